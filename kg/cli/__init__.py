@@ -1,0 +1,68 @@
+"""The ``kg`` command: a thin click layer over the kg Python API.
+
+Each feature's commands live in their own module below and register on ``main``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from kg import __version__
+from kg.errors import KgError
+
+
+class _Group(click.Group):
+    """Commands listed in the order they were added (the pipeline order), not A–Z."""
+
+    def list_commands(self, ctx):
+        return list(self.commands)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main():
+    """Knowledge graphs from Vietnamese Communist-Party governance news.
+
+    \b
+    Read articles, extract people and posts, bodies, numbered documents,
+    congresses, plenums and meetings; map them to the party-governance
+    ontology; validate with SHACL; write deterministic Turtle; load into a
+    triple store, query with SPARQL and publish as linked data.
+
+    \b
+    Example:
+      kg export data/articles/seed.txt -o seed.ttl
+      kg validate seed.ttl
+    """
+
+
+def user_errors(func):
+    """Turn a KgError into one line on stderr and its exit code (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KgError as err:
+            click.echo(f"kg: error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+    return wrapper
+
+
+def _register() -> None:
+    # Imported for their side effect: each module adds its commands to ``main``.
+    import importlib
+
+    for name in ("export", "store", "publish"):
+        try:
+            importlib.import_module(f"kg.cli.{name}")
+        except ModuleNotFoundError as err:  # a feature not built yet
+            if err.name != f"kg.cli.{name}":
+                raise
+
+
+_register()

@@ -1,0 +1,93 @@
+"""Deterministic IRIs: the same canonical name gives the same IRI in every article.
+
+Data IRIs are slash IRIs under a configurable base (303-style when published,
+see kg.publish); the ontology uses hash IRIs under ``PG`` because it is a
+small, stable document.
+
+    {base}id/person/nguyen-minh-chung
+    {base}id/org/dang-uy-khoi-cac-co-quan-trung-uong
+    {base}id/article/<16 hex>               the article; its named graph is {base}graph/<16 hex>
+    {base}id/article/<16 hex>#char=78,81    a mention (RFC 5147 fragment, as NIF does)
+
+Entity keys from kg.model ("org:dang-uy-khoi") map to ``{base}id/org/dang-uy-khoi``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+DEFAULT_BASE = "https://w3id.org/pgkg/"
+
+_KIND_DIR = {
+    "person": "person",
+    "org": "org",
+    "term": "term",
+    "doc": "document",
+    "assembly": "assembly",
+    "place": "place",
+    "meeting": "event",
+    "post": "post",
+    "tenure": "tenure",
+    "participation": "participation",
+    "article": "article",
+}
+
+
+def slug(text: str) -> str:
+    """ASCII kebab-case slug that keeps Vietnamese letters apart from each other.
+
+    "Đảng ủy Khối các cơ quan Trung ương" → "dang-uy-khoi-cac-co-quan-trung-uong";
+    "08-QĐi/TW" → "08-qdi-tw". Diacritics are dropped after NFD, đ/Đ become d.
+    """
+    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return text or "x"
+
+
+def short_hash(*parts: str, length: int = 16) -> str:
+    """Stable hex digest of the parts (NFC, joined by U+001F)."""
+    joined = "\x1f".join(unicodedata.normalize("NFC", p) for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
+
+
+def normalise_base(base: str) -> str:
+    """Bases end with "/" (or "#") so IRIs are base + path."""
+    return base if base.endswith(("/", "#")) else base + "/"
+
+
+def key_to_iri(key: str, base: str = DEFAULT_BASE) -> str:
+    """Entity key "org:dang-uy-khoi" → "{base}id/org/dang-uy-khoi"."""
+    kind, _, rest = key.partition(":")
+    if not rest or kind not in _KIND_DIR:
+        raise ValueError(f"not an entity key: {key!r}")
+    return f"{normalise_base(base)}id/{_KIND_DIR[kind]}/{rest}"
+
+
+def article_id(url: str | None, content_hash: str) -> str:
+    """Article identifier: from the url when there is one, else from the text."""
+    return short_hash(url) if url else content_hash[:16]
+
+
+def article_iri(article_id_: str, base: str = DEFAULT_BASE) -> str:
+    return f"{normalise_base(base)}id/article/{article_id_}"
+
+
+def graph_iri(article_id_: str, base: str = DEFAULT_BASE) -> str:
+    """The named graph that holds one article's facts."""
+    return f"{normalise_base(base)}graph/{article_id_}"
+
+
+def graph_for_article_iri(article_iri_: str) -> str:
+    """Named graph of an article IRI minted by ``article_iri`` (the store derives it so)."""
+    head, sep, tail = article_iri_.rpartition("/id/article/")
+    if not sep:
+        raise ValueError(f"not an article IRI minted by kg: {article_iri_!r}")
+    return f"{head}/graph/{tail}"
+
+
+def mention_iri(article_iri_: str, start: int, end: int) -> str:
+    return f"{article_iri_}#char={start},{end}"
