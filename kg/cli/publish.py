@@ -1,0 +1,80 @@
+"""``kg serve`` and ``kg publish``: the graph as linked data (kg.publish)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from kg.cli import main, user_errors
+from kg.iri import DEFAULT_BASE
+
+STORE_HELP = "The store folder (default ./kg-store, or $KG_STORE); it is opened read-only."
+
+
+def _store_path(location: str | None) -> str:
+    return location or os.environ.get("KG_STORE") or "kg-store"
+
+
+@main.command()
+@click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE", help=STORE_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0 = any free port).")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
+              help="Base IRI the data was exported with; {base}id/… is served at /id/….")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.01), metavar="SECONDS",
+              help="SPARQL: answer 503 when a query runs longer.")
+@click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), metavar="N",
+              help="SPARQL: answer 500 (never a cut result) when a result has more rows.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@user_errors
+def serve(location, host, port, base, timeout, max_rows, threads):
+    """Serve the store as linked data: pages, RDF, SPARQL, VoID.
+
+    \b
+    Every IRI under --base dereferences on this server: /id/person/x answers
+    303 to its HTML page (/doc/person/x) or RDF (/data/person/x.ttl, .jsonld,
+    .nt) by Accept. Also: /sparql (SPARQL 1.1 Protocol, read-only, with the
+    shipped competency questions as examples), /ontology, /shapes,
+    /.well-known/void, /dump.nq.gz, /sitemap.xml, /search?q=.
+
+    \b
+    Example:
+      kg load seed.ttl && kg serve --port 8000
+      curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/person/lai-xuan-lam
+    """
+    from kg.publish import make_app, open_store
+    from kg.publish.server import serve as run
+
+    store = open_store(_store_path(location))
+    app = make_app(store, base, timeout=timeout, max_rows=max_rows)
+    run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE", help=STORE_HELP)
+@click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
+              help="Base IRI the data was exported with, and the URL the site will be hosted at.")
+@user_errors
+def publish(folder, location, base):
+    """Write the linked-data site to FOLDER as static files.
+
+    \b
+    The same HTML pages as `kg serve`, RDF for every resource
+    (data/….ttl, .jsonld, .nt), the ontology and shapes documents, VoID,
+    dump.nq.gz, sitemap.xml, and server rules (.htaccess for Apache,
+    nginx.conf for nginx) that give the copy the same 303 redirects and
+    content negotiation. FOLDER is replaced as a whole, atomically; a folder
+    not written by kg publish is never overwritten.
+
+    \b
+    Example:
+      kg publish site/ --base https://w3id.org/pgkg/
+      python -m http.server -d site 8080     # look at it (no conneg)
+    """
+    from kg.publish import open_store, publish_site
+
+    store = open_store(_store_path(location))
+    counts = publish_site(store, folder, base)
+    click.echo(f"kg publish: {counts['pages']} pages and {counts['data_files']} RDF files in {folder}", err=True)

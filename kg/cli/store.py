@@ -1,0 +1,241 @@
+"""``kg load``, ``kg query``, ``kg stats``, ``kg drop``: the triple store from the command line.
+
+Thin wrappers over kg.store; every command works on the embedded store (./kg-store,
+``--store`` or $KG_STORE) or, with ``--endpoint``, on any SPARQL 1.1 server.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kg.cli import main, user_errors
+from kg.errors import KgError
+
+STORE_HELP_EPILOG = """\b
+Store options are shared by load, query, stats and drop; environment variables
+KG_STORE, KG_ENDPOINT, KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD, KG_TIMEOUT set them too.
+"""
+
+
+def store_options(func):
+    """--store / --endpoint / auth / --timeout, turned into an ``open_store`` factory."""
+
+    @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE",
+                  help="Embedded store folder [default: ./kg-store].")
+    @click.option("--endpoint", envvar="KG_ENDPOINT", metavar="URL",
+                  help="A SPARQL 1.1 server instead, e.g. http://127.0.0.1:7878 (Oxigraph) "
+                       "or http://127.0.0.1:8890/sparql (Virtuoso).")
+    @click.option("--update-endpoint", envvar="KG_UPDATE_ENDPOINT", metavar="URL",
+                  help="SPARQL Update URL, when the guess from --endpoint is wrong.")
+    @click.option("--gsp-endpoint", envvar="KG_GSP_ENDPOINT", metavar="URL",
+                  help="Graph Store Protocol URL, when the guess from --endpoint is wrong.")
+    @click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
+                  help="User for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD or a prompt.")
+    @click.option("--timeout", type=float, envvar="KG_TIMEOUT", metavar="SECONDS",
+                  help="Give up waiting for the endpoint after this long [default: 60].")
+    @functools.wraps(func)
+    def wrapper(location, endpoint, update_endpoint, gsp_endpoint, user, timeout, **kwargs):
+        def opener(read_only: bool = False):
+            from kg.store import open_store
+
+            if not endpoint:
+                return open_store(location, read_only=read_only)
+            return open_store(endpoint=endpoint, user=user, password=_password(user), timeout=timeout,
+                              update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint)
+
+        opener.timeout = timeout
+        return func(opener, **kwargs)
+
+    return wrapper
+
+
+def _password(user: str | None) -> str | None:
+    """From KG_ENDPOINT_PASSWORD, else asked for without echo (never taken from the command line)."""
+    if not user:
+        return None
+    if "KG_ENDPOINT_PASSWORD" in os.environ:
+        return os.environ["KG_ENDPOINT_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise KgError("--user needs a password: set KG_ENDPOINT_PASSWORD (no terminal to ask on)", exit_code=2)
+    return click.prompt(f"Password for {user}", hide_input=True, err=True)
+
+
+@main.command(epilog=STORE_HELP_EPILOG)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--graph", metavar="IRI", help="Load the one FILE into this named graph (for data that holds no article).")
+@click.option("--append", is_flag=True, help="Add to the article graphs instead of replacing them.")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check before loading.")
+@store_options
+@user_errors
+def load(open_store, files, graph, append, no_validate):
+    """Load exported files into the store, one named graph per article.
+
+    Every file is parsed and validated before anything is written: if one
+    fails, the store stays as it was and the error names the file and line.
+    Reloading an article replaces its graph. Turtle, N-Triples, JSON-LD and
+    RDF/XML files hold one article each; TriG and N-Quads keep their graphs.
+
+    \b
+    Examples:
+      kg load out/*.ttl
+      kg load out/*.ttl --endpoint http://127.0.0.1:7878
+    """
+    with open_store() as store:
+        units = store.load(list(files), replace=not append, validate=not no_validate, graph=graph)
+        triples = sum(len(u.triples) for u in units)
+        click.echo(f"loaded {len(units)} graph{'s' * (len(units) != 1)} ({triples} triples) "
+                   f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
+
+
+@main.command(epilog=STORE_HELP_EPILOG)
+@click.argument("query", required=False, metavar="[QUERY | FILE.rq | -]")
+@click.option("--cq", metavar="NAME", help="A shipped competency question (ontology/cq/NAME.rq), e.g. people.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="SELECT results as a table or as SPARQL 1.1 CSV/TSV/JSON.")
+@click.option("--with-source", is_flag=True, help="Add a ?source column: the article each row comes from.")
+@click.option("--update", is_flag=True, help="Allow a SPARQL update (INSERT, DELETE, DROP …).")
+@store_options
+@user_errors
+def query(open_store, query, cq, fmt, with_source, update):
+    """Run a SPARQL query over all loaded articles (the union of their graphs).
+
+    QUERY is the query text, a .rq file, or - for standard input.
+    CONSTRUCT and DESCRIBE print Turtle; ASK prints true or false and exits 0 or 1.
+    Exits 3 (after printing what arrived) when the server cut the answer short.
+
+    \b
+    Examples:
+      kg query --cq people
+      kg query --cq people --with-source --format csv
+      kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+      kg query my.rq --format json --endpoint http://127.0.0.1:7878/query
+    """
+    from kg.store import EXIT_ASK_FALSE, EXIT_PARTIAL, QueryError
+    from kg.store.results import render
+
+    sparql, label = _query_text(query, cq)
+    with open_store(read_only=not update) as store:
+        try:
+            if with_source:
+                result = store.query_with_source(sparql, timeout=open_store.timeout)
+            else:
+                result = store.query(sparql, update=update, timeout=open_store.timeout)
+        except QueryError as err:
+            raise QueryError(f"{label}: {err}" if label else str(err)) from None
+    if result is None:
+        click.echo("update done", err=True)
+        return
+    click.echo(render(result, fmt), nl=False)
+    if result.partial:
+        click.echo(f"kg: warning: the answer is partial: {result.reason}", err=True)
+        sys.exit(EXIT_PARTIAL)
+    if result.form == "ASK" and not result.boolean:
+        sys.exit(EXIT_ASK_FALSE)
+
+
+def _query_text(query: str | None, cq: str | None) -> tuple[str, str | None]:
+    """The query and where it came from (a file name for error messages)."""
+    from kg.store import cq_names, cq_query
+
+    if bool(query) == bool(cq):
+        names = ", ".join(cq_names()) or "none shipped yet"
+        raise KgError(f"give a query (text, FILE.rq or -) or --cq NAME, not both or neither (CQs: {names})",
+                      exit_code=2)
+    if cq:
+        return cq_query(cq), f"{cq}.rq"
+    if query == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(query)
+    if path.suffix.lower() in (".rq", ".sparql", ".ru") or (len(query) < 1024 and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as err:
+            raise KgError(f"{path}: cannot read the query ({err})") from None
+    return query, None
+
+
+@main.command(epilog=STORE_HELP_EPILOG)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_options
+@user_errors
+def stats(open_store, fmt):
+    """What is in the store: article graphs, triples, entities per class.
+
+    \b
+    Example:
+      kg stats --format json
+    """
+    with open_store(read_only=True) as store:
+        info = store.stats()
+    if fmt == "json":
+        click.echo(json.dumps(info, ensure_ascii=False, indent=1))
+        return
+    from kg.store.results import _compact
+
+    click.echo(f"{info['store']}\ngraphs   {info['graphs']}\ntriples  {info['triples']}\n")
+    width = max([len("class")] + [len(_compact(c)) for c in info["classes"]])
+    click.echo(f"{'class':<{width}}  entities")
+    for cls, count in info["classes"].items():
+        click.echo(f"{_compact(cls):<{width}}  {count:>8}")
+
+
+@main.command(epilog=STORE_HELP_EPILOG)
+@click.argument("articles", nargs=-1, metavar="[ARTICLE-IRI | GRAPH-IRI]...")
+@click.option("--all", "everything", is_flag=True, help="Remove every article graph.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@store_options
+@user_errors
+def drop(open_store, articles, everything, yes):
+    """Remove articles' graphs from the store (or --all of them).
+
+    An article IRI ({base}id/article/ID) stands for its graph ({base}graph/ID).
+    On a server, --all removes only graphs that hold a kg article.
+
+    \b
+    Examples:
+      kg drop https://w3id.org/pgkg/id/article/0123456789abcdef
+      kg drop --all --yes
+    """
+    if bool(articles) == everything:
+        raise KgError("give article IRIs or --all", exit_code=2)
+    graphs = [_graph_of(a) for a in articles]
+    what = "every article graph" if everything else ", ".join(graphs)
+    _confirm(f"Remove {what}?", yes)
+    with open_store() as store:
+        dropped = _drop_all(store) if everything else store.drop(graphs)
+    missing = sorted(set(graphs) - set(dropped))
+    click.echo(f"dropped {len(dropped)} graph{'s' * (len(dropped) != 1)} from the {store.description}", err=True)
+    if missing:
+        raise KgError(f"not in the store: {', '.join(missing)}")
+
+
+def _drop_all(store) -> list[str]:
+    from kg.store import EmbeddedStore
+
+    graphs = store.drop_all()
+    if isinstance(store, EmbeddedStore):
+        store.drop_everything()  # kg's own folder: leave nothing behind
+    return graphs
+
+
+def _graph_of(iri: str) -> str:
+    from kg.iri import graph_for_article_iri
+
+    if "/id/article/" in iri:
+        return graph_for_article_iri(iri)
+    return iri
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise KgError("refusing to drop without confirmation: add --yes", exit_code=2)
+    if not click.confirm(question, default=False, err=True):
+        raise KgError("nothing dropped")

@@ -1,0 +1,70 @@
+"""Which files make a corpus, and what each one's output is called."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Iterable
+
+from kg.errors import InputError
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+_GLOB_CHARS = set("*?[")
+
+
+def iter_articles(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """The article files named by ``inputs``, sorted and without duplicates.
+
+    Each input is a directory (searched recursively for ``*.txt`` and ``*.md``,
+    hidden folders skipped), a glob pattern (``corpus/2021/*.txt``, ``**`` allowed)
+    or a file. An input that names nothing raises InputError naming it.
+    """
+    found: set[Path] = set()
+    for item in inputs:
+        text = os.fspath(item)
+        if Path(text).is_dir():
+            matches = list(_walk(Path(text)))
+        elif _GLOB_CHARS & set(text):
+            matches = [Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()]
+            if not matches:
+                raise InputError(f"{text}: the pattern matches no file")
+        elif Path(text).is_file():
+            matches = [Path(text)]
+        else:
+            raise InputError(f"{text}: no such file or directory")
+        found.update(p.resolve() for p in matches)
+    return sorted(found)
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # skip .git, .kg caches
+        for name in files:
+            if name.endswith(ARTICLE_SUFFIXES) and not name.startswith("."):
+                yield Path(folder) / name
+
+
+def common_root(paths: list[Path]) -> Path:
+    """The deepest folder holding every path (outputs mirror the layout below it)."""
+    if not paths:
+        return Path.cwd()
+    return Path(os.path.commonpath([str(p.parent) for p in paths]))
+
+
+def relative_names(paths: list[Path], root: Path) -> list[str]:
+    """POSIX paths relative to ``root``: the articles' names in manifests and reports."""
+    return [p.relative_to(root).as_posix() for p in paths]
+
+
+def output_names(names: list[str], extension: str) -> list[str]:
+    """Output file per article: ``2021/a.txt`` → ``2021/a.ttl``.
+
+    When two inputs would give the same name (``a.txt`` and ``a.md``) both keep
+    their input suffix (``a.txt.ttl``, ``a.md.ttl``) so nothing is overwritten.
+    """
+    stems = [str(Path(n).with_suffix("")) for n in names]
+    seen: dict[str, int] = {}
+    for stem in stems:
+        seen[stem] = seen.get(stem, 0) + 1
+    return [f"{stem if seen[stem] == 1 else name}{extension}" for stem, name in zip(stems, names)]

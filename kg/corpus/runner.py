@@ -1,0 +1,435 @@
+"""Export a corpus: parallel, incremental, one bad article never stops the rest.
+
+The parent process discovers the articles, hashes them, skips the unchanged
+ones (manifest), hands batches to a process pool and records what comes back;
+workers run the engine and write each article's file themselves (temp file +
+rename), so nothing big travels between processes and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from kg.corpus.discover import common_root, iter_articles, output_names, relative_names
+from kg.corpus.engine import ArticleResult, Engine, EngineSettings, kg_engine, warm_up
+from kg.corpus.progress import Progress
+from kg.corpus.render import FORMATS, render
+from kg.corpus.shards import split_output, write_shards
+from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
+from kg.errors import InputError, KgError
+from kg.iri import DEFAULT_BASE
+from kg.output import atomic_write
+
+DEFAULT_SHARD_SIZE = 1_000_000
+MANIFEST_NAME = "kg-manifest.json"
+REPORT_NAME = "kg-report.json"
+SAVE_EVERY = 10.0  # seconds between manifest saves, so Ctrl-C or a crash loses little
+
+
+@dataclass
+class CorpusSummary:
+    """What a corpus run did; ``to_dict()`` is the JSON report."""
+
+    total: int = 0
+    ok: int = 0
+    warnings: int = 0
+    failed: int = 0
+    skipped: int = 0  # unchanged since the last run (incremental)
+    triples: int = 0  # in the corpus output, skipped articles included
+    elapsed: float = 0.0
+    jobs: int = 1
+    interrupted: bool = False
+    outputs: list[str] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    warned: list[dict[str, Any]] = field(default_factory=list)
+    report: str | None = None
+    loaded: int = 0
+
+    @property
+    def processed(self) -> int:
+        return self.ok + self.warnings + self.failed
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.processed / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else (1 if self.failed else 0)
+
+    def text(self) -> str:
+        head = "interrupted: " if self.interrupted else ""
+        line = (f"{head}{self.total} articles: {self.ok} ok, {self.warnings} with warnings, "
+                f"{self.failed} failed, {self.skipped} unchanged; {self.triples:,} triples; "
+                f"{self.elapsed:.1f} s ({self.articles_per_second:.1f} articles/s, {self.jobs} jobs)")
+        if self.loaded:
+            line += f"; {self.loaded} graphs loaded"
+        if self.report:
+            line += f"; report {self.report}"
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["articles_per_second"] = round(self.articles_per_second, 2)
+        data["elapsed"] = round(self.elapsed, 3)
+        return data
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    name: str  # relative to the corpus root, POSIX: the article's key in manifest and report
+    target: str  # output file (files mode) or cache file (shards mode), absolute
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs, fixed for the run (inherited by forked workers)."""
+
+    engine: Engine
+    settings: EngineSettings
+    fmt: str  # per-article file format; "nquads.gz" for the shard cache
+    strict: bool = False
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # ok | warnings | failed
+    sha256: str
+    target: str
+    triples: int = 0
+    graph: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    reason: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+# --- worker side -----------------------------------------------------------------------
+
+_JOB: Job | None = None
+
+
+def _init_worker(job: Job) -> None:
+    # Ctrl-C goes to the whole process group; the parent alone decides what to keep.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _JOB
+    _JOB = job
+    if job.engine is kg_engine:
+        warm_up(job.settings)
+
+
+def _work(tasks: list[Task]) -> list[Outcome]:
+    assert _JOB is not None
+    return run_batch(tasks, _JOB)
+
+
+def run_batch(tasks: list[Task], job: Job) -> list[Outcome]:
+    """Run the engine on a batch and write each good article's file; never raises per article."""
+    try:
+        results = job.engine([t.path for t in tasks], job.settings)
+    except Exception as err:  # noqa: BLE001 - an engine bug fails the batch, not the corpus
+        results = [ArticleResult(t.path, error=f"{t.path}: internal error: {type(err).__name__}: {err}")
+                   for t in tasks]
+    return [_finish(task, result, job) for task, result in zip(tasks, results)]
+
+
+def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
+    outcome = Outcome(task.name, "failed", task.sha256, task.target, result.triples, result.graph,
+                      dict(result.counts), result.error, list(result.messages))
+    if result.error is None:
+        violations = result.counts.get("Violation", 0)
+        warnings = result.counts.get("Warning", 0)
+        if violations or (job.strict and warnings):
+            outcome.reason = (f"{task.path}: {violations} SHACL Violation(s), {warnings} Warning(s)"
+                              + (f": {result.messages[0]}" if result.messages else ""))
+        else:
+            outcome.status = "warnings" if warnings else "ok"
+    try:
+        if outcome.status == "failed":
+            Path(task.target).unlink(missing_ok=True)  # no stale output for a failed article
+        else:
+            _write(task.target, result.nquads, job.fmt)
+    except OSError as err:
+        outcome.status, outcome.reason = "failed", f"{task.target}: cannot write ({err.strerror or err})"
+    return outcome
+
+
+def _write(target: str, nquads: str, fmt: str) -> None:
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if fmt == "nquads.gz":
+        atomic_write(target, gzip.compress(nquads.encode("utf-8"), compresslevel=1, mtime=0))
+    else:
+        atomic_write(target, render(nquads, fmt))
+
+
+# --- parent side -----------------------------------------------------------------------
+
+
+def export_corpus(
+    inputs: Iterable[str | os.PathLike],
+    *,
+    out_dir: str | os.PathLike | None = None,
+    output: str | os.PathLike | None = None,
+    fmt: str | None = None,
+    jobs: int | None = None,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    force: bool = False,
+    load: bool = False,
+    store: str | None = None,
+    base: str = DEFAULT_BASE,
+    strict: bool = False,
+    validate: bool = True,
+    report: str | os.PathLike | None = None,
+    progress: bool | None = None,
+    engine: Engine = kg_engine,
+    batch_size: int | None = None,
+) -> CorpusSummary:
+    """Export every article under ``inputs``: one file each in ``out_dir``, or shards at ``output``.
+
+    ``fmt`` is the per-article format in ``out_dir`` (turtle, trig, nt, nquads, jsonld);
+    shards take theirs from ``output``'s extension (.nq, .nq.gz, .trig, .trig.gz).
+    ``jobs`` processes (default: all cores); ``force`` ignores the manifest;
+    ``load`` also loads the graphs into the store at ``store`` (default ./kg-store
+    or $KG_STORE); ``progress`` None = a bar on a terminal, quiet lines otherwise.
+    Returns the summary; the JSON report is written to ``report`` (default beside
+    the output). Raises KgError only for problems with the run itself.
+    """
+    plan = _plan(inputs, out_dir, output, fmt, report)
+    settings = EngineSettings(base=base, validate=validate)
+    manifest = Manifest(plan.manifest, toolkit_fingerprint({
+        "base": base, "validate": validate, "strict": strict, "format": plan.fmt,
+        "engine": f"{engine.__module__}.{engine.__qualname__}"}))
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    summary = CorpusSummary(total=len(plan.tasks), jobs=jobs)
+    start = time.monotonic()
+    todo = _skip_unchanged(plan.tasks, manifest, summary, force)
+    bar = Progress(len(plan.tasks), enabled=progress is not False, tty=progress if progress else None)
+    job = Job(engine, settings, plan.cache_fmt, strict)
+    try:
+        _run(todo, job, jobs, batch_size, manifest, summary, bar)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        _remove_temp_files(todo)
+    finally:
+        bar.close()
+        manifest.save()
+    if not summary.interrupted and plan.shard_output is not None:
+        summary.outputs = [str(p) for p in write_shards(
+            plan.shard_output, _cached_blocks(plan.tasks, manifest), shard_size)]
+    elif plan.out_dir is not None:
+        summary.outputs = [str(plan.out_dir)]
+    if load and not summary.interrupted:
+        summary.loaded = _load(plan.tasks, manifest, store)
+    summary.elapsed = time.monotonic() - start
+    summary.report = str(plan.report)
+    _write_report(plan.report, summary)
+    return summary
+
+
+@dataclass
+class _Plan:
+    tasks: list[Task]
+    fmt: str
+    cache_fmt: str
+    manifest: Path
+    report: Path
+    out_dir: Path | None = None
+    shard_output: Path | None = None
+
+
+def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
+    if (out_dir is None) == (output is None):
+        raise InputError("corpus export needs exactly one of --out-dir DIR or -o FILE.nq[.gz]|FILE.trig[.gz]",
+                         exit_code=2)
+    paths = iter_articles(inputs)
+    if not paths:
+        raise InputError(f"{', '.join(map(str, inputs))}: no articles (*.txt, *.md) found")
+    root = common_root(paths)
+    names = relative_names(paths, root)
+    if out_dir is not None:
+        fmt = fmt or "turtle"
+        if fmt not in FORMATS:
+            raise InputError(f"--format {fmt}: not one of {', '.join(FORMATS)}", exit_code=2)
+        base_dir = Path(out_dir).resolve()
+        _check_dir(base_dir)
+        targets = [str(base_dir / n) for n in output_names(names, FORMATS[fmt][0])]
+        tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
+        return _Plan(tasks, fmt, fmt, base_dir / MANIFEST_NAME,
+                     Path(report) if report else base_dir / REPORT_NAME, out_dir=base_dir)
+    shard_output = Path(output).resolve()
+    stem, _, shard_fmt = split_output(shard_output)
+    if fmt and fmt != shard_fmt:
+        raise InputError(f"{output}: the extension says {shard_fmt}, --format says {fmt}", exit_code=2)
+    _check_dir(shard_output.parent)
+    state = shard_output.parent / f".{stem}.kg"
+    targets = [str(state / "cache" / f"{n}.nq.gz") for n in names]
+    tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
+    return _Plan(tasks, shard_fmt, "nquads.gz", state / "manifest.json",
+                 Path(report) if report else shard_output.parent / f"{stem}.{REPORT_NAME}",
+                 shard_output=shard_output)
+
+
+def _check_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise KgError(f"{folder}: cannot create the output folder ({err.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise KgError(f"{folder}: output folder is not writable")
+
+
+def _skip_unchanged(tasks: list[Task], manifest: Manifest, summary: CorpusSummary, force: bool) -> list[Task]:
+    todo = []
+    for i, task in enumerate(tasks):
+        try:
+            sha = file_sha256(Path(task.path))
+        except OSError as err:
+            sha = f"unreadable: {err.strerror}"
+        task = tasks[i] = Task(task.path, task.name, task.target, sha)
+        if not force and manifest.is_current(task.name, sha, Path(task.target)):
+            summary.skipped += 1
+            summary.triples += int(manifest.articles[task.name].get("triples", 0))
+        else:
+            todo.append(task)
+    return todo
+
+
+def _batches(tasks: list[Task], jobs: int, batch_size: int | None) -> Iterator[list[Task]]:
+    # Small enough that all workers stay busy to the end, big enough to amortise the IPC.
+    size = batch_size or max(1, min(16, len(tasks) // (jobs * 8) or 1))
+    for start in range(0, len(tasks), size):
+        yield tasks[start:start + size]
+
+
+def _run(todo, job, jobs, batch_size, manifest, summary, bar) -> None:
+    done = summary.skipped
+    last_save = time.monotonic()
+    stream = _outcomes(todo, job, jobs, batch_size)
+    try:
+        for outcomes in stream:
+            for outcome in outcomes:
+                _record(outcome, manifest, summary)
+            done += len(outcomes)
+            bar.update(done, summary.failed)
+            if time.monotonic() - last_save > SAVE_EVERY:
+                manifest.save()
+                last_save = time.monotonic()
+    finally:
+        stream.close()  # on Ctrl-C this terminates the pool before anything is cleaned up
+
+
+def _outcomes(todo, job, jobs, batch_size) -> Iterator[list[Outcome]]:
+    batches = _batches(todo, jobs, batch_size)
+    if jobs == 1 or len(todo) <= 1:
+        if job.engine is kg_engine and todo:
+            warm_up(job.settings)
+        for batch in batches:
+            yield run_batch(batch, job)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(job,))
+    try:
+        yield from pool.imap_unordered(_work, batches)
+        pool.close()
+    except BaseException:
+        pool.terminate()  # Ctrl-C: workers stop mid-article; their temp files are removed after
+        raise
+    finally:
+        pool.join()
+
+
+def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> None:
+    if outcome.status == "failed":
+        summary.failed += 1
+        manifest.forget(outcome.name)
+        summary.failures.append({"article": outcome.name, "reason": outcome.reason,
+                                 "counts": outcome.counts, "messages": outcome.messages})
+        return
+    if outcome.status == "warnings":
+        summary.warnings += 1
+        summary.warned.append({"article": outcome.name, "counts": outcome.counts})
+    else:
+        summary.ok += 1
+    summary.triples += outcome.triples
+    manifest.record(outcome.name, {"sha256": outcome.sha256, "graph": outcome.graph, "triples": outcome.triples,
+                                   "status": outcome.status, "counts": outcome.counts})
+
+
+def _remove_temp_files(tasks: list[Task]) -> None:
+    """Temp files of articles a terminated worker was writing (kg.output.atomic_write names them)."""
+    for task in tasks:
+        target = Path(task.target)
+        if target.parent.is_dir():
+            for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+
+def _cached_blocks(tasks: list[Task], manifest: Manifest) -> Iterator[str]:
+    for task in tasks:  # path order: the shards do not depend on --jobs or timing
+        if task.name in manifest.articles:
+            with gzip.open(task.target, "rt", encoding="utf-8") as handle:
+                yield handle.read()
+
+
+def _load(tasks: list[Task], manifest: Manifest, location: str | None, chunk: int = 200) -> int:
+    """Load every good article's graph into the store, ``chunk`` graphs per transaction."""
+    from kg.store import load_graphs, open_store
+
+    loaded = 0
+    with _closing(open_store(location)) as target:
+        pending: list[tuple[str, str]] = []
+        for task in tasks:
+            entry = manifest.articles.get(task.name)
+            if entry is None:
+                continue
+            pending.append((entry["graph"], _nquads_of(task.target, entry["graph"])))
+            if len(pending) >= chunk:
+                loaded += len(load_graphs(target, pending))
+                pending = []
+        if pending:
+            loaded += len(load_graphs(target, pending))
+    return loaded
+
+
+class _closing:
+    def __init__(self, thing):
+        self.thing = thing
+
+    def __enter__(self):
+        return self.thing
+
+    def __exit__(self, *exc):
+        close = getattr(self.thing, "close", None)
+        if close:
+            close()
+
+
+def _nquads_of(target: str, graph: str) -> str:
+    """An output file back as N-Quads in its graph (pyoxigraph: fast)."""
+    if target.endswith(".nq.gz"):
+        with gzip.open(target, "rt", encoding="utf-8") as handle:
+            return handle.read()
+    import pyoxigraph as ox
+
+    fmt = ox.RdfFormat.from_extension(Path(target).suffix.lstrip("."))
+    quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+             for q in ox.parse(path=target, format=fmt)]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+
+
+def _write_report(path: Path, summary: CorpusSummary) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    except OSError as err:
+        raise KgError(f"{path}: cannot write the report ({err.strerror})") from None

@@ -1,0 +1,191 @@
+"""The state one extraction shares between recognisers: texts, sentences, entities by key.
+
+Recognisers add entities through ``Context``; the same key twice is one entity whose
+mentions are merged. ``Context.result`` sorts everything (first mention, then key),
+so the output does not depend on the order recognisers ran in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.extract import canonical
+from kg.model import (Article, Assembly, Document, Extraction, Holding, Meeting, Organization,
+                      Participation, Person, Place, Reference, Span, Term)
+from kg.text import masked_text
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])|\n+")
+
+
+@dataclass
+class BodyRef:
+    """A body recognised at text[start:end]; ``parent`` a compound's inner body."""
+
+    start: int
+    end: int
+    name: str
+    category: str
+    parent: "BodyRef | None" = None
+    default_parent: str | None = None  # canonical name from the gazetteer
+
+    @property
+    def key(self) -> str:
+        return canonical.org_key(self.name)
+
+
+@dataclass
+class Context:
+    article: Article
+    text: str = ""
+    mtext: str = ""  # matching text (see kg.extract.canonical)
+    locality: canonical.PlaceEntry | None = None
+    known_names: set[str] = field(default_factory=set)  # canonical body names seen in the article
+    body_refs: list[BodyRef] = field(default_factory=list)
+    body_terms: dict[str, str] = field(default_factory=dict)  # org key → term key stated beside it
+    person_spans: list[tuple[int, int, str]] = field(default_factory=list)
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    holdings: dict[tuple, Holding] = field(default_factory=dict)
+    participations: dict[tuple, Participation] = field(default_factory=dict)
+    references: dict[tuple, Reference] = field(default_factory=dict)
+    bare: list[tuple[str, int, Span]] = field(default_factory=list)  # assemblies written without a body
+    _sentences: list[tuple[int, int]] | None = None
+
+    @classmethod
+    def of(cls, article: Article) -> "Context":
+        return cls(article=article, text=article.text, mtext=canonical.matching_text(masked_text(article)))
+
+    # --- text helpers ------------------------------------------------------------
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(start, end, self.text[start:end])
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """(start, end) of each sentence of the matching text, blanks trimmed."""
+        if self._sentences is None:
+            out, pos = [], 0
+            for m in _SENTENCE_END.finditer(self.mtext):
+                out.append((pos, m.start()))
+                pos = m.end()
+            out.append((pos, len(self.mtext)))
+            self._sentences = [self._trim(s, e) for s, e in out if self.mtext[s:e].strip()]
+        return self._sentences
+
+    def _trim(self, s: int, e: int) -> tuple[int, int]:
+        seg = self.mtext[s:e]
+        return s + (len(seg) - len(seg.lstrip())), s + len(seg.rstrip())
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        for s, e in self.sentences():
+            if s <= pos < e or pos == e:
+                return s, e
+        return pos, pos
+
+    def paragraph_at(self, pos: int) -> tuple[int, int]:
+        start = self.mtext.rfind("\n", 0, pos) + 1
+        end = self.mtext.find("\n", pos)
+        return start, len(self.mtext) if end < 0 else end
+
+    # --- entities -------------------------------------------------------------------
+
+    def _add(self, group: str, key: str, factory, span: Span | None) -> Any:
+        bucket = self.entities.setdefault(group, {})
+        entity = bucket.get(key)
+        if entity is None:
+            entity = bucket[key] = factory()
+        if span is not None and span not in entity.mentions:
+            entity.mentions.append(span)
+        return entity
+
+    def add_org(self, ref: BodyRef, *, mention: bool = True) -> Organization:
+        """Register a body (and its parents); returns the Organization."""
+        parent_key = None
+        if ref.parent is not None:
+            parent_key = self.add_org(ref.parent).key
+        elif ref.default_parent:
+            parent_key = self.add_default(ref.default_parent)
+        span = self.span(ref.start, ref.end) if mention else None
+        org = self._add("organizations", ref.key,
+                        lambda: Organization(key=ref.key, name=ref.name, category=ref.category), span)
+        if org.parent is None and parent_key != org.key:
+            org.parent = parent_key
+        if span is not None and span.text != org.name and span.text not in org.alt_names:
+            org.alt_names.append(span.text)
+        self.known_names.add(ref.name)
+        return org
+
+    def add_default(self, name: str) -> str:
+        """A gazetteer body added without a mention (a default parent or a post's default body)."""
+        entry = canonical.bodies().entries.get(name)
+        category = entry.category if entry else "other"
+        ref = BodyRef(0, 0, name, category, default_parent=entry.parent if entry else None)
+        return self.add_org(ref, mention=False).key
+
+    def add_person(self, name: str, span: Span) -> Person:
+        key = "person:" + canonical.slug(name)
+        person = self._add("people", key, lambda: Person(key=key, name=name), span)
+        self.person_spans.append((span.start, span.end, key))
+        return person
+
+    def add_place(self, name: str, span: Span | None) -> Place:
+        key = "place:" + canonical.slug(name)
+        return self._add("places", key, lambda: Place(key=key, name=name), span)
+
+    def add_term(self, body_key: str | None, label: str, number: int | None, years: tuple[int, int] | None,
+                 span: Span | None) -> Term:
+        owner = body_key.split(":", 1)[1] if body_key else "unknown"
+        key = f"term:{owner}/{canonical.slug(label)}"
+        start, end = years if years else (None, None)
+        return self._add("terms", key, lambda: Term(key=key, label=label, number=number, start_year=start,
+                                                    end_year=end, body=body_key), span)
+
+    def add_document(self, doc: Document, span: Span) -> Document:
+        existing = self._add("documents", doc.key, lambda: doc, span)
+        for attr in ("issuer", "title", "date", "issuer_term"):
+            if getattr(existing, attr) is None and getattr(doc, attr) is not None:
+                setattr(existing, attr, getattr(doc, attr))
+        return existing
+
+    def add_assembly(self, assembly: Assembly, span: Span) -> Assembly:
+        existing = self._add("assemblies", assembly.key, lambda: assembly, span)
+        if existing.term is None:
+            existing.term = assembly.term
+        return existing
+
+    def add_meeting(self, meeting: Meeting, span: Span) -> Meeting:
+        return self._add("meetings", meeting.key, lambda: meeting, span)
+
+    def group(self, name: str) -> dict[str, Any]:
+        return self.entities.get(name, {})
+
+    def add_holding(self, person: str, role: str, org: str | None, evidence: Span) -> None:
+        self.holdings.setdefault((person, role, org), Holding(person, role, org, evidence))
+
+    def add_participation(self, meeting: str, person: str, role: str, evidence: Span) -> None:
+        self.participations.setdefault((meeting, person, role), Participation(meeting, person, role, evidence))
+
+    def add_reference(self, subject: str, document: str, evidence: Span) -> None:
+        self.references.setdefault((subject, document), Reference(subject, document, evidence))
+
+    # --- result -----------------------------------------------------------------------
+
+    def result(self) -> Extraction:
+        def ordered(name: str) -> list[Any]:
+            items = list(self.group(name).values())
+            for item in items:
+                item.mentions.sort()
+            big = len(self.text) + 1
+            return sorted(items, key=lambda e: (e.mentions[0].start if e.mentions else big, e.key))
+
+        def by_evidence(rel: dict) -> list[Any]:
+            return sorted(rel.values(), key=lambda r: (r.evidence.start, r.evidence.end,
+                                                       tuple(str(v) for v in vars(r).values())))
+
+        return Extraction(
+            article=self.article,
+            people=ordered("people"), organizations=ordered("organizations"), terms=ordered("terms"),
+            documents=ordered("documents"), assemblies=ordered("assemblies"), places=ordered("places"),
+            meetings=ordered("meetings"), holdings=by_evidence(self.holdings),
+            participations=by_evidence(self.participations), references=by_evidence(self.references),
+        )

@@ -1,0 +1,133 @@
+"""Dates as Vietnamese news writes them, and the year of a date written without one.
+
+Forms: "6/1", "14-5", "19.5", "06/6/2024", "4-4-2022", "ngày 18/2/1998",
+"Sáng 23/12", "ngày 29 tháng 1 năm 2021", and ranges "từ ngày 14 đến ngày 23/3/2011".
+Day-month order throughout. A date with no year is only taken after a cue word
+(ngày, sáng, chiều, tối …) so that "12, 13" or "9,5%" are never dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_CUE = r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm)(?:\s+nay)?(?:\s+(?:thứ\s+\w+,?\s+)?ngày)?"
+_DMY = r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}))?(?![\d/.-]\d)"
+_DATE_RE = re.compile(
+    rf"(?<!\w)(?:(?P<cue>{_CUE})\s+)?{_DMY}"
+    rf"|(?<!\w)ngày\s+(?P<wd>\d{{1,2}})\s+tháng\s+(?P<wm>\d{{1,2}})(?:\s+năm\s+(?P<wy>\d{{4}}))?",
+    re.IGNORECASE,
+)
+_RANGE_RE = re.compile(
+    r"(?<!\w)từ\s+(?:ngày\s+)?(?P<d1>\d{1,2})(?:[/.-](?P<m1>\d{1,2}))?\s+(?:đến|tới|-)\s+(?:ngày\s+)?"
+    r"(?P<d2>\d{1,2})[/.-](?P<m2>\d{1,2})(?:[/.-](?P<y2>\d{4}))?(?![\d/.-]\d)",
+    re.IGNORECASE,
+)
+# "tổng kết công tác … năm 2020", "sơ kết … 6 tháng đầu năm 2022": the year whose work is reviewed.
+_REVIEW_RE = re.compile(r"(?:tổng kết|sơ kết|tổng kết công tác|nhìn lại)[^.;\n]*?năm\s+(\d{4})", re.IGNORECASE)
+# "triển khai nhiệm vụ năm 2021", "kế hoạch năm 2021": the year being planned.
+_PLAN_RE = re.compile(r"(?:triển khai|nhiệm vụ|kế hoạch|phương hướng)[^.;\n]*?năm\s+(\d{4})", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<![\w/-])năm\s+((?:19|20)\d{2})(?![\w/-])", re.IGNORECASE)
+_FUTURE_RE = re.compile(r"(?:đến|tới|tầm nhìn(?: đến)?)\s+năm\s+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None
+    end_day: int | None = None  # a range "từ ngày 14 đến ngày 23/3": the last day
+    end_month: int | None = None
+    cued: bool = False
+
+
+def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
+    """Dates and date ranges in text[start:end], in order; uncued dates need a year."""
+    end = len(text) if end is None else end
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _RANGE_RE.finditer(text, start, end):
+        d2, m2 = int(m["d2"]), int(m["m2"])
+        m1 = int(m["m1"]) if m["m1"] else m2
+        found.append(DateMention(m.start(), m.end(), int(m["d1"]), m1, _int(m["y2"]), d2, m2, True))
+        taken.append((m.start(), m.end()))
+    for m in _DATE_RE.finditer(text, start, end):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        if m["wd"]:
+            dm = DateMention(m.start(), m.end(), int(m["wd"]), int(m["wm"]), _int(m["wy"]), cued=True)
+        else:
+            if not m["cue"] and not m["y"]:
+                continue
+            dm = DateMention(m.start(), m.end(), int(m["d"]), int(m["m"]), _int(m["y"]), cued=bool(m["cue"]))
+        if 1 <= dm.day <= 31 and 1 <= dm.month <= 12:
+            found.append(dm)
+    return sorted(found, key=lambda d: d.start)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def infer_year(day: int, month: int, *, published: date | None, context: str, text: str = "") -> int | None:
+    """The year of a date written without one ("Ngày 6/1, …").
+
+    1. The article's publication date: the latest year in which day/month is not
+       more than a week after publication (a report on 30/12 published 2/1 is last year's).
+    2. The work the event reviews, in its own sentence (``context``): a review of year Y
+       ("tổng kết … năm Y") held in January-March is in Y+1, later in the year in Y.
+       Otherwise a year being planned ("triển khai nhiệm vụ năm P") held in
+       October-December is in P-1, earlier in P.
+    3. Else the latest "năm YYYY" in ``context`` and then in the whole ``text``,
+       leaving out target years ("đến năm 2030", "tầm nhìn đến năm 2045").
+    None when there is nothing to go on.
+    """
+    if published is not None:
+        for year in (published.year, published.year - 1):
+            try:
+                when = date(year, month, day)
+            except ValueError:
+                continue
+            if (when - published).days <= 7:
+                return year
+        return published.year
+    review = _REVIEW_RE.search(context)
+    if review:
+        y = int(review.group(1))
+        return y + 1 if month <= 3 else y
+    plan = _PLAN_RE.search(context)
+    if plan:
+        y = int(plan.group(1))
+        return y - 1 if month >= 10 else y
+    for source in (context, text):
+        years = [int(m.group(1)) for m in _YEAR_RE.finditer(source) if not _FUTURE_RE.search(source[:m.start() + 4])]
+        if years:
+            return max(years)
+    return None
+
+
+def to_date(dm: DateMention, *, published: date | None, context: str, text: str = "") -> tuple[date | None, date | None]:
+    """(start, end) dates of a mention, the year inferred when not written; end None for one day."""
+    year = dm.year or infer_year(dm.day, dm.month, published=published, context=context, text=text)
+    if year is None:
+        return None, None
+    try:
+        first = date(year, dm.month, dm.day)
+        last = date(year, dm.end_month or dm.month, dm.end_day) if dm.end_day else None
+    except ValueError:
+        return None, None
+    return first, last
+
+
+def parse_written_date(text: str) -> date | None:
+    """A full date written d-m-yyyy, d/m/yyyy, d.m.yyyy or "ngày d tháng m năm yyyy"; else None."""
+    for dm in find_dates(text):
+        if dm.year:
+            try:
+                return date(dm.year, dm.month, dm.day)
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,157 @@
+"""Numbered documents: "Chỉ thị số 05-CT/TW của Bộ Chính trị", "Quy định số 08-QĐi/TW".
+
+The type is decided by the word before the number (Quy định ≠ Quyết định, both "QĐ");
+with no word, by the code in the number (gazetteers/doc_types.tsv). After the number:
+an optional date ("ngày 29-1-2021"), the issuer ("của Bộ Chính trị"), a term of the
+issuer ("(khóa VIII)") and a quoted title ("về “…”"). In a list
+"Quy định số 101-QĐ/TW, Quy định số 55-QĐ/TW … của Ban Chấp hành Trung ương" the issuer
+applies to the whole list.
+
+Keys: "doc:" + slug(number) for central (/TW) documents; others add the issuer
+("doc:04-da-tu-tinh-uy-ben-tre") so that /TU documents of two provinces do not collide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.extract import bodies, canonical, dates
+from kg.extract.context import BodyRef, Context
+from kg.iri import slug
+from kg.model import Document
+
+# Party numbers "05-CT/TW", "08-QĐi/TW", "09-CTr/TU"; state numbers "123/QĐ-TTg", "15/2023/NĐ-CP".
+_PARTY_NO = r"\d{1,4}[a-z]?-(?P<pcode>[A-ZĐ][A-Za-zĐđ]{0,5})/(?P<suffix>[A-ZĐƯ][A-ZĐƯa-z]{0,6})"
+_STATE_NO = r"\d{1,5}(?:/\d{4})?/(?P<scode>[A-ZĐ][A-ZĐa-z]{0,6}-[A-ZĐ][A-ZĐa-z]{0,8})"
+_DATE_AFTER = re.compile(r"\s*,?\s*(?:ban hành\s+)?(?:ngày\s+\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})",
+                         re.IGNORECASE)
+_OF = re.compile(r"\s*,?\s*của\s+", re.IGNORECASE)
+_TERM = re.compile(r"\s*\(?\s*khóa\s+(?P<ord>[IVXLC]+|\d{1,2})\s*\)?", re.IGNORECASE)
+_TITLE = re.compile(r"\s*,?\s*về\s+[“\"«]([^”\"»\n]{3,300})[”\"»]")
+_LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+|\s*;\s*")
+
+
+@lru_cache(maxsize=1)
+def _doc_re() -> re.Pattern[str]:
+    words = "|".join(r"[ ]+".join(re.escape(w) for w in form.split())
+                     for form in sorted(canonical.doc_words(), key=len, reverse=True))
+    return re.compile(rf"(?:(?P<word>(?i:{words}))\s+(?:(?i:số)\s+)?)?(?<![\w/-])(?P<num>{_PARTY_NO}|{_STATE_NO})(?![\w/])")
+
+
+@dataclass
+class _Found:
+    start: int
+    num_start: int
+    end: int  # after the number and its date
+    number: str
+    doc_type: str
+    suffix: str | None
+    date: object = None
+    issuer: str | None = None
+    issuer_term: str | None = None
+    title: str | None = None
+
+
+def _type_of(m: re.Match) -> str:
+    words, codes = canonical.doc_types()
+    if m["word"]:
+        return words[canonical.norm_key(m["word"])]
+    code = m["pcode"] or m["scode"]
+    if code in codes:
+        return codes[code]
+    head = re.split(r"[-/]", code)[0]
+    return codes.get(head, codes.get(head.rstrip("i"), "Decision"))
+
+
+def _scan(ctx: Context) -> list[_Found]:
+    found = []
+    for m in _doc_re().finditer(ctx.mtext):
+        f = _Found(m.start(), m.start("num"), m.end(), ctx.text[m.start("num"):m.end("num")], _type_of(m),
+                   m["suffix"])
+        d = _DATE_AFTER.match(ctx.mtext, f.end)
+        if d:
+            f.date = dates.parse_written_date(d.group())
+            f.end = d.end()
+        found.append(f)
+    return found
+
+
+def _groups(ctx: Context, found: list[_Found]) -> list[list[_Found]]:
+    """Documents written as one list ("A, B và C của …") share what follows the last."""
+    groups: list[list[_Found]] = []
+    for f in found:
+        if groups:
+            prev = groups[-1][-1]
+            sep = _LIST_SEP.fullmatch(ctx.mtext, prev.end, f.start)
+            if sep:
+                groups[-1].append(f)
+                continue
+        groups.append([f])
+    return groups
+
+
+def _tail(ctx: Context, group: list[_Found]) -> None:
+    """Issuer, issuer's term and title written after the last document of a group."""
+    pos = group[-1].end
+    of = _OF.match(ctx.mtext, pos)
+    issuer = None
+    hit = _issuer_at(ctx, of.end()) if of else None
+    if hit is not None:
+        ref, pos = hit
+        issuer = ctx.add_org(ref).key
+        term = _TERM.match(ctx.mtext, pos)
+        if term:
+            label = term["ord"].upper()
+            t = ctx.add_term(issuer, label, _ordinal(label), None, ctx.span(term.start("ord"), term.end("ord")))
+            for f in group:
+                f.issuer_term = t.key
+            pos = term.end()
+    title = _TITLE.match(ctx.mtext, pos)
+    for f in group:
+        f.issuer = f.issuer or issuer
+    if title and len(group) == 1:
+        group[0].title = ctx.text[title.start(1):title.end(1)].strip()
+
+
+_PLENUM = re.compile(r"Hội nghị\s+(?:lần thứ\s+\w+\s+)?")
+_PLENUM_NO = re.compile(r"\s+(?:lần thứ\s+)?(?:\d{1,2}|[IVXLC]+)(?!\w)")
+
+
+def _issuer_at(ctx: Context, pos: int) -> tuple[BodyRef, int] | None:
+    """The issuing body at pos and where it ends; "Hội nghị Trung ương 8" is issued by its committee."""
+    ref = bodies.parse_at(ctx, pos, bare_ok=True)
+    if ref is not None:
+        return ref, ref.end
+    m = _PLENUM.match(ctx.mtext, pos)
+    ref = bodies.parse_at(ctx, m.end(), bare_ok=True) if m else None
+    if ref is None:
+        return None
+    number = _PLENUM_NO.match(ctx.mtext, ref.end)
+    return ref, number.end() if number else ref.end
+
+
+def _ordinal(label: str) -> int | None:
+    from kg.extract.assemblies import parse_ordinal
+    return parse_ordinal(label)
+
+
+def _key(f: _Found, ctx: Context) -> str:
+    if f.suffix in (None, "TW", "TƯ") or f.issuer is None:
+        return "doc:" + slug(f.number)
+    return "doc:" + slug(f.number) + "-" + f.issuer.split(":", 1)[1]
+
+
+def find(ctx: Context) -> None:
+    found = _scan(ctx)
+    for group in _groups(ctx, found):
+        _tail(ctx, group)
+    # A number written again without its issuer is the document named with one.
+    issuer_of = {f.number: f.issuer for f in found if f.issuer}
+    for f in found:
+        f.issuer = f.issuer or (issuer_of.get(f.number) if f.suffix not in ("TW", "TƯ") else None)
+        doc = Document(key=_key(f, ctx), number=f.number, doc_type=f.doc_type, issuer=f.issuer,
+                       title=f.title, date=f.date, issuer_term=f.issuer_term)
+        end = f.num_start + len(f.number)
+        ctx.add_document(doc, ctx.span(f.start, end))

@@ -1,0 +1,172 @@
+"""Events the article reports as happening, who did what there, and the documents discussed.
+
+* "Ngày 6/1, tại Hà Nội, <body> tổ chức Hội nghị …" → a Meeting: name from the event word
+  to the end of the sentence (cut before a clause that starts with a post, body or name),
+  the date in the sentence (year inferred, see kg.extract.dates.infer_year), the place
+  after "tại", the organiser the body just before "tổ chức".
+* "<body> đã họp kỳ thứ 3 từ ngày 14 đến ngày 23/3/2011 tại Hà Nội" → a Meeting too.
+* Participations: in the meeting's sentence and the ones after it, a clause that names a
+  person and holds a cue (gazetteers/participation.tsv) gives that person the cue's role;
+  weak cues (speech verbs such as "cho biết") need the name before them.
+* References: documents written in a paragraph where a participant acts, or in the
+  meeting's sentence, are documents the meeting discussed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import bodies, canonical, dates, people
+from kg.extract.context import Context
+from kg.iri import short_hash
+from kg.model import Meeting
+
+_ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?tổ chức\s+", re.IGNORECASE)
+_HELD = re.compile(r"(?<!\w)(?:đã\s+)?họp\s+kỳ\s+thứ\s+(\w+)", re.IGNORECASE)
+_AT = re.compile(r"(?<!\w)tại\s+", re.IGNORECASE)
+_CLAUSE_CUT = re.compile(r",\s+|\s+với sự\s+|\s+dưới sự\s+")
+_WEAK = 4
+
+
+@lru_cache(maxsize=1)
+def _event_word() -> re.Pattern[str]:
+    alts = "|".join(re.escape(w) for w in canonical.meeting_words())
+    return re.compile(rf"(?:{alts})(?!\w)", re.IGNORECASE)
+
+
+def _name_end(ctx: Context, start: int, end: int) -> int:
+    """Where the event's name stops: the sentence end, or a clause about someone else."""
+    for m in _CLAUSE_CUT.finditer(ctx.mtext, start, end):
+        nxt = m.end()
+        if m.group().strip() != "," or people.parse_post_at(ctx, nxt) or bodies.parse_at(ctx, nxt) \
+                or people.name_at(ctx, nxt) or ctx.mtext.startswith(("đồng chí", "Đồng chí"), nxt):
+            return m.start()
+    return end
+
+
+def _place(ctx: Context, start: int, end: int) -> str | None:
+    for m in _AT.finditer(ctx.mtext, start, end):
+        hit = bodies.place_at(ctx, m.end())
+        if hit is not None:
+            return ctx.add_place(hit[0].name, ctx.span(m.end(), hit[1])).key
+    return None
+
+
+def _when(ctx: Context, start: int, end: int, context: str):
+    for dm in dates.find_dates(ctx.mtext, start, end):
+        if dm.cued or dm.year:
+            return dates.to_date(dm, published=ctx.article.published, context=context, text=ctx.mtext)
+    return None, None
+
+
+def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[int, int],
+             organizer: str | None) -> Meeting:
+    s, e = sent
+    context = ctx.mtext[s:e]
+    first, last = _when(ctx, s, e, context)
+    place = _place(ctx, s, e)
+    if organizer and first:  # "meeting:dang-uy-khoi-cac-co-quan-trung-uong/2021-01-06"
+        key = f"meeting:{organizer.split(':', 1)[1]}/{first.isoformat()}"
+    else:
+        key = "meeting:" + short_hash(name, str(first), organizer or "", length=16)
+    meeting = Meeting(key=key, name=name, date=first, end_date=last, place=place, organizer=organizer)
+    return ctx.add_meeting(meeting, ctx.span(*name_span))
+
+
+def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    found = []
+    for s, e in ctx.sentences():
+        for m in _ORGANISE.finditer(ctx.mtext, s, e):
+            word = _event_word().match(ctx.mtext, m.end())
+            if word is None:
+                continue
+            organizer = bodies.body_before(ctx, m.start(), max_gap=3, gap=r"\s*")
+            name_end = _name_end(ctx, word.start(), e)
+            raw = ctx.text[word.start():name_end].rstrip(" .;:")
+            name = raw[:1].upper() + raw[1:]
+            org_key = ctx.add_org(organizer).key if organizer else None
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(raw)), org_key)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    found = []
+    for s, e in ctx.sentences():
+        m = _HELD.search(ctx.mtext, s, e)
+        if m is None:
+            continue
+        organizer = bodies.body_before(ctx, m.start())
+        if organizer is None:
+            continue
+        name = f"Kỳ họp thứ {m.group(1)} {organizer.name}"
+        meeting = _meeting(ctx, name, (s, e), (m.start(), m.end()), ctx.add_org(organizer).key)
+        found.append((meeting.key, (s, e)))
+    return found
+
+
+def _cue(clause: str, person_end: int) -> tuple[str, int] | None:
+    """The strongest cue in a clause; weak cues only after the person's name."""
+    best = None
+    low = clause.casefold()
+    for cue, role, strength in canonical.participation_cues():
+        i = low.find(cue)
+        while i >= 0:
+            before_ok = i >= person_end or strength > _WEAK
+            boundary = (i == 0 or not low[i - 1].isalnum()) and (
+                i + len(cue) == len(low) or not low[i + len(cue)].isalnum())
+            if before_ok and boundary and (best is None or strength > best[1]):
+                best = (role, strength)
+            i = low.find(cue, i + 1)
+    return best
+
+
+def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -> None:
+    if not meetings:
+        return
+    sentences = ctx.sentences()
+    for idx, (key, (ms, _)) in enumerate(meetings):
+        stop = meetings[idx + 1][1][0] if idx + 1 < len(meetings) else len(ctx.mtext) + 1
+        acted: set[int] = set()
+        for s, e in sentences:
+            if s < ms or s >= stop:
+                continue
+            for cs, ce in _clauses(ctx, s, e):
+                for ps, pe, person in ctx.person_spans:
+                    if not (cs <= ps < ce):
+                        continue
+                    hit = _cue(ctx.mtext[cs:ce], pe - cs)
+                    if hit is not None:
+                        ctx.add_participation(key, person, hit[0], ctx.span(cs, ce))
+                        acted.add(ps)
+        _references(ctx, key, ms, acted)
+
+
+def _clauses(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:
+    """Clauses split at ";" — unless a colon opens a list ("có các đồng chí: A, …; B, …")."""
+    first_semi = ctx.mtext.find(";", s, e)
+    if first_semi < 0 or ":" in ctx.mtext[s:first_semi]:
+        return [(s, e)]
+    out, pos = [], s
+    for m in re.finditer(r";", ctx.mtext[s:e]):
+        out.append((pos, s + m.start()))
+        pos = s + m.end()
+    out.append((pos, e))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int]) -> None:
+    regions = [ctx.sentence_at(meeting_start)] + [ctx.paragraph_at(p) for p in acted]
+    for doc in ctx.group("documents").values():
+        for span in doc.mentions:
+            if any(a <= span.start < b for a, b in regions):
+                ctx.add_reference(meeting, doc.key, span)
+                break
+
+
+def find(ctx: Context) -> None:
+    meetings = _organised(ctx) + _held(ctx)
+    meetings.sort(key=lambda m: m[1][0])
+    _participations(ctx, meetings)

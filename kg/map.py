@@ -1,0 +1,424 @@
+"""Map one article's extraction to RDF: the party-governance graph (docs/ARCHITECTURE.md, RDF contract).
+
+``to_graph(extraction)`` builds the article's named graph: the article (schema:NewsArticle,
+nif:Context with the text), every entity typed with its pg: class and labelled @vi, n-ary
+nodes for tenures and participations, mentions ``{article}#char=s,e`` as evidence, and copies of
+the SKOS concepts used, so one exported file answers the competency questions alone.
+No blank nodes: every node has a deterministic IRI (kg.iri).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+
+from kg import iri as kiri
+from kg.errors import KgError
+from kg.model import Article, Extraction, Span
+from kg.namespaces import (
+    DCTERMS, ELI, GAF, NIF, ORG, PG, PGDOC, PGPART, PGROLE, PROV, SCHEMA, SKOS, bind, new_graph,
+)
+from kg.resources import ontology_dir
+
+DEFAULT_BASE = kiri.DEFAULT_BASE
+
+# Properties of a concept copied into each article graph (enough for the CQs and the shapes).
+_CONCEPT_COPY = (RDF.type, SKOS.prefLabel, SKOS.notation, SKOS.inScheme)
+
+
+# --- vocabularies (ontology/vocab/*.ttl), loaded once -------------------------------------
+
+
+@lru_cache(maxsize=1)
+def vocab_graph() -> Graph:
+    """The SKOS concept schemes and the ontology, parsed once per process."""
+    graph = new_graph()
+    for path in sorted((ontology_dir() / "vocab").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    graph.parse(ontology_dir() / "pg.ttl", format="turtle")
+    return graph
+
+
+# Old-style tone placement ("hoà", "Uỷ") and new style ("hòa", "Ủy") are both common in
+# Vietnamese text; fold them so role words match whichever the article uses.
+_OLD_TONE = re.compile(r"([oOuU])([àáảãạèéẻẽẹỳýỷỹỵ])(?!\w)")
+
+
+def _move_tone(match: re.Match) -> str:
+    vowel, toned = match.group(1), unicodedata.normalize("NFD", match.group(2))
+    base, marks = toned[0], toned[1:]
+    return unicodedata.normalize("NFC", vowel + marks) + base
+
+
+def fold(text: str) -> str:
+    """Comparison key for labels: NFC, new-style tone placement, casefolded, single spaces."""
+    text = _OLD_TONE.sub(_move_tone, unicodedata.normalize("NFC", text))
+    return " ".join(text.casefold().split())
+
+
+def _index(scheme: URIRef, props: Iterable[URIRef]) -> dict[str, URIRef]:
+    graph = vocab_graph()
+    table: dict[str, URIRef] = {}
+    for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
+        for prop in props:
+            for value in sorted(graph.objects(concept, prop)):
+                table.setdefault(fold(str(value)), concept)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _roles() -> dict[str, URIRef]:
+    # prefLabels first so an altLabel never shadows another concept's prefLabel.
+    table = _index(URIRef(PGROLE), [SKOS.prefLabel])
+    for key, concept in _index(URIRef(PGROLE), [SKOS.altLabel]).items():
+        table.setdefault(key, concept)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _doctypes() -> dict[str, URIRef]:
+    return _index(URIRef(PGDOC), [SKOS.prefLabel, SKOS.notation])
+
+
+@lru_cache(maxsize=1)
+def _participation_roles() -> dict[str, URIRef]:
+    return _index(URIRef(PGPART), [SKOS.notation, SKOS.prefLabel, SKOS.altLabel])
+
+
+@lru_cache(maxsize=1)
+def _org_classes() -> dict[str, URIRef]:
+    """Organization.category → ontology class, from pg:mapsToClass in vocab/orgtypes.ttl."""
+    graph = vocab_graph()
+    return {str(graph.value(concept, SKOS.notation)): URIRef(cls)
+            for concept, cls in graph.subject_objects(PG.mapsToClass)}
+
+
+@lru_cache(maxsize=1)
+def _org_concepts() -> dict[str, URIRef]:
+    graph = vocab_graph()
+    return {str(graph.value(concept, SKOS.notation)): concept
+            for concept in graph.subjects(PG.mapsToClass, None)}
+
+
+def role_concept(role: str) -> URIRef:
+    """The role concept whose prefLabel/altLabel matches ``role``; minted from its slug when unknown."""
+    return _roles().get(fold(role)) or URIRef(PGROLE + kiri.slug(role))
+
+
+def vi_label(node: URIRef) -> str | None:
+    """The @vi label of a vocabulary or ontology term (skos:prefLabel, else rdfs:label)."""
+    graph = vocab_graph()
+    for prop in (SKOS.prefLabel, RDFS.label):
+        for value in graph.objects(node, prop):
+            if getattr(value, "language", None) == "vi":
+                return str(value)
+    return None
+
+
+# --- the builder -----------------------------------------------------------------------------
+
+
+class _Builder:
+    """Holds the graph being built and the article's IRIs while one extraction is mapped."""
+
+    def __init__(self, extraction: Extraction, base: str):
+        self.x = extraction
+        self.base = kiri.normalise_base(base)
+        article = extraction.article
+        self.article_id = kiri.article_id(article.url, article.content_hash or _sha256(article.text))
+        self.article = URIRef(kiri.article_iri(self.article_id, self.base))
+        self.graph = new_graph(URIRef(kiri.graph_iri(self.article_id, self.base)))
+        self.concepts: dict[URIRef, str | None] = {}  # used concept → label to emit when minted
+        self._names: dict[str, str] = {}
+
+    # helpers ----------------------------------------------------------------------------
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        self.graph.add((s, p, o))
+
+    def node(self, key: str) -> URIRef:
+        try:
+            return URIRef(kiri.key_to_iri(key, self.base))
+        except ValueError as err:
+            raise KgError(f"{self.x.article.path}: extraction has a bad entity key: {err}") from err
+
+    def name(self, key: str | None) -> str | None:
+        """Display name of an entity key (canonical name / label), None when unknown."""
+        if key is None:
+            return None
+        if key not in self._names:
+            try:
+                item = self.x.entity(key)
+            except KeyError:
+                return None
+            self._names[key] = getattr(item, "name", None) or getattr(item, "label", None) or key
+        return self._names[key]
+
+    def mention(self, span: Span) -> URIRef:
+        node = URIRef(kiri.mention_iri(str(self.article), span.start, span.end))
+        self.add(node, RDF.type, NIF.String)
+        self.add(node, NIF.beginIndex, Literal(span.start, datatype=XSD.nonNegativeInteger))
+        self.add(node, NIF.endIndex, Literal(span.end, datatype=XSD.nonNegativeInteger))
+        self.add(node, NIF.anchorOf, Literal(span.text))
+        self.add(node, NIF.referenceContext, self.article)
+        return node
+
+    def entity(self, node: URIRef, types: Iterable[URIRef], label: str,
+               spans: Iterable[Span], listed: bool = True) -> None:
+        """Type, label, provenance and evidence shared by every entity and relation node."""
+        for cls in types:
+            self.add(node, RDF.type, cls)
+        self.add(node, RDFS.label, Literal(label, lang="vi"))
+        self.add(node, PROV.wasDerivedFrom, self.article)
+        for span in spans:
+            self.add(node, GAF.denotedBy, self.mention(span))
+        if listed:
+            self.add(self.article, SCHEMA.mentions, node)
+
+    def use_concept(self, concept: URIRef, minted_label: str | None = None) -> URIRef:
+        self.concepts.setdefault(concept, minted_label)
+        return concept
+
+    def attested_on(self) -> date | None:
+        dated = [m.date for m in self.x.meetings if m.date is not None]
+        return dated[0] if len(dated) == 1 else self.x.article.published
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- one function per part of the contract --------------------------------------------
+
+
+def _article(b: _Builder, article: Article) -> None:
+    node = b.article
+    b.add(node, RDF.type, SCHEMA.NewsArticle)
+    b.add(node, RDF.type, NIF.Context)
+    label = article.title or f"Bài báo {b.article_id}"
+    b.add(node, RDFS.label, Literal(label, lang=article.language or "vi"))
+    if article.title:
+        b.add(node, SCHEMA.headline, Literal(article.title, lang=article.language or "vi"))
+    if article.published:
+        b.add(node, SCHEMA.datePublished, Literal(article.published))
+    if article.url:
+        b.add(node, SCHEMA.url, URIRef(article.url))
+    if article.author:
+        b.add(node, SCHEMA.author, Literal(article.author))
+    if article.source:
+        b.add(node, DCTERMS.source, Literal(article.source))
+    b.add(node, SCHEMA.inLanguage, Literal(article.language or "vi"))
+    b.add(node, NIF.isString, Literal(article.text))
+    b.add(node, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger))
+    b.add(node, NIF.endIndex, Literal(len(article.text), datatype=XSD.nonNegativeInteger))
+
+
+def _people(b: _Builder) -> None:
+    for person in b.x.people:
+        node = b.node(person.key)
+        b.entity(node, [PG.Person], person.name, person.mentions)
+        b.add(node, SCHEMA.name, Literal(person.name, lang="vi"))
+
+
+def _organizations(b: _Builder) -> None:
+    classes, concepts = _org_classes(), _org_concepts()
+    for org in b.x.organizations:
+        node = b.node(org.key)
+        category = org.category if org.category in classes else "other"
+        types = sorted({PG.Organization, classes[category]})
+        b.entity(node, types, org.name, org.mentions)
+        b.add(node, ORG.classification, b.use_concept(concepts[category]))
+        for alt in sorted(set(org.alt_names) - {org.name}):
+            b.add(node, SKOS.altLabel, Literal(alt, lang="vi"))
+        if org.parent:
+            b.add(node, ORG.subOrganizationOf, b.node(org.parent))
+
+
+def _terms(b: _Builder) -> None:
+    for term in b.x.terms:
+        node = b.node(term.key)
+        word = "khóa" if term.number is not None else "nhiệm kỳ"
+        label = " ".join(p for p in (b.name(term.body), word, term.label) if p)
+        b.entity(node, [PG.Term], label, term.mentions)
+        b.add(node, SKOS.notation, Literal(term.label))
+        if term.number is not None:
+            b.add(node, PG.termNumber, Literal(term.number, datatype=XSD.positiveInteger))
+        # Years kept as written, even when the end is before the start: SHACL warns.
+        if term.start_year is not None:
+            b.add(node, PG.startYear, Literal(term.start_year, datatype=XSD.integer))
+        if term.end_year is not None:
+            b.add(node, PG.endYear, Literal(term.end_year, datatype=XSD.integer))
+        if term.body:
+            b.add(node, PG.ofBody, b.node(term.body))
+
+
+def _doctype(name: str) -> tuple[URIRef, str | None]:
+    concept = _doctypes().get(fold(name))
+    return (concept, None) if concept else (URIRef(PGDOC + kiri.slug(name)), name)
+
+
+def _documents(b: _Builder) -> None:
+    for doc in b.x.documents:
+        node = b.node(doc.key)
+        concept, minted = _doctype(doc.doc_type)
+        b.use_concept(concept, minted)
+        label = f"{vi_label(concept) or doc.doc_type} {doc.number}"
+        b.entity(node, [PG.Document], label, doc.mentions)
+        b.add(node, ELI.id_local, Literal(doc.number))
+        b.add(node, ELI.type_document, concept)
+        if doc.issuer:
+            b.add(node, ELI.passed_by, b.node(doc.issuer))
+        if doc.title:
+            b.add(node, ELI.title, Literal(doc.title, lang="vi"))
+        if doc.date:
+            b.add(node, ELI.date_document, Literal(doc.date))
+        if doc.issuer_term:
+            b.add(node, PG.issuerTerm, b.node(doc.issuer_term))
+
+
+def _assemblies(b: _Builder) -> None:
+    for item in b.x.assemblies:
+        node = b.node(item.key)
+        cls = PG[item.kind] if item.kind in ("Congress", "Plenum", "Session", "Election") else PG.Assembly
+        parts = [vi_label(cls) or item.kind]
+        if item.ordinal is not None:
+            parts.append(f"lần thứ {item.ordinal}")
+        parts.append(b.name(item.body) or "")
+        if item.term and _has(b.x, item.term):
+            term = b.x.entity(item.term)
+            parts.append(f"({'khóa' if term.number is not None else 'nhiệm kỳ'} {term.label})")
+        b.entity(node, sorted({PG.Assembly, cls}), " ".join(p for p in parts if p), item.mentions)
+        if item.ordinal is not None:
+            b.add(node, PG.ordinal, Literal(item.ordinal, datatype=XSD.positiveInteger))
+        if item.body:
+            b.add(node, PG.ofBody, b.node(item.body))
+        if item.term:
+            b.add(node, PG["term"], b.node(item.term))
+        if item.date:
+            b.add(node, SCHEMA.startDate, Literal(item.date))
+
+
+def _has(extraction: Extraction, key: str) -> bool:
+    try:
+        extraction.entity(key)
+    except KeyError:
+        return False
+    return True
+
+
+def _places(b: _Builder) -> None:
+    for place in b.x.places:
+        node = b.node(place.key)
+        b.entity(node, [PG.Place], place.name, place.mentions)
+        b.add(node, SCHEMA.name, Literal(place.name, lang="vi"))
+
+
+def _meetings(b: _Builder) -> None:
+    for meeting in b.x.meetings:
+        node = b.node(meeting.key)
+        b.entity(node, [PG.Meeting], meeting.name, meeting.mentions)
+        b.add(node, SCHEMA.name, Literal(meeting.name, lang="vi"))
+        if meeting.date:
+            b.add(node, SCHEMA.startDate, Literal(meeting.date))
+        if meeting.end_date:
+            b.add(node, SCHEMA.endDate, Literal(meeting.end_date))
+        if meeting.place:
+            b.add(node, SCHEMA.location, b.node(meeting.place))
+        if meeting.organizer:
+            b.add(node, SCHEMA.organizer, b.node(meeting.organizer))
+    for ref in b.x.references:
+        b.add(b.node(ref.subject), SCHEMA.about, b.node(ref.document))
+
+
+def _holdings(b: _Builder) -> None:
+    attested = b.attested_on()
+    for holding in b.x.holdings:
+        concept = role_concept(holding.role)
+        role = vi_label(concept) or holding.role
+        b.use_concept(concept, None if concept in _roles().values() else holding.role)
+        org_key = holding.organization
+        org_name = b.name(org_key)
+        post = _post_iri(b, concept, org_key)
+        person = b.node(holding.person)
+        b.entity(post, [PG.Post], " ".join(p for p in (role, org_name) if p), [holding.evidence],
+                 listed=False)
+        b.add(post, ORG.role, concept)
+        b.add(person, ORG.holds, post)
+        tenure = URIRef(kiri.key_to_iri(
+            "tenure:" + kiri.short_hash(holding.person, role, org_key or ""), b.base))
+        label = f"{b.name(holding.person) or holding.person} – {role}" + (f" – {org_name}" if org_name else "")
+        b.entity(tenure, [PG.Tenure], label, [holding.evidence], listed=False)
+        b.add(tenure, ORG.member, person)
+        b.add(tenure, ORG.role, concept)
+        b.add(tenure, PG.post, post)
+        if org_key:
+            org = b.node(org_key)
+            b.add(post, ORG.postIn, org)
+            b.add(tenure, ORG.organization, org)
+        if attested:
+            b.add(tenure, PG.attestedOn, Literal(attested))
+
+
+def _post_iri(b: _Builder, concept: URIRef, org_key: str | None) -> URIRef:
+    role_slug = str(concept).rsplit("/", 1)[-1]
+    org_slug = org_key.partition(":")[2] if org_key else None
+    return b.node("post:" + (f"{org_slug}/{role_slug}" if org_slug else role_slug))
+
+
+def _participations(b: _Builder) -> None:
+    table = _participation_roles()
+    for part in b.x.participations:
+        concept = table.get(fold(part.role))
+        if concept is None:
+            concept = URIRef(PGPART + kiri.slug(part.role))
+        b.use_concept(concept, None if concept in table.values() else part.role)
+        node = b.node("participation:" + kiri.short_hash(part.meeting, part.person, str(concept)))
+        role = vi_label(concept) or part.role
+        label = f"{b.name(part.person) or part.person} – {role} – {b.name(part.meeting) or part.meeting}"
+        b.entity(node, [PG.Participation], label, [part.evidence], listed=False)
+        b.add(node, PG.participant, b.node(part.person))
+        b.add(node, PG.inEvent, b.node(part.meeting))
+        b.add(node, PG.participationRole, concept)
+
+
+def _copy_concepts(b: _Builder) -> None:
+    vocab = vocab_graph()
+    for concept, minted_label in b.concepts.items():
+        if minted_label is None:
+            for prop in _CONCEPT_COPY:
+                for value in vocab.objects(concept, prop):
+                    b.add(concept, prop, value)
+        else:  # a role or type the vocabulary does not list yet: keep what the text says
+            scheme = URIRef(str(concept).rsplit("/", 1)[0] + "/")
+            b.add(concept, RDF.type, SKOS.Concept)
+            b.add(concept, SKOS.prefLabel, Literal(minted_label, lang="vi"))
+            b.add(concept, SKOS.inScheme, scheme)
+            if scheme == URIRef(PGROLE):
+                b.add(concept, RDF.type, ORG.Role)
+
+
+def to_graph(extraction: Extraction, base: str = DEFAULT_BASE) -> Graph:
+    """One article's extraction → its named graph (identifier ``kg.iri.graph_iri``)."""
+    b = _Builder(extraction, base)
+    _article(b, extraction.article)
+    for step in (_people, _organizations, _terms, _documents, _assemblies, _places, _meetings,
+                 _holdings, _participations, _copy_concepts):
+        step(b)
+    return b.graph
+
+
+def to_dataset(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> Dataset:
+    """Many articles → one Dataset with one named graph per article (for TriG / N-Quads)."""
+    dataset = Dataset()
+    bind(dataset)
+    for extraction in extractions:
+        graph = to_graph(extraction, base)
+        target = dataset.graph(graph.identifier)
+        for triple in graph:
+            target.add(triple)
+    return dataset

@@ -1,0 +1,393 @@
+"""The linked-data server: a WSGI application (served by waitress in ``kg serve``).
+
+URL design (W3C "Cool URIs for the Semantic Web", 303 variant), with the data base IRI mapped onto
+the site root, so ``{base}id/person/x`` is served at ``/id/person/x``:
+
+    /id/{kind}/{slug}            the thing itself → 303 See Other to one of its documents:
+    /doc/{kind}/{slug}[.html]        HTML page (for browsers, and for */*)
+    /data/{kind}/{slug}.ttl|.jsonld|.nt   RDF (/data/… without extension negotiates, Content-Location)
+    /vocab/{scheme}/{concept}    SKOS concepts, the same way (/doc/vocab/…, /data/vocab/…)
+    /graph/{id}                  an article's named graph (RDF), or 303 to the article's page
+    /ontology, /shapes           hash-IRI documents (pg:Term, pgsh:Shape): 200 with conneg
+    /sparql                      SPARQL 1.1 Protocol (read-only); HTML query page for browsers
+    /.well-known/void  /dump.nq.gz  /sitemap.xml  /search?q=  /index/{people|bodies|…}
+
+Why 303 for data and hash for the ontology: a person or a body is not a web page, so its IRI
+answers 303 and the page lives at another URL (no ambiguity between the man and the page about him,
+and each entity's document stays small and separately cacheable). The ontology is one small stable
+document, so its terms are hash IRIs and the document is returned directly.
+
+Requests never touch the file system: static files are read into memory at start-up and looked up
+by name, so no path (``..``, ``%2e%2e``, encoded slashes, absolute paths) can reach other files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+
+from kg.publish import conneg, dataset
+from kg.publish.pages import Pages
+from kg.publish.site import HERE, Site, curie, safe_path
+from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
+from kg.publish.views import property_rows
+from kg.resources import cq_dir
+
+MAX_BODY = 1 << 20  # 1 MiB is plenty for a SPARQL query
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+             "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
+# /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
+SPARQL_OFFERS = (conneg.SPARQL_JSON, conneg.HTML, conneg.SPARQL_XML, conneg.SPARQL_CSV, conneg.SPARQL_TSV,
+                 *conneg.RDF_FORMATS)
+RDF_FIRST = (*conneg.RDF_FORMATS, conneg.HTML)
+
+
+def load_static() -> dict[str, tuple[bytes, str]]:
+    """kg/publish/static/* in memory: name → (bytes, content type)."""
+    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+             ".png": "image/png", ".svg": "image/svg+xml"}
+    return {p.name: (p.read_bytes(), types.get(p.suffix, "application/octet-stream"))
+            for p in sorted((HERE / "static").iterdir()) if p.is_file()}
+
+
+def load_examples() -> list[dict]:
+    """The competency questions (ontology/cq/*.rq) as examples for the query page."""
+    out = []
+    folder = cq_dir()
+    for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        comment = " ".join(line.lstrip("# ").strip() for line in text.splitlines()[:3] if line.startswith("#"))
+        out.append({"name": path.stem, "query": text, "comment": comment})
+    return out
+
+
+class Response:
+    def __init__(self, status: int, body: bytes = b"", content_type: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.status, self.body, self.headers = status, body, dict(headers or {})
+        if content_type:
+            self.headers["Content-Type"] = content_type
+
+
+_REASONS = {200: "OK", 204: "No Content", 303: "See Other", 400: "Bad Request", 403: "Forbidden",
+            404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 413: "Content Too Large",
+            415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+class LinkedDataApp:
+    """WSGI callable serving one Site."""
+
+    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000) -> None:
+        self.site = site
+        self.pages = Pages(site, suffix="", live=True)
+        self.sparql = SparqlService(site.data, timeout=timeout, max_rows=max_rows)
+        self.static = load_static()
+        self.examples = load_examples()
+        self._cache: dict[str, bytes] = {}
+
+    # --- WSGI ---------------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        try:
+            response = self.handle(environ)
+        except Exception as err:  # a bug must not kill the worker thread; the log gets the details
+            environ["wsgi.errors"].write(f"kg serve: {type(err).__name__}: {err}\n")
+            response = self._error(500, "Internal error.", environ)
+        headers = {**CORS, "X-Content-Type-Options": "nosniff", **response.headers}
+        body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body
+        headers["Content-Length"] = str(len(response.body))
+        start_response(f"{response.status} {_REASONS.get(response.status, '')}", list(headers.items()))
+        return [body]
+
+    def handle(self, environ) -> Response:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = _request_path(environ)
+        if path is None:
+            return self._error(404, "Not found.", environ)
+        if method == "OPTIONS":
+            return Response(204, headers=PREFLIGHT)
+        if path == "sparql":
+            return self.sparql_endpoint(environ, method)
+        if method not in ("GET", "HEAD"):
+            return Response(405, b"Only GET and HEAD here (POST on /sparql).\n", "text/plain; charset=utf-8",
+                            {"Allow": "GET, HEAD, OPTIONS"})
+        return self.route(path, environ)
+
+    def route(self, path: str, environ) -> Response:
+        accept = environ.get("HTTP_ACCEPT")
+        head, _, rest = path.partition("/")
+        if path == "":
+            return self._html(self.pages.home())
+        if head == "static":
+            return self._static(rest, environ)
+        if head == "index" and rest:
+            page = self.pages.index(rest)
+            return self._html(page) if page else self._error(404, f"No index “{rest}”.", environ)
+        if path == "search":
+            q = _query_params(environ).get("q", [""])[0]
+            return self._html(self.pages.search(q, self.site.search(q)))
+        if head in ("id", "vocab"):
+            return self.thing(path, accept, environ)
+        if head == "graph":
+            return self.graph(path, accept, environ)
+        if head == "doc" and rest:
+            return self.document(rest, environ)
+        if head == "data" and rest:
+            return self.data(rest, accept, environ)
+        base, ext = conneg.split_extension(path)
+        if base in ("ontology", "shapes"):
+            return self.terms_document(base, ext, accept, environ)
+        if base == ".well-known/void":
+            return self.void(ext, accept, environ)
+        if path == "dump.nq.gz":
+            return Response(200, self._cached("dump", lambda: dataset.dump_nquads_gz(self.site)), "application/gzip",
+                            {"Content-Disposition": 'attachment; filename="dump.nq.gz"'})
+        if path == "sitemap.xml":
+            return Response(200, self._cached("sitemap", lambda: dataset.sitemap_xml(self.site)), "application/xml; charset=utf-8")
+        return self._error(404, "Not found.", environ)
+
+    # --- things and documents -----------------------------------------------------------------
+
+    def thing(self, path: str, accept: str | None, environ) -> Response:
+        """/id/… and /vocab/…: 303 to the document the client asked for."""
+        stem, ext = conneg.split_extension(path)
+        iri = self.site.iri_for_path(stem)
+        if not iri or not self.site.exists(iri):
+            return self._error(404, f"Nothing is known about <{iri or path}>.", environ)
+        fmt = ext or conneg.negotiate(accept, conneg.DOC_FORMATS)
+        if fmt is None:
+            return self._not_acceptable(conneg.DOC_FORMATS)
+        doc = self.site.doc_path(iri)
+        target = doc if fmt is conneg.HTML else "data/" + doc[len("doc/"):] + fmt.extension
+        return Response(303, b"", None, {"Location": _absolute(environ, target), "Vary": "Accept"})
+
+    def document(self, rest: str, environ) -> Response:
+        """/doc/…: the HTML page about a thing."""
+        stem, ext = conneg.split_extension(rest)
+        if ext not in (None, conneg.HTML) or not safe_path(stem):
+            return self._error(404, "Not found.", environ)
+        iri = self.site.thing_for_doc(stem)
+        if not self.site.exists(iri):
+            return self._error(404, f"Nothing is known about <{iri}>.", environ)
+        return self._html(self.pages.resource(iri, "doc/" + stem), self._link_header(environ, stem))
+
+    def data(self, rest: str, accept: str | None, environ) -> Response:
+        """/data/…[.ttl|.jsonld|.nt]: the RDF about a thing (its triples, mentions and backlinks)."""
+        stem, ext = conneg.split_extension(rest)
+        if ext is conneg.HTML or not safe_path(stem):
+            return self._error(404, "Not found.", environ)
+        iri = self.site.thing_for_doc(stem)
+        if not self.site.exists(iri):
+            return self._error(404, f"Nothing is known about <{iri}>.", environ)
+        fmt = ext or conneg.negotiate(accept, conneg.RDF_FORMATS)
+        if fmt is None:
+            return self._not_acceptable(conneg.RDF_FORMATS)
+        headers = {} if ext else {"Vary": "Accept", "Content-Location": _absolute(environ, f"data/{stem}{fmt.extension}")}
+        return Response(200, serialize_triples(self.site.describe(iri), fmt), fmt.content_type, headers)
+
+    def graph(self, path: str, accept: str | None, environ) -> Response:
+        """/graph/{id}: the named graph of one article, or (for browsers) 303 to the article page."""
+        stem, ext = conneg.split_extension(path)
+        iri = self.site.iri_for_path(stem)
+        triples = self.site.graph_quads(iri) if iri else []
+        if not triples:
+            return self._error(404, f"No graph <{iri or path}>.", environ)
+        fmt = ext or conneg.negotiate(accept, RDF_FIRST)
+        if fmt is None:
+            return self._not_acceptable(RDF_FIRST)
+        if fmt is conneg.HTML:
+            article = self.site.base + "id/article/" + stem.split("/", 1)[1]
+            return Response(303, b"", None, {"Location": _absolute(environ, self.site.doc_path(article)), "Vary": "Accept"})
+        return Response(200, serialize_triples(triples, fmt), fmt.content_type, {"Vary": "Accept"})
+
+    def terms_document(self, which: str, ext, accept: str | None, environ) -> Response:
+        fmt = ext or conneg.negotiate(accept, conneg.DOC_FORMATS)
+        if fmt is None:
+            return self._not_acceptable(conneg.DOC_FORMATS)
+        vary = {} if ext else {"Vary": "Accept"}
+        if fmt is conneg.HTML:
+            page = self._cached(which, lambda: (self.pages.ontology() if which == "ontology" else self.pages.shapes()).encode())
+            return Response(200, page, conneg.HTML.content_type, vary)
+        graph = self.site.terms_graph(which)
+        triples = sorted({q.triple for q in self.site.terms.quads_for_pattern(None, None, None, graph)}, key=str)
+        return Response(200, serialize_triples(triples, fmt), fmt.content_type, vary)
+
+    def void(self, ext, accept: str | None, environ) -> Response:
+        fmt = ext or conneg.negotiate(accept, RDF_FIRST)
+        if fmt is None:
+            return self._not_acceptable(RDF_FIRST)
+        vary = {} if ext else {"Vary": "Accept"}
+        triples = self._void_triples()
+        if fmt is conneg.HTML:
+            return Response(200, self.pages.void(void_blocks(self.site, triples)).encode(), fmt.content_type, vary)
+        return Response(200, serialize_triples(triples, fmt), fmt.content_type, vary)
+
+    def _void_triples(self) -> list[ox.Triple]:
+        if "void" not in self._cache:
+            self._cache["void"] = dataset.void_triples(self.site)  # type: ignore[assignment]
+        return self._cache["void"]  # type: ignore[return-value]
+
+    # --- SPARQL -------------------------------------------------------------------------------
+
+    def sparql_endpoint(self, environ, method: str) -> Response:
+        params, query, error = self._sparql_request(environ, method)
+        if error:
+            return error
+        accept = environ.get("HTTP_ACCEPT")
+        wants_html = conneg.negotiate(accept, SPARQL_OFFERS) is conneg.HTML and method == "GET"
+        if query is None:
+            if wants_html:
+                return self._html(self.pages.sparql(examples=self.examples))
+            return self._text(400, "Missing the 'query' parameter (SPARQL 1.1 Protocol).")
+        defaults, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+        if wants_html:
+            return self._sparql_html(query, defaults, named)
+        answer = self.sparql.run(query, accept, defaults, named)
+        return Response(answer.status, answer.body, answer.content_type, {**answer.headers, "Vary": "Accept"})
+
+    def _sparql_request(self, environ, method: str):
+        """(params, query or None, error Response or None) from GET or POST."""
+        params = _query_params(environ)
+        if method in ("GET", "HEAD"):
+            if "update" in params:
+                return params, None, self._text(403, READ_ONLY)
+            return params, params.get("query", [None])[0], None
+        if method != "POST":
+            return params, None, Response(405, b"", None, {"Allow": "GET, HEAD, POST, OPTIONS"})
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > MAX_BODY:
+            return params, None, self._text(413, f"Request body over {MAX_BODY} bytes.")
+        body = environ["wsgi.input"].read(length) if length else b""
+        ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return params, None, self._text(400, "The request body is not UTF-8.")
+        if ctype == "application/sparql-update":
+            return params, None, self._text(403, READ_ONLY)
+        if ctype == "application/sparql-query":
+            return params, text, None
+        if ctype == "application/x-www-form-urlencoded":
+            form = parse_qs(text, keep_blank_values=True)
+            if "update" in form:
+                return params, None, self._text(403, READ_ONLY)
+            merged = {**params, **{k: v for k, v in form.items() if k != "query"}}
+            return merged, form.get("query", [None])[0], None
+        return params, None, self._text(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded.")
+
+    def _sparql_html(self, query: str, defaults, named) -> Response:
+        answer = self.sparql.run(query, "application/sparql-results+json, application/n-triples;q=0.9", defaults, named)
+        if answer.status != 200:
+            page = self.pages.sparql(query, self.examples, error=answer.body.decode("utf-8", "replace"))
+            return Response(answer.status, page.encode(), conneg.HTML.content_type, answer.headers)
+        result = results_table(self.site, answer)
+        return Response(200, self.pages.sparql(query, self.examples, result=result).encode(),
+                        conneg.HTML.content_type, {**answer.headers, "Vary": "Accept"})
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _static(self, name: str, environ) -> Response:
+        if name not in self.static:
+            return self._error(404, "Not found.", environ)
+        body, ctype = self.static[name]
+        return Response(200, body, ctype, {"Cache-Control": "public, max-age=3600"})
+
+    def _cached(self, key: str, make) -> bytes:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def _html(self, page: str, headers: dict | None = None) -> Response:
+        return Response(200, page.encode("utf-8"), conneg.HTML.content_type, headers)
+
+    def _text(self, status: int, message: str) -> Response:
+        return Response(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _error(self, status: int, message: str, environ) -> Response:
+        if conneg.negotiate(environ.get("HTTP_ACCEPT"), (conneg.HTML,)) is conneg.HTML:
+            return Response(status, self.pages.error(status, message).encode("utf-8"), conneg.HTML.content_type)
+        return self._text(status, message)
+
+    def _not_acceptable(self, offers) -> Response:
+        types = ", ".join(f.media_type for f in offers)
+        return self._text(406, f"Not acceptable: this resource is available as {types}.")
+
+    def _link_header(self, environ, stem: str) -> dict:
+        links = [f'<{_absolute(environ, "data/" + stem + f.extension)}>; rel="alternate"; type="{f.media_type}"'
+                 for f in conneg.RDF_FORMATS]
+        return {"Link": ", ".join(links)}
+
+
+def void_blocks(site: Site, triples: list[ox.Triple]) -> list[dict]:
+    """VoID triples grouped by subject for the HTML view."""
+    from kg.publish.views import predicate_view, value_view
+
+    blocks: dict[str, dict[str, list]] = {}
+    for t in triples:
+        blocks.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(value_view(site, t.object))
+    return [{"subject": s, "properties": [{"predicate": predicate_view(site, p), "vals": v} for p, v in props.items()]}
+            for s, props in blocks.items()]
+
+
+def results_table(site: Site, answer: Answer) -> dict:
+    """SPARQL JSON (or N-Triples for CONSTRUCT) → {"vars", "rows", "boolean"} with links to our pages."""
+    if answer.content_type.startswith("application/n-triples"):
+        triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+        rows = [[_cell(site, t.subject), _cell(site, t.predicate), _cell(site, t.object)] for t in triples]
+        return {"vars": ["subject", "predicate", "object"], "rows": rows, "boolean": None}
+    doc = json.loads(answer.body)
+    if "boolean" in doc:
+        return {"vars": [], "rows": [], "boolean": doc["boolean"]}
+    names = doc["head"]["vars"]
+    rows = [[_json_cell(site, b.get(v)) for v in names] for b in doc["results"]["bindings"]]
+    return {"vars": names, "rows": rows, "boolean": None}
+
+
+def _cell(site: Site, term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"text": site.label(term.value) if site.doc_path(term.value) else curie(term.value),
+                "href": site.doc_path(term.value)}
+    return {"text": getattr(term, "value", str(term)), "href": None}
+
+
+def _json_cell(site: Site, binding: dict | None) -> dict | None:
+    if binding is None:
+        return None
+    if binding["type"] == "uri":
+        return {"text": binding["value"], "href": site.doc_path(binding["value"])}
+    return {"text": binding["value"], "href": None}
+
+
+def _request_path(environ) -> str | None:
+    """PATH_INFO as UTF-8 without the leading "/"; None for anything that could escape the site."""
+    raw = environ.get("PATH_INFO", "/")
+    try:
+        path = raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    if not path.startswith("/") or "\\" in path or "\x00" in path or "%" in path:
+        return None
+    path = path[1:]
+    segments = path.split("/")
+    if any(seg in (".", "..") for seg in segments) or "//" in path:
+        return None
+    return path
+
+
+def _query_params(environ) -> dict[str, list[str]]:
+    return parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+
+
+def _absolute(environ, target: str) -> str:
+    """Absolute path for Location headers, under the mount point (SCRIPT_NAME)."""
+    return environ.get("SCRIPT_NAME", "").rstrip("/") + "/" + target
+
+
+def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = 10000,
+             ontology: Path | None = None, shapes: Path | None = None) -> LinkedDataApp:
+    """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes."""
+    return LinkedDataApp(Site(store, base, ontology=ontology, shapes=shapes), timeout=timeout, max_rows=max_rows)

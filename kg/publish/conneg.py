@@ -1,0 +1,103 @@
+"""HTTP content negotiation (RFC 9110 §12.5.1): ``Accept`` with q-values, and file extensions.
+
+A *format* is one representation we can produce (HTML page, Turtle, JSON-LD, N-Triples, or a SPARQL
+results syntax). ``negotiate`` picks the offer the client ranks highest; ties go to the server's order
+of offers, so a client that sends ``*/*`` gets the first (the default) one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # "html", "turtle", "jsonld", "nt", "json", "xml", "csv", "tsv"
+    media_type: str  # what we send in Content-Type
+    extension: str  # ".ttl"
+    aliases: tuple[str, ...] = ()  # other media types that ask for the same thing
+
+    @property
+    def content_type(self) -> str:
+        textual = self.media_type.startswith("text/") or self.name in {"jsonld", "nt", "json", "xml"}
+        return f"{self.media_type}; charset=utf-8" if textual else self.media_type
+
+
+HTML = Format("html", "text/html", ".html", ("application/xhtml+xml",))
+TURTLE = Format("turtle", "text/turtle", ".ttl", ("application/x-turtle",))
+JSONLD = Format("jsonld", "application/ld+json", ".jsonld", ("application/json",))
+NTRIPLES = Format("nt", "application/n-triples", ".nt")
+
+RDF_FORMATS = (TURTLE, JSONLD, NTRIPLES)
+DOC_FORMATS = (HTML, *RDF_FORMATS)  # a resource's document: HTML first, so browsers and */* get pages
+BY_EXTENSION = {f.extension: f for f in DOC_FORMATS}
+
+# SPARQL results (SELECT/ASK); CONSTRUCT/DESCRIBE use RDF_FORMATS.
+SPARQL_JSON = Format("json", "application/sparql-results+json", ".srj", ("application/json",))
+SPARQL_XML = Format("xml", "application/sparql-results+xml", ".srx", ("application/xml", "text/xml"))
+SPARQL_CSV = Format("csv", "text/csv", ".csv")
+SPARQL_TSV = Format("tsv", "text/tab-separated-values", ".tsv")
+RESULT_FORMATS = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """``Accept`` → [(media range, q)], lower-cased; a missing header means ``*/*``."""
+    if not header or not header.strip():
+        return [("*/*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        if "/" not in media:
+            media = "*/*" if media == "*" else media + "/*"  # a lenient reading of "text"
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, int]:
+    """q of the most specific range matching ``media_type`` (and that specificity)."""
+    main = media_type.split("/")[0]
+    best: tuple[int, float] | None = None
+    for media, q in ranges:
+        if media == media_type:
+            spec = 2
+        elif media == f"{main}/*":
+            spec = 1
+        elif media == "*/*":
+            spec = 0
+        else:
+            continue
+        if best is None or spec > best[0]:
+            best = (spec, q)
+    return (best[1], best[0]) if best else (0.0, -1)
+
+
+def negotiate(accept: str | None, offers: tuple[Format, ...]) -> Format | None:
+    """The offer the client prefers, or None when it accepts none of them (→ 406)."""
+    ranges = parse_accept(accept)
+    best: Format | None = None
+    best_key = (0.0, -1)
+    for offer in offers:
+        q, spec = max(_quality(m, ranges) for m in (offer.media_type, *offer.aliases))
+        # An exact media type beats a wildcard at the same q ("text/html, */*" → html).
+        if q > 0 and (q, spec) > best_key:
+            best, best_key = offer, (q, spec)
+    return best
+
+
+def split_extension(path: str) -> tuple[str, Format | None]:
+    """"doc/person/x.ttl" → ("doc/person/x", TURTLE); no known extension → (path, None)."""
+    for ext, fmt in BY_EXTENSION.items():
+        if path.endswith(ext) and len(path) > len(ext):
+            return path[: -len(ext)], fmt
+    return path, None

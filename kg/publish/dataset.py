@@ -1,0 +1,126 @@
+"""Dataset-level documents: VoID + DCAT description, the N-Quads dump, the sitemap.
+
+All IRIs here are under the data base (the public address the site is served at), so the same
+description is right for ``kg serve`` behind a proxy and for a static copy hosted at the base.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+import yaml
+
+from kg.publish.site import HERE, P, Site
+
+VOID, DCAT, DCT, RDF, XSD = P["void"], P["dcat"], P["dcterms"], P["rdf"], P["xsd"]
+
+
+def dataset_iri(site: Site) -> str:
+    return site.base + ".well-known/void#dataset"
+
+
+def void_triples(site: Site) -> list[ox.Triple]:
+    """VoID + DCAT description of the published graph (statistics computed from the store)."""
+    meta = yaml.safe_load((HERE / "dataset.yaml").read_text(encoding="utf-8"))
+    ds = ox.NamedNode(dataset_iri(site))
+    doc = site.base + ".well-known/void"
+    out: list[ox.Triple] = []
+
+    def add(s, p, o):
+        out.append(ox.Triple(s if isinstance(s, ox.NamedNode) else ox.NamedNode(s), ox.NamedNode(p), o))
+
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    add(ds, RDF + "type", iri(VOID + "Dataset"))
+    add(ds, RDF + "type", iri(DCAT + "Dataset"))
+    for lang, text in meta["title"].items():
+        add(ds, DCT + "title", ox.Literal(text, language=lang))
+    for lang, text in meta["description"].items():
+        add(ds, DCT + "description", ox.Literal(text, language=lang))
+    add(ds, DCT + "license", iri(meta["license"]))
+    add(ds, DCT + "publisher", ox.Literal(meta["publisher"]))
+    add(ds, VOID + "uriSpace", ox.Literal(site.base + "id/"))
+    add(ds, VOID + "triples", _int(site.triple_count()))
+    add(ds, VOID + "entities", _int(len(site.all_things())))
+    add(ds, VOID + "sparqlEndpoint", iri(site.base + "sparql"))
+    add(ds, VOID + "dataDump", iri(site.base + "dump.nq.gz"))
+    add(ds, VOID + "rootResource", iri(site.base))
+    add(ds, VOID + "vocabulary", iri(P["pg"]))
+    for prefix in ("org", "schema", "eli", "prov", "skos", "nif", "gaf"):
+        add(ds, VOID + "vocabulary", iri(P[prefix]))
+    _partitions(site, ds, add)
+    _distribution(site, ds, doc, add)
+    return sorted(set(out), key=lambda t: (str(t.subject), t.predicate.value, str(t.object)))
+
+
+def _partitions(site: Site, ds: ox.NamedNode, add) -> None:
+    counts: dict[str, set[str]] = {}
+    for q in site.data.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None):
+        if isinstance(q.object, ox.NamedNode):
+            counts.setdefault(q.object.value, set()).add(str(q.subject))
+    for cls, members in sorted(counts.items()):
+        part = ox.NamedNode(f"{dataset_iri(site)}-class-{_local(cls)}")
+        add(ds, VOID + "classPartition", part)
+        add(part, VOID + "class", ox.NamedNode(cls))
+        add(part, VOID + "entities", _int(len(members)))
+    for index in site.indexes:
+        if index["members"] and index["key"] != "articles":
+            # the most-mentioned member of each index page is a good first example
+            best = max(index["members"], key=lambda m: (len(site.mentions_of(m)), m))
+            add(ds, VOID + "exampleResource", ox.NamedNode(best))
+
+
+def _distribution(site: Site, ds: ox.NamedNode, doc: str, add) -> None:
+    dump = ox.NamedNode(doc + "#dump")
+    add(ds, DCAT + "distribution", dump)
+    add(dump, RDF + "type", ox.NamedNode(DCAT + "Distribution"))
+    add(dump, DCAT + "downloadURL", ox.NamedNode(site.base + "dump.nq.gz"))
+    add(dump, DCAT + "mediaType", ox.NamedNode("https://www.iana.org/assignments/media-types/application/n-quads"))
+    add(dump, DCAT + "compressFormat", ox.NamedNode("https://www.iana.org/assignments/media-types/application/gzip"))
+    service = ox.NamedNode(doc + "#sparql")
+    add(ds, DCAT + "distribution", service)  # DCAT 3: a dataset served by a data service
+    add(service, RDF + "type", ox.NamedNode(DCAT + "DataService"))
+    add(service, DCAT + "endpointURL", ox.NamedNode(site.base + "sparql"))
+    add(service, DCAT + "servesDataset", ds)
+    add(service, DCT + "conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
+
+
+def _local(iri: str) -> str:
+    for sep in ("#", "/"):
+        iri = iri.rsplit(sep, 1)[-1]
+    return iri
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def dump_nquads_gz(site: Site) -> bytes:
+    """Every quad of the store as sorted N-Quads, gzipped with a fixed header (same bytes each run)."""
+    lines = sorted({f"{q}\n" if str(q).endswith(" .") else f"{q} .\n" for q in site.data.quads_for_pattern(None, None, None)})
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as gz:
+        gz.write("".join(lines).encode("utf-8"))
+    return buf.getvalue()
+
+
+def sitemap_xml(site: Site, suffix: str = "") -> bytes:
+    """sitemap.xml of every HTML page (absolute URLs under the base) with a semantic-sitemap dataset entry."""
+    pages = ["", "ontology", "shapes", "sparql"] + [f"index/{i['key']}" for i in site.indexes]
+    pages += [p for p in (site.doc_path(t) for t in site.all_things()) if p]
+    urls = []
+    for page in pages:
+        target = page + suffix if page and suffix and page not in ("sparql",) else page
+        urls.append(f"  <url><loc>{escape(site.base + target)}</loc></url>")
+    dataset = (f"  <sc:dataset>\n    <sc:linkedDataPrefix>{escape(site.base)}id/</sc:linkedDataPrefix>\n"
+               f"    <sc:sparqlEndpointLocation>{escape(site.base)}sparql</sc:sparqlEndpointLocation>\n"
+               f"    <sc:dataDumpLocation>{escape(site.base)}dump.nq.gz</sc:dataDumpLocation>\n  </sc:dataset>")
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:sc="http://sw.deri.org/2007/07/sitemapextension/scschema.xsd">\n'
+            + dataset + "\n" + "\n".join(urls) + "\n</urlset>\n")
+    return body.encode("utf-8")

@@ -1,0 +1,109 @@
+"""HTML pages from the Jinja2 templates in kg/publish/templates (autoescaped).
+
+Links are written relative to the page (``url()``), so the same pages work under ``kg serve``, under
+any path prefix behind a proxy, and as static files. ``suffix`` is "" for the server (clean URLs) and
+".html" for a static copy, which then works on any file host, even without the rewrite rules.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kg import __version__
+from kg.publish import ontodoc, views
+from kg.publish.site import HERE, Site
+
+_ENV = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+NO_SUFFIX = {"sparql"}
+
+
+def make_url(page_path: str, suffix: str):
+    """url(target) → link from ``page_path`` to the site path ``target`` ("doc/person/x#frag")."""
+    here = posixpath.dirname(page_path) or "."
+
+    def url(target: str | None) -> str:
+        if target is None:
+            return ""
+        path, _, frag = target.partition("#")
+        path, _, query = path.partition("?")
+        if suffix and path not in NO_SUFFIX and "." not in path.rsplit("/", 1)[-1]:
+            path = path + suffix if path else "index" + suffix
+        rel = posixpath.relpath(path or ".", here)
+        if not path:
+            rel = rel + "/" if rel != "." else "./"
+        return quote(rel, safe="/.-_~=,") + (f"?{query}" if query else "") + (f"#{frag}" if frag else "")
+
+    return url
+
+
+class Pages:
+    """Renders every kind of page for one Site."""
+
+    def __init__(self, site: Site, suffix: str = "", live: bool = True) -> None:
+        self.site = site
+        self.suffix = suffix
+        self.live = live  # a running server (search and SPARQL work) or a static copy
+
+    def render(self, template: str, page_path: str, **context) -> str:
+        common = {"url": make_url(page_path, self.suffix), "site": self.site, "live": self.live,
+                  "indexes": self.site.indexes, "version": __version__, "page_path": page_path}
+        return _ENV.get_template(template).render(**common, **context)
+
+    def resource(self, iri: str, page_path: str) -> str:
+        view = views.resource_view(self.site, iri)
+        article = views.article_view(self.site, iri) if view["is_article"] else None
+        return self.render("resource.html", page_path, r=view, article=article,
+                           alternates=self._alternates(page_path), title=view["label"])
+
+    def _alternates(self, page_path: str) -> list[dict]:
+        data = "data/" + page_path[len("doc/"):] if page_path.startswith("doc/") else page_path
+        return [{"ext": ext, "type": mt, "href": data + ext}
+                for ext, mt in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))]
+
+    def home(self) -> str:
+        return self.render("home.html", "", h=views.home_view(self.site), title=None)
+
+    def index(self, key: str) -> str | None:
+        index = self.site.index(key)
+        if index is None:
+            return None
+        return self.render("index.html", f"index/{key}", index=index, rows=views.index_rows(self.site, key),
+                           title=index["title"]["vi"])
+
+    def search(self, query: str, hits: list[tuple[str, str]]) -> str:
+        rows = [views.value_view(self.site, _node(iri)) for iri, _ in hits]
+        return self.render("search.html", "search", q=query, rows=rows, title=f"Tìm kiếm: {query}" if query else "Tìm kiếm")
+
+    def ontology(self) -> str:
+        return self.render("ontology.html", "ontology", o=ontodoc.ontology_view(self.site), which="ontology",
+                           alternates=[{"ext": e, "type": t, "href": "ontology" + e} for e, t in _RDF_EXT],
+                           title="Ontology")
+
+    def shapes(self) -> str:
+        return self.render("shapes.html", "shapes", shapes=ontodoc.shapes_view(self.site),
+                           alternates=[{"ext": e, "type": t, "href": "shapes" + e} for e, t in _RDF_EXT],
+                           title="SHACL shapes")
+
+    def sparql(self, query: str = "", examples: list[dict] | None = None, result: dict | None = None,
+               error: str | None = None) -> str:
+        return self.render("sparql.html", "sparql", query=query, examples=examples or [], result=result,
+                           error=error, title="SPARQL")
+
+    def error(self, status: int, message: str, page_path: str = "error") -> str:
+        return self.render("error.html", page_path, status=status, message=message, title=f"{status}")
+
+    def void(self, triples_view: list[dict]) -> str:
+        return self.render("void.html", ".well-known/void", rows=triples_view, title="VoID / DCAT")
+
+
+_RDF_EXT = ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))
+
+
+def _node(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)

@@ -1,0 +1,403 @@
+"""What the publisher knows: the data store, the ontology/shapes/vocabularies, and how IRIs map to paths.
+
+The data base IRI (default https://w3id.org/pgkg/) is mapped onto the local site root: the request
+path ``/id/person/x`` is the IRI ``{base}id/person/x``. Ontology, shapes and vocabulary IRIs live under
+the fixed project namespace (``pg:`` → https://w3id.org/pgkg/ontology#) and are mapped the same way
+(``/ontology``, ``/shapes``, ``/vocab/…``). Nothing here reads files after start-up.
+
+Everything a page needs is read with ``quads_for_pattern`` on two pyoxigraph stores: ``data`` (the
+articles' named graphs, opened read-only by ``kg serve``) and ``terms`` (an in-memory store holding
+ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+import yaml
+
+from kg.iri import DEFAULT_BASE, normalise_base
+from kg.namespaces import prefixes
+from kg.resources import ontology_dir, shapes_dir
+
+HERE = Path(__file__).resolve().parent
+P = prefixes()
+RDF_TYPE = ox.NamedNode(P["rdf"] + "type")
+SUBCLASS = ox.NamedNode(P["rdfs"] + "subClassOf")
+DENOTED_BY = ox.NamedNode(P["gaf"] + "denotedBy")
+NIF = P["nif"]
+PROJECT_ROOT = P["pg"].rsplit("ontology#", 1)[0]  # https://w3id.org/pgkg/
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~=,-]*$")
+
+
+def expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return P[prefix] + local
+
+
+def fold(text: str) -> str:
+    """Search key: lower case, no diacritics, đ → d ("Lại Xuân Lâm" → "lai xuan lam")."""
+    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
+
+
+def curie(iri: str) -> str:
+    """Prefixed name when a prefix of ontology/prefixes.tsv fits, else the IRI."""
+    for prefix, ns in P.items():
+        if iri.startswith(ns) and iri != ns:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in an article where a thing is named (a nif:String)."""
+
+    iri: str
+    article: str
+    start: int
+    end: int
+    anchor: str
+    before: str = ""  # the sentence around it, for an evidence quote
+    after: str = ""
+
+    @property
+    def fragment(self) -> str:
+        return f"char={self.start},{self.end}"
+
+
+class Site:
+    """Read-only view of the published graph, shared by ``kg serve`` and ``kg publish``."""
+
+    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE, *,
+                 ontology: Path | None = None, shapes: Path | None = None) -> None:
+        self.data = store
+        self.base = normalise_base(base)
+        self.terms = ox.Store()
+        self.ontology_path = ontology or ontology_dir()
+        self.shapes_path = shapes or shapes_dir()
+        self._load_terms()
+        self.config = yaml.safe_load((HERE / "display.yaml").read_text(encoding="utf-8"))
+        self.label_properties = [ox.NamedNode(expand(c)) for c in self.config["label_properties"]]
+        self._labels: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def _load_terms(self) -> None:
+        groups = {
+            "ontology": sorted(self.ontology_path.glob("*.ttl")),
+            "vocab": sorted((self.ontology_path / "vocab").glob("*.ttl")),
+            "shapes": sorted(self.shapes_path.glob("*.ttl")),
+            "labels": [HERE / "labels.ttl"],
+        }
+        for name, files in groups.items():
+            graph = ox.NamedNode(f"{PROJECT_ROOT}{name}")
+            for path in files:
+                self.terms.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+
+    def term_files(self, group: str) -> list[Path]:
+        """The Turtle files behind /ontology ("ontology") or /shapes ("shapes")."""
+        folder = self.ontology_path if group == "ontology" else self.shapes_path
+        return sorted(folder.glob("*.ttl"))
+
+    def terms_graph(self, group: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{PROJECT_ROOT}{group}")
+
+    # --- IRIs and paths -----------------------------------------------------------------------
+
+    def iri_for_path(self, path: str) -> str | None:
+        """Site path (no leading "/") of a thing → its IRI, for the IRI spaces we serve."""
+        if path.startswith(("id/", "graph/")):
+            return self.base + path
+        if path.startswith("vocab/"):
+            return PROJECT_ROOT + path
+        return None
+
+    def path_for_iri(self, iri: str) -> str | None:
+        """IRI → site path of the thing ("id/person/x", "ontology#Person"), or None if not ours."""
+        for root in (self.base, PROJECT_ROOT):
+            if iri.startswith(root):
+                rest = iri[len(root):]
+                if rest.startswith(("id/", "graph/", "vocab/", "ontology#", "shapes#")):
+                    return rest
+                if rest in ("ontology", "shapes"):
+                    return rest
+        return None
+
+    def doc_path(self, iri: str) -> str | None:
+        """Path of the HTML page about ``iri`` ("doc/person/x", "ontology#Person")."""
+        path = self.path_for_iri(iri)
+        if path is None:
+            return None
+        if path.startswith(("ontology", "shapes")):
+            return path
+        thing, _, frag = path.partition("#")
+        doc = doc_for_thing(thing)
+        return f"{doc}#{frag}" if frag else doc
+
+    def thing_for_doc(self, rest: str) -> str | None:
+        """Inverse of doc_path for "doc/…"/"data/…" paths without the prefix: "person/x" → IRI."""
+        if rest.startswith("vocab/"):
+            thing = rest[:-len("index")] if rest.endswith("/index") else rest
+            return PROJECT_ROOT + thing
+        return self.base + "id/" + rest
+
+    # --- triples ------------------------------------------------------------------------------
+
+    def _stores(self) -> tuple[ox.Store, ox.Store]:
+        return (self.data, self.terms)
+
+    def outgoing(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
+        """Distinct (predicate, object) of ``iri`` over every graph, sorted."""
+        subject = ox.NamedNode(iri)
+        seen = {(q.predicate, q.object) for s in self._stores() for q in s.quads_for_pattern(subject, None, None)}
+        return sorted(seen, key=lambda po: (po[0].value, _term_key(po[1])))
+
+    def incoming(self, iri: str) -> list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]]:
+        """Distinct (subject, predicate) pointing at ``iri``, sorted."""
+        obj = ox.NamedNode(iri)
+        seen = {(q.subject, q.predicate) for s in self._stores() for q in s.quads_for_pattern(None, None, obj)}
+        return sorted(seen, key=lambda sp: (sp[1].value, _term_key(sp[0])))
+
+    def objects(self, iri: str, predicate: str) -> list[Term]:
+        return [o for p, o in self.outgoing(iri) if p.value == predicate]
+
+    def value(self, iri: str, predicate: str) -> Term | None:
+        values = self.objects(iri, predicate)
+        return values[0] if values else None
+
+    def exists(self, iri: str) -> bool:
+        node = ox.NamedNode(iri)
+        return any(next(iter(s.quads_for_pattern(node, None, None)), None) is not None for s in self._stores())
+
+    def types(self, iri: str) -> list[str]:
+        return [o.value for o in self.objects(iri, RDF_TYPE.value) if isinstance(o, ox.NamedNode)]
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        """The RDF document about ``iri``: its triples, its hash children's (mentions), and backlinks."""
+        triples: set[ox.Triple] = set()
+        for store in self._stores():
+            for q in store.quads_for_pattern(ox.NamedNode(iri), None, None):
+                triples.add(q.triple)
+            for q in store.quads_for_pattern(None, None, ox.NamedNode(iri)):
+                triples.add(q.triple)
+        for mention in self._hash_children(iri):
+            for q in self.data.quads_for_pattern(ox.NamedNode(mention), None, None):
+                triples.add(q.triple)
+        return sorted(triples, key=_triple_key)
+
+    def _hash_children(self, iri: str) -> list[str]:
+        """Mention IRIs ``{iri}#char=…`` (only articles have them)."""
+        node = ox.NamedNode(iri)
+        ref = ox.NamedNode(NIF + "referenceContext")
+        return sorted({q.subject.value for q in self.data.quads_for_pattern(None, ref, node)})
+
+    def graph_quads(self, iri: str) -> list[ox.Triple]:
+        """All triples of one named graph (``{base}graph/{id}``), sorted; empty when unknown."""
+        return sorted({q.triple for q in self.data.quads_for_pattern(None, None, None, ox.NamedNode(iri))},
+                      key=_triple_key)
+
+    # --- labels -------------------------------------------------------------------------------
+
+    def label(self, term: Term | str, lang: str = "vi") -> str:
+        """Display name: a label in ``lang``, else untagged, else any; else a prefixed name."""
+        iri = term if isinstance(term, str) else getattr(term, "value", str(term))
+        if isinstance(term, ox.Literal):
+            return term.value
+        key = f"{lang}|{iri}"
+        if key not in self._labels:
+            self._labels[key] = self._find_label(iri, lang) or _fallback_label(iri)
+        return self._labels[key]
+
+    def _find_label(self, iri: str, lang: str) -> str | None:
+        node = ox.NamedNode(iri)
+        for prop in self.label_properties:
+            values = {q.object for s in self._stores() for q in s.quads_for_pattern(node, prop, None)}
+            literals = sorted((v for v in values if isinstance(v, ox.Literal)), key=lambda v: v.value)
+            for wanted in (lang, None, "vi", "en"):
+                for value in literals:
+                    if value.language == wanted:
+                        return value.value
+            if literals:
+                return literals[0].value
+        return None
+
+    def labels_by_language(self, iri: str) -> dict[str, list[str]]:
+        """{"vi": [...], "en": [...], "": [...]} of rdfs:label / skos:prefLabel / schema:name."""
+        out: dict[str, set[str]] = {}
+        node = ox.NamedNode(iri)
+        for prop in self.label_properties[:3]:
+            for store in self._stores():
+                for q in store.quads_for_pattern(node, prop, None):
+                    if isinstance(q.object, ox.Literal):
+                        out.setdefault(q.object.language or "", set()).add(q.object.value)
+        return {k: sorted(v) for k, v in sorted(out.items())}
+
+    # --- classes, indexes, search -------------------------------------------------------------
+
+    def subclasses(self, classes: Iterable[str]) -> set[str]:
+        """The classes and every class declared below them (rdfs:subClassOf*) in ontology/."""
+        found = set(classes)
+        todo = list(found)
+        while todo:
+            cls = ox.NamedNode(todo.pop())
+            for q in self.terms.quads_for_pattern(None, SUBCLASS, cls):
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value not in found:
+                    found.add(q.subject.value)
+                    todo.append(q.subject.value)
+        return found
+
+    def instances(self, classes: Iterable[str]) -> list[str]:
+        """IRIs typed with any of ``classes`` (or their subclasses) in the data, sorted by label."""
+        members: set[str] = set()
+        for cls in self.subclasses(classes):
+            for q in self.data.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
+                if isinstance(q.subject, ox.NamedNode):
+                    members.add(q.subject.value)
+        return sorted(members, key=lambda iri: (fold(self.label(iri)), iri))
+
+    @cached_property
+    def indexes(self) -> list[dict]:
+        """The index pages of display.yaml with their members: [{key, title, classes, members}]."""
+        out = []
+        for entry in self.config["indexes"]:
+            classes = [expand(c) for c in entry["classes"]]
+            out.append({**entry, "classes": classes, "members": self.instances(classes)})
+        return out
+
+    def index(self, key: str) -> dict | None:
+        return next((i for i in self.indexes if i["key"] == key), None)
+
+    @cached_property
+    def relation_classes(self) -> set[str]:
+        return self.subclasses(expand(c) for c in self.config["relation_classes"])
+
+    def is_relation(self, iri: str) -> bool:
+        return bool(self.relation_classes.intersection(self.types(iri)))
+
+    @cached_property
+    def search_entries(self) -> list[tuple[str, str, str]]:
+        """(folded label, label, IRI) for every labelled thing in the data."""
+        rows = set()
+        props = [ox.NamedNode(expand(c)) for c in ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")]
+        for prop in props:
+            for q in self.data.quads_for_pattern(None, prop, None):
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                    rows.add((fold(q.object.value), q.object.value, q.subject.value))
+        return sorted(rows)
+
+    def search(self, text: str, limit: int = 100) -> list[tuple[str, str]]:
+        """Things whose labels contain ``text`` (case and diacritics ignored): [(IRI, label)]."""
+        words = fold(text).split()
+        if not words:
+            return []
+        hits: dict[str, str] = {}
+        for folded, label, iri in self.search_entries:
+            if all(w in folded for w in words) and iri not in hits:
+                hits[iri] = self.label(iri)
+        ranked = sorted(hits.items(), key=lambda kv: (not fold(kv[1]).startswith(words[0]), fold(kv[1]), kv[0]))
+        return ranked[:limit]
+
+    def all_things(self) -> list[str]:
+        """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded."""
+        found = set()
+        for store in self._stores():
+            for q in store.quads_for_pattern(None, None, None):
+                s = q.subject
+                if isinstance(s, ox.NamedNode) and "#" not in s.value:
+                    path = self.path_for_iri(s.value)
+                    if path and path.startswith(("id/", "vocab/")) and safe_path(path):
+                        found.add(s.value)
+        return sorted(found)
+
+    # --- mentions and articles ----------------------------------------------------------------
+
+    def article_text(self, article: str) -> str:
+        value = self.value(article, NIF + "isString")
+        return value.value if isinstance(value, ox.Literal) else ""
+
+    def mention(self, iri: str, context: bool = True) -> Mention | None:
+        props = {p.value: o for p, o in self.outgoing(iri)}
+        try:
+            start = int(props[NIF + "beginIndex"].value)
+            end = int(props[NIF + "endIndex"].value)
+            article = props[NIF + "referenceContext"].value
+        except (KeyError, ValueError):
+            return None
+        anchor = props[NIF + "anchorOf"].value if NIF + "anchorOf" in props else ""
+        before = after = ""
+        if context:
+            before, after = sentence_around(self.article_text(article), start, end)
+        return Mention(iri, article, start, end, anchor, before, after)
+
+    def mentions_of(self, iri: str) -> list[Mention]:
+        """Where the text names ``iri`` (gaf:denotedBy), in article order."""
+        found = [self.mention(o.value) for o in self.objects(iri, DENOTED_BY.value) if isinstance(o, ox.NamedNode)]
+        return sorted((m for m in found if m), key=lambda m: (m.article, m.start, m.end))
+
+    def mentions_in(self, article: str) -> list[tuple[Mention, list[str]]]:
+        """Every mention in an article with the things it denotes."""
+        out = []
+        for iri in self._hash_children(article):
+            m = self.mention(iri, context=False)
+            if m:
+                denoted = sorted({q.subject.value for q in self.data.quads_for_pattern(None, DENOTED_BY, ox.NamedNode(iri))})
+                out.append((m, denoted))
+        return sorted(out, key=lambda md: (md[0].start, -md[0].end))
+
+    def triple_count(self) -> int:
+        return len({q.triple for q in self.data.quads_for_pattern(None, None, None)})
+
+    def quad_count(self) -> int:
+        return sum(1 for _ in self.data.quads_for_pattern(None, None, None))
+
+
+def doc_for_thing(thing: str) -> str:
+    """"id/person/x" → "doc/person/x"; "vocab/role/x" → "doc/vocab/role/x"; a scheme "vocab/role/" → ".../index"."""
+    rest = thing[3:] if thing.startswith("id/") else thing
+    if rest.endswith("/"):
+        rest += "index"
+    return "doc/" + rest
+
+
+def safe_path(path: str) -> bool:
+    """True when every segment is a plain name (no "..", no "%", no "/" tricks): safe as a file name."""
+    thing = path.split("#", 1)[0].rstrip("/")
+    return bool(thing) and all(_SAFE_SEGMENT.match(seg) for seg in thing.split("/"))
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 160) -> tuple[str, str]:
+    """The text before and after a span, out to the sentence ends (at most ``limit`` chars each)."""
+    lo = max(0, start - limit)
+    head = text[lo:start]
+    cut = max(head.rfind(". "), head.rfind("\n"), head.rfind(": "))
+    head = head[cut + 1:].lstrip() if cut >= 0 else ("…" + head.lstrip() if lo > 0 else head)
+    tail = text[end:end + limit]
+    stops = [i for i in (tail.find(". "), tail.find("\n"), tail.find("; ")) if i >= 0]
+    tail = tail[: min(stops) + 1] if stops else (tail + "…" if end + limit < len(text) else tail)
+    return head, tail.rstrip()
+
+
+def _fallback_label(iri: str) -> str:
+    name = curie(iri)
+    return name if name != iri else iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def _term_key(term: Term) -> tuple:
+    if isinstance(term, ox.Literal):
+        return (1, term.value, term.language or "", term.datatype.value)
+    return (0, str(term))
+
+
+def _triple_key(t: ox.Triple) -> tuple:
+    return (str(t.subject), t.predicate.value, _term_key(t.object))

@@ -1,0 +1,234 @@
+"""Read-only SPARQL 1.1 Protocol over a pyoxigraph store, with a deadline and a result cap.
+
+pyoxigraph has no timeout setting, so each query runs in a worker thread (pyoxigraph releases the
+GIL while it evaluates); the request waits for it until the deadline and then answers 503 with the
+reason. The worker checks a cancel flag between result rows, so a query that streams rows stops
+soon after; one that computes everything before its first row (a big COUNT) runs on in the background,
+which is why at most ``max_concurrent`` queries run at once (further requests get 503 "busy").
+
+Results are never silently cut: when a SELECT has more than ``max_rows`` rows (or a CONSTRUCT more
+than ``max_rows`` triples) the answer is HTTP 500 with a message, not a truncated 200. Every answer
+carries ``X-Kg-Query-Timeout`` and ``X-Kg-Result-Cap`` so clients know the limits up front.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.namespaces import prefixes
+from kg.publish import conneg
+
+_UPDATE = re.compile(
+    r"^\s*(?:(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+READ_ONLY = "This SPARQL endpoint is read-only: SPARQL Update is not accepted."
+
+
+@dataclass
+class Answer:
+    """An HTTP answer: status, content type, body and extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def text(cls, status: int, message: str, **headers: str) -> "Answer":
+        return cls(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), dict(headers))
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _TooMany(Exception):
+    pass
+
+
+class SparqlService:
+    """Runs SELECT/ASK/CONSTRUCT/DESCRIBE against ``store``; updates are refused."""
+
+    def __init__(self, store: ox.Store, *, timeout: float = 10.0, max_rows: int = 10000,
+                 max_concurrent: int = 4) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+
+    def limits(self) -> dict[str, str]:
+        return {"X-Kg-Query-Timeout": f"{self.timeout:g}", "X-Kg-Result-Cap": str(self.max_rows)}
+
+    def run(self, query: str, accept: str | None, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None) -> Answer:
+        """Evaluate ``query`` and serialise it as ``accept`` asks; never raises for a bad query."""
+        if is_update(query):
+            return Answer.text(403, READ_ONLY, **self.limits())
+        if not self._slots.acquire(timeout=0.5):
+            return Answer.text(503, "Too many queries are running; try again shortly.", **self.limits())
+        box: dict[str, Answer] = {}
+        cancel = threading.Event()
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["answer"] = self._evaluate(query, accept, default_graphs, named_graphs, cancel)
+            finally:
+                done.set()
+                self._slots.release()
+
+        threading.Thread(target=work, name="kg-sparql", daemon=True).start()
+        if not done.wait(self.timeout):
+            cancel.set()
+            return Answer.text(503, f"Query timed out after {self.timeout:g} s (the limit of this endpoint). "
+                               "Narrow the patterns or add LIMIT.", **self.limits())
+        answer = box["answer"]
+        answer.headers.update(self.limits())
+        return answer
+
+    def _evaluate(self, query, accept, default_graphs, named_graphs, cancel) -> Answer:
+        try:
+            kwargs = _dataset(default_graphs, named_graphs)
+            result = self.store.query(query, prefixes=None, **kwargs)
+            if isinstance(result, ox.QueryBoolean):
+                return _boolean(result, accept)
+            if isinstance(result, ox.QuerySolutions):
+                return self._solutions(result, accept, cancel)
+            return self._triples(result, accept, cancel)
+        except SyntaxError as err:
+            return Answer.text(400, f"SPARQL syntax error: {err}")
+        except _Cancelled:
+            return Answer.text(503, "Query cancelled at the deadline.")
+        except _TooMany:
+            return Answer.text(500, f"The result has more than {self.max_rows} rows, the cap of this endpoint; "
+                               "nothing was cut silently. Add LIMIT (at most the cap) or narrow the query.")
+        except (OSError, ValueError, RuntimeError) as err:
+            return Answer.text(400, f"Query failed: {err}")
+
+    def _collect(self, iterator, cancel) -> list:
+        rows = []
+        for row in iterator:
+            if cancel.is_set():
+                raise _Cancelled()
+            rows.append(row)
+            if len(rows) > self.max_rows:
+                raise _TooMany()
+        return rows
+
+    def _solutions(self, result: ox.QuerySolutions, accept, cancel) -> Answer:
+        fmt = conneg.negotiate(accept, conneg.RESULT_FORMATS)
+        if fmt is None:
+            return _not_acceptable(conneg.RESULT_FORMATS)
+        variables = [v.value for v in result.variables]
+        rows = self._collect(result, cancel)
+        body = solutions_json(variables, rows)
+        if fmt is not conneg.SPARQL_JSON:
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=_RESULTS[fmt.name])
+        return Answer(200, fmt.content_type, body, {"X-Kg-Result-Rows": str(len(rows))})
+
+    def _triples(self, result, accept, cancel) -> Answer:
+        fmt = conneg.negotiate(accept, conneg.RDF_FORMATS)
+        if fmt is None:
+            return _not_acceptable(conneg.RDF_FORMATS)
+        triples = sorted(set(self._collect(result, cancel)), key=str)
+        return Answer(200, fmt.content_type, serialize_triples(triples, fmt), {"X-Kg-Result-Rows": str(len(triples))})
+
+
+_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+
+
+def is_update(text: str) -> bool:
+    """True when the text is a SPARQL Update request (INSERT, DELETE, LOAD, CLEAR, …)."""
+    return bool(_UPDATE.match(text))
+
+
+def serialize_triples(triples: list[ox.Triple], fmt: conneg.Format) -> bytes:
+    """Triples in Turtle, JSON-LD or N-Triples; Turtle with the project's prefixes.
+
+    Blank nodes (SHACL property shapes) get canonical labels (RDFC-1.0), so the same input
+    gives the same bytes on every run.
+    """
+    triples = canonical(triples)
+    if fmt.name == "turtle":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(triples))
+    return ox.serialize(triples, format=_RDF[fmt.name])
+
+
+def canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Sorted triples; blank nodes relabelled canonically when there are any."""
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        triples = [q.triple for q in dataset]
+    return sorted(triples, key=str)
+
+
+def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The project prefixes that some IRI in ``triples`` starts with (so Turtle declares no unused ones)."""
+    iris = {t.value for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+    iris |= {tr.object.datatype.value for tr in triples if isinstance(tr.object, ox.Literal)}
+    return {p: ns for p, ns in prefixes().items() if any(i.startswith(ns) for i in iris)}
+
+
+def solutions_json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    """SPARQL 1.1 Query Results JSON (https://www.w3.org/TR/sparql11-results-json/)."""
+    bindings = []
+    for row in rows:
+        binding = {}
+        for name in variables:
+            term = row[name]
+            if term is not None:
+                binding[name] = term_json(term)
+        bindings.append(binding)
+    doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _boolean(result: ox.QueryBoolean, accept) -> Answer:
+    offers = (conneg.SPARQL_JSON, conneg.SPARQL_XML, conneg.SPARQL_CSV, conneg.SPARQL_TSV)
+    fmt = conneg.negotiate(accept, offers)
+    if fmt is None:
+        return _not_acceptable(offers)
+    return Answer(200, fmt.content_type, result.serialize(format=_RESULTS[fmt.name]))
+
+
+def _dataset(default_graphs, named_graphs) -> dict:
+    """SPARQL Protocol default-graph-uri / named-graph-uri; otherwise the union of all graphs."""
+    kwargs: dict = {}
+    if default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
+
+
+def _not_acceptable(offers) -> Answer:
+    types = ", ".join(f.media_type for f in offers)
+    return Answer.text(406, f"None of the requested media types can be produced; this result is available as: {types}.")

@@ -1,0 +1,140 @@
+"""``kg publish``: the same pages and per-resource RDF files, for any static host.
+
+The site is written into a temporary folder beside the target and renamed into place at the end,
+so an interrupted run never leaves a half-written site. A target that exists must be an earlier
+``kg publish`` output (it holds the marker file ``.kg-site``); anything else is refused, never
+deleted. Server rules in ``.htaccess`` (Apache) and ``nginx.conf`` give the static copy the same
+303 redirects and content negotiation as ``kg serve`` (see kg/publish/rules/).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.iri import DEFAULT_BASE
+from kg.publish import conneg, dataset
+from kg.publish.app import load_static, void_blocks
+from kg.publish.pages import Pages
+from kg.publish.site import HERE, Site, safe_path
+from kg.publish.sparql import serialize_triples
+
+MARKER = ".kg-site"
+
+
+def publish_site(store: ox.Store, out: str | Path, base: str = DEFAULT_BASE, *,
+                 ontology: Path | None = None, shapes: Path | None = None) -> dict[str, int]:
+    """Write the static site for ``store`` to ``out`` atomically; returns counts of what was written."""
+    target = Path(out)
+    _check_target(target)
+    site = Site(store, base, ontology=ontology, shapes=shapes)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
+    try:
+        counts = _write_all(site, tmp)
+        _swap_into_place(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return counts
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise KgError(f"{target}: exists and is not a folder; choose another output folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
+        raise KgError(f"{target}: folder is not empty and was not written by `kg publish` "
+                      f"(no {MARKER}); choose an empty or new folder")
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(root: Path, rel: str, data: bytes | str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _write_all(site: Site, root: Path) -> dict[str, int]:
+    pages = Pages(site, suffix=".html", live=False)
+    counts = {"pages": 0, "data_files": 0}
+    _write(root, "index.html", pages.home())
+    for index in site.indexes:
+        _write(root, f"index/{index['key']}.html", pages.index(index["key"]))
+        counts["pages"] += 1
+    for iri in site.all_things():
+        doc = site.doc_path(iri)
+        if not doc or not safe_path(doc):
+            continue
+        _write(root, doc + ".html", pages.resource(iri, doc))
+        counts["pages"] += 1
+        triples = site.describe(iri)
+        for fmt in conneg.RDF_FORMATS:
+            _write(root, "data/" + doc[len("doc/"):] + fmt.extension, serialize_triples(triples, fmt))
+            counts["data_files"] += 1
+    _write_graphs(site, root)
+    _write_terms(site, pages, root)
+    _write_dataset(site, pages, root)
+    _write(root, "search.html", pages.search("", []))
+    _write(root, "search.json", _search_json(site))
+    for name, (body, _) in load_static().items():
+        _write(root, f"static/{name}", body)
+    for rule in ("htaccess", "nginx.conf"):
+        name = ".htaccess" if rule == "htaccess" else rule
+        _write(root, name, (HERE / "rules" / rule).read_text(encoding="utf-8"))
+    _write(root, MARKER, "written by kg publish; the folder is replaced as a whole on the next run\n")
+    counts["pages"] += 1
+    return counts
+
+
+def _write_graphs(site: Site, root: Path) -> None:
+    for graph in sorted(site.data.named_graphs(), key=str):
+        path = site.path_for_iri(graph.value) if isinstance(graph, ox.NamedNode) else None
+        if path and path.startswith("graph/") and safe_path(path):
+            triples = site.graph_quads(graph.value)
+            for fmt in conneg.RDF_FORMATS:
+                _write(root, path + fmt.extension, serialize_triples(triples, fmt))
+
+
+def _write_terms(site: Site, pages: Pages, root: Path) -> None:
+    _write(root, "ontology.html", pages.ontology())
+    _write(root, "shapes.html", pages.shapes())
+    for which in ("ontology", "shapes"):
+        graph = site.terms_graph(which)
+        triples = sorted({q.triple for q in site.terms.quads_for_pattern(None, None, None, graph)}, key=str)
+        for fmt in conneg.RDF_FORMATS:
+            _write(root, which + fmt.extension, serialize_triples(triples, fmt))
+
+
+def _write_dataset(site: Site, pages: Pages, root: Path) -> None:
+    triples = dataset.void_triples(site)
+    _write(root, ".well-known/void", serialize_triples(triples, conneg.TURTLE))
+    for fmt in conneg.RDF_FORMATS:
+        _write(root, ".well-known/void" + fmt.extension, serialize_triples(triples, fmt))
+    _write(root, ".well-known/void.html", pages.void(void_blocks(site, triples)))
+    _write(root, "dump.nq.gz", dataset.dump_nquads_gz(site))
+    _write(root, "sitemap.xml", dataset.sitemap_xml(site, suffix=".html"))
+
+
+def _search_json(site: Site) -> str:
+    rows = []
+    for _, label, iri in site.search_entries:
+        doc = site.doc_path(iri)
+        if doc and safe_path(doc):
+            rows.append({"label": label, "href": doc + ".html"})
+    return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows) + "\n]\n"

@@ -1,0 +1,77 @@
+"""Load kg exports into a triple store and query them with SPARQL.
+
+    from kg.store import open_store
+    with open_store() as store:                      # ./kg-store, or $KG_STORE
+        store.load(["out/seed.ttl"])                 # one named graph per article; reload replaces
+        result = store.query(cq_query("people"))     # union of all graphs
+        print(result.values())
+
+``open_store(endpoint="http://127.0.0.1:7878")`` gives the same interface over
+any SPARQL 1.1 server (Protocol + Graph Store Protocol).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from kg.errors import KgError
+from kg.store.base import (
+    EXIT_ASK_FALSE,
+    EXIT_PARTIAL,
+    QueryError,
+    QueryResult,
+    Store,
+    UpdateRefused,
+    query_form,
+)
+from kg.store.embedded import DEFAULT_LOCATION, EmbeddedStore, default_location
+from kg.store.remote import RemoteStore, endpoints_for
+from kg.store.sources import GraphUnit, read_files, units_from_graphs
+
+__all__ = [
+    "DEFAULT_LOCATION", "EXIT_ASK_FALSE", "EXIT_PARTIAL", "EmbeddedStore", "GraphUnit", "QueryError",
+    "QueryResult", "RemoteStore", "Store", "UpdateRefused", "cq_names", "cq_query", "default_location",
+    "endpoints_for", "load_graphs", "open_store", "query_form", "read_files",
+]
+
+
+def open_store(location: str | Path | None = None, *, endpoint: str | None = None, read_only: bool = False,
+               **remote) -> Store:
+    """The embedded store at ``location`` (default ./kg-store or $KG_STORE), or a SPARQL server.
+
+    ``remote`` takes RemoteStore's keywords: user, password, timeout, update_endpoint, gsp_endpoint.
+    """
+    if endpoint:
+        return RemoteStore(endpoint, **remote)
+    return EmbeddedStore(location, read_only=read_only)
+
+
+def load_graphs(store: Store, graphs: Iterable[tuple[str | None, object]], *, replace: bool = True) -> list[GraphUnit]:
+    """Load in-memory graphs: (graph IRI or None, rdflib.Graph or N-Triples/N-Quads text) pairs.
+
+    ``None`` derives the graph from the article in the data; N-Quads keep their graphs.
+    All graphs are written together (one transaction in the embedded store).
+    """
+    units = units_from_graphs(graphs)
+    store.load_units(units, replace=replace)
+    return units
+
+
+def cq_names() -> list[str]:
+    """The shipped competency questions (ontology/cq/*.rq), by name."""
+    from kg.resources import cq_dir
+
+    folder = cq_dir()
+    return sorted(p.stem for p in folder.glob("*.rq")) if folder.is_dir() else []
+
+
+def cq_query(name: str) -> str:
+    """The text of the shipped competency question ``name``."""
+    from kg.resources import cq_dir
+
+    path = cq_dir() / f"{name}.rq"
+    if not path.is_file():
+        known = ", ".join(cq_names()) or "none shipped yet"
+        raise KgError(f"no competency question {name!r} (known: {known})", exit_code=2)
+    return path.read_text(encoding="utf-8")

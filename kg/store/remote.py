@@ -1,0 +1,259 @@
+"""Any SPARQL 1.1 server: Protocol for queries and updates, Graph Store HTTP Protocol for loads.
+
+Standard library HTTP only (urllib), with basic or digest auth. Servers differ in
+where their endpoints live, so ``endpoints_for`` guesses from the URL the user gives:
+
+    http://host:7878 or …/query   Oxigraph      query /query, update /update, graph store /store
+    http://host:8890/sparql       Virtuoso      query /sparql, update /sparql-auth, graph store /sparql-graph-crud-auth
+
+Partial answers are reported, not hidden: Oxigraph ends a cancelled stream with a
+message after HTTP 200; Virtuoso caps rows (``X-SPARQL-MaxRows``) or stops an
+"anytime" query (``X-SQL-State: S1TAT``), also with HTTP 200.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from kg.errors import KgError
+from kg.store.base import QueryError, QueryResult, Store, check_query, term_from_json, tidy_message
+
+if TYPE_CHECKING:
+    from kg.store.sources import GraphUnit
+
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
+CANCELLED_MARKERS = ("cancelled", "canceled", "timeout", "timed out")
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    query: str
+    update: str
+    gsp: str
+
+
+def endpoints_for(url: str, *, update: str | None = None, gsp: str | None = None, auth: bool = False) -> Endpoints:
+    """Query, update and Graph Store URLs from the one URL a user gives (overridable)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise KgError(f"{url}: not an http(s) endpoint URL", exit_code=2)
+    path = parts.path.rstrip("/")
+    root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    if path.endswith("/sparql") or path.endswith("/sparql-auth"):  # Virtuoso's layout
+        base = root + path.rsplit("/", 1)[0]
+        suffix = "-auth" if auth else ""
+        guess = Endpoints(url, f"{base}/sparql{suffix}", f"{base}/sparql-graph-crud{suffix}")
+    elif path.endswith("/query"):  # Oxigraph's (and Fuseki's query) layout
+        base = root + path[: -len("/query")]
+        guess = Endpoints(url, f"{base}/update", f"{base}/store")
+    else:  # a server root: Oxigraph's layout below it
+        base = root + path
+        guess = Endpoints(f"{base}/query", f"{base}/update", f"{base}/store")
+    return Endpoints(guess.query, update or guess.update, gsp or guess.gsp)
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 server. ``union_default_graph`` asks Oxigraph to query all graphs by default
+    (the ``union-default-graph`` parameter; Virtuoso does so anyway, other servers ignore it)."""
+
+    def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
+                 user: str | None = None, password: str | None = None, timeout: float | None = None,
+                 union_default_graph: bool = True):
+        self.endpoints = endpoints_for(endpoint, update=update_endpoint, gsp=gsp_endpoint, auth=bool(user))
+        self.description = f"SPARQL endpoint {self.endpoints.query}"
+        self.timeout = timeout or DEFAULT_TIMEOUT
+        self.union_default_graph = union_default_graph
+        handlers = []
+        if user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in {self.endpoints.query, self.endpoints.update, self.endpoints.gsp}:
+                passwords.add_password(None, url, user, password or "")
+            handlers = [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
+        self._opener = urllib.request.build_opener(*handlers)
+
+    # --- queries ---------------------------------------------------------------------
+
+    def query(self, sparql: str, *, update: bool = False, default_graphs: Sequence[str] | None = None,
+              timeout: float | None = None) -> QueryResult | None:
+        form = check_query(sparql, update=update)
+        if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", ""):
+            self._send(self.endpoints.update, {"update": sparql}, timeout=timeout)
+            return None
+        params: list[tuple[str, str]] = [("query", sparql)]
+        if default_graphs:
+            params += [("default-graph-uri", g) for g in default_graphs]
+        elif self.union_default_graph:
+            params.append(("union-default-graph", "true"))
+        if timeout:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
+            params.append(("timeout", str(int(timeout * 1000))))
+        accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
+        body, headers = self._send(self.endpoints.query, params, accept=accept, timeout=timeout)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            result = _graph_result(body, headers.get("Content-Type", ""))
+        else:
+            result = _json_result(body)
+        _check_server_limits(result, headers)
+        return result
+
+    # --- graph store -------------------------------------------------------------------
+
+    def load_units(self, units: Sequence[GraphUnit], replace: bool = True) -> None:
+        """PUT (replace) or POST (add) each graph. Everything was parsed before the first request."""
+        done: list[str] = []
+        for unit in units:
+            try:
+                self._request("PUT" if replace else "POST", self._graph_url(unit.graph), unit.ntriples(),
+                              {"Content-Type": "text/turtle; charset=utf-8"})
+            except KgError as err:
+                already = f"; graphs already written: {', '.join(done)}" if done else ""
+                raise KgError(f"{err}{already}") from None
+            done.append(unit.graph)
+
+    def drop(self, graphs: Iterable[str]) -> list[str]:
+        dropped = []
+        for graph in graphs:
+            try:
+                self._request("DELETE", self._graph_url(graph))
+            except _NotFound:
+                continue
+            dropped.append(graph)
+        return dropped
+
+    def _graph_url(self, graph: str) -> str:
+        return f"{self.endpoints.gsp}?{urllib.parse.urlencode({'graph': graph})}"
+
+    # --- HTTP ------------------------------------------------------------------------
+
+    def _send(self, url: str, params: list[tuple[str, str]] | dict, *, accept: str = "*/*",
+              timeout: float | None = None):
+        data = urllib.parse.urlencode(params).encode("ascii")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+        return self._request("POST", url, data, headers, timeout=timeout)
+
+    def _request(self, method: str, url: str, data: bytes | None = None, headers: dict | None = None,
+                 timeout: float | None = None):
+        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        # The server's own limit answers first (with a partial result); ours is the backstop.
+        wait = (timeout or self.timeout) + 5
+        try:
+            with self._opener.open(request, timeout=wait) as response:
+                return _read_all(response), response.headers
+        except urllib.error.HTTPError as err:
+            raise _http_error(err, method, url) from None
+        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, ValueError) as err:
+            reason = getattr(err, "reason", err)
+            raise KgError(f"{url}: cannot reach the SPARQL endpoint ({reason})") from None
+
+
+class _NotFound(KgError):
+    pass
+
+
+def _read_all(response) -> bytes:
+    """The body; a stream the server cut off keeps what arrived (the caller sees it is incomplete)."""
+    chunks = []
+    try:
+        while chunk := response.read(65536):
+            chunks.append(chunk)
+    except (ConnectionError, socket.timeout, TimeoutError, OSError) as err:
+        if not chunks:
+            raise
+        chunks.append(f"\n[connection lost: {err}]".encode())
+    except Exception as err:  # http.client.IncompleteRead and friends
+        chunks.append(getattr(err, "partial", b"") or b"")
+    return b"".join(chunks)
+
+
+def _http_error(err: urllib.error.HTTPError, method: str, url: str) -> KgError:
+    first = tidy_message(err.read().decode("utf-8", "replace")) or err.reason
+    if err.code == 404 and method == "DELETE":
+        return _NotFound(f"{url}: no such graph")
+    if err.code in (401, 403):
+        return KgError(f"{url}: HTTP {err.code}: not allowed ({first}); give --user, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD")
+    if err.code == 400:
+        return QueryError(f"{url}: the server rejected the request: {first}")
+    return KgError(f"{url}: HTTP {err.code} {err.reason}: {first}")
+
+
+def _json_result(body: bytes) -> QueryResult:
+    """SPARQL 1.1 JSON results; a body that stops early keeps the complete rows and says why."""
+    text = body.decode("utf-8", "replace")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return _salvage_json(text)
+    if "boolean" in doc:
+        return QueryResult("ASK", boolean=bool(doc["boolean"]))
+    names = doc.get("head", {}).get("vars", [])
+    rows = [_row(binding, names) for binding in doc.get("results", {}).get("bindings", [])]
+    return QueryResult("SELECT", variables=names, rows=rows)
+
+
+def _row(binding: dict, names: list[str]) -> tuple:
+    return tuple(term_from_json(binding[n]) if n in binding else None for n in names)
+
+
+def _salvage_json(text: str) -> QueryResult:
+    """Decode the head and every complete binding of a truncated JSON result."""
+    decoder = json.JSONDecoder()
+    head_at, rows_at = text.find('"vars"'), text.find('"bindings"')
+    if head_at < 0 or rows_at < 0:
+        raise QueryError(f"the endpoint sent something that is not a SPARQL result: {text.strip()[:300]}")
+    names, _ = decoder.raw_decode(text, text.index("[", head_at))
+    rows, pos = [], text.index("[", rows_at) + 1
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        try:
+            binding, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            break
+        if not isinstance(binding, dict):
+            break
+        rows.append(_row(binding, names))
+    tail = text[pos:].strip().lstrip("]}").strip()
+    reason = tail[:200] if tail else "the result ended before it was complete"
+    return QueryResult("SELECT", variables=names, rows=rows, partial=True, reason=reason)
+
+
+def _graph_result(body: bytes, content_type: str) -> QueryResult:
+    """CONSTRUCT/DESCRIBE as N-Triples (or Turtle); line-based N-Triples survives a cut-off stream."""
+    import pyoxigraph as ox
+
+    mime = content_type.split(";")[0].strip().lower()
+    fmt = ox.RdfFormat.from_media_type(mime) or ox.RdfFormat.N_TRIPLES
+    if mime == "text/plain":
+        fmt = ox.RdfFormat.N_TRIPLES
+    try:
+        return QueryResult("CONSTRUCT", triples=[q.triple for q in ox.parse(input=body, format=fmt)])
+    except SyntaxError:
+        if fmt != ox.RdfFormat.N_TRIPLES:
+            raise QueryError(f"the endpoint sent {mime} that does not parse") from None
+    triples, bad = [], ""
+    for line in body.decode("utf-8", "replace").splitlines():
+        try:
+            triples.extend(q.triple for q in ox.parse(input=line.encode(), format=fmt))
+        except SyntaxError:
+            bad = line.strip()
+            break
+    return QueryResult("CONSTRUCT", triples=triples, partial=True, reason=bad[:200] or "the result was cut off")
+
+
+def _check_server_limits(result: QueryResult, headers) -> None:
+    """Virtuoso answers HTTP 200 when it caps rows or stops an anytime query; say so."""
+    if headers.get("X-SQL-State") == "S1TAT":
+        message = (headers.get("X-SQL-Message") or "").split("Activity:")[0].strip()
+        result.partial = True
+        result.reason = f"the server stopped the query at its time limit (X-SQL-State: S1TAT) {message}".strip()
+    cap = headers.get("X-SPARQL-MaxRows")
+    if cap:  # Virtuoso sends it only when it cut the result
+        result.partial = True
+        result.reason = f"the server cut the answer at {cap} rows (X-SPARQL-MaxRows: {cap})"

@@ -1,0 +1,193 @@
+"""Files (and in-memory graphs) → one unit per named graph, checked before anything is written.
+
+A kg export in Turtle, N-Triples, JSON-LD or RDF/XML holds one article; its graph is
+derived from the article's IRI (the subject typed schema:NewsArticle). TriG and
+N-Quads keep the graphs they name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from kg.errors import InputError
+from kg.iri import graph_for_article_iri
+from kg.store.base import SCHEMA_NEWS_ARTICLE
+
+if TYPE_CHECKING:
+    import rdflib
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class GraphUnit:
+    """The triples one named graph will hold, and where they came from."""
+
+    graph: str
+    triples: list = field(default_factory=list)  # pyoxigraph.Triple
+    sources: list[str] = field(default_factory=list)
+
+    def ntriples(self) -> bytes:
+        """The triples as sorted N-Triples (UTF-8), the body of a Graph Store Protocol PUT."""
+        import pyoxigraph as ox
+
+        return ox.serialize(sorted(self.triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+
+
+def read_files(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None) -> list[GraphUnit]:
+    """Parse every file (and validate it with kg.validate); raise InputError on the first bad one."""
+    if not paths:
+        raise InputError("no files to load")
+    if graph and len(paths) > 1:
+        raise InputError("--graph names one graph, so give exactly one file")
+    units: list[GraphUnit] = []
+    for path in paths:
+        file_units = _read_file(Path(path), graph)
+        if validate:
+            for unit in file_units:
+                _validate(unit, path)
+        units.extend(file_units)
+    return merge_units(units)
+
+
+def merge_units(units: Iterable[GraphUnit]) -> list[GraphUnit]:
+    """One unit per graph: two files of the same article add up (RDF graphs are sets)."""
+    merged: dict[str, GraphUnit] = {}
+    for unit in units:
+        if unit.graph in merged:
+            target = merged[unit.graph]
+            target.triples = list(dict.fromkeys([*target.triples, *unit.triples]))
+            target.sources.extend(unit.sources)
+        else:
+            merged[unit.graph] = unit
+    return list(merged.values())
+
+
+def units_from_graphs(items: Iterable[tuple[str | None, "rdflib.Graph | str"]]) -> list[GraphUnit]:
+    """Units from (graph IRI, rdflib Graph or N-Triples/N-Quads text) pairs (``kg export --load``).
+
+    With a graph IRI of ``None`` the graph is derived from the article in the data.
+    Quads that name a graph keep it.
+    """
+    import pyoxigraph as ox
+
+    units = []
+    for graph_iri, data in items:
+        text = data if isinstance(data, str) else data.serialize(format="nt")
+        name = graph_iri or "<in-memory graph>"
+        quads = _parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS, name)
+        units.extend(_split(quads, name, graph_iri))
+    return merge_units(units)
+
+
+EXTENSIONS = {"ttl": "ttl", "turtle": "ttl", "nt": "nt", "trig": "trig", "nq": "nq", "jsonld": "jsonld",
+              "json": "jsonld", "rdf": "rdf", "owl": "rdf", "xml": "rdf"}
+
+
+def rdf_format(path: Path):
+    import pyoxigraph as ox
+
+    suffix = path.suffix.lower().lstrip(".")
+    fmt = ox.RdfFormat.from_extension(EXTENSIONS[suffix]) if suffix in EXTENSIONS else None
+    if fmt is None:
+        raise InputError(
+            f"{path}: cannot tell the RDF format from the extension {path.suffix!r} "
+            "(use .ttl, .nt, .trig, .nq, .jsonld or .rdf)"
+        )
+    return fmt
+
+
+def _read_file(path: Path, graph: str | None) -> list[GraphUnit]:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    fmt = rdf_format(path)
+    quads = _parse(path, fmt, str(path))
+    units = _split(quads, str(path), graph)
+    if not units:
+        raise InputError(f"{path}: holds no triples")
+    return units
+
+
+def _parse(source: Path | bytes, fmt, name: str) -> list:
+    import pyoxigraph as ox
+
+    try:
+        if isinstance(source, Path):
+            return list(ox.parse(path=source, format=fmt, base_iri=source.resolve().as_uri()))
+        return list(ox.parse(input=source, format=fmt))
+    except SyntaxError as err:
+        where = f"{name}:{err.lineno}:{err.offset}" if err.lineno else name
+        message = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(err.args[0] if err.args else err))
+        raise InputError(f"{where}: {message}") from None
+    except (OSError, ValueError) as err:
+        raise InputError(f"{name}: {err}") from None
+
+
+def _split(quads: list, name: str, graph: str | None) -> list[GraphUnit]:
+    """Quads → units: named graphs as they are, default-graph triples by their article."""
+    import pyoxigraph as ox
+
+    by_graph: dict[str, list] = {}
+    default: list = []
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            default.append(quad.triple)
+        else:
+            by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+    units = [GraphUnit(iri, triples, [name]) for iri, triples in by_graph.items()]
+    if default:
+        units.append(GraphUnit(graph or _graph_of(default, name), default, [name]))
+    return units
+
+
+def _graph_of(triples: list, name: str) -> str:
+    """The named graph of a one-article file, from its schema:NewsArticle subject."""
+    articles = sorted({
+        t.subject.value for t in triples
+        if t.predicate.value == RDF_TYPE and t.object.value == SCHEMA_NEWS_ARTICLE
+    })
+    if not articles:
+        raise InputError(
+            f"{name}: no schema:NewsArticle in it, so kg cannot tell which article's graph it is; "
+            "give --graph IRI to load it into a graph you name"
+        )
+    if len(articles) > 1:
+        raise InputError(
+            f"{name}: holds {len(articles)} articles ({', '.join(articles[:3])}{' …' * (len(articles) > 3)}) in one graph; "
+            "load one file per article, or export with --format trig so each article keeps its own graph"
+        )
+    try:
+        return graph_for_article_iri(articles[0])
+    except ValueError:
+        raise InputError(
+            f"{name}: the article {articles[0]} has no kg IRI ({{base}}id/article/…); "
+            "give --graph IRI to name its graph"
+        ) from None
+
+
+def _validate(unit: GraphUnit, path) -> None:
+    """SHACL-validate one unit with kg.validate; a Violation stops the whole load."""
+    try:
+        from kg.validate import validate
+    except ImportError:  # the validator is optional for the store
+        return
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=unit.ntriples().decode("utf-8"), format="nt")
+    report = validate(graph)
+    if not report.conforms:
+        raise InputError(f"{path}: does not validate against the kg shapes (nothing was loaded):\n{_report_text(report)}")
+
+
+def _report_text(report) -> str:
+    for attr in ("to_text", "text", "summary"):
+        value = getattr(report, attr, None)
+        if callable(value):
+            value = value()
+        if isinstance(value, str) and value:
+            return value
+    return str(report)

@@ -1,0 +1,70 @@
+"""kg.extract.assemblies: congresses, plenums, sessions, elections, terms and ordinals."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract_helpers import names, run
+from kg.extract.assemblies import parse_ordinal
+
+
+def facts(x):
+    n = names(x)
+    terms = {t.key: t.label for t in x.terms}
+    return {(a.kind, a.ordinal, n.get(a.body), terms.get(a.term)) for a in x.assemblies}
+
+
+@pytest.mark.parametrize("text, value", [("XIII", 13), ("XIV", 14), ("IX", 9), ("12", 12), ("tám", 8),
+                                         ("mười hai", 12), ("IIX", None), ("abc", None)])
+def test_ordinals(text, value):
+    assert parse_ordinal(text) == value
+
+
+def test_congress_forms_are_one_assembly():
+    x = run("Đảng bộ Khối Doanh nghiệp Trung ương chuẩn bị Đại hội lần thứ IV Đảng bộ Khối Doanh nghiệp Trung ương. "
+            "Đại hội IV Đảng bộ Khối thành công. Tuyên truyền Đại hội đại biểu toàn quốc lần thứ XIII của Đảng "
+            "và Đại hội XIII của Đảng.")
+    assert facts(x) == {("Congress", 4, "Đảng bộ Khối Doanh nghiệp Trung ương", None),
+                        ("Congress", 13, "Đảng Cộng sản Việt Nam", None)}
+    party = next(a for a in x.assemblies if a.ordinal == 13)
+    assert party.key == "assembly:dang-cong-san-viet-nam/congress/13" and len(party.mentions) == 2
+
+
+def test_congress_with_term_years():
+    x = run("Đại hội III Đảng bộ tỉnh nhiệm kỳ 2020-2025 của tỉnh Kon Tum thành công.")
+    assert facts(x) == {("Congress", 3, "Đảng bộ tỉnh Kon Tum", "2020-2025")}
+    (term,) = x.terms
+    assert (term.start_year, term.end_year) == (2020, 2025)
+
+
+def test_plenums():
+    x = run("Quán triệt Nghị quyết Hội nghị Trung ương 8 khóa XIII và các Hội nghị Ban Chấp hành Trung ương "
+            "6, 7 (khóa XIII).")
+    assert facts(x) == {("Plenum", n, "Ban Chấp hành Trung ương", "XIII") for n in (6, 7, 8)}
+
+
+def test_provincial_plenum_words_and_bare_reference():
+    x = run("Tại tỉnh Nghệ An, Hội nghị lần thứ 15 Ban Chấp hành Đảng bộ tỉnh khóa XIX khai mạc. "
+            "Hội nghị Tỉnh ủy lần thứ 15 bàn nhiều nội dung. Hội nghị lần thứ mười lăm, khóa XIX bế mạc.")
+    assert facts(x) == {("Plenum", 15, "Ban Chấp hành Đảng bộ tỉnh Nghệ An", "XIX")}
+    assert len(x.assemblies[0].mentions) == 3
+
+
+def test_sessions_and_body_term_from_the_article():
+    x = run("Kỳ họp thứ 5, 6 Quốc hội khóa XV đã thành công. Ủy ban Kiểm tra Trung ương (khóa XIII) "
+            "đã họp kỳ thứ 20. Kết quả Kỳ họp thứ 20 của Ủy ban được thông báo.")
+    assert facts(x) == {("Session", 5, "Quốc hội", "XV"), ("Session", 6, "Quốc hội", "XV"),
+                        ("Session", 20, "Ủy ban Kiểm tra Trung ương", "XIII")}
+
+
+def test_elections_keep_years_as_written():
+    x = run("Lãnh đạo cuộc bầu cử đại biểu Quốc hội khóa XVI và đại biểu Hội đồng nhân dân các cấp "
+            "nhiệm kỳ 2026 - 2021.")
+    assert facts(x) == {("Election", None, "Quốc hội", "XVI"), ("Election", None, "Hội đồng nhân dân", "2026-2021")}
+    hdnd = next(t for t in x.terms if t.label == "2026-2021")
+    assert (hdnd.start_year, hdnd.end_year) == (2026, 2021)
+
+
+def test_no_assembly_without_ordinal_or_body():
+    x = run("Đại hội đảng bộ các cấp và Hội nghị tổng kết năm đã diễn ra; Hội nghị Ban Tuyên giáo Trung ương 3.")
+    assert x.assemblies == []

@@ -1,0 +1,62 @@
+"""kg.extract.documents: numbers, types by word or code, issuers, lists, terms, titles, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extract_helpers import names, run
+
+
+def docs(x):
+    n = names(x)
+    return {d.number: (d.doc_type, n.get(d.issuer)) for d in x.documents}
+
+
+def test_type_is_decided_by_the_word():
+    x = run("Thực hiện Quy định số 101-QĐ/TW và Quyết định số 99-QĐ/TW của Ban Bí thư.")
+    assert docs(x) == {"101-QĐ/TW": ("Regulation", "Ban Bí thư"), "99-QĐ/TW": ("Decision", "Ban Bí thư")}
+
+
+def test_type_falls_back_to_the_code():
+    x = run("Các văn bản 08-QĐi/TW, 21-KL/TW, 12-HD/BTGTW, 3-TB/TW, 7-CTr/TU, 4-ĐA/TU, 9-KH/ĐUK, 2-BC/TW đã ban hành.")
+    assert {k: v[0] for k, v in docs(x).items()} == {
+        "08-QĐi/TW": "Regulation", "21-KL/TW": "Conclusion", "12-HD/BTGTW": "Instruction",
+        "3-TB/TW": "Notice", "7-CTr/TU": "Programme", "4-ĐA/TU": "Scheme", "9-KH/ĐUK": "Plan",
+        "2-BC/TW": "Report"}
+
+
+def test_issuer_applies_to_a_list():
+    x = run("Thực hiện Quy định số 11-QĐ/TW, Quy định số 22-QĐ/TW, Quy định số 33-QĐi/TW của Ban Chấp hành "
+            "Trung ương về trách nhiệm nêu gương.")
+    assert {v[1] for v in docs(x).values()} == {"Ban Chấp hành Trung ương"}
+
+
+def test_issuer_term_title_and_date():
+    x = run("Nghị quyết số 26-NQ/TW ngày 12-8-2021 của Ban Chấp hành Trung ương (khóa VIII) về "
+            "“Xây dựng đội ngũ cán bộ” vẫn còn nguyên giá trị.")
+    (d,) = x.documents
+    assert d.key == "doc:26-nq-tw" and d.doc_type == "Resolution"
+    assert d.date == date(2021, 8, 12)
+    assert d.title == "Xây dựng đội ngũ cán bộ"
+    term = next(t for t in x.terms if t.key == d.issuer_term)
+    assert (term.label, term.number, term.body) == ("VIII", 8, "org:ban-chap-hanh-trung-uong")
+
+
+def test_provincial_numbers_are_keyed_with_their_issuer():
+    x = run("Tại tỉnh Cà Mau, Nghị quyết số 06-NQ/TU của Tỉnh ủy được sơ kết. Nghị quyết số 06-NQ/TU đạt kết quả.")
+    (d,) = x.documents
+    assert d.key == "doc:06-nq-tu-tinh-uy-ca-mau" and len(d.mentions) == 2
+    assert d.issuer == "org:tinh-uy-ca-mau"
+
+
+def test_repeated_number_is_one_document():
+    x = run("Chỉ thị số 05-CT/TW của Bộ Chính trị. Thực hiện Chỉ thị số 05-CT/TW nhiều năm.")
+    (d,) = x.documents
+    assert len(d.mentions) == 2 and d.mentions[0].text == "Chỉ thị số 05-CT/TW"
+
+
+def test_resolution_of_a_plenum_is_issued_by_its_committee():
+    x = run("Thực hiện Nghị quyết 18-NQ/TW của Hội nghị Trung ương 6 khóa XII về tinh gọn bộ máy.")
+    (d,) = x.documents
+    assert d.issuer == "org:ban-chap-hanh-trung-uong"
+    assert d.issuer_term == "term:ban-chap-hanh-trung-uong/xii"

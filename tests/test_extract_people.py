@@ -1,0 +1,70 @@
+"""kg.extract.people: names, posts before and after names, several posts, case variants."""
+
+from __future__ import annotations
+
+from extract_helpers import holdings, run
+
+
+def test_title_before_name_with_compound_body():
+    x = run("Ngày 3/3, Đảng ủy Khối các cơ quan Trung ương tổ chức hội nghị. "
+            "Phó Bí thư Đảng ủy Khối Trần Văn Minh phát biểu.")
+    assert holdings(x) == {("Trần Văn Minh", "Phó Bí thư", "Đảng ủy Khối các cơ quan Trung ương")}
+
+
+def test_head_of_a_commission_shares_the_word_ban():
+    x = run("Đảng ủy Khối các cơ quan Trung ương họp. Trưởng Ban Tổ chức Đảng ủy Khối Đỗ Thị Hoa cho biết.")
+    assert holdings(x) == {("Đỗ Thị Hoa", "Trưởng Ban", "Ban Tổ chức Đảng ủy Khối các cơ quan Trung ương")}
+    org = next(o for o in x.organizations if o.name.startswith("Ban Tổ chức"))
+    assert org.parent == "org:dang-uy-khoi-cac-co-quan-trung-uong"
+
+
+def test_name_then_several_titles():
+    x = run("Dự hội nghị có đồng chí Nguyễn Văn An, Ủy viên Bộ Chính trị, Trưởng Ban Dân vận Trung ương.")
+    assert holdings(x) == {("Nguyễn Văn An", "Ủy viên", "Bộ Chính trị"),
+                           ("Nguyễn Văn An", "Trưởng Ban", "Ban Dân vận Trung ương")}
+
+
+def test_lower_case_post_and_standing_deputy():
+    x = run("ông Trần Văn Bình, Phó trưởng ban Thường trực Ban Tuyên giáo Trung ương, nhấn mạnh.")
+    assert holdings(x) == {("Trần Văn Bình", "Phó Trưởng Ban Thường trực", "Ban Tuyên giáo Trung ương")}
+
+
+def test_dash_chain_before_name_and_province():
+    x = run("Tại tỉnh Sóc Trăng, Ủy viên Trung ương Đảng - Bí thư Tỉnh ủy Lê Văn Cường dự lễ.")
+    assert holdings(x) == {("Lê Văn Cường", "Ủy viên", "Ban Chấp hành Trung ương"),
+                           ("Lê Văn Cường", "Bí thư", "Tỉnh ủy Sóc Trăng")}
+
+
+def test_dash_chain_after_name_with_vague_body():
+    x = run("Nguyễn Thị Lan - Bí thư Đảng ủy - Hiệu trưởng nhà trường phát biểu.")
+    assert holdings(x) == {("Nguyễn Thị Lan", "Bí thư", None), ("Nguyễn Thị Lan", "Hiệu trưởng", None)}
+
+
+def test_posts_with_a_default_body():
+    x = run("Thủ tướng Phạm Minh Chính chủ trì phiên họp. Bí thư Trung ương Đảng Vũ Văn Hải dự.")
+    assert holdings(x) == {("Phạm Minh Chính", "Thủ tướng", "Chính phủ"),
+                           ("Vũ Văn Hải", "Ủy viên", "Ban Bí thư")}
+
+
+def test_provincial_bodies_take_the_article_province():
+    x = run("Làm việc tại tỉnh Bình Định có đồng chí Đặng Văn Tâm, Phó Bí thư Thường trực Tỉnh ủy, "
+            "Chủ tịch Hội đồng nhân dân tỉnh.")
+    assert holdings(x) == {("Đặng Văn Tâm", "Phó Bí thư Thường trực", "Tỉnh ủy Bình Định"),
+                           ("Đặng Văn Tâm", "Chủ tịch", "Hội đồng nhân dân tỉnh Bình Định")}
+
+
+def test_same_name_again_is_the_same_person():
+    x = run("Bí thư Tỉnh ủy Lê Văn Cường phát biểu. Sau đó, Lê Văn Cường trao bằng khen.")
+    (person,) = x.people
+    assert person.key == "person:le-van-cuong" and len(person.mentions) == 2
+
+
+def test_generic_posts_and_capitalised_pairs_are_not_people():
+    x = run("Trách nhiệm nêu gương của Ủy viên Bộ Chính trị, Ủy viên Ban Bí thư. Tại Hà Nội, "
+            "Tổ quốc, Hội đồng nhân dân và Bộ Chính trị được nhắc tới; bà con ở Hà Nội và Lâm Đồng phấn khởi.")
+    assert x.people == [] and x.holdings == []
+
+
+def test_no_inner_name_inside_a_name():
+    x = run("ông Võ Văn Phát, Phó Giám đốc, cho biết.")
+    assert [p.name for p in x.people] == ["Võ Văn Phát"]

@@ -1,0 +1,185 @@
+"""kg.validate: pySHACL against shapes/, readable reports, files of any RDF format."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg.errors import InputError
+from kg.namespaces import PG
+from kg.serialize import serialize
+from kg.validate import load_rdf, validate, validate_file
+
+TERM = "https://w3id.org/pgkg/id/term/hoi-dong-nhan-dan/2021-2016"
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_graph):
+    return validate(seed_graph)
+
+
+def test_seed_conforms_with_exactly_the_term_warning(seed_report):
+    assert seed_report.conforms
+    assert seed_report.counts["Violation"] == 0
+    assert seed_report.counts["Warning"] == 1
+    (warning,) = [r for r in seed_report.results if r.severity == "Warning"]
+    assert warning.focus == TERM
+    assert warning.shape == "pgsh:Term-yearOrder"
+    assert warning.path == "pg:startYear"
+    assert warning.value == "2021"
+    assert warning.focus_label == "Hội đồng nhân dân nhiệm kỳ 2021-2016"
+    assert "kết thúc trước khi bắt đầu" in warning.message_vi
+    assert "ends before it starts" in warning.message_en
+
+
+def test_strict_makes_warnings_fatal(seed_graph):
+    report = validate(seed_graph, strict=True)
+    assert not report.conforms
+    assert report.strict
+
+
+def test_infos_never_fail(seed_report):
+    # The seed has no front matter: missing headline/date are Info, not Warnings.
+    assert {r.shape for r in seed_report.results if r.severity == "Info"} == {
+        "pgsh:Article-headlinePresent", "pgsh:Article-publishedPresent"}
+
+
+def test_violation_makes_it_fail(seed_graph):
+    broken = Graph()
+    for triple in seed_graph:
+        broken.add(triple)
+    tenure = next(broken.subjects(predicate=None, object=PG.Tenure))
+    broken.add((tenure, URIRef("http://www.w3.org/ns/org#member"), URIRef("https://w3id.org/pgkg/id/person/x")))
+    report = validate(broken)
+    assert not report.conforms
+    assert any(r.shape == "pgsh:Tenure-member" and r.severity == "Violation" for r in report.results)
+
+
+def test_text_report_is_readable(seed_report):
+    text = seed_report.to_text()
+    assert text.startswith("Kết quả kiểm tra SHACL / SHACL validation: hợp lệ / conforms")
+    assert f'[Warning] <{TERM}> "Hội đồng nhân dân nhiệm kỳ 2021-2016"' in text
+    assert "path: pg:startYear   value: 2021" in text
+    assert "  vi: Nhiệm kỳ kết thúc trước khi bắt đầu" in text
+    assert "  en: The term ends before it starts" in text
+
+
+def test_json_report(seed_report):
+    data = json.loads(seed_report.to_json())
+    assert data["conforms"] is True
+    assert data["counts"] == {"Violation": 0, "Warning": 1, "Info": 2}
+    assert data["results"][0]["shape"] == "pgsh:Term-yearOrder"
+
+
+def test_turtle_report_is_the_shacl_report_and_deterministic(seed_graph, seed_report):
+    text = seed_report.to_turtle()
+    assert text == validate(seed_graph).to_turtle()
+    report = Graph().parse(data=text, format="turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    assert len(list(report.subjects(URIRef(sh + "resultSeverity"), None))) == 3
+    assert (None, URIRef(sh + "focusNode"), URIRef(TERM)) in report
+
+
+def test_report_messages_keep_both_languages(seed_report):
+    report = Graph().parse(data=seed_report.to_turtle(), format="turtle")
+    langs = {m.language for m in report.objects(None, URIRef("http://www.w3.org/ns/shacl#resultMessage"))}
+    assert langs == {"vi", "en"}
+
+
+def test_validation_is_fast_once_shapes_are_loaded(seed_graph):
+    validate(seed_graph)
+    start = time.perf_counter()
+    for _ in range(3):
+        validate(seed_graph)
+    assert (time.perf_counter() - start) / 3 < 1.0  # ~0.06 s measured; generous for slow CI
+
+
+@pytest.mark.parametrize("fmt, ext", [("turtle", ".ttl"), ("nt", ".nt"), ("jsonld", ".jsonld"),
+                                      ("trig", ".trig"), ("nquads", ".nq")])
+def test_validate_file_in_every_format(tmp_path, seed_graph, fmt, ext):
+    path = tmp_path / f"seed{ext}"
+    path.write_text(serialize(seed_graph, fmt), encoding="utf-8")
+    assert len(load_rdf(path)) == len(seed_graph)
+    report = validate_file(path)
+    assert report.conforms and report.counts["Warning"] == 1
+
+
+def test_ontology_and_vocabularies_validate():
+    from kg.resources import ontology_dir
+
+    for path in [ontology_dir() / "pg.ttl", *sorted((ontology_dir() / "vocab").glob("*.ttl"))]:
+        report = validate_file(path, strict=True)
+        assert report.conforms, report.to_text()
+
+
+def test_ontology_lint_catches_missing_labels(tmp_path):
+    path = tmp_path / "onto.ttl"
+    path.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                    "<https://example.org/X> a owl:Class ; rdfs:label \"X\"@en .\n", encoding="utf-8")
+    report = validate_file(path)
+    shapes = {r.shape for r in report.results}
+    assert {"pgsh:OntologyTerm-labelVi", "pgsh:OntologyTerm-commentEn", "pgsh:OntologyTerm-definedBy"} <= shapes
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        validate_file(tmp_path / "nope.ttl")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.ttl"
+    path.write_text("  \n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty.ttl: file is empty"):
+        validate_file(path)
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin.ttl"
+    path.write_bytes(b'<http://a> <http://b> "ok" .\n<http://a> <http://b> "caf\xe9" .\n')
+    with pytest.raises(InputError, match=r"latin.ttl: line 2: not UTF-8"):
+        validate_file(path)
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    path = tmp_path / "broken.ttl"
+    path.write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken.ttl: line 3, column \d+: syntax error"):
+        validate_file(path)
+
+
+def test_bad_ntriples_line(tmp_path):
+    path = tmp_path / "broken.nt"
+    path.write_text('<http://a> <http://b> "x" .\n<http://a> <http://b> .\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken.nt: line 2"):
+        validate_file(path)
+
+
+def test_bad_json(tmp_path):
+    path = tmp_path / "broken.jsonld"
+    path.write_text('{\n  "@id": "http://a",\n  oops\n}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken.jsonld: line 3"):
+        validate_file(path)
+
+
+def test_unknown_extension(tmp_path):
+    path = tmp_path / "data.xyz"
+    path.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown RDF file extension"):
+        validate_file(path)
+
+
+def test_literal_with_bad_date_is_a_violation(seed_graph):
+    graph = Graph()
+    for triple in seed_graph:
+        graph.add(triple)
+    tenure = next(graph.subjects(predicate=None, object=PG.Tenure))
+    graph.set((tenure, PG.attestedOn, Literal("6/1/2021")))
+    report = validate(graph)
+    assert any(r.shape == "pgsh:Tenure-attestedOn" and r.severity == "Violation" for r in report.results)
