@@ -73,11 +73,11 @@ def start_oxigraph(folder: Path, *extra: str) -> Server:
     if not binary:
         pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
     port = free_port()
-    log = open(folder / "oxigraph.log", "wb")
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(folder / "oxigraph-db"), "--bind", f"127.0.0.1:{port}", *extra],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    with open(folder / "oxigraph.log", "wb") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [binary, "serve", "--location", str(folder / "oxigraph-db"), "--bind", f"127.0.0.1:{port}", *extra],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     wait_for(f"{url}/query", process)
     return Server(url, process)
@@ -125,9 +125,9 @@ def virtuoso_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("virtuoso")
     http_port, sql_port = free_port(), free_port()
     ini = virtuoso_ini(folder, http_port, sql_port, max_rows=50)
-    log = open(folder / "stdout.log", "wb")
-    process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
-                               stdout=log, stderr=subprocess.STDOUT)
+    with open(folder / "stdout.log", "wb") as log:
+        process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
+                                   stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{http_port}/sparql"
     try:
         wait_for(url, process, seconds=90)

@@ -6,8 +6,10 @@ import http.client
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,17 +33,24 @@ class Server:
     """`kg serve` in a subprocess, on 127.0.0.1 and a port the OS picks; stopped by ``stop()``."""
 
     def __init__(self, store: Path, *args: str) -> None:
+        self.store = store
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen([*KG, "serve", "--store", str(store), "--port", "0", *args],
                                      stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
                                      cwd=ROOT)
-        line = self.proc.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        if not match:
-            self.stop()
-            raise RuntimeError(f"kg serve did not start: {line!r}")
+        self.log: list[str] = []
+        match = None
+        while match is None:
+            line = self.proc.stderr.readline()
+            if not line:
+                self.stop()
+                raise RuntimeError("kg serve did not start:\n" + "".join(self.log))
+            self.log.append(line)
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         self.port = int(match.group(1))
         self.url = f"http://127.0.0.1:{self.port}"
+        # keep reading stderr so a chatty server never blocks on a full pipe
+        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
 
     def request(self, method: str, path: str, body: bytes | str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -71,7 +80,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.proc.stderr.close()
 
 
 def wait_until(predicate, timeout: float = 10.0) -> bool:
@@ -81,3 +89,10 @@ def wait_until(predicate, timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (for servers that cannot be told to pick one)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -55,8 +55,7 @@ def test_query_as_table_csv_tsv_and_json(loaded):
 
 
 def test_terms_keep_their_language_and_datatype_in_json_and_tsv(loaded):
-    query = ('SELECT ?l ?d WHERE { <%s> <http://schema.org/headline> ?l ; <http://schema.org/datePublished> ?d }'
-             % ARTICLE_A)
+    query = f"SELECT ?l ?d WHERE {{ <{ARTICLE_A}> <http://schema.org/headline> ?l ; <http://schema.org/datePublished> ?d }}"
     binding = json.loads(loaded("query", query, "--format", "json").stdout)["results"]["bindings"][0]
     assert binding["l"] == {"type": "literal", "value": "Đảng ủy Khối tổng kết công tác năm", "xml:lang": "vi"}
     assert binding["d"]["datatype"] == "http://www.w3.org/2001/XMLSchema#date"
@@ -157,12 +156,16 @@ def test_a_bad_file_is_named_and_nothing_is_loaded(kg, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"kg: error: {bad}:")
     assert "Traceback" not in result.output
-    assert kg("query", "ASK { ?s ?p ?o }").stdout == "false\n"
+    assert not (tmp_path / "kg-store").exists()
+    assert kg("load", "--no-validate", FILES[1]).exit_code == 0
+    assert kg("load", "--no-validate", FILES[0], str(bad)).exit_code == 1
+    assert json.loads(kg("stats", "--format", "json").stdout)["triples"] == 31  # FILES[1] alone
 
 
 def test_a_missing_file_and_an_unknown_extension(kg, tmp_path):
     missing = kg("load", str(tmp_path / "nope.ttl"))
     assert missing.exit_code == 1 and "nope.ttl: no such file" in missing.stderr
+    assert not (tmp_path / "kg-store").exists()  # a failed first load leaves no empty store behind
     odd = tmp_path / "data.txt"
     odd.write_text("x")
     unknown = kg("load", str(odd))
@@ -202,3 +205,33 @@ def test_export_load_and_ask_the_shipped_cqs_on_the_seed(kg, tmp_path):
     article = json.loads(kg("stats", "--format", "json").stdout)["graph_list"][0]["article"]
     assert article.startswith("https://w3id.org/pgkg/id/article/")
     assert {r["source"]["value"] for r in rows} == {article}
+
+
+def test_the_examples_in_docs_store_md_are_real(kg, tmp_path, monkeypatch):
+    """Every `$ kg …` console example in docs/store.md prints exactly what the docs show (on the seed)."""
+    import re
+    import shlex
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "store.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "evidence.rq").write_text(re.search(r"```sparql\n(.*?)```", doc, re.DOTALL).group(1))
+    assert kg("export", "-q", str(SEED), "-o", "seed.ttl").exit_code == 0
+    assert kg("load", "seed.ttl").exit_code == 0
+    examples = re.findall(r"```console\n\$ kg (.*?)\n(.*?)```", doc, re.DOTALL)
+    assert len(examples) >= 3
+    for command, expected in examples:
+        result = kg(*shlex.split(command))
+        assert result.exit_code == 0, result.output
+        assert result.stdout == expected, command
+
+
+def test_a_graph_you_name_holds_data_without_an_article(kg, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x"@vi .\n')
+    refused = kg("load", "--no-validate", str(extra))
+    assert refused.exit_code == 1 and "--graph IRI" in refused.stderr
+    loaded = kg("load", "--no-validate", str(extra), "--graph", "https://example.org/graph/extra")
+    assert loaded.exit_code == 0, loaded.output
+    assert kg("query", 'ASK { GRAPH <https://example.org/graph/extra> { ?s ?p "x"@vi } }').exit_code == 0
+    assert kg("drop", "--all", "--yes").exit_code == 0  # the embedded store is emptied
+    assert kg("query", "ASK { GRAPH ?g { ?s ?p ?o } }").stdout == "false\n"

@@ -385,3 +385,39 @@ def test_real_pipeline_on_the_seed(tmp_path):
     expected = export_article(str(SEED), validate=False)
     lines = Path(summary.outputs[0]).read_text(encoding="utf-8").splitlines(keepends=True)
     assert "".join(lines) == expected.nquads and summary.triples == expected.triples
+
+
+@pytest.fixture(scope="module")
+def generated_graphs(tmp_path_factory):
+    """The seed and a dozen generated articles (they share people and bodies), mapped by kg."""
+    import importlib.util
+
+    from kg.pipeline import export_article
+
+    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules["generate_corpus"] = gen
+    spec.loader.exec_module(gen)
+    paths = [SEED] + gen.generate_corpus(tmp_path_factory.mktemp("gen"), 12, seed=5)
+    sys.modules.pop("generate_corpus", None)
+    return [export_article(str(p), validate=False).graph for p in paths]
+
+
+def test_batched_validation_equals_one_call_per_article(generated_graphs):
+    from kg.corpus.validation import validate_many
+    from kg.validate import validate
+
+    batched = validate_many(generated_graphs, "https://w3id.org/pgkg/")
+    alone = [validate(g) for g in generated_graphs]
+    assert [r.results for r in batched] == [r.results for r in alone]
+    assert [r.counts for r in batched] == [r.counts for r in alone]
+    assert sum(len(r.results) for r in alone) > 0  # the comparison covers real results
+    assert any("2021 - 2016" in str(r.value) or r.shape.endswith("yearOrder") for r in batched[0].results)
+
+
+def test_fast_nquads_equal_kg_serialize(generated_graphs):
+    from kg.corpus.nquads import graph_nquads
+    from kg.serialize import serialize
+
+    for graph in generated_graphs:
+        assert graph_nquads(graph) == serialize(graph, "nquads")

@@ -71,3 +71,21 @@ def test_attendee_list_after_a_colon():
             "Lê Trường Lưu, Bí thư Thành ủy; Phan Thiên Định, Phó Bí thư Thành ủy.")
     assert roles(x) == {("Lê Trường Lưu", "attendee"), ("Phan Thiên Định", "attendee")}
     assert x.meetings[0].date == date(2024, 5, 14)
+
+
+def test_partner_is_not_the_organizer_and_event_that_took_place():
+    x = run("Ban Dân vận Trung ương tổ chức Hội thảo về dân vận khéo\n\n"
+            "Sáng 9/9/2023, tại Hà Nội, Ban Dân vận Trung ương phối hợp với Bộ Nội vụ tổ chức Hội thảo về dân vận "
+            "khéo. Thứ trưởng Bộ Nội vụ, Tiến sĩ Trần Thị Hà tới dự.\n\n"
+            "Chiều 10/9/2023, Hội nghị tập huấn cán bộ dân vận đã diễn ra tại Cần Thơ.")
+    n = names(x)
+    got = {(m.name, m.date, n.get(m.place), n.get(m.organizer)) for m in x.meetings}
+    assert got == {("Hội thảo về dân vận khéo", date(2023, 9, 9), "Hà Nội", "Ban Dân vận Trung ương"),
+                   ("Hội nghị tập huấn cán bộ dân vận", date(2023, 9, 10), "Cần Thơ", None)}
+    assert roles(x) == {("Trần Thị Hà", "attendee")}
+
+
+def test_undated_event_in_the_background_is_not_reported():
+    x = run(LEAD + "Trước đó, Ban Dân vận Thành ủy tổ chức Hội nghị chuyên đề về dân vận.")
+    assert [m.name for m in x.meetings] == [
+        "Hội nghị tổng kết công tác dân vận năm 2023, triển khai nhiệm vụ năm 2024"]

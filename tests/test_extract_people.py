@@ -68,3 +68,33 @@ def test_generic_posts_and_capitalised_pairs_are_not_people():
 def test_no_inner_name_inside_a_name():
     x = run("ông Võ Văn Phát, Phó Giám đốc, cho biết.")
     assert [p.name for p in x.people] == ["Võ Văn Phát"]
+
+
+def test_district_name_then_person_and_ministries():
+    x = run("Bí thư Huyện ủy Long Hồ Trần Văn Tâm báo cáo. Đại tướng Phan Văn Giang, Ủy viên Bộ Chính trị, "
+            "Bộ trưởng Bộ Quốc phòng và Bộ trưởng Bộ Y tế Đào Hồng Lan dự.")
+    assert holdings(x) == {("Trần Văn Tâm", "Bí thư", "Huyện ủy Long Hồ"),
+                           ("Phan Văn Giang", "Ủy viên", "Bộ Chính trị"),
+                           ("Phan Văn Giang", "Bộ trưởng", "Bộ Quốc phòng"),
+                           ("Đào Hồng Lan", "Bộ trưởng", "Bộ Y tế")}
+
+
+def test_rank_or_academic_title_between_post_and_name():
+    x = run("Thứ trưởng Bộ Công an, Thượng tướng Lê Quốc Hùng và PGS.TS Nguyễn Xuân Thắng, Ủy viên Bộ Chính trị dự.")
+    assert holdings(x) == {("Lê Quốc Hùng", "Thứ trưởng", "Bộ Công an"),
+                           ("Nguyễn Xuân Thắng", "Ủy viên", "Bộ Chính trị")}
+
+
+def test_body_missing_from_the_gazetteer_is_kept_as_written():
+    x = run("Giám đốc Sở Tư pháp tỉnh Trà Vinh Thạch Văn Long và Phó Giám đốc Hà Văn Tư dự họp.")
+    assert holdings(x) == {("Thạch Văn Long", "Giám đốc", "Sở Tư pháp tỉnh Trà Vinh"),
+                           ("Hà Văn Tư", "Phó Giám đốc", None)}
+
+
+def test_role_gazetteer_gives_labels_for_every_role():
+    from kg.extract.canonical import posts, role_entry
+
+    assert role_entry("Phó Bí thư").english == "Deputy Secretary"
+    assert role_entry("Trưởng Ban").role_id == "head"
+    assert all(role_entry(e.role) is not None for e in posts()[0].values())
+    assert role_entry("Không có") is None

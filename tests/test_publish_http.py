@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
-
 from publish_support import Server, build_seed_store
 
 BASE = "https://w3id.org/pgkg/"
@@ -34,7 +33,7 @@ def parse(body: bytes, fmt: ox.RdfFormat) -> set[tuple[str, str, str]]:
 
 
 def article_path(server) -> str:
-    status, headers, body = server.get("/index/articles")
+    status, _, body = server.get("/index/articles")
     assert status == 200
     return re.search(r'href="\.\./(doc/article/[0-9a-f]{16})"', body.decode()).group(1)
 
@@ -67,7 +66,7 @@ def test_explicit_extension_on_thing_iri(server):
 
 
 def test_406_when_nothing_acceptable(server):
-    status, headers, body = server.get("/" + LAM, "image/png, text/html;q=0")
+    status, _, body = server.get("/" + LAM, "image/png, text/html;q=0")
     assert status == 406
     assert b"text/turtle" in body  # says what is available
 
@@ -244,7 +243,8 @@ def test_dump_is_sorted_gzip_nquads_and_stable(server):
 
 
 def test_sitemap(server):
-    status, _, body = server.get("/sitemap.xml")
+    status, headers, body = server.get("/sitemap.xml")
+    assert status == 200 and headers["content-type"].startswith("application/xml")
     root = ET.fromstring(body)
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert f"{BASE}doc/person/lai-xuan-lam" in locs
@@ -305,3 +305,45 @@ def test_path_traversal_is_refused(server, path):
 def test_static_files_are_served(server):
     status, headers, body = server.get("/static/style.css")
     assert status == 200 and headers["content-type"].startswith("text/css") and b":root" in body
+
+
+# --- command-line errors -----------------------------------------------------------------------
+
+def _run(*args):
+    import subprocess
+
+    from publish_support import KG, ROOT
+
+    return subprocess.run([*KG, *args], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+
+
+def test_serve_without_a_store_is_a_clear_error(tmp_path):
+    result = _run("serve", "--store", str(tmp_path / "missing"), "--port", "0")
+    assert result.returncode == 1
+    assert "missing" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_with_the_wrong_base_says_which_base_the_data_uses(store_path):
+    result = _run("serve", "--store", str(store_path), "--port", "0", "--base", "https://example.org/kg/")
+    assert result.returncode == 2
+    assert "https://w3id.org/pgkg/" in result.stderr and "--base" in result.stderr
+
+
+def test_serve_on_a_busy_port_is_a_clear_error(store_path, server):
+    result = _run("serve", "--store", str(store_path), "--port", str(server.port))
+    assert result.returncode == 1 and "cannot listen" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_concept_schemes_dereference(server):
+    status, headers, _ = server.get("/vocab/role/")
+    assert (status, headers["location"]) == (303, "/doc/vocab/role/index")
+    status, _, body = server.get("/doc/vocab/role/index")
+    html = body.decode()
+    assert status == 200 and "Phó Bí thư" in html  # its concepts link back to it (skos:inScheme)
+
+
+def test_serve_stops_cleanly_on_ctrl_c(store_path):
+    srv = Server(store_path)
+    assert srv.get("/")[0] == 200
+    srv.stop()
+    assert srv.proc.returncode == 0

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from publish_support import build_seed_store, free_port, wait_until
 
 from kg.cli import main
-from publish_support import build_seed_store
 
 BASE = "https://w3id.org/pgkg/"
 
@@ -99,7 +101,7 @@ def test_republish_replaces_and_refuses_foreign_folders(store_path, tmp_path):
 
 
 def test_failure_midway_leaves_the_old_site(store_path, tmp_path, monkeypatch):
-    import kg.publish.static_site as static_site
+    from kg.publish import static_site
 
     out = tmp_path / "site"
     assert CliRunner().invoke(main, ["publish", str(out), "--store", str(store_path)]).exit_code == 0
@@ -125,6 +127,7 @@ def test_missing_store_is_a_clear_error(tmp_path):
 # --- the nginx rules give the static copy the same behaviour as `kg serve` ----------------------
 
 NGINX_CONF = """
+{user}
 worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log;
@@ -148,62 +151,135 @@ http {{
 """
 
 
-def _free_port() -> int:
-    import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _getter(port: int):
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def get(path, accept="text/html"):
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept": accept})
+        try:
+            resp = opener.open(req, timeout=5)
+        except urllib.error.HTTPError as err:
+            resp = err
+        return resp.status, resp.headers, resp.read()
+
+    return get
+
+
+def _serving(get, log: Path) -> None:
+    def up():
+        try:
+            return get("/")[0] == 200
+        except OSError:
+            return False
+
+    assert wait_until(up), log.read_text()[-2000:] if log.exists() else "the server wrote no log"
+
+
+def check_rules(get) -> None:
+    """What the static copy behind server rules must do, the same as `kg serve`."""
+    status, headers, _ = get("/id/person/lai-xuan-lam")
+    assert status == 303 and headers["Location"].endswith("/doc/person/lai-xuan-lam.html")
+    status, headers, _ = get("/id/person/lai-xuan-lam", "text/turtle")
+    assert status == 303 and headers["Location"].endswith("/data/person/lai-xuan-lam.ttl")
+    assert "Accept" in headers["Vary"]
+    status, headers, _ = get("/id/person/lai-xuan-lam", "application/ld+json")
+    assert status == 303 and headers["Location"].endswith("/data/person/lai-xuan-lam.jsonld")
+    status, headers, body = get("/data/person/lai-xuan-lam.ttl", "text/turtle")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, body = get("/doc/person/lai-xuan-lam")
+    assert status == 200 and "Lại Xuân Lâm".encode() in body
+    status, headers, body = get("/ontology", "application/ld+json")
+    assert status == 200 and headers["Content-Type"].startswith("application/ld+json")
+    assert "Accept" in headers["Vary"]
+    assert get("/ontology")[2].startswith(b"<!DOCTYPE html>")
+    status, headers, _ = get("/vocab/role/pho-bi-thu", "application/n-triples")
+    assert status == 303 and headers["Location"].endswith("/data/vocab/role/pho-bi-thu.nt")
+    assert get("/.well-known/void", "text/turtle")[1]["Content-Type"].startswith("text/turtle")
+    assert get("/.well-known/void")[2].startswith(b"<!DOCTYPE html>")
+    status, headers, _ = get("/graph/" + _article_id(get))
+    assert status == 303 and "/doc/article/" in headers["Location"]
+    assert get("/graph/" + _article_id(get), "text/turtle")[1]["Content-Type"].startswith("text/turtle")
+    assert get("/id/person/nobody")[0] == 303 and get("/doc/person/nobody")[0] == 404
+    assert get("/../../etc/passwd")[0] in (400, 404)
+    assert get("/.htaccess")[0] in (403, 404) and get("/nginx.conf")[0] in (403, 404)
+
+
+def _check_server(command: list[str], port: int, log: Path) -> None:
+    """Start a web server on the published copy, run check_rules against it, stop it."""
+    proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        get = _getter(port)
+        _serving(get, log)
+        check_rules(get)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _article_id(get) -> str:
+    body = get("/index/articles")[2].decode()
+    return re.search(r"doc/article/([0-9a-f]{16})", body).group(1)
+
+
+def _readable_copy(site: Path) -> Path:
+    """A copy of the site that a server's unprivileged workers can read (pytest's temp folders are private)."""
+    folder = Path(tempfile.mkdtemp(prefix="kg-site-"))
+    shutil.copytree(site, folder / "site")
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return folder
 
 
 @pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(), reason="nginx not installed")
 def test_nginx_rules_give_303_and_conneg(site, tmp_path):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    port = _free_port()
+    port = free_port()
     conf = tmp_path / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp_path, port=port, site=site))
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+    # as root, workers would drop to "nobody" and could not read pytest's private temp folders
+    user = "user root root;" if os.geteuid() == 0 else ""
+    conf.write_text(NGINX_CONF.format(user=user, tmp=tmp_path, port=port, site=site))
+    _check_server([nginx, "-c", str(conf), "-g", "daemon off;"], port, tmp_path / "error.log")
+
+
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+APACHE_CONF = """
+LoadModule mpm_event_module {mods}/mod_mpm_event.so
+LoadModule authz_core_module {mods}/mod_authz_core.so
+LoadModule rewrite_module {mods}/mod_rewrite.so
+LoadModule headers_module {mods}/mod_headers.so
+LoadModule mime_module {mods}/mod_mime.so
+LoadModule dir_module {mods}/mod_dir.so
+{user}
+ServerName localhost
+Listen 127.0.0.1:{port}
+PidFile {tmp}/httpd.pid
+ErrorLog {tmp}/error.log
+TypesConfig /etc/mime.types
+DocumentRoot {site}
+<Directory {site}>
+  AllowOverride All
+  Require all granted
+</Directory>
+"""
+
+
+@pytest.mark.skipif(not (Path(APACHE).exists() and APACHE_MODULES.is_dir()), reason="apache2 not installed")
+def test_apache_htaccess_gives_303_and_conneg(site, tmp_path):
+    copy = _readable_copy(site)
+    port = free_port()
+    conf = tmp_path / "httpd.conf"
+    user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
+    conf.write_text(APACHE_CONF.format(mods=APACHE_MODULES, user=user, port=port, tmp=tmp_path, site=copy / "site"))
     try:
-        from publish_support import wait_until
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-
-        def get(path, accept="text/html"):
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept": accept})
-            try:
-                resp = opener.open(req, timeout=5)
-            except urllib.error.HTTPError as err:
-                resp = err
-            return resp.status, resp.headers, resp.read()
-
-        def up():
-            try:
-                return get("/")[0] == 200
-            except OSError:
-                return False
-
-        assert wait_until(up), (tmp_path / "error.log").read_text() if (tmp_path / "error.log").exists() else "no log"
-        status, headers, _ = get("/id/person/lai-xuan-lam")
-        assert (status, headers["Location"].split(str(port))[-1]) == (303, "/doc/person/lai-xuan-lam.html")
-        status, headers, _ = get("/id/person/lai-xuan-lam", "text/turtle")
-        assert status == 303 and headers["Location"].endswith("/data/person/lai-xuan-lam.ttl")
-        assert "Accept" in headers["Vary"]
-        status, headers, body = get("/data/person/lai-xuan-lam.ttl", "text/turtle")
-        assert status == 200 and headers["Content-Type"].startswith("text/turtle")
-        status, headers, body = get("/doc/person/lai-xuan-lam")
-        assert status == 200 and "Lại Xuân Lâm".encode() in body
-        status, headers, body = get("/ontology", "application/ld+json")
-        assert status == 200 and headers["Content-Type"].startswith("application/ld+json")
-        assert get("/ontology")[2].startswith(b"<!DOCTYPE html>")
-        status, headers, _ = get("/vocab/role/pho-bi-thu", "application/n-triples")
-        assert status == 303 and headers["Location"].endswith("/data/vocab/role/pho-bi-thu.nt")
-        assert get("/.well-known/void", "text/turtle")[1]["Content-Type"].startswith("text/turtle")
-        assert get("/id/person/nobody")[0] == 303 and get("/doc/person/nobody")[0] == 404
-        assert get("/../../etc/passwd")[0] in (400, 404)
+        _check_server([APACHE, "-f", str(conf), "-DFOREGROUND"], port, tmp_path / "error.log")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        shutil.rmtree(copy, ignore_errors=True)

@@ -102,6 +102,14 @@ def test_with_source_names_the_article_behind_each_row(store, files):
     assert sourced == [{"name": "Lại Xuân Lâm", "source": ARTICLE_A}, {"name": "Lại Xuân Lâm", "source": ARTICLE_B}]
 
 
+def test_with_source_keeps_the_order_the_query_asks_for(store, files):
+    store.load(files, validate=False)
+    descending = POSTS.replace("ORDER BY ?person ?post ?organization", "ORDER BY DESC(?post)")
+    assert [r["post"] for r in store.query_with_source(descending).values()] == ["Ủy viên", "Phó Bí thư"]
+    with pytest.raises(QueryError, match="needs a SELECT"):
+        store.query_with_source("ASK { ?s ?p ?o }")
+
+
 def test_a_bad_file_leaves_the_store_as_it_was(store, files, tmp_path):
     store.load(files[:1], validate=False)
     before = count(store)
@@ -178,7 +186,7 @@ def test_updates_need_to_be_asked_for(store, files):
     with pytest.raises(UpdateRefused, match="--update"):
         store.query("# clean up\nPREFIX ex: <http://example.org/>\nDROP ALL")
     assert count(store) == 63
-    store.query("DROP GRAPH <%s>" % graph_for_article_iri(ARTICLE_B), update=True)
+    store.query(f"DROP GRAPH <{graph_for_article_iri(ARTICLE_B)}>", update=True)
     assert [a for _, a in store.article_graphs()] == [ARTICLE_A]
 
 

@@ -36,9 +36,13 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
               help="Base IRI under which entity IRIs are minted.")
 @click.option("--strict", is_flag=True, help="Treat SHACL Warnings as fatal, like Violations.")
+@click.option("--load", is_flag=True,
+              help="Also load the result into the embedded store (one named graph per article; replaces).")
+@click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE",
+              help="Embedded store folder for --load [default: ./kg-store or $KG_STORE].")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (errors are still shown).")
 @user_errors
-def export(articles, output, fmt, base, strict, quiet):
+def export(articles, output, fmt, base, strict, load, location, quiet):
     """Extract, map, validate and write the graph of one or more ARTICLES.
 
     \b
@@ -57,6 +61,7 @@ def export(articles, output, fmt, base, strict, quiet):
     Examples:
       kg export data/articles/seed.txt -o seed.ttl
       kg export a.txt b.txt -o both.trig
+      kg export data/articles/seed.txt -o seed.ttl --load
     """
     from kg.pipeline import export_article
 
@@ -81,6 +86,17 @@ def export(articles, output, fmt, base, strict, quiet):
             click.echo(f"wrote {output} ({fmt})", err=True)
     else:
         click.echo(text, nl=False)
+    if load:
+        _load(exports, location, quiet)
+
+
+def _load(exports, location, quiet: bool) -> None:
+    from kg.store import load_graphs, open_store
+
+    with open_store(location) as store:
+        units = load_graphs(store, [(item.graph_iri, item.graph) for item in exports])
+    if not quiet:
+        click.echo(f"loaded {len(units)} graph(s) into {location or 'the embedded store'}", err=True)
 
 
 @main.command()

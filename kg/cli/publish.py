@@ -48,6 +48,7 @@ def serve(location, host, port, base, timeout, max_rows, threads):
 
     store = open_store(_store_path(location))
     app = make_app(store, base, timeout=timeout, max_rows=max_rows)
+    app.site.check_base()
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
 
 

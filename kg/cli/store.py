@@ -38,7 +38,7 @@ def store_options(func):
     @click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
                   help="User for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD or a prompt.")
     @click.option("--timeout", type=float, envvar="KG_TIMEOUT", metavar="SECONDS",
-                  help="Give up waiting for the endpoint after this long [default: 60].")
+                  help="SPARQL servers: stop waiting after this long [default: 60]; Virtuoso gets it as its query time limit.")
     @functools.wraps(func)
     def wrapper(location, endpoint, update_endpoint, gsp_endpoint, user, timeout, **kwargs):
         def opener(read_only: bool = False):
@@ -86,8 +86,11 @@ def load(open_store, files, graph, append, no_validate):
       kg load out/*.ttl
       kg load out/*.ttl --endpoint http://127.0.0.1:7878
     """
+    from kg.store import read_files
+
+    units = read_files(list(files), validate=not no_validate, graph=graph)  # before the store is opened or made
     with open_store() as store:
-        units = store.load(list(files), replace=not append, validate=not no_validate, graph=graph)
+        store.load_units(units, replace=not append)
         triples = sum(len(u.triples) for u in units)
         click.echo(f"loaded {len(units)} graph{'s' * (len(units) != 1)} ({triples} triples) "
                    f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)

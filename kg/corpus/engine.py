@@ -42,42 +42,67 @@ MAX_MESSAGES = 5
 
 
 def kg_engine(paths: list[str], settings: EngineSettings) -> list[ArticleResult]:
-    """kg's pipeline for each path: read → extract → map, then validate (shapes compiled once per process)."""
-    results = []
+    """kg's pipeline on a batch: read → extract → map each article, then one validation run.
+
+    Validation (pySHACL, the slowest stage) runs once for the whole batch with the
+    shapes compiled once per process; kg.corpus.validation splits the results back
+    per article, equal to validating each article alone.
+    """
+    results, graphs = [], []
     for path in paths:
-        results.append(_one(path, settings))
+        result, graph = _build(path, settings)
+        results.append(result)
+        if graph is not None:
+            graphs.append((result, graph))
+    if settings.validate and graphs:
+        try:
+            _validate_batch(graphs, settings)
+        except Exception:  # noqa: BLE001 - a batch-level failure: validate one by one to find the culprit
+            for pair in graphs:
+                _validate_batch([pair], settings)
     return results
 
 
-def _one(path: str, settings: EngineSettings) -> ArticleResult:
+def _build(path: str, settings: EngineSettings):
+    from kg.corpus.nquads import graph_nquads
     from kg.pipeline import export_article
 
     try:
         export = export_article(path, base=settings.base, validate=False)
-        result = ArticleResult(path, graph=export.graph_iri, nquads=export.nquads, triples=export.triples)
-        if settings.validate:
-            _validate_into(result, export.graph)
+        graph = export.graph
+        return ArticleResult(path, graph=export.graph_iri, nquads=graph_nquads(graph),
+                             triples=len(graph)), graph
     except KgError as err:
-        return ArticleResult(path, error=str(err))
-    except RecursionError as err:  # pathological input: report it, keep the corpus going
-        return ArticleResult(path, error=f"{path}: internal error: {err}")
+        return ArticleResult(path, error=str(err)), None
     except Exception as err:  # noqa: BLE001 - one article's bug must not stop the corpus
-        return ArticleResult(path, error=f"{path}: internal error: {type(err).__name__}: {err}")
-    return result
+        return ArticleResult(path, error=f"{path}: internal error: {type(err).__name__}: {err}"), None
 
 
-def _validate_into(result: ArticleResult, graph) -> None:
-    from kg.validate import validate
+def _validate_batch(pairs: list, settings: EngineSettings) -> None:
+    from kg.corpus.validation import validate_many
 
-    report = validate(graph)
-    result.counts = {k: int(v) for k, v in dict(report.counts).items() if v}
-    if result.counts:
-        result.messages = _messages(report)
+    try:
+        reports = validate_many([graph for _, graph in pairs], settings.base)
+    except Exception as err:  # noqa: BLE001
+        if len(pairs) > 1:
+            raise
+        result = pairs[0][0]
+        result.error = f"{result.path}: validation failed: {type(err).__name__}: {err}"
+        return
+    for (result, _), report in zip(pairs, reports):
+        result.counts = {k: int(v) for k, v in report.counts.items() if v}
+        if result.counts:
+            result.messages = _messages(report)
 
 
 def _messages(report) -> list[str]:
-    lines = [line.strip() for line in report.to_text().splitlines() if line.strip()]
-    return lines[:MAX_MESSAGES]
+    """Each result on one line: severity, focus (label), path, English message."""
+    lines = []
+    for r in report.results[:MAX_MESSAGES]:
+        label = f' "{r.focus_label}"' if r.focus_label else ""
+        path = f" {r.path}" if r.path else ""
+        lines.append(f"[{r.severity}] <{r.focus}>{label}{path}: {r.message_en}")
+    return lines
 
 
 def warm_up(settings: EngineSettings) -> None:

@@ -69,6 +69,10 @@ def parse_at(ctx: Context, pos: int, *, allow_lower: bool = False, bare_ok: bool
         return None
     if entry.kind == "provincial":
         return _provincial(ctx, entry, pos, m.end())
+    if entry.kind == "district":
+        return _district(ctx, entry, pos, m.end())
+    if entry.kind == "listed":
+        return _listed(ctx, entry, pos, m.end())
     if entry.kind in ("unit", "short"):
         return _generic(ctx, entry, pos, m.end(), depth)
     return BodyRef(pos, m.end(), entry.name, entry.category, default_parent=entry.parent)
@@ -77,13 +81,73 @@ def parse_at(ctx: Context, pos: int, *, allow_lower: bool = False, bare_ok: bool
 def _provincial(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef:
     place = place_at(ctx, end + 1) if ctx.mtext[end:end + 1] == " " else None
     if place is not None:
-        return BodyRef(start, place[1], f"{entry.name} {place[0].name}", entry.category)
+        return BodyRef(start, place[1], with_place(entry.name, place[0].name), entry.category)
     if _PLURAL_AFTER.match(ctx.mtext, end):
         return BodyRef(start, end, entry.name, entry.category)
     loc = ctx.locality
     if loc is not None and loc.level == entry.level:
-        return BodyRef(start, end, f"{entry.name} {loc.name}", entry.category)
+        return BodyRef(start, end, with_place(entry.name, loc.name), entry.category)
     return BodyRef(start, end, entry.name, entry.category)
+
+
+def with_place(name: str, place: str) -> str:
+    """"Ủy ban nhân dân thành phố" + "Thành phố Hồ Chí Minh" → "Ủy ban nhân dân Thành phố Hồ Chí Minh":
+    a place whose name starts with the body's last words does not repeat them."""
+    words = name.split()
+    for n in (2, 1):
+        tail = " ".join(words[-n:])
+        if len(words) > n and place.casefold().startswith(tail.casefold() + " "):
+            return " ".join(words[:-n]) + " " + place
+    return f"{name} {place}"
+
+
+# "HĐND, UBND, Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh": the list ends with the place all its bodies share.
+_LIST_PLACE = re.compile(r"(?:tỉnh|thành phố|TP\.?)\s+(?=\w)", re.IGNORECASE)
+_LIST_WORDS = re.compile(r"(?:(?:\s*,\s*|\s+và\s+)(?:[A-ZĐÀ-Ỹ][\w.]*\s*)+)+\s*")
+
+
+def _listed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef:
+    """A bare "HĐND"/"UBND" in a list of bodies that ends with "tỉnh X" is that province's."""
+    window = ctx.mtext[end:end + 120]
+    stop = re.search(r"[.;:\n]", window)
+    window = window[:stop.start()] if stop else window
+    m = _LIST_PLACE.search(window)
+    if m is not None and _LIST_WORDS.fullmatch(window[:m.start()]):
+        place = place_at(ctx, end + m.end())
+        if place is not None:
+            level = m.group().split()[0].casefold().rstrip(".")
+            level = "thành phố" if level in ("thành", "tp") else level
+            return BodyRef(start, end, with_place(f"{entry.name} {level}", place[0].name), entry.category)
+    return BodyRef(start, end, entry.name, entry.category)
+
+
+_PLACE_WORD = re.compile(r" ([^\W\d_][^\W\d_]*|\d{1,2})(?!\w)")
+
+
+def _district(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef | None:
+    """"Huyện ủy Châu Thành": the capitalised words after it name the district — all of them,
+    or as few as leave a personal name after ("Bí thư Huyện ủy Châu Thành Nguyễn Văn A")."""
+    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
+
+    ends, pos = [], end
+    while len(ends) < 3:
+        m = _PLACE_WORD.match(ctx.mtext, pos)
+        if m is None or not (m.group(1)[0].isupper() or m.group(1).isdigit()):
+            break
+        pos = m.end()
+        ends.append(pos)
+    if not ends:
+        full = resolve_short(ctx, entry.name)  # "Ban Dân vận Huyện ủy" after "Huyện ủy Châu Thành"
+        return BodyRef(start, end, full, entry.category) if full else None
+    # Several splits can leave a valid name ("Long | Hồ Trần Văn Tâm", "Long Hồ | Trần Văn Tâm"):
+    # prefer a three-syllable name, then a two-word district, the most common shapes of each.
+    splits = []
+    for words, e in enumerate(ends, 1):
+        found = name_at(ctx, e + 1)
+        if found is not None:
+            splits.append((len(found[0].split()) != 3, abs(words - 2), e))
+    cut = min(splits)[2] if splits else ends[-1]
+    return BodyRef(start, cut, f"{entry.name} {ctx.text[end + 1:cut]}", entry.category)
 
 
 def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, depth: int) -> BodyRef | None:
@@ -117,9 +181,9 @@ def _prescan(ctx: Context) -> None:
         entry, of_only = gaz.by_key[canonical.norm_key(m.group())]
         if entry.kind == "full" and not of_only:
             ctx.known_names.add(entry.name)
-        elif entry.kind == "provincial":
-            ref = _provincial(ctx, entry, m.start(), m.end())
-            if ref.name != entry.name:
+        elif entry.kind in ("provincial", "district"):
+            ref = (_provincial if entry.kind == "provincial" else _district)(ctx, entry, m.start(), m.end())
+            if ref is not None and ref.name != entry.name:
                 ctx.known_names.add(ref.name)
 
 

@@ -110,7 +110,8 @@ class Context:
                         lambda: Organization(key=ref.key, name=ref.name, category=ref.category), span)
         if org.parent is None and parent_key != org.key:
             org.parent = parent_key
-        if span is not None and span.text != org.name and span.text not in org.alt_names:
+        typo = span is not None and span.text in dict(canonical.misspellings())
+        if span is not None and not typo and span.text != org.name and span.text not in org.alt_names:
             org.alt_names.append(span.text)
         self.known_names.add(ref.name)
         return org

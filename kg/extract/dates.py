@@ -1,7 +1,8 @@
 """Dates as Vietnamese news writes them, and the year of a date written without one.
 
 Forms: "6/1", "14-5", "19.5", "06/6/2024", "4-4-2022", "ngày 18/2/1998",
-"Sáng 23/12", "ngày 29 tháng 1 năm 2021", and ranges "từ ngày 14 đến ngày 23/3/2011".
+"Sáng 23/12", "ngày 29 tháng 1 năm 2021", and ranges "từ ngày 14 đến ngày 23/3/2011",
+"trong hai ngày 14 và 15/5".
 Day-month order throughout. A date with no year is only taken after a cue word
 (ngày, sáng, chiều, tối …) so that "12, 13" or "9,5%" are never dates.
 """
@@ -22,6 +23,12 @@ _DATE_RE = re.compile(
 _RANGE_RE = re.compile(
     r"(?<!\w)từ\s+(?:ngày\s+)?(?P<d1>\d{1,2})(?:[/.-](?P<m1>\d{1,2}))?\s+(?:đến|tới|-)\s+(?:ngày\s+)?"
     r"(?P<d2>\d{1,2})[/.-](?P<m2>\d{1,2})(?:[/.-](?P<y2>\d{4}))?(?![\d/.-]\d)",
+    re.IGNORECASE,
+)
+# "Trong hai ngày 5 và 6/6", "trong 2 ngày 29-30/7/2024", "các ngày 14, 15/5": two days of one month.
+_PAIR_RE = re.compile(
+    r"(?<!\w)(?:(?:trong\s+(?:hai|2|ba|3)|các|hai)\s+ngày|ngày)\s+(?P<d1>\d{1,2})\s*(?:và|,|-|–)\s*"
+    r"(?P<d2>\d{1,2})(?P<sep>[/.-])(?P<m2>\d{1,2})(?:(?P=sep)(?P<y2>\d{4}))?(?![\d/.-]\d)",
     re.IGNORECASE,
 )
 # "tổng kết công tác … năm 2020", "sơ kết … 6 tháng đầu năm 2022": the year whose work is reviewed.
@@ -49,9 +56,12 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     end = len(text) if end is None else end
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for m in _RANGE_RE.finditer(text, start, end):
+    for m in [*_RANGE_RE.finditer(text, start, end), *_PAIR_RE.finditer(text, start, end)]:
+        single_month = not m.groupdict().get("m1")
+        if any(s <= m.start() < e for s, e in taken) or (single_month and int(m["d1"]) >= int(m["d2"])):
+            continue
         d2, m2 = int(m["d2"]), int(m["m2"])
-        m1 = int(m["m1"]) if m["m1"] else m2
+        m1 = int(m["m1"]) if "m1" in m.groupdict() and m["m1"] else m2
         found.append(DateMention(m.start(), m.end(), int(m["d1"]), m1, _int(m["y2"]), d2, m2, True))
         taken.append((m.start(), m.end()))
     for m in _DATE_RE.finditer(text, start, end):

@@ -33,11 +33,15 @@ _TITLE = re.compile(r"\s*,?\s*về\s+[“\"«]([^”\"»\n]{3,300})[”\"»]")
 _LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+|\s*;\s*")
 
 
+_NUM_RE = re.compile(rf"(?<![\w/-])(?P<num>{_PARTY_NO}|{_STATE_NO})(?![\w/])")
+
+
 @lru_cache(maxsize=1)
-def _doc_re() -> re.Pattern[str]:
+def _word_before_re() -> re.Pattern[str]:
+    """The type word written just before a number ("Quy định số "), anchored at the number."""
     words = "|".join(r"[ ]+".join(re.escape(w) for w in form.split())
                      for form in sorted(canonical.doc_words(), key=len, reverse=True))
-    return re.compile(rf"(?:(?P<word>(?i:{words}))\s+(?:(?i:số)\s+)?)?(?<![\w/-])(?P<num>{_PARTY_NO}|{_STATE_NO})(?![\w/])")
+    return re.compile(rf"(?<!\w)(?P<word>{words})\s+(?:số\s+)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -54,10 +58,10 @@ class _Found:
     title: str | None = None
 
 
-def _type_of(m: re.Match) -> str:
+def _type_of(m: re.Match, word: str | None) -> str:
     words, codes = canonical.doc_types()
-    if m["word"]:
-        return words[canonical.norm_key(m["word"])]
+    if word:
+        return words[canonical.norm_key(word)]
     code = m["pcode"] or m["scode"]
     if code in codes:
         return codes[code]
@@ -67,9 +71,11 @@ def _type_of(m: re.Match) -> str:
 
 def _scan(ctx: Context) -> list[_Found]:
     found = []
-    for m in _doc_re().finditer(ctx.mtext):
-        f = _Found(m.start(), m.start("num"), m.end(), ctx.text[m.start("num"):m.end("num")], _type_of(m),
-                   m["suffix"])
+    for m in _NUM_RE.finditer(ctx.mtext):
+        before = _word_before_re().search(ctx.mtext, max(0, m.start() - 40), m.start())
+        start = before.start() if before else m.start()
+        f = _Found(start, m.start(), m.end(), ctx.text[m.start():m.end()],
+                   _type_of(m, before["word"] if before else None), m["suffix"])
         d = _DATE_AFTER.match(ctx.mtext, f.end)
         if d:
             f.date = dates.parse_written_date(d.group())

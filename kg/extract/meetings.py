@@ -4,7 +4,10 @@
   to the end of the sentence (cut before a clause that starts with a post, body or name),
   the date in the sentence (year inferred, see kg.extract.dates.infer_year), the place
   after "tại", the organiser the body just before "tổ chức".
+  "A phối hợp với B tổ chức …" is organised by A.
 * "<body> đã họp kỳ thứ 3 từ ngày 14 đến ngày 23/3/2011 tại Hà Nội" → a Meeting too.
+* "Sáng 12/3, Hội nghị … đã diễn ra tại Đà Nẵng" (a dated sentence opening with the event).
+* A dateless event (usually the headline) with the organiser of a dated one is that one.
 * Participations: in the meeting's sentence and the ones after it, a clause that names a
   person and holds a cue (gazetteers/participation.tsv) gives that person the cue's role;
   weak cues (speech verbs such as "cho biết") need the name before them.
@@ -74,14 +77,27 @@ def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[in
     return ctx.add_meeting(meeting, ctx.span(*name_span))
 
 
+def _lead_end(ctx: Context) -> int:
+    """End of the headline and lead paragraph: where an undated event can still be the reported one."""
+    paragraphs = list(re.finditer(r"[^\n]*\S[^\n]*", ctx.mtext))
+    if not paragraphs:
+        return 0
+    first = paragraphs[0]
+    headline = ctx.article.title is not None and ctx.text[first.start():first.end()].strip() == ctx.article.title
+    return paragraphs[min(1 if headline else 0, len(paragraphs) - 1)].end()
+
+
 def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     found = []
+    lead_end = _lead_end(ctx)
     for s, e in ctx.sentences():
         for m in _ORGANISE.finditer(ctx.mtext, s, e):
             word = _event_word().match(ctx.mtext, m.end())
             if word is None:
                 continue
-            organizer = bodies.body_before(ctx, m.start(), max_gap=3, gap=r"\s*")
+            if s >= lead_end and not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+                continue  # "… tổ chức Hội nghị …" later on, undated: background, not the report
+            organizer = _organizer(ctx, m.start())
             name_end = _name_end(ctx, word.start(), e)
             raw = ctx.text[word.start():name_end].rstrip(" .;:")
             name = raw[:1].upper() + raw[1:]
@@ -90,6 +106,55 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             found.append((meeting.key, (s, e)))
             break
     return found
+
+
+_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|cùng với)\s+", re.IGNORECASE)
+_TOOK_PLACE = re.compile(r"\s+(?:đã\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
+_LEAD_IN = re.compile(r"^(?:[^,]{0,40},\s*)?(?:tại\s+[^,]{2,60},\s*)?$", re.IGNORECASE)
+
+
+def _organizer(ctx: Context, pos: int):
+    """The body just before "tổ chức"; "A phối hợp với B tổ chức …" is organised by A."""
+    ref = bodies.body_before(ctx, pos, max_gap=3, gap=r"\s*")
+    if ref is None:
+        return None
+    idx = ctx.body_refs.index(ref)
+    if idx > 0 and _PARTNER.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ref.start):
+        return ctx.body_refs[idx - 1]
+    return ref
+
+
+def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Sáng 12/3, tại Hà Nội, Hội nghị … đã diễn ra": the event opens the sentence, with a date."""
+    found = []
+    for s, e in ctx.sentences():
+        for word in _event_word().finditer(ctx.mtext, s, e):
+            if not word.group()[0].isupper() or not _LEAD_IN.match(ctx.mtext[s:word.start()]):
+                continue
+            verb = _TOOK_PLACE.search(ctx.mtext, word.end(), e)
+            if verb is None or not dates.find_dates(ctx.mtext, s, e):
+                continue
+            raw = ctx.text[word.start():verb.start()].rstrip(" ,")
+            meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), None)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+def _merge(ctx: Context, found: list[tuple[str, tuple[int, int]]]) -> list[tuple[str, tuple[int, int]]]:
+    """A dateless event (a headline) that a dated one of the same organiser reports is that one."""
+    meetings = ctx.group("meetings")
+    kept = []
+    for key, sent in found:
+        m = meetings.get(key)
+        twin = [o for o in meetings.values() if o is not m and o.date and m is not None and m.date is None
+                and (o.organizer == m.organizer or o.name.startswith(m.name) or m.name.startswith(o.name))]
+        if m is not None and twin:
+            twin[0].mentions.extend(x for x in m.mentions if x not in twin[0].mentions)
+            del meetings[key]
+            continue
+        kept.append((key, sent))
+    return kept
 
 
 def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -168,5 +233,8 @@ def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int])
 
 def find(ctx: Context) -> None:
     meetings = _organised(ctx) + _held(ctx)
+    seen = {key for key, _ in meetings}
+    meetings += [m for m in _took_place(ctx) if m[0] not in seen]
+    meetings = _merge(ctx, meetings)
     meetings.sort(key=lambda m: m[1][0])
     _participations(ctx, meetings)

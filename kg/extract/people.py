@@ -24,10 +24,8 @@ from kg.extract import bodies, canonical
 from kg.extract.context import BodyRef, Context
 
 _SYLLABLE = re.compile(r"[^\W\d_]+")
-_CHAIN_SEP = re.compile(r"\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+|\s+và\s+")
+_CHAIN_SEP = re.compile(r"\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+")  # not "và": it joins two people
 _NAME_SEP = re.compile(r"\s*,\s*|\s+[-–—]\s+|\s*\(\s*")
-_CUE_BEFORE = re.compile(r"(?:đồng chí|ông|bà|Đồng chí|Ông|Bà|đ/c|Đ/c)\s+$")
-_LINK_TO_NAME = re.compile(r"(?:\s*,)?\s+(?:đồng chí\s+|ông\s+|bà\s+)?")
 
 
 @dataclass
@@ -49,12 +47,12 @@ def parse_post_at(ctx: Context, pos: int) -> Post | None:
     end = m.end()
     if entry.default_org is None or entry.shares:
         body = None
-        if ctx.mtext[end:end + 1] == " ":
-            body = bodies.parse_at(ctx, end + 1, allow_lower=True, bare_ok=True)
-        if body is None and entry.shares:
+        if entry.shares:  # "Chánh Văn phòng Bộ Công an": the post is in "Văn phòng Bộ Công an"
             shared = end - len(entry.shares)
             body = bodies.parse_at(ctx, shared, allow_lower=True, bare_ok=True)
             body = body if body is not None and body.end > end else None
+        if body is None and ctx.mtext[end:end + 1] == " ":
+            body = bodies.parse_at(ctx, end + 1, allow_lower=True, bare_ok=True)
         if body is not None:
             return Post(pos, body.end, entry.role, body, None)
         end = _vague_body_end(ctx, end)
@@ -70,6 +68,21 @@ def _vague_body_end(ctx: Context, end: int) -> int:
     if m is not None and gaz.by_key[canonical.norm_key(m.group())][0].kind in ("unit", "short"):
         return m.end()
     return end
+
+
+@lru_cache(maxsize=1)
+def _cue_before() -> re.Pattern[str]:
+    """"đồng chí", "ông", a rank or title right before a name marks it as a person's."""
+    alts = "|".join(re.escape(w) for w in sorted(canonical.honorifics(), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?i:{alts}|đ/c)\.?\s+$")
+
+
+@lru_cache(maxsize=1)
+def _link_to_name() -> re.Pattern[str]:
+    """Between posts and a name: a comma, and honorifics or ranks ("…, Thượng tướng Lê Văn A")."""
+    words = sorted(canonical.honorifics(), key=len, reverse=True)
+    alts = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?:\s*,)?\s+(?:(?:{alts})\.?\s+){{0,2}}")
 
 
 def parse_chain(ctx: Context, pos: int) -> tuple[list[Post], int]:
@@ -91,7 +104,7 @@ def parse_chain(ctx: Context, pos: int) -> tuple[list[Post], int]:
 def name_at(ctx: Context, pos: int) -> tuple[str, int] | None:
     """A personal name starting at pos: (name as written, end), or None."""
     words: list[tuple[int, int]] = []
-    p = pos
+    p, stopped = pos, False
     while len(words) < 4:
         m = _SYLLABLE.match(ctx.mtext, p)
         if m is None:
@@ -100,6 +113,7 @@ def name_at(ctx: Context, pos: int) -> tuple[str, int] | None:
         if not (w[0].isupper() and (len(w) == 1 or w[1:].islower())):
             break
         if words and w in canonical.name_stopwords():
+            stopped = True  # a body or role word ends the name: "Lê Văn A Ủy viên …"
             break
         words.append((m.start(), m.end()))
         if ctx.mtext[m.end():m.end() + 1] != " ":
@@ -109,11 +123,37 @@ def name_at(ctx: Context, pos: int) -> tuple[str, int] | None:
         return None
     end = words[-1][1]
     name = ctx.text[pos:end]
-    if canonical.norm_key(name) in canonical.places()[0]:
-        return None
-    if re.match(r"\w", ctx.mtext[end:end + 1]):
-        return None
+    if canonical.norm_key(name) in canonical.places()[0] or name in canonical.historical_figures():
+        return None  # "Chủ tịch Hồ Chí Minh": history, not a post holder
+    glued = ctx.mtext[end:end + 1].isalnum()
+    fifth = not stopped and ctx.mtext[end:end + 1] == " " and ctx.mtext[end + 1:end + 2].isupper()
+    if glued or fifth:
+        return None  # glued to a word, or a fifth capitalised word: not a clean name
     return name, end
+
+
+_WORD_AHEAD = re.compile(r" [^\W_][\w.-]*")
+
+
+def _unknown_body_then_name(ctx: Context, pos: int):
+    """"Giám đốc Sở Nội vụ Nguyễn Văn A": a body missing from the gazetteer, written between a
+    post and a name, is kept as written (category other) so the name and the post are not lost."""
+    words_end, p = [], pos
+    while len(words_end) < 8:
+        m = _WORD_AHEAD.match(ctx.mtext, p)
+        if m is None:
+            return None
+        if words_end and m.group()[1].isupper():
+            found = name_at(ctx, m.start() + 1)
+            if found is not None:
+                if not ctx.mtext[pos + 1].isupper():
+                    return None
+                text = ctx.text[pos + 1:p]
+                ref = BodyRef(pos + 1, p, text, "other")
+                return ref, _link_to_name().match(ctx.mtext, p), found
+        words_end.append(m.end())
+        p = m.end()
+    return None
 
 
 def _holdings(ctx: Context, person_key: str, chain: list[Post], evidence_start: int, evidence_end: int) -> None:
@@ -142,9 +182,15 @@ def find(ctx: Context) -> None:
         chain, end = parse_chain(ctx, m.start())
         for post in chain:
             taken.add(post.start)
-        link = _LINK_TO_NAME.match(ctx.mtext, end)
+        if not chain:
+            continue
+        link = _link_to_name().match(ctx.mtext, end)
         found = name_at(ctx, link.end()) if link else None
-        if not chain or found is None:
+        if found is None and chain[-1].body is None and chain[-1].default_org is None:
+            unknown = _unknown_body_then_name(ctx, end)
+            if unknown is not None:
+                chain[-1].body, link, found = unknown
+        if found is None:
             continue
         name, name_end = found
         person = ctx.add_person(name, ctx.span(link.end(), name_end))
@@ -165,14 +211,37 @@ def _names_then_posts(ctx: Context) -> None:
             continue
         name, end = found
         covered = end
+        if _after_capitalised(ctx, m.start()):
+            continue  # "Ma Văn Thành": "Văn Thành" is the tail of a name with an unlisted family name
         sep = _NAME_SEP.match(ctx.mtext, end)
         chain, chain_end = parse_chain(ctx, sep.end()) if sep else ([], end)
-        cued = _CUE_BEFORE.search(ctx.mtext[max(0, m.start() - 10):m.start()]) is not None
+        cued = _cue_before().search(ctx.mtext, max(0, m.start() - 16), m.start()) is not None
         if not chain and not cued:
             continue
         person = ctx.add_person(name, ctx.span(m.start(), end))
         if chain:
             _holdings(ctx, person.key, chain, m.start(), chain_end)
+
+
+_PREV_WORD = re.compile(r"([^\W\d_]+) $")
+
+
+def _after_capitalised(ctx: Context, pos: int) -> bool:
+    """A capitalised word right before pos that is not a title, rank or body word."""
+    m = _PREV_WORD.search(ctx.mtext, max(0, pos - 12), pos)
+    if m is None or not m.group(1)[0].isupper():
+        return False
+    word = m.group(1)
+    return word not in canonical.name_stopwords() and not any(
+        h.split()[-1] == word for h in canonical.honorifics()) and not _ends_post(ctx, m.end(1))
+
+
+def _ends_post(ctx: Context, pos: int) -> bool:
+    """A post or body ends at pos ("Bí thư Tỉnh ủy Lê …"): the word before the name belongs to it."""
+    return any(r.end == pos for r in ctx.body_refs) or bool(
+        re.search(r"(?:Bí thư|Chủ tịch|Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Chủ nhiệm|Viện trưởng|Chánh án|"
+                  r"Tư lệnh|Chính ủy|Thường trực|Tổng Kiểm toán|Hiệu trưởng|Tổng Biên tập)$",
+                  ctx.mtext[max(0, pos - 20):pos]))
 
 
 def _remention(ctx: Context) -> None:
@@ -189,5 +258,4 @@ def _remention(ctx: Context) -> None:
 
 @lru_cache(maxsize=1)
 def _surname_re() -> re.Pattern[str]:
-    alts = "|".join(sorted(canonical.surnames(), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alts})(?= [^\W\d_])")
+    return canonical.surface_regex(sorted(canonical.surnames()), ignore_case=False)

@@ -31,9 +31,8 @@ import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
 from kg.publish.pages import Pages
-from kg.publish.site import HERE, Site, curie, safe_path
+from kg.publish.site import HERE, P, Site, curie, safe_path
 from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
-from kg.publish.views import property_rows
 from kg.resources import cq_dir
 
 MAX_BODY = 1 << 20  # 1 MiB is plenty for a SPARQL query
@@ -60,7 +59,9 @@ def load_examples() -> list[dict]:
     folder = cq_dir()
     for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
         text = path.read_text(encoding="utf-8")
-        comment = " ".join(line.lstrip("# ").strip() for line in text.splitlines()[:3] if line.startswith("#"))
+        # the first comment line is the question: "# CQ people: which posts do named people hold, …?"
+        first = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
+        comment = first.split(":", 1)[1].strip() if first.lower().startswith("cq ") and ":" in first else first
         out.append({"name": path.stem, "query": text, "comment": comment})
     return out
 
@@ -94,7 +95,7 @@ class LinkedDataApp:
     def __call__(self, environ, start_response):
         try:
             response = self.handle(environ)
-        except Exception as err:  # a bug must not kill the worker thread; the log gets the details
+        except Exception as err:  # noqa: BLE001 -- a bug must not kill the worker thread; the log gets the details
             environ["wsgi.errors"].write(f"kg serve: {type(err).__name__}: {err}\n")
             response = self._error(500, "Internal error.", environ)
         headers = {**CORS, "X-Content-Type-Options": "nosniff", **response.headers}
@@ -242,12 +243,20 @@ class LinkedDataApp:
         if query is None:
             if wants_html:
                 return self._html(self.pages.sparql(examples=self.examples))
+            fmt = conneg.negotiate(accept, conneg.RDF_FORMATS) if accept else None
+            if fmt is not None:  # a client asking for RDF gets the service description
+                return Response(200, serialize_triples(self._service_description(), fmt), fmt.content_type,
+                                {"Vary": "Accept"})
             return self._text(400, "Missing the 'query' parameter (SPARQL 1.1 Protocol).")
         defaults, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
         if wants_html:
             return self._sparql_html(query, defaults, named)
         answer = self.sparql.run(query, accept, defaults, named)
         return Response(answer.status, answer.body, answer.content_type, {**answer.headers, "Vary": "Accept"})
+
+    def _service_description(self) -> list[ox.Triple]:
+        triples = ox.parse(path=str(HERE / "service.ttl"), format=ox.RdfFormat.TURTLE, base_iri=self.site.base + "sparql")
+        return [t.triple if isinstance(t, ox.Quad) else t for t in triples]
 
     def _sparql_request(self, environ, method: str):
         """(params, query or None, error Response or None) from GET or POST."""
@@ -258,7 +267,10 @@ class LinkedDataApp:
             return params, params.get("query", [None])[0], None
         if method != "POST":
             return params, None, Response(405, b"", None, {"Allow": "GET, HEAD, POST, OPTIONS"})
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return params, None, self._text(400, "Bad Content-Length.")
         if length > MAX_BODY:
             return params, None, self._text(413, f"Request body over {MAX_BODY} bytes.")
         body = environ["wsgi.input"].read(length) if length else b""
@@ -322,15 +334,24 @@ class LinkedDataApp:
         return {"Link": ", ".join(links)}
 
 
-def void_blocks(site: Site, triples: list[ox.Triple]) -> list[dict]:
-    """VoID triples grouped by subject for the HTML view."""
+def void_blocks(site: Site, triples: list[ox.Triple]) -> dict:
+    """VoID triples for the HTML view: the dataset, its distributions, and the class partitions as one table."""
     from kg.publish.views import predicate_view, value_view
 
+    partition = P["void"] + "classPartition"
+    parts = {t.object.value for t in triples if t.predicate.value == partition}
     blocks: dict[str, dict[str, list]] = {}
+    rows: dict[str, dict] = {}
     for t in triples:
-        blocks.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(value_view(site, t.object))
-    return [{"subject": s, "properties": [{"predicate": predicate_view(site, p), "vals": v} for p, v in props.items()]}
-            for s, props in blocks.items()]
+        if t.subject.value in parts:
+            row = rows.setdefault(t.subject.value, {})
+            row["class" if t.predicate.value.endswith("#class") else "count"] = value_view(site, t.object)
+        elif t.predicate.value != partition:
+            blocks.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(value_view(site, t.object))
+    ordered = sorted(blocks, key=lambda s: (not s.endswith("#dataset"), s))
+    return {"blocks": [{"subject": s, "properties": [{"predicate": predicate_view(site, p), "vals": v}
+                                                      for p, v in blocks[s].items()]} for s in ordered],
+            "partitions": sorted(rows.values(), key=lambda r: r["class"]["text"])}
 
 
 def results_table(site: Site, answer: Answer) -> dict:

@@ -88,7 +88,9 @@ def negotiate(accept: str | None, offers: tuple[Format, ...]) -> Format | None:
     best: Format | None = None
     best_key = (0.0, -1)
     for offer in offers:
-        q, spec = max(_quality(m, ranges) for m in (offer.media_type, *offer.aliases))
+        # Aliases count only when named exactly: "*/*" must not revive a refused "text/html;q=0".
+        exact_aliases = [qs for qs in (_quality(m, ranges) for m in offer.aliases) if qs[1] == 2]
+        q, spec = max([_quality(offer.media_type, ranges), *exact_aliases])
         # An exact media type beats a wildcard at the same q ("text/html, */*" → html).
         if q > 0 and (q, spec) > best_key:
             best, best_key = offer, (q, spec)

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 import pyoxigraph as ox
 import yaml
 
-from kg.publish.site import HERE, P, Site
+from kg.publish.site import HERE, P, Site, curie
 
 VOID, DCAT, DCT, RDF, XSD = P["void"], P["dcat"], P["dcterms"], P["rdf"], P["xsd"]
 
@@ -63,7 +63,7 @@ def _partitions(site: Site, ds: ox.NamedNode, add) -> None:
         if isinstance(q.object, ox.NamedNode):
             counts.setdefault(q.object.value, set()).add(str(q.subject))
     for cls, members in sorted(counts.items()):
-        part = ox.NamedNode(f"{dataset_iri(site)}-class-{_local(cls)}")
+        part = ox.NamedNode(f"{dataset_iri(site)}-class-{curie(cls).replace(':', '-')}")
         add(ds, VOID + "classPartition", part)
         add(part, VOID + "class", ox.NamedNode(cls))
         add(part, VOID + "entities", _int(len(members)))
@@ -87,12 +87,6 @@ def _distribution(site: Site, ds: ox.NamedNode, doc: str, add) -> None:
     add(service, DCAT + "endpointURL", ox.NamedNode(site.base + "sparql"))
     add(service, DCAT + "servesDataset", ds)
     add(service, DCT + "conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
-
-
-def _local(iri: str) -> str:
-    for sep in ("#", "/"):
-        iri = iri.rsplit(sep, 1)[-1]
-    return iri
 
 
 def _int(n: int) -> ox.Literal:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.publish.site import P, PROJECT_ROOT, Site, curie
+from kg.publish.site import PROJECT_ROOT, P, Site, curie
 from kg.publish.views import value_view
 
 RDF, RDFS, OWL, SKOS, SH = P["rdf"], P["rdfs"], P["owl"], P["skos"], P["sh"]

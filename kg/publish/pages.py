@@ -96,8 +96,9 @@ class Pages:
     def error(self, status: int, message: str, page_path: str = "error") -> str:
         return self.render("error.html", page_path, status=status, message=message, title=f"{status}")
 
-    def void(self, triples_view: list[dict]) -> str:
-        return self.render("void.html", ".well-known/void", rows=triples_view, title="VoID / DCAT")
+    def void(self, view: dict) -> str:
+        return self.render("void.html", ".well-known/void", v=view, title="VoID / DCAT",
+                           alternates=[{"ext": e, "type": t, "href": ".well-known/void" + e} for e, t in _RDF_EXT])
 
 
 _RDF_EXT = ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))

@@ -8,7 +8,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.iri import DEFAULT_BASE
 
 
 def open_store(path: str | Path) -> ox.Store:
@@ -51,4 +50,4 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
         server.close()
 
 
-__all__ = ["open_store", "start_server", "serve", "DEFAULT_BASE"]
+__all__ = ["open_store", "serve", "start_server"]

@@ -13,16 +13,16 @@ ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl).
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import yaml
 
+from kg.errors import KgError
 from kg.iri import DEFAULT_BASE, normalise_base
 from kg.namespaces import prefixes
 from kg.resources import ontology_dir, shapes_dir
@@ -35,6 +35,9 @@ DENOTED_BY = ox.NamedNode(P["gaf"] + "denotedBy")
 NIF = P["nif"]
 PROJECT_ROOT = P["pg"].rsplit("ontology#", 1)[0]  # https://w3id.org/pgkg/
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
+# Documents of the site itself that the data can name ({base}dump.nq.gz in VoID): linked locally
+# (not sparql: a static copy has no endpoint, so that link stays the public IRI).
+SITE_DOCUMENTS = ("ontology", "shapes", "dump.nq.gz", "sitemap.xml", ".well-known/void")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~=,-]*$")
 
 
@@ -89,7 +92,6 @@ class Site:
         self.config = yaml.safe_load((HERE / "display.yaml").read_text(encoding="utf-8"))
         self.label_properties = [ox.NamedNode(expand(c)) for c in self.config["label_properties"]]
         self._labels: dict[str, str] = {}
-        self._lock = threading.Lock()
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -104,11 +106,6 @@ class Site:
             graph = ox.NamedNode(f"{PROJECT_ROOT}{name}")
             for path in files:
                 self.terms.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-
-    def term_files(self, group: str) -> list[Path]:
-        """The Turtle files behind /ontology ("ontology") or /shapes ("shapes")."""
-        folder = self.ontology_path if group == "ontology" else self.shapes_path
-        return sorted(folder.glob("*.ttl"))
 
     def terms_graph(self, group: str) -> ox.NamedNode:
         return ox.NamedNode(f"{PROJECT_ROOT}{group}")
@@ -130,7 +127,7 @@ class Site:
                 rest = iri[len(root):]
                 if rest.startswith(("id/", "graph/", "vocab/", "ontology#", "shapes#")):
                     return rest
-                if rest in ("ontology", "shapes"):
+                if rest in SITE_DOCUMENTS:
                     return rest
         return None
 
@@ -139,7 +136,7 @@ class Site:
         path = self.path_for_iri(iri)
         if path is None:
             return None
-        if path.startswith(("ontology", "shapes")):
+        if path.startswith(("ontology", "shapes")) or path in SITE_DOCUMENTS:
             return path
         thing, _, frag = path.partition("#")
         doc = doc_for_thing(thing)
@@ -151,6 +148,18 @@ class Site:
             thing = rest[:-len("index")] if rest.endswith("/index") else rest
             return PROJECT_ROOT + thing
         return self.base + "id/" + rest
+
+    def check_base(self) -> None:
+        """KgError when the store holds data but none of it under ``base`` (a --base that does not match)."""
+        seen = None
+        for q in self.data.quads_for_pattern(None, RDF_TYPE, None):
+            if isinstance(q.subject, ox.NamedNode) and "/id/" in q.subject.value:
+                if q.subject.value.startswith(self.base + "id/"):
+                    return
+                seen = seen or q.subject.value.split("/id/", 1)[0] + "/"
+        if seen:
+            raise KgError(f"no resources under the base {self.base} in the store; its data uses {seen} "
+                          f"(pass --base {seen})", exit_code=2)
 
     # --- triples ------------------------------------------------------------------------------
 
@@ -216,7 +225,7 @@ class Site:
             return term.value
         key = f"{lang}|{iri}"
         if key not in self._labels:
-            self._labels[key] = self._find_label(iri, lang) or _fallback_label(iri)
+            self._labels[key] = self._find_label(iri, lang) or fallback_label(iri)
         return self._labels[key]
 
     def _find_label(self, iri: str, lang: str) -> str | None:
@@ -358,13 +367,10 @@ class Site:
     def triple_count(self) -> int:
         return len({q.triple for q in self.data.quads_for_pattern(None, None, None)})
 
-    def quad_count(self) -> int:
-        return sum(1 for _ in self.data.quads_for_pattern(None, None, None))
-
 
 def doc_for_thing(thing: str) -> str:
     """"id/person/x" → "doc/person/x"; "vocab/role/x" → "doc/vocab/role/x"; a scheme "vocab/role/" → ".../index"."""
-    rest = thing[3:] if thing.startswith("id/") else thing
+    rest = thing.removeprefix("id/")
     if rest.endswith("/"):
         rest += "index"
     return "doc/" + rest
@@ -388,7 +394,7 @@ def sentence_around(text: str, start: int, end: int, limit: int = 160) -> tuple[
     return head, tail.rstrip()
 
 
-def _fallback_label(iri: str) -> str:
+def fallback_label(iri: str) -> str:
     name = curie(iri)
     return name if name != iri else iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 

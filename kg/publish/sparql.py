@@ -41,7 +41,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def text(cls, status: int, message: str, **headers: str) -> "Answer":
+    def text(cls, status: int, message: str, **headers: str) -> Answer:
         return cls(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), dict(headers))
 
 

@@ -33,6 +33,7 @@ def publish_site(store: ox.Store, out: str | Path, base: str = DEFAULT_BASE, *,
     target = Path(out)
     _check_target(target)
     site = Site(store, base, ontology=ontology, shapes=shapes)
+    site.check_base()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
@@ -72,21 +73,17 @@ def _write(root: Path, rel: str, data: bytes | str) -> None:
 
 def _write_all(site: Site, root: Path) -> dict[str, int]:
     pages = Pages(site, suffix=".html", live=False)
-    counts = {"pages": 0, "data_files": 0}
     _write(root, "index.html", pages.home())
     for index in site.indexes:
         _write(root, f"index/{index['key']}.html", pages.index(index["key"]))
-        counts["pages"] += 1
     for iri in site.all_things():
         doc = site.doc_path(iri)
         if not doc or not safe_path(doc):
             continue
         _write(root, doc + ".html", pages.resource(iri, doc))
-        counts["pages"] += 1
         triples = site.describe(iri)
         for fmt in conneg.RDF_FORMATS:
             _write(root, "data/" + doc[len("doc/"):] + fmt.extension, serialize_triples(triples, fmt))
-            counts["data_files"] += 1
     _write_graphs(site, root)
     _write_terms(site, pages, root)
     _write_dataset(site, pages, root)
@@ -98,8 +95,9 @@ def _write_all(site: Site, root: Path) -> dict[str, int]:
         name = ".htaccess" if rule == "htaccess" else rule
         _write(root, name, (HERE / "rules" / rule).read_text(encoding="utf-8"))
     _write(root, MARKER, "written by kg publish; the folder is replaced as a whole on the next run\n")
-    counts["pages"] += 1
-    return counts
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return {"pages": sum(p.suffix == ".html" for p in files),
+            "data_files": sum(p.suffix in (".ttl", ".jsonld", ".nt") for p in files)}
 
 
 def _write_graphs(site: Site, root: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.publish.site import NIF, P, Site, curie, expand
+from kg.publish.site import NIF, P, Site, curie, expand, fallback_label
 
 # shown elsewhere on the page: types and labels in the header, mentions as quotes, the text itself
 HIDDEN_OUT = {P["rdf"] + "type", P["gaf"] + "denotedBy", NIF + "isString", P["rdfs"] + "label", P["skos"] + "prefLabel"}
@@ -26,7 +26,10 @@ def value_view(site: Site, term) -> dict:
     iri = term.value if isinstance(term, ox.NamedNode) else str(term)
     doc = site.doc_path(iri) if isinstance(term, ox.NamedNode) else None
     external = isinstance(term, ox.NamedNode) and doc is None
-    return {"text": site.label(iri), "href": doc, "external": iri if external else None, "lang": None, "curie": curie(iri),
+    text = site.label(iri)
+    if text == fallback_label(iri):  # no label anywhere: show the IRI (or its prefixed name), not a fragment of it
+        text = curie(iri)
+    return {"text": text, "href": doc, "external": iri if external else None, "lang": None, "curie": curie(iri),
             "datatype": None, "iri": iri}
 
 
@@ -89,9 +92,16 @@ def _incoming(site: Site, iri: str, is_article: bool) -> tuple[list[dict], list[
             relations.append(relation_view(site, subj.value, via=pred.value, focus=iri))
         else:
             groups.setdefault(pred.value, []).append(value_view(site, subj))
-    relations.sort(key=lambda r: (r["via"]["text"], r["label"]))
+    relations.sort(key=lambda r: (_relation_rank(site, r["iri"]), r["label"]))
     backlinks = [{"predicate": predicate_view(site, p, inverse=True), "vals": v} for p, v in groups.items()]
     return relations, backlinks
+
+
+def _relation_rank(site: Site, iri: str) -> int:
+    """Position of the node's class in display.yaml's relation_classes (tenures before participations)."""
+    order = [expand(c) for c in site.config["relation_classes"]]
+    ranks = [order.index(t) for t in site.types(iri) if t in order]
+    return min(ranks) if ranks else len(order)
 
 
 def relation_view(site: Site, iri: str, via: str, focus: str) -> dict:
@@ -169,10 +179,3 @@ def index_rows(site: Site, key: str) -> list[dict]:
 def home_view(site: Site) -> dict:
     return {"indexes": site.indexes, "triples": site.triple_count(),
             "graphs": sum(1 for _ in site.data.named_graphs())}
-
-
-def concept_label(site: Site, iri: str) -> str:
-    return site.label(iri)
-
-
-__all__ = ["resource_view", "article_view", "home_view", "index_rows", "value_view", "expand"]

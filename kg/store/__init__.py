@@ -12,8 +12,8 @@ any SPARQL 1.1 server (Protocol + Graph Store Protocol).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from kg.errors import KgError
 from kg.store.base import (

@@ -8,10 +8,11 @@ and ``RemoteStore`` (kg.store.remote) implement it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 
@@ -110,7 +111,7 @@ class Store:
 
     def article_graphs(self) -> list[tuple[str, str]]:
         """(graph IRI, article IRI) for every graph that holds a kg article, sorted."""
-        result = self.query(packaged_query("article_graphs"))
+        result = _complete(self.query(packaged_query("article_graphs")))
         return [(row[0].value, row[1].value) for row in result.rows]
 
     def drop_all(self) -> list[str]:
@@ -119,8 +120,8 @@ class Store:
 
     def stats(self) -> dict:
         """Graphs, triples and entities per class in the article graphs."""
-        per_graph = self.query(packaged_query("stats_graphs"))
-        classes = self.query(packaged_query("stats_classes"))
+        per_graph = _complete(self.query(packaged_query("stats_graphs")))
+        classes = _complete(self.query(packaged_query("stats_classes")))
         graphs = [
             {"graph": row[0].value, "article": row[1].value, "triples": int(row[2].value)}
             for row in per_graph.rows
@@ -138,23 +139,31 @@ class Store:
 
         Each article's graph answers the competency questions on its own (the RDF
         contract), so running the query per graph gives exactly the facts each
-        article supports, without rewriting the query text.
+        article supports, without rewriting the query text. Rows keep the order the
+        query gives over the union; each fact's sources are sorted.
         """
         if query_form(sparql) != "SELECT":
             raise QueryError("--with-source needs a SELECT query")
-        merged: set[tuple] = set()
-        result = QueryResult("SELECT", variables=[])
+        union = self.query(sparql, timeout=timeout)
+        order = {row: i for i, row in enumerate(dict.fromkeys(union.rows))}
+        result = QueryResult("SELECT", variables=[*union.variables, "source"],
+                             partial=union.partial, reason=union.reason)
+        sourced: set[tuple] = set()
         for graph, article in self.article_graphs():
             part = self.query(sparql, default_graphs=[graph], timeout=timeout)
-            result.variables = [*part.variables, "source"]
-            source = _named_node(article)
-            merged.update((*row, source) for row in part.rows)
+            sourced.update((*row, _named_node(article)) for row in part.rows)
             if part.partial:
                 result.partial, result.reason = True, part.reason
-        result.rows = sorted(merged, key=_row_key)
-        if not result.variables:  # no article graph: still say which columns there would be
-            result.variables = [*self.query(sparql, timeout=timeout).variables, "source"]
+        # facts the union does not show (an OPTIONAL bound only there) go last, sorted
+        result.rows = sorted(sourced, key=lambda row: (order.get(row[:-1], len(order)), _row_key(row)))
         return result
+
+
+def _complete(result: QueryResult) -> QueryResult:
+    """kg's own bookkeeping queries must not be cut short: a partial list of graphs would mislead."""
+    if result.partial:
+        raise KgError(f"the store's answer was cut short ({result.reason}); raise the server's limits")
+    return result
 
 
 def _named_node(iri: str):
@@ -167,7 +176,7 @@ def _row_key(row: tuple) -> tuple:
     return tuple("" if term is None else term.value for term in row)
 
 
-@lru_cache(maxsize=None)
+@cache
 def packaged_query(name: str) -> str:
     """A query shipped with kg.store (kg/store/queries/NAME.rq)."""
     return (Path(__file__).with_name("queries") / f"{name}.rq").read_text(encoding="utf-8")
@@ -211,7 +220,7 @@ def tidy_message(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[:limit] + " …"
 
 
-def term_from_json(binding: dict) -> "ox.NamedNode | ox.BlankNode | ox.Literal":
+def term_from_json(binding: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """A pyoxigraph term from one SPARQL 1.1 JSON results binding."""
     import pyoxigraph as ox
 

@@ -13,16 +13,24 @@ message after HTTP 200; Virtuoso caps rows (``X-SPARQL-MaxRows``) or stops an
 
 from __future__ import annotations
 
+import http.client
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
-from kg.store.base import QueryError, QueryResult, Store, check_query, term_from_json, tidy_message
+from kg.store.base import (
+    QueryError,
+    QueryResult,
+    Store,
+    check_query,
+    term_from_json,
+    tidy_message,
+)
 
 if TYPE_CHECKING:
     from kg.store.sources import GraphUnit
@@ -47,7 +55,7 @@ def endpoints_for(url: str, *, update: str | None = None, gsp: str | None = None
         raise KgError(f"{url}: not an http(s) endpoint URL", exit_code=2)
     path = parts.path.rstrip("/")
     root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-    if path.endswith("/sparql") or path.endswith("/sparql-auth"):  # Virtuoso's layout
+    if path.endswith(("/sparql", "/sparql-auth")):  # Virtuoso's layout
         base = root + path.rsplit("/", 1)[0]
         suffix = "-auth" if auth else ""
         guess = Endpoints(url, f"{base}/sparql{suffix}", f"{base}/sparql-graph-crud{suffix}")
@@ -70,6 +78,7 @@ class RemoteStore(Store):
         self.endpoints = endpoints_for(endpoint, update=update_endpoint, gsp=gsp_endpoint, auth=bool(user))
         self.description = f"SPARQL endpoint {self.endpoints.query}"
         self.timeout = timeout or DEFAULT_TIMEOUT
+        self._server_timeout = timeout  # only a limit the user set is sent to the server
         self.union_default_graph = union_default_graph
         handlers = []
         if user:
@@ -92,8 +101,9 @@ class RemoteStore(Store):
             params += [("default-graph-uri", g) for g in default_graphs]
         elif self.union_default_graph:
             params.append(("union-default-graph", "true"))
-        if timeout:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
-            params.append(("timeout", str(int(timeout * 1000))))
+        limit = timeout or self._server_timeout
+        if limit:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
+            params.append(("timeout", str(int(limit * 1000))))
         accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
         body, headers = self._send(self.endpoints.query, params, accept=accept, timeout=timeout)
         if form in ("CONSTRUCT", "DESCRIBE"):
@@ -148,7 +158,7 @@ class RemoteStore(Store):
                 return _read_all(response), response.headers
         except urllib.error.HTTPError as err:
             raise _http_error(err, method, url) from None
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, ValueError) as err:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as err:
             reason = getattr(err, "reason", err)
             raise KgError(f"{url}: cannot reach the SPARQL endpoint ({reason})") from None
 
@@ -163,12 +173,12 @@ def _read_all(response) -> bytes:
     try:
         while chunk := response.read(65536):
             chunks.append(chunk)
-    except (ConnectionError, socket.timeout, TimeoutError, OSError) as err:
+    except (ConnectionError, TimeoutError, OSError) as err:
         if not chunks:
             raise
         chunks.append(f"\n[connection lost: {err}]".encode())
-    except Exception as err:  # http.client.IncompleteRead and friends
-        chunks.append(getattr(err, "partial", b"") or b"")
+    except http.client.IncompleteRead as err:
+        chunks.append(err.partial or b"")
     return b"".join(chunks)
 
 

@@ -8,9 +8,10 @@ N-Quads keep the graphs they name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from kg.errors import InputError
 from kg.iri import graph_for_article_iri
@@ -66,7 +67,7 @@ def merge_units(units: Iterable[GraphUnit]) -> list[GraphUnit]:
     return list(merged.values())
 
 
-def units_from_graphs(items: Iterable[tuple[str | None, "rdflib.Graph | str"]]) -> list[GraphUnit]:
+def units_from_graphs(items: Iterable[tuple[str | None, rdflib.Graph | str]]) -> list[GraphUnit]:
     """Units from (graph IRI, rdflib Graph or N-Triples/N-Quads text) pairs (``kg export --load``).
 
     With a graph IRI of ``None`` the graph is derived from the article in the data.
@@ -102,7 +103,7 @@ def rdf_format(path: Path):
 
 def _read_file(path: Path, graph: str | None) -> list[GraphUnit]:
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
     fmt = rdf_format(path)
     quads = _parse(path, fmt, str(path))
     units = _split(quads, str(path), graph)

@@ -1,0 +1,80 @@
+"""The corpus options of ``kg export`` and what they run (attached by kg/cli/export.py).
+
+    kg export corpus/ --out-dir out/ [--jobs N]               one file per article
+    kg export corpus/ -o corpus.nq.gz [--shard-size 1000000]  sorted N-Quads shards
+    kg export corpus/ --out-dir out/ --load                   and into the embedded store
+"""
+
+from __future__ import annotations
+
+import glob
+import sys
+from pathlib import Path
+from typing import Callable, NoReturn
+
+import click
+
+from kg.corpus.runner import DEFAULT_SHARD_SIZE
+
+MAX_LISTED_FAILURES = 10
+
+_OPTIONS = [
+    click.option("--out-dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR",
+                 help="Corpus mode: one file per article under DIR (layout mirrors the input), "
+                      "plus kg-manifest.json and kg-report.json."),
+    click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+                 help="Corpus mode: worker processes [default: all cores]."),
+    click.option("--shard-size", type=click.IntRange(min=1), metavar="QUADS",
+                 help=f"Corpus mode with -o FILE.nq[.gz]|FILE.trig[.gz]: quads per shard, "
+                      f"FILE-00000.nq.gz … [default: {DEFAULT_SHARD_SIZE:,}]."),
+    click.option("--force", is_flag=True, help="Corpus mode: redo every article, even unchanged ones."),
+    click.option("--load", is_flag=True, help="Corpus mode: also load the graphs into the embedded store."),
+    click.option("--store", metavar="DIR", help="Store folder for --load [default: ./kg-store or $KG_STORE]."),
+    click.option("--report", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+                 help="Corpus mode: JSON report here [default: beside the output]."),
+    click.option("--progress/--no-progress", default=None,
+                 help="Corpus mode: progress bar [default: on a terminal; a line every 10 s otherwise]."),
+]
+
+
+def corpus_options(func: Callable) -> Callable:
+    """Decorate a click command with the corpus options (in help order)."""
+    for option in reversed(_OPTIONS):
+        func = option(func)
+    return func
+
+
+def wants_corpus(articles: tuple[str, ...], output: str | None, out_dir: str | None,
+                 shard_size: int | None = None) -> bool:
+    """Corpus mode: --out-dir, a folder or glob among the inputs, --shard-size, or a .gz shard name.
+
+    Files with ``-o x.ttl`` (or ``x.nq``) keep the single-output behaviour.
+    """
+    if out_dir or shard_size:
+        return True
+    if output and output.lower().endswith((".nq.gz", ".trig.gz", ".nquads.gz")):
+        return True
+    return any(Path(a).is_dir() or (glob.has_magic(a) and not Path(a).exists()) for a in articles)
+
+
+def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | None, fmt: str | None,
+               base: str, strict: bool, quiet: bool, jobs: int | None, shard_size: int | None,
+               force: bool, load: bool, store: str | None, report: str | None,
+               progress: bool | None) -> NoReturn:
+    """Run export_corpus for the CLI: summary and failures on stderr, exit 0 / 1 (failures) / 130 (Ctrl-C)."""
+    from kg.corpus.runner import export_corpus
+
+    if output == "-":
+        raise click.UsageError("corpus mode writes files: give --out-dir DIR or -o FILE.nq.gz")
+    summary = export_corpus(
+        articles, out_dir=out_dir, output=output, fmt=fmt, jobs=jobs,
+        shard_size=shard_size or DEFAULT_SHARD_SIZE, force=force, load=load, store=store, base=base,
+        strict=strict, report=report, progress=False if quiet else progress)
+    for failure in summary.failures[:MAX_LISTED_FAILURES]:
+        click.echo(f"kg: failed: {failure['reason']}", err=True)
+    if len(summary.failures) > MAX_LISTED_FAILURES:
+        click.echo(f"kg: … and {len(summary.failures) - MAX_LISTED_FAILURES} more failures "
+                   f"(see {summary.report})", err=True)
+    if not quiet or summary.exit_code:
+        click.echo(f"kg: {summary.text()}", err=True)
+    sys.exit(summary.exit_code)
