@@ -47,7 +47,8 @@ def vocab_graph() -> Graph:
 
 # Old-style tone placement ("hoà", "Uỷ") and new style ("hòa", "Ủy") are both common in
 # Vietnamese text; fold them so role words match whichever the article uses.
-_OLD_TONE = re.compile(r"([oOuU])([àáảãạèéẻẽẹỳýỷỹỵ])(?!\w)")
+# Only "oa", "oe" and "uy" at the end of a syllable move their tone ("qu" is a consonant).
+_OLD_TONE = re.compile(r"(?<![qQ])([oO](?=[àáảãạèéẻẽẹ])|[uU](?=[ỳýỷỹỵ]))(\w)(?!\w)")
 
 
 def _move_tone(match: re.Match) -> str:

@@ -421,3 +421,50 @@ def test_fast_nquads_equal_kg_serialize(generated_graphs):
 
     for graph in generated_graphs:
         assert graph_nquads(graph) == serialize(graph, "nquads")
+
+
+# --- the command line (kg export with corpus options) ---------------------------------------
+
+
+def test_cli_corpus_out_dir_and_failures(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "seed.txt").write_bytes(SEED.read_bytes())
+    (corpus / "empty.md").write_bytes(b"")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["export", str(corpus), "--out-dir", str(out), "--jobs", "2",
+                                       "--no-progress"])
+    assert result.exit_code == 1, result.output
+    assert "kg: failed:" in result.stderr and "empty.md" in result.stderr
+    assert "2 articles: " in result.stderr and "1 failed" in result.stderr
+    assert (out / "sub" / "seed.ttl").exists() and not (out / "empty.ttl").exists()
+    report = json.loads((out / "kg-report.json").read_text(encoding="utf-8"))
+    assert report["failed"] == 1 and report["failures"][0]["article"] == "empty.md"
+    again = CliRunner().invoke(main, ["export", str(corpus / "sub"), "--out-dir", str(out), "-q"])
+    assert again.exit_code == 0 and again.stderr == ""
+
+
+def test_cli_corpus_shards_and_single_file_unchanged(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "seed.txt").write_bytes(SEED.read_bytes())
+    shards = tmp_path / "s" / "corpus.nq.gz"
+    (tmp_path / "s").mkdir()
+    result = CliRunner().invoke(main, ["export", str(corpus), "-o", str(shards), "--shard-size", "100",
+                                       "--no-progress"])
+    assert result.exit_code == 0, result.output
+    made = sorted(p.name for p in shards.parent.glob("corpus-*.nq.gz"))
+    assert len(made) > 1 and made[0] == "corpus-00000.nq.gz"
+    single = tmp_path / "one.nq"
+    result = CliRunner().invoke(main, ["export", str(SEED), "-o", str(single), "-q"])
+    assert result.exit_code == 0 and single.exists()  # a file with -o x.nq stays one file
+    missing = CliRunner().invoke(main, ["export", str(tmp_path / "nope.txt"), "-o", str(single)])
+    assert missing.exit_code == 2 and "does not exist" in missing.output

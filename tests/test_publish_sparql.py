@@ -16,11 +16,13 @@ from publish_support import Server, build_seed_store
 
 from kg.resources import cq_dir
 
-TIMEOUT = 0.4
+TIMEOUT = 0.25
 CAP = 100
 PEOPLE = (cq_dir() / "people.rq").read_text(encoding="utf-8")
-# ~800² regex tests: a few seconds, all before the first row, so only the deadline can answer it
-SLOW = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?a ?b ?c FILTER(REGEX(CONCAT(STR(?o), STR(?c)), "^zzz")) }'
+# ~800² SHA-512s: about 3 s here (over 10× the deadline), all before the first row, so only the
+# deadline can answer it; it finishes in the background soon after
+SLOW = ('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?a ?b ?c '
+        'FILTER(STRSTARTS(SHA512(CONCAT(STR(?o), STR(?c))), "zzz")) }')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 

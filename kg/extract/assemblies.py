@@ -126,6 +126,8 @@ def _congresses(ctx: Context) -> None:
             ordinal, pos = parse_ordinal(hit["o"]), hit.end()
             body = _body(ctx, pos)
         elif ctx.mtext[pos:pos + 1] == " ":
+            delegates = re.match(r" đại biểu(?= )", ctx.mtext[pos:pos + 10])  # "Đại hội đại biểu Đảng bộ tỉnh …"
+            pos += delegates.end() if delegates else 0
             body = bodies.parse_at(ctx, pos + 1, bare_ok=True)
             lan = p["lan_thu"].match(ctx.mtext, body.end) if body else None
             if lan is None:

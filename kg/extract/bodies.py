@@ -103,7 +103,7 @@ def with_place(name: str, place: str) -> str:
 
 # "HĐND, UBND, Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh": the list ends with the place all its bodies share.
 _LIST_PLACE = re.compile(r"(?:tỉnh|thành phố|TP\.?)\s+(?=\w)", re.IGNORECASE)
-_LIST_WORDS = re.compile(r"(?:(?:\s*,\s*|\s+và\s+)(?:[A-ZĐÀ-Ỹ][\w.]*\s*)+)+\s*")
+_LIST_WORDS = re.compile(r"(?:(?:\s*,\s*|\s+và\s+)(?:[\w.]+\s*){1,8})+\s*")
 
 
 def _listed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef:

@@ -16,7 +16,10 @@ from kg.model import (Article, Assembly, Document, Extraction, Holding, Meeting,
                       Participation, Person, Place, Reference, Span, Term)
 from kg.text import masked_text
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])|\n+")
+# No sentence ends after the abbreviations written before names and places ("TS. Lê Văn A", "Tp. Huế").
+_NO_END = "".join(rf"(?<!{a})" for a in (r"\bTp\.", r"\bTP\.", r"\bTS\.", r"\bGS\.", r"ThS\.", r"\bPGS\.",
+                                         r"\bNXB\.", r"\bTh\.", r"\bTX\.", r"\bđ/c\.", r"TSKH\."))
+_SENTENCE_END = re.compile(rf"(?<=[.!?…]){_NO_END}[\"”’)]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])|\n+")
 
 
 @dataclass

@@ -24,7 +24,8 @@ from kg.model import Document
 
 # Party numbers "05-CT/TW", "08-QĐi/TW", "09-CTr/TU"; state numbers "123/QĐ-TTg", "15/2023/NĐ-CP".
 _PARTY_NO = r"\d{1,4}[a-z]?-(?P<pcode>[A-ZĐ][A-Za-zĐđ]{0,5})/(?P<suffix>[A-ZĐƯ][A-ZĐƯa-z]{0,6})"
-_STATE_NO = r"\d{1,5}(?:/\d{4})?/(?P<scode>[A-ZĐ][A-ZĐa-z]{0,6}-[A-ZĐ][A-ZĐa-z]{0,8})"
+_STATE_NO = (r"\d{1,5}(?:/\d{4})?/(?P<scode>[A-ZĐ][A-ZĐa-z]{0,6}-[A-ZĐ][A-ZĐa-z]{0,8})"
+             r"|\d{1,5}/\d{4}/(?P<qcode>(?:UBTV)?QH\d{1,2})")  # "98/2023/QH15": a National Assembly act
 _DATE_AFTER = re.compile(r"\s*,?\s*(?:ban hành\s+)?(?:ngày\s+\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})",
                          re.IGNORECASE)
 _OF = re.compile(r"\s*,?\s*của\s+", re.IGNORECASE)
@@ -58,15 +59,19 @@ class _Found:
     title: str | None = None
 
 
-def _type_of(m: re.Match, word: str | None) -> str:
+def _type_of(m: re.Match, word: str | None) -> str | None:
+    """The type from the word before the number, else from its code; None when neither says
+    (a Decree "15/2024/NĐ-CP" or a Law "55/2014/QH13" has no type in the vocabulary: left out)."""
     words, codes = canonical.doc_types()
     if word:
         return words[canonical.norm_key(word)]
+    if m["qcode"]:
+        return None
     code = m["pcode"] or m["scode"]
     if code in codes:
         return codes[code]
     head = re.split(r"[-/]", code)[0]
-    return codes.get(head, codes.get(head.rstrip("i"), "Decision"))
+    return codes.get(head, codes.get(head.rstrip("i")))
 
 
 def _scan(ctx: Context) -> list[_Found]:
@@ -74,8 +79,10 @@ def _scan(ctx: Context) -> list[_Found]:
     for m in _NUM_RE.finditer(ctx.mtext):
         before = _word_before_re().search(ctx.mtext, max(0, m.start() - 40), m.start())
         start = before.start() if before else m.start()
-        f = _Found(start, m.start(), m.end(), ctx.text[m.start():m.end()],
-                   _type_of(m, before["word"] if before else None), m["suffix"])
+        doc_type = _type_of(m, before["word"] if before else None)
+        if doc_type is None:
+            continue
+        f = _Found(start, m.start(), m.end(), ctx.text[m.start():m.end()], doc_type, m["suffix"])
         d = _DATE_AFTER.match(ctx.mtext, f.end)
         if d:
             f.date = dates.parse_written_date(d.group())
@@ -114,6 +121,11 @@ def _tail(ctx: Context, group: list[_Found]) -> None:
             for f in group:
                 f.issuer_term = t.key
             pos = term.end()
+    if issuer is None and of is None:  # "Thành ủy đã ban hành Chương trình hành động số 15-CTr/TU"
+        ref = bodies.body_before(ctx, group[0].start, max_gap=24, gap=_ISSUED_BY)
+        party_doc = any(f.suffix in ("TW", "TƯ") for f in group)  # a state office does not issue "/TW"
+        if ref is not None and not (party_doc and ref.category in ("state-body", "government")):
+            issuer = ctx.add_org(ref).key
     title = _TITLE.match(ctx.mtext, pos)
     for f in group:
         f.issuer = f.issuer or issuer
@@ -125,9 +137,16 @@ _PLENUM = re.compile(r"Hội nghị\s+(?:lần thứ\s+\w+\s+)?")
 _PLENUM_NO = re.compile(r"\s+(?:lần thứ\s+)?(?:\d{1,2}|[IVXLC]+)(?!\w)")
 
 
+_ISSUED_BY = r"\s*(?:(?:đã|vừa|cũng|mới)\s+)*ban hành\s+"
+
+
 def _issuer_at(ctx: Context, pos: int) -> tuple[BodyRef, int] | None:
-    """The issuing body at pos and where it ends; "Hội nghị Trung ương 8" is issued by its committee."""
+    """The issuing body at pos and where it ends; "Hội nghị Trung ương 8" is issued by its committee.
+    A name written in lower case ("của ban chấp hành trung ương") counts when it has three words or more."""
     ref = bodies.parse_at(ctx, pos, bare_ok=True)
+    if ref is None:
+        low = bodies.parse_at(ctx, pos, bare_ok=True, allow_lower=True)
+        ref = low if low is not None and len(ctx.mtext[pos:low.end].split()) >= 3 else None
     if ref is not None:
         return ref, ref.end
     m = _PLENUM.match(ctx.mtext, pos)

@@ -48,12 +48,38 @@ def _name_end(ctx: Context, start: int, end: int) -> int:
     return end
 
 
+_PLACE_LEAD = re.compile(r"(?:(?:tỉnh|thành phố|TP\.?)\s+)?")
+_TOWN = re.compile(r"(?:thành phố|thị xã|thị trấn|huyện|TP\.?)\s+")
+_CAP_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _place(ctx: Context, start: int, end: int) -> str | None:
+    """"tại Hà Nội", "tại thành phố Đà Nẵng", "tại thành phố Điện Biên Phủ" (a town named as such)."""
     for m in _AT.finditer(ctx.mtext, start, end):
-        hit = bodies.place_at(ctx, m.end())
-        if hit is not None:
-            return ctx.add_place(hit[0].name, ctx.span(m.end(), hit[1])).key
+        lead = _PLACE_LEAD.match(ctx.mtext, m.end())
+        town = _town(ctx, m.end())
+        hit = bodies.place_at(ctx, lead.end())
+        if hit is not None and (town is None or town[1] == hit[1]):  # "Điện Biên Phủ" is not "Điện Biên"
+            return ctx.add_place(hit[0].name, ctx.span(lead.end(), hit[1])).key
+        if town is not None:
+            return ctx.add_place(ctx.text[town[0]:town[1]], ctx.span(*town)).key
     return None
+
+
+def _town(ctx: Context, pos: int) -> tuple[int, int] | None:
+    """The capitalised name (1-3 words) after "thành phố/thị xã/huyện" at pos, as (start, end)."""
+    lead = _TOWN.match(ctx.mtext, pos)
+    if lead is None:
+        return None
+    p, end = lead.end(), None
+    for _ in range(3):
+        w = _CAP_WORD.match(ctx.mtext, p)
+        if w is None or not w.group()[0].isupper() or w.group() in canonical.name_stopwords():
+            break
+        end, p = w.end(), w.end() + 1
+        if ctx.mtext[w.end():w.end() + 1] != " ":
+            break
+    return (lead.end(), end) if end else None
 
 
 def _when(ctx: Context, start: int, end: int, context: str):
@@ -113,15 +139,23 @@ _TOOK_PLACE = re.compile(r"\s+(?:đã\s+)?(?:diễn ra|được tổ chức|khai
 _LEAD_IN = re.compile(r"^(?:[^,]{0,40},\s*)?(?:tại\s+[^,]{2,60},\s*)?$", re.IGNORECASE)
 
 
+# "Đảng bộ xã Minh Quang, tỉnh Tuyên Quang tổ chức": where the body is, between it and the verb.
+_ORG_GAP = r"\s*(?:,\s*(?:tỉnh|thành phố|huyện|quận|thị xã)\s+[^\W\d_][^,.;\n]{0,30}?)?\s*"
+_BODY_LIST = re.compile(r"\s*,\s*|\s+và\s+")
+
+
 def _organizer(ctx: Context, pos: int):
-    """The body just before "tổ chức"; "A phối hợp với B tổ chức …" is organised by A."""
-    ref = bodies.body_before(ctx, pos, max_gap=3, gap=r"\s*")
+    """The body just before "tổ chức"; "A phối hợp với B tổ chức …" is organised by A; in a list
+    "Tỉnh ủy, HĐND, UBND tỉnh X tổ chức …" the first body leads."""
+    ref = bodies.body_before(ctx, pos, max_gap=40, gap=_ORG_GAP)
     if ref is None:
         return None
     idx = ctx.body_refs.index(ref)
     if idx > 0 and _PARTNER.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ref.start):
-        return ctx.body_refs[idx - 1]
-    return ref
+        idx -= 1
+    while idx > 0 and _BODY_LIST.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ctx.body_refs[idx].start):
+        idx -= 1
+    return ctx.body_refs[idx]
 
 
 def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -135,6 +169,74 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             if verb is None or not dates.find_dates(ctx.mtext, s, e):
                 continue
             raw = ctx.text[word.start():verb.start()].rstrip(" ,")
+            body = _assembly_body(ctx, word.start(), word.start() + len(raw))
+            meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), body)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+def _assembly_body(ctx: Context, start: int, end: int) -> str | None:
+    """"Kỳ họp thứ 8, Quốc hội khóa XV khai mạc": a session or congress is held by its own body."""
+    for a in ctx.group("assemblies").values():
+        if a.body and any(sp.start < end and start < sp.end for sp in a.mentions):
+            return a.body
+    return None
+
+
+_MET = re.compile(r"\s+(?:đã\s+|vừa\s+)?(?:họp|nhóm họp)(?!\w)(?!\s+kỳ)", re.IGNORECASE)
+_HAD = re.compile(r"(?<!\w)(?:đã\s+|vừa\s+)?có\s+$", re.IGNORECASE)
+
+
+def _convened(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Chiều 19/1, Bộ Chính trị họp cho ý kiến …": a body that meets, dated, opening its sentence."""
+    found = []
+    for s, e in ctx.sentences():
+        refs = [r for r in ctx.body_refs if s <= r.start < e and _LEAD_IN.match(ctx.mtext[s:r.start])]
+        for ref in refs[:1]:
+            verb = _MET.match(ctx.mtext, ref.end)
+            if verb is None or not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+                continue
+            comma = ctx.mtext.find(",", verb.end(), e)
+            raw = ctx.text[ref.start:comma if comma > 0 else e].rstrip(" .;:")
+            meeting = _meeting(ctx, raw, (s, e), (ref.start, ref.start + len(raw)), ctx.add_org(ref).key)
+            found.append((meeting.key, (s, e)))
+    return found
+
+
+_CHAIRED = re.compile(r"(?<!\w)chủ trì\s+", re.IGNORECASE)
+
+
+def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Sáng 4/5, Thủ tướng … chủ trì Phiên họp Chính phủ thường kỳ …": a dated event someone chairs,
+    held by the body named right after the event word (none if no body is named there)."""
+    found = []
+    for s, e in ctx.sentences():
+        for m in _CHAIRED.finditer(ctx.mtext, s, e):
+            word = _event_word().match(ctx.mtext, m.end())
+            if word is None or not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+                continue
+            body = bodies.parse_at(ctx, word.end() + 1) if ctx.mtext[word.end():word.end() + 1] == " " else None
+            raw = ctx.text[word.start():_name_end(ctx, word.start(), e)].rstrip(" .;:")
+            raw = raw[:1].upper() + raw[1:]
+            organizer = ctx.add_org(body).key if body is not None else None
+            meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), organizer)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+def _visits(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Chiều 5/4, Tổng Bí thư … đã có buổi làm việc với …": a dated working session nobody organises."""
+    found = []
+    for s, e in ctx.sentences():
+        for word in _event_word().finditer(ctx.mtext, s, e):
+            if not _HAD.search(ctx.mtext, max(s, word.start() - 12), word.start()):
+                continue
+            if not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+                break
+            raw = ctx.text[word.start():_name_end(ctx, word.start(), e)].rstrip(" .;:")
+            raw = raw[:1].upper() + raw[1:]
             meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), None)
             found.append((meeting.key, (s, e)))
             break
@@ -198,15 +300,30 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
         for s, e in sentences:
             if s < ms or s >= stop:
                 continue
+            listed = _attendance(ctx, s, e)
             for cs, ce in _clauses(ctx, s, e):
                 for ps, pe, person in ctx.person_spans:
                     if not (cs <= ps < ce):
                         continue
-                    hit = _cue(ctx.mtext[cs:ce], pe - cs)
+                    hit = _cue(ctx.mtext[cs:ce], pe - cs) or listed
                     if hit is not None:
                         ctx.add_participation(key, person, hit[0], ctx.span(cs, ce))
                         acted.add(ps)
         _references(ctx, key, ms, acted)
+
+
+# "Tham dự có …", "Về phía tỉnh có …", "Tiếp và làm việc với Đoàn có …": the people listed attended.
+_LIST_OPENER = re.compile(r"(?:Về phía|Về dự|Cùng dự|Tham dự|Tiếp và làm việc|Làm việc với|Tiếp đoàn|"
+                          r"Dự(?!\s+(?:kiến|thảo|án|báo|toán|khuyết|định)\b))\b[^.;:]{0,60}?\bcó\b", re.IGNORECASE)
+
+
+def _attendance(ctx: Context, s: int, e: int) -> tuple[str, int] | None:
+    """An attendee cue for the whole sentence: a list "Tham dự có A, …; B, …" or "A, …; B, … cùng dự",
+    given to people in clauses that carry no cue of their own."""
+    if _LIST_OPENER.match(ctx.mtext, s):
+        return "attendee", 5
+    hit = _cue(ctx.mtext[s:e], e - s)
+    return hit if hit is not None and hit[0] == "attendee" else None
 
 
 def _clauses(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:
@@ -233,8 +350,21 @@ def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int])
 
 def find(ctx: Context) -> None:
     meetings = _organised(ctx) + _held(ctx)
-    seen = {key for key, _ in meetings}
-    meetings += [m for m in _took_place(ctx) if m[0] not in seen]
+    for shape in (_took_place, _convened, _chaired, _visits):
+        taken = {sent for _, sent in meetings}
+        meetings += [m for m in shape(ctx) if m[1] not in taken]  # one reported event per sentence
     meetings = _merge(ctx, meetings)
     meetings.sort(key=lambda m: m[1][0])
     _participations(ctx, meetings)
+    _date_assemblies(ctx)
+
+
+def _date_assemblies(ctx: Context) -> None:
+    """An assembly named in a dated meeting's name ("tổ chức Đại hội … lần thứ I") took place that day."""
+    for meeting in ctx.group("meetings").values():
+        if meeting.date is None:
+            continue
+        for a in ctx.group("assemblies").values():
+            if a.date is None and any(sp.start < m.end and m.start < sp.end
+                                      for sp in a.mentions for m in meeting.mentions):
+                a.date = meeting.date

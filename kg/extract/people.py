@@ -196,7 +196,9 @@ def find(ctx: Context) -> None:
         person = ctx.add_person(name, ctx.span(link.end(), name_end))
         _holdings(ctx, person.key, chain, chain[0].start, name_end)
     _names_then_posts(ctx)
+    _plural_posts(ctx)
     _remention(ctx)
+    _posts_as_people(ctx)
 
 
 def _names_then_posts(ctx: Context) -> None:
@@ -221,6 +223,50 @@ def _names_then_posts(ctx: Context) -> None:
         person = ctx.add_person(name, ctx.span(m.start(), end))
         if chain:
             _holdings(ctx, person.key, chain, m.start(), chain_end)
+
+
+_PLURAL = re.compile(r"(?<!\w)các\s+(?:đồng chí\s+)?", re.IGNORECASE)
+_LIST_COLON = re.compile(r"\s*:\s*")
+_LIST_NEXT = re.compile(r"\s*,\s*(?:đồng chí\s+)?|\s+và\s+(?:đồng chí\s+)?")
+
+
+def _plural_posts(ctx: Context) -> None:
+    """"các Phó Thủ tướng: Trần Hồng Hà, Lê Thành Long": every name listed holds the post."""
+    for m in _PLURAL.finditer(ctx.mtext):
+        chain, end = parse_chain(ctx, m.end())
+        colon = _LIST_COLON.match(ctx.mtext, end) if chain else None
+        pos = colon.end() if colon else -1
+        while pos >= 0:
+            found = name_at(ctx, pos)
+            if found is None:
+                break
+            person = ctx.add_person(found[0], ctx.span(pos, found[1]))
+            _holdings(ctx, person.key, chain, chain[0].start, found[1])
+            nxt = _LIST_NEXT.match(ctx.mtext, found[1])
+            pos = nxt.end() if nxt else -1
+
+
+def _posts_as_people(ctx: Context) -> None:
+    """"Thủ tướng yêu cầu …": a post written alone stands for the one person the article says holds it,
+    so what it did at a meeting is recorded (as a person span, not as a mention of the name)."""
+    holders: dict[tuple, set[str]] = {}
+    for (person, role, org) in ctx.holdings:
+        holders.setdefault((role, org), set()).add(person)
+    evidence = [(h.evidence.start, h.evidence.end) for h in ctx.holdings.values()]
+    _, role_re = canonical.posts()
+    for m in role_re.finditer(ctx.mtext):
+        if not m.group()[0].isupper() or any(a <= m.start() < b for a, b in evidence):
+            continue
+        chain, end = parse_chain(ctx, m.start())
+        if not chain or any(a <= m.start() < b for a, b, _ in ctx.person_spans):
+            continue
+        post = chain[0]
+        org = post.body.key if post.body else (
+            canonical.org_key(post.default_org) if post.default_org else None)
+        people = holders.get((post.role, org), set())
+        if len(people) == 1:
+            ctx.person_spans.append((m.start(), end, next(iter(people))))
+    ctx.person_spans.sort()
 
 
 _PREV_WORD = re.compile(r"([^\W\d_]+) $")

@@ -284,6 +284,15 @@ class Site:
             out.append({**entry, "classes": classes, "members": self.instances(classes)})
         return out
 
+    @cached_property
+    def index_of(self) -> dict[str, str]:
+        """IRI → key of the first index page that lists it (for colouring mentions by kind)."""
+        found: dict[str, str] = {}
+        for index in self.indexes:
+            for member in index["members"]:
+                found.setdefault(member, index["key"])
+        return found
+
     def index(self, key: str) -> dict | None:
         return next((i for i in self.indexes if i["key"] == key), None)
 

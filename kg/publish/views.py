@@ -159,16 +159,9 @@ def _mention_node(site: Site, mention, denoted: list[str], inside_link: bool) ->
     link = None
     if things and not inside_link:
         link = site.doc_path(things[0])
-    classes = sorted({_index_key(site, d) for d in things} - {None})
+    classes = sorted({site.index_of[d] for d in things if d in site.index_of})
     return {"kind": kind, "fragment": mention.fragment, "end": mention.end, "children": [], "link": link,
             "title": "; ".join(site.label(d) for d in denoted), "classes": classes}
-
-
-def _index_key(site: Site, iri: str) -> str | None:
-    for index in site.indexes:
-        if iri in index["members"]:
-            return index["key"]
-    return None
 
 
 def index_rows(site: Site, key: str) -> list[dict]:
