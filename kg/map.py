@@ -20,7 +20,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from kg import iri as kiri
 from kg.errors import KgError
-from kg.model import Article, Extraction, Span
+from kg.model import Article, Extraction, Holding, Span
 from kg.namespaces import (
     DCTERMS, ELI, GAF, NIF, ORG, PG, PGDOC, PGPART, PGROLE, PROV, SCHEMA, SKOS, bind, new_graph,
 )
@@ -80,6 +80,11 @@ def _roles() -> dict[str, URIRef]:
     for key, concept in _index(URIRef(PGROLE), [SKOS.altLabel]).items():
         table.setdefault(key, concept)
     return table
+
+
+@lru_cache(maxsize=1)
+def _known_roles() -> frozenset[URIRef]:
+    return frozenset(_roles().values())
 
 
 @lru_cache(maxsize=1)
@@ -148,14 +153,20 @@ class _Builder:
         except ValueError as err:
             raise KgError(f"{self.x.article.path}: extraction has a bad entity key: {err}") from err
 
-    def name(self, key: str | None) -> str | None:
-        """Display name of an entity key (canonical name / label), None when unknown."""
+    def item(self, key: str | None):
+        """The extracted entity with this key, or None."""
         if key is None:
             return None
+        try:
+            return self.x.entity(key)
+        except KeyError:
+            return None
+
+    def name(self, key: str | None) -> str | None:
+        """Display name of an entity key (canonical name / term label), None when unknown."""
         if key not in self._names:
-            try:
-                item = self.x.entity(key)
-            except KeyError:
+            item = self.item(key)
+            if item is None:
                 return None
             self._names[key] = getattr(item, "name", None) or getattr(item, "label", None) or key
         return self._names[key]
@@ -176,9 +187,12 @@ class _Builder:
             self.add(node, RDF.type, cls)
         self.add(node, RDFS.label, Literal(label, lang="vi"))
         self.add(node, PROV.wasDerivedFrom, self.article)
+        spans = list(spans)
         for span in spans:
             self.add(node, GAF.denotedBy, self.mention(span))
-        if listed:
+        # Only what the text names is "mentioned"; a body known only as a gazetteer
+        # parent (Đảng Cộng sản Việt Nam above Ban Chấp hành Trung ương) is background.
+        if listed and spans:
             self.add(self.article, SCHEMA.mentions, node)
 
     def use_concept(self, concept: URIRef, minted_label: str | None = None) -> URIRef:
@@ -201,7 +215,7 @@ def _article(b: _Builder, article: Article) -> None:
     node = b.article
     b.add(node, RDF.type, SCHEMA.NewsArticle)
     b.add(node, RDF.type, NIF.Context)
-    label = article.title or f"Bài báo {b.article_id}"
+    label = article.title or _opening(article.text) or f"Bài báo {b.article_id}"
     b.add(node, RDFS.label, Literal(label, lang=article.language or "vi"))
     if article.title:
         b.add(node, SCHEMA.headline, Literal(article.title, lang=article.language or "vi"))
@@ -217,6 +231,15 @@ def _article(b: _Builder, article: Article) -> None:
     b.add(node, NIF.isString, Literal(article.text))
     b.add(node, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger))
     b.add(node, NIF.endIndex, Literal(len(article.text), datatype=XSD.nonNegativeInteger))
+
+
+def _opening(text: str, limit: int = 90) -> str:
+    """A display label for an article without a headline: its opening words."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    sentence = first.split(". ")[0].rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _people(b: _Builder) -> None:
@@ -290,8 +313,8 @@ def _assemblies(b: _Builder) -> None:
         if item.ordinal is not None:
             parts.append(f"lần thứ {item.ordinal}")
         parts.append(b.name(item.body) or "")
-        if item.term and _has(b.x, item.term):
-            term = b.x.entity(item.term)
+        term = b.item(item.term)
+        if term is not None:
             parts.append(f"({'khóa' if term.number is not None else 'nhiệm kỳ'} {term.label})")
         b.entity(node, sorted({PG.Assembly, cls}), " ".join(p for p in parts if p), item.mentions)
         if item.ordinal is not None:
@@ -302,14 +325,6 @@ def _assemblies(b: _Builder) -> None:
             b.add(node, PG["term"], b.node(item.term))
         if item.date:
             b.add(node, SCHEMA.startDate, Literal(item.date))
-
-
-def _has(extraction: Extraction, key: str) -> bool:
-    try:
-        extraction.entity(key)
-    except KeyError:
-        return False
-    return True
 
 
 def _places(b: _Builder) -> None:
@@ -340,29 +355,39 @@ def _holdings(b: _Builder) -> None:
     attested = b.attested_on()
     for holding in b.x.holdings:
         concept = role_concept(holding.role)
+        b.use_concept(concept, None if concept in _known_roles() else holding.role)
         role = vi_label(concept) or holding.role
-        b.use_concept(concept, None if concept in _roles().values() else holding.role)
-        org_key = holding.organization
-        org_name = b.name(org_key)
-        post = _post_iri(b, concept, org_key)
-        person = b.node(holding.person)
-        b.entity(post, [PG.Post], " ".join(p for p in (role, org_name) if p), [holding.evidence],
-                 listed=False)
-        b.add(post, ORG.role, concept)
-        b.add(person, ORG.holds, post)
-        tenure = URIRef(kiri.key_to_iri(
-            "tenure:" + kiri.short_hash(holding.person, role, org_key or ""), b.base))
-        label = f"{b.name(holding.person) or holding.person} – {role}" + (f" – {org_name}" if org_name else "")
-        b.entity(tenure, [PG.Tenure], label, [holding.evidence], listed=False)
-        b.add(tenure, ORG.member, person)
-        b.add(tenure, ORG.role, concept)
-        b.add(tenure, PG.post, post)
-        if org_key:
-            org = b.node(org_key)
-            b.add(post, ORG.postIn, org)
-            b.add(tenure, ORG.organization, org)
-        if attested:
-            b.add(tenure, PG.attestedOn, Literal(attested))
+        post = _post(b, holding, concept, role)
+        _tenure(b, holding, concept, role, post, attested)
+
+
+def _post(b: _Builder, holding: Holding, concept: URIRef, role: str) -> URIRef:
+    """The post (role + body), shared by everyone who holds it; the person org:holds it."""
+    post = _post_iri(b, concept, holding.organization)
+    label = " ".join(p for p in (role, b.name(holding.organization)) if p)
+    b.entity(post, [PG.Post], label, [holding.evidence], listed=False)
+    b.add(post, ORG.role, concept)
+    if holding.organization:
+        b.add(post, ORG.postIn, b.node(holding.organization))
+    b.add(b.node(holding.person), ORG.holds, post)
+    return post
+
+
+def _tenure(b: _Builder, holding: Holding, concept: URIRef, role: str, post: URIRef,
+            attested: date | None) -> None:
+    """The n-ary tenure; its IRI hashes person, role and body, so it is the same in every article."""
+    org_key = holding.organization
+    tenure = b.node("tenure:" + kiri.short_hash(holding.person, role, org_key or ""))
+    org_name = b.name(org_key)
+    label = f"{b.name(holding.person) or holding.person} – {role}" + (f" – {org_name}" if org_name else "")
+    b.entity(tenure, [PG.Tenure], label, [holding.evidence], listed=False)
+    b.add(tenure, ORG.member, b.node(holding.person))
+    b.add(tenure, ORG.role, concept)
+    b.add(tenure, PG.post, post)
+    if org_key:
+        b.add(tenure, ORG.organization, b.node(org_key))
+    if attested:
+        b.add(tenure, PG.attestedOn, Literal(attested))
 
 
 def _post_iri(b: _Builder, concept: URIRef, org_key: str | None) -> URIRef:

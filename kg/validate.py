@@ -12,6 +12,7 @@ The shapes target pg: classes that kg.map states explicitly, so no RDFS inferenc
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -245,7 +246,7 @@ def load_rdf(path: str | Path) -> Graph:
         _check_syntax(path, text, ox_format)
     elif rdflib_format == "json-ld":
         _check_json(path, text)
-    target = Dataset() if suffix in (".nq", ".trig") else new_graph()
+    target = Dataset()  # TriG, N-Quads and JSON-LD may hold named graphs: validated as one
     try:
         target.parse(data=text, format=rdflib_format, publicID=path.resolve().as_uri())
     except Exception as err:  # rdflib's parsers raise many types; all mean "bad file"
@@ -276,8 +277,8 @@ def _check_syntax(path: Path, text: str, ox_format: str) -> None:
                                   base_iri=path.resolve().as_uri()):
             pass
     except SyntaxError as err:
-        raise InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: "
-                         f"{_first_line(err.msg)}") from err
+        detail = re.sub(r"^Parser error (at|between) line .*?: ", "", _first_line(err.msg))
+        raise InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: {detail}") from err
 
 
 def _check_json(path: Path, text: str) -> None:

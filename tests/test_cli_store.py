@@ -207,12 +207,13 @@ def test_export_load_and_ask_the_shipped_cqs_on_the_seed(kg, tmp_path):
     assert {r["source"]["value"] for r in rows} == {article}
 
 
-def test_the_examples_in_docs_store_md_are_real(kg, tmp_path, monkeypatch):
-    """Every `$ kg …` console example in docs/store.md prints exactly what the docs show (on the seed)."""
+@pytest.mark.parametrize("doc_file", ["docs/store.md", "README.md"])
+def test_the_examples_in_the_docs_are_real(kg, tmp_path, monkeypatch, doc_file):
+    """Every `$ kg …` console example in docs/store.md and README prints exactly what they show (on the seed)."""
     import re
     import shlex
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "store.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parent.parent / doc_file).read_text(encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "evidence.rq").write_text(re.search(r"```sparql\n(.*?)```", doc, re.DOTALL).group(1))
     assert kg("export", "-q", str(SEED), "-o", "seed.ttl").exit_code == 0

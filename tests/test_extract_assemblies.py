@@ -68,3 +68,13 @@ def test_elections_keep_years_as_written():
 def test_no_assembly_without_ordinal_or_body():
     x = run("Đại hội đảng bộ các cấp và Hội nghị tổng kết năm đã diễn ra; Hội nghị Ban Tuyên giáo Trung ương 3.")
     assert x.assemblies == []
+
+
+def test_bare_plenum_gives_its_term_and_an_earlier_one_is_of_the_same_body():
+    x = run("Hội nghị Ban Chấp hành Đảng bộ tỉnh Hà Tĩnh lần thứ 25\n"
+            "Ngày 11/12, Ban Chấp hành Đảng bộ tỉnh Hà Tĩnh tổ chức Hội nghị lần thứ 25, khóa XIX. "
+            "Tại Hội nghị lần thứ 24 trước đó, tỉnh đã bàn nhiều nội dung.")
+    terms = {t.key: t.label for t in x.terms}
+    got = {(a.kind, a.ordinal, terms.get(a.term)) for a in x.assemblies}
+    assert got == {("Plenum", 25, "XIX"), ("Plenum", 24, "XIX")}
+    assert {a.body for a in x.assemblies} == {"org:ban-chap-hanh-dang-bo-tinh-ha-tinh"}

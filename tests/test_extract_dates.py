@@ -58,3 +58,28 @@ def test_year_of_a_planning_meeting_and_fallback():
 def test_parse_written_date():
     assert parse_written_date("ngày 29-1-2021") == date(2021, 1, 29)
     assert parse_written_date("ngày 31-2-2021") is None
+
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Trong hai ngày 14 và 15/5, hội nghị", (14, 15, 5, None)),
+    ("trong 2 ngày 29-30/7/2024", (29, 30, 7, 2024)),
+    ("các ngày 14, 15/5", (14, 15, 5, None)),
+    ("Trong hai ngày 5 và 6/6", (5, 6, 6, None)),
+])
+def test_two_days_of_one_month(text, expected):
+    (d,) = find_dates(text)
+    assert (d.day, d.end_day, d.month, d.year) == expected
+
+
+def test_days_in_the_wrong_order_are_not_a_range():
+    assert all(d.end_day is None for d in find_dates("ngày 15 và 14/5"))
+
+def test_anniversary_span_is_not_an_event_date_but_gives_the_year():
+    from datetime import date
+
+    from kg.extract.dates import event_dates, infer_year
+    text = "Tối 1/2, lễ kỷ niệm 95 năm Ngày thành lập Đảng (3/2/1930 - 3/2/2025)."
+    assert [(d.day, d.month) for d in event_dates(text)] == [(1, 2)]
+    assert infer_year(1, 2, published=None, context=text) == 2025
+    assert infer_year(1, 2, published=date(2025, 2, 2), context=text) == 2025

@@ -98,3 +98,14 @@ def test_role_gazetteer_gives_labels_for_every_role():
     assert role_entry("Trưởng Ban").role_id == "head"
     assert all(role_entry(e.role) is not None for e in posts()[0].values())
     assert role_entry("Không có") is None
+
+
+def test_elected_to_a_post():
+    x = run("Tại tỉnh Bắc Ninh, Ban Chấp hành Đảng bộ tỉnh đã bầu đồng chí Nguyễn Nhân Chiến giữ chức "
+            "Bí thư Tỉnh ủy.")
+    assert holdings(x) == {("Nguyễn Nhân Chiến", "Bí thư", "Tỉnh ủy Bắc Ninh")}
+
+
+def test_a_post_named_again_without_its_body_is_not_another_post():
+    x = run("Thứ trưởng Bộ Nội vụ Vũ Chiến Thắng dự. Thứ trưởng Vũ Chiến Thắng trình bày báo cáo.")
+    assert holdings(x) == {("Vũ Chiến Thắng", "Thứ trưởng", "Bộ Nội vụ")}

@@ -28,6 +28,14 @@ def test_shapes_pass_meta_shacl():
     assert conforms, text
 
 
+def test_validate_with_meta_shacl_flag(seed_graph):
+    from pyshacl import validate as shacl_validate
+
+    conforms, _, _ = shacl_validate(seed_graph, shacl_graph=shapes_graph(), meta_shacl=True, allow_warnings=True,
+                                    allow_infos=True)
+    assert conforms  # pySHACL raises if the shapes fail meta-SHACL; the seed has only a Warning and Infos
+
+
 def test_meta_shacl_would_catch_a_broken_shape():
     broken = Graph()
     for triple in shapes_graph():

@@ -107,6 +107,21 @@ def test_validate_file_in_every_format(tmp_path, seed_graph, fmt, ext):
     assert report.conforms and report.counts["Warning"] == 1
 
 
+def test_named_graphs_in_files_are_all_read(tmp_path, seed_extraction):
+    import dataclasses
+
+    from kg.map import to_dataset
+
+    other = dataclasses.replace(seed_extraction,
+                                article=dataclasses.replace(seed_extraction.article, url="https://example.org/b"))
+    dataset = to_dataset([seed_extraction, other])
+    union = {t for g in dataset.graphs() for t in g}
+    for fmt, ext in (("jsonld", ".jsonld"), ("trig", ".trig"), ("nquads", ".nq")):
+        path = tmp_path / f"two{ext}"
+        path.write_text(serialize(dataset, fmt), encoding="utf-8")
+        assert set(load_rdf(path)) == union, fmt
+
+
 def test_ontology_and_vocabularies_validate():
     from kg.resources import ontology_dir
 
@@ -183,3 +198,17 @@ def test_literal_with_bad_date_is_a_violation(seed_graph):
     graph.set((tenure, PG.attestedOn, Literal("6/1/2021")))
     report = validate(graph)
     assert any(r.shape == "pgsh:Tenure-attestedOn" and r.severity == "Violation" for r in report.results)
+
+
+def test_reports_are_identical_across_hash_seeds(tmp_path, seed_graph):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "seed.ttl"
+    path.write_text(serialize(seed_graph, "turtle"), encoding="utf-8")
+    script = ("import sys; from kg.validate import validate_file; r = validate_file(sys.argv[1]); "
+              "sys.stdout.write(r.to_turtle() + r.to_json() + r.to_text())")
+    outputs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "7", "99")}
+    assert len(outputs) == 1

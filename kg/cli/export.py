@@ -172,15 +172,27 @@ def _summary(item, fatal: bool) -> None:
 
     from kg.namespaces import PG
 
-    classes = Counter(
-        str(cls)[len(str(PG)):] for cls in item.graph.objects(None, RDF.type) if str(cls).startswith(str(PG))
-    )
+    classes = Counter(_most_specific(item.graph, subject, str(PG)) for subject in set(item.graph.subjects(RDF.type)))
+    classes.pop(None, None)
     per_class = ", ".join(f"{n} {name}" for name, n in sorted(classes.items()))
     counts = _counts(item.report) if item.report is not None else {}
     checks = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Violation", "Warning", "Info"))
     verdict = "FAILED" if fatal else "ok"
     click.echo(f"{item.article.path}: {per_class or 'no entities'}; {item.triples} triples; "
                f"validation {verdict}: {checks}", err=True)
+
+
+# Bodies and assemblies are typed with a general and a specific class (for SHACL without
+# inference); the summary counts each entity once, under its specific class.
+_GENERAL = ("Organization", "Assembly", "Event")
+
+
+def _most_specific(graph, subject, namespace: str) -> str | None:
+    from rdflib import RDF
+
+    names = sorted(str(c)[len(namespace):] for c in graph.objects(subject, RDF.type) if str(c).startswith(namespace))
+    specific = [n for n in names if n not in _GENERAL]
+    return (specific or names or [None])[0]
 
 
 def _serialize(graphs, fmt: str) -> str:

@@ -6,14 +6,29 @@
     print(summary.text()); raise SystemExit(summary.exit_code)
 
 For other engines (Dask, Spark) map ``kg.pipeline.article_to_nquads`` over the texts.
+Names are imported on first use, so ``kg --help`` does not pay for them.
 """
 
-from kg.corpus.discover import iter_articles
-from kg.corpus.engine import ArticleResult, EngineSettings, kg_engine
-from kg.corpus.runner import DEFAULT_SHARD_SIZE, CorpusSummary, export_corpus
-from kg.corpus.shards import is_shard_output
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_SHARD_SIZE", "ArticleResult", "CorpusSummary", "EngineSettings", "export_corpus",
-    "is_shard_output", "iter_articles", "kg_engine",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "iter_articles": "kg.corpus.discover",
+    "ArticleResult": "kg.corpus.engine",
+    "EngineSettings": "kg.corpus.engine",
+    "kg_engine": "kg.corpus.engine",
+    "CorpusSummary": "kg.corpus.runner",
+    "export_corpus": "kg.corpus.runner",
+    "DEFAULT_SHARD_SIZE": "kg.corpus.shards",
+    "is_shard_output": "kg.corpus.shards",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'kg.corpus' has no attribute {name!r}")
+    return getattr(importlib.import_module(_WHERE[name]), name)

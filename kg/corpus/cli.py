@@ -14,7 +14,7 @@ from typing import Callable, NoReturn
 
 import click
 
-from kg.corpus.runner import DEFAULT_SHARD_SIZE
+from kg.corpus.shards import DEFAULT_SHARD_SIZE
 
 MAX_LISTED_FAILURES = 10
 
@@ -28,8 +28,6 @@ _OPTIONS = [
                  help=f"Corpus mode with -o FILE.nq[.gz]|FILE.trig[.gz]: quads per shard, "
                       f"FILE-00000.nq.gz … [default: {DEFAULT_SHARD_SIZE:,}]."),
     click.option("--force", is_flag=True, help="Corpus mode: redo every article, even unchanged ones."),
-    click.option("--load", is_flag=True, help="Corpus mode: also load the graphs into the embedded store."),
-    click.option("--store", metavar="DIR", help="Store folder for --load [default: ./kg-store or $KG_STORE]."),
     click.option("--report", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
                  help="Corpus mode: JSON report here [default: beside the output]."),
     click.option("--progress/--no-progress", default=None,
@@ -38,7 +36,10 @@ _OPTIONS = [
 
 
 def corpus_options(func: Callable) -> Callable:
-    """Decorate a click command with the corpus options (in help order)."""
+    """Decorate a click command with the corpus options (in help order).
+
+    ``--load`` and ``--store`` are the export command's own; corpus mode uses them too.
+    """
     for option in reversed(_OPTIONS):
         func = option(func)
     return func

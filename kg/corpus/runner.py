@@ -22,13 +22,12 @@ from kg.corpus.discover import common_root, iter_articles, output_names, relativ
 from kg.corpus.engine import ArticleResult, Engine, EngineSettings, kg_engine, warm_up
 from kg.corpus.progress import Progress
 from kg.corpus.render import FORMATS, render
-from kg.corpus.shards import split_output, write_shards
+from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
 from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
 from kg.output import atomic_write
 
-DEFAULT_SHARD_SIZE = 1_000_000
 MANIFEST_NAME = "kg-manifest.json"
 REPORT_NAME = "kg-report.json"
 SAVE_EVERY = 10.0  # seconds between manifest saves, so Ctrl-C or a crash loses little
@@ -386,7 +385,7 @@ def _load(tasks: list[Task], manifest: Manifest, location: str | None, chunk: in
     from kg.store import load_graphs, open_store
 
     loaded = 0
-    with _closing(open_store(location)) as target:
+    with open_store(location) as target:
         pending: list[tuple[str, str]] = []
         for task in tasks:
             entry = manifest.articles.get(task.name)
@@ -399,19 +398,6 @@ def _load(tasks: list[Task], manifest: Manifest, location: str | None, chunk: in
         if pending:
             loaded += len(load_graphs(target, pending))
     return loaded
-
-
-class _closing:
-    def __init__(self, thing):
-        self.thing = thing
-
-    def __enter__(self):
-        return self.thing
-
-    def __exit__(self, *exc):
-        close = getattr(self.thing, "close", None)
-        if close:
-            close()
 
 
 def _nquads_of(target: str, graph: str) -> str:

@@ -18,6 +18,7 @@ from typing import Iterable
 from kg.corpus.render import prefix_header, trig_block
 from kg.errors import InputError
 
+DEFAULT_SHARD_SIZE = 1_000_000  # quads per shard
 SHARD_SUFFIXES = {".nq": "nquads", ".nq.gz": "nquads", ".trig": "trig", ".trig.gz": "trig",
                   ".nquads": "nquads", ".nquads.gz": "nquads"}
 
@@ -29,7 +30,7 @@ def split_output(output: Path) -> tuple[str, str, str]:
         if name.lower().endswith(suffix):
             return name[: -len(suffix)], name[-len(suffix):], SHARD_SUFFIXES[suffix]
     raise InputError(f"{output}: corpus output must end in .nq, .nq.gz, .trig or .trig.gz "
-                     "(or use --out-dir for one file per article)")
+                     "(or use --out-dir for one file per article)", exit_code=2)
 
 
 def is_shard_output(output: str | os.PathLike | None) -> bool:

@@ -262,12 +262,36 @@ def _merge_termless(ctx: Context) -> None:
             del group[key]
 
 
+_BARE_TERM = re.compile(r"khóa\s+(?P<k>[IVXLC]+|\d{1,2})(?!\w)", re.IGNORECASE)
+
+
 def _resolve_bare(ctx: Context) -> None:
-    """An assembly written without its body is the one of that kind and ordinal found, if only one."""
+    """An assembly written without its body is the one of that kind and ordinal found, if only one
+    (taking the term the bare mention states, "Hội nghị lần thứ 25, khóa XIX"). A plenum or session
+    with no such match, in an article whose plenums (sessions) are all of one body and term, is that
+    body's: "Tại Hội nghị lần thứ 24 trước đó" in a report on plenum 25."""
+    group = ctx.group("assemblies")
+    unmatched = []
     for kind, ordinal, span in ctx.bare:
-        same = [a for a in ctx.group("assemblies").values() if a.kind == kind and a.ordinal == ordinal]
-        if len(same) == 1 and span not in same[0].mentions:
-            same[0].mentions.append(span)
+        same = [a for a in group.values() if a.kind == kind and a.ordinal == ordinal]
+        if len(same) != 1:
+            unmatched.append((kind, ordinal, span, bool(same)))
+            continue
+        a = same[0]
+        if span not in a.mentions:
+            a.mentions.append(span)
+        term = _BARE_TERM.search(ctx.mtext, span.start, span.end)
+        if a.term is None and term and a.body:
+            label = term["k"].upper()
+            a.term = ctx.add_term(a.body, label, parse_ordinal(label), None, ctx.span(term.start("k"), term.end("k"))).key
+    for kind, ordinal, span, ambiguous in unmatched:
+        series = {(a.body, a.term) for a in group.values() if a.kind == kind}
+        if ambiguous or kind not in ("Plenum", "Session") or len(series) != 1:
+            continue
+        body, term = next(iter(series))
+        stated = _BARE_TERM.search(ctx.mtext, span.start, span.end)
+        if body and (stated is None or (term or "").endswith("/" + slug(stated["k"].upper()))):
+            _assembly(ctx, kind, body, ordinal, term, span)
 
 
 def _body_terms(ctx: Context) -> None:

@@ -136,8 +136,12 @@ def _district(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) ->
             break
         pos = m.end()
         ends.append(pos)
+    level = _district_level(entry.name)
     if not ends:
         full = resolve_short(ctx, entry.name)  # "Ban Dân vận Huyện ủy" after "Huyện ủy Châu Thành"
+        named = ctx.districts.get(level, set())  # "UBND quận" after "Quận ủy Ba Đình"
+        if full is None and len(named) == 1:
+            full = f"{entry.name} {next(iter(named))}"
         return BodyRef(start, end, full, entry.category) if full else None
     # Several splits can leave a valid name ("Long | Hồ Trần Văn Tâm", "Long Hồ | Trần Văn Tâm"):
     # prefer a three-syllable name, then a two-word district, the most common shapes of each.
@@ -147,7 +151,19 @@ def _district(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) ->
         if found is not None:
             splits.append((len(found[0].split()) != 3, abs(words - 2), e))
     cut = min(splits)[2] if splits else ends[-1]
+    ctx.districts.setdefault(level, set()).add(ctx.text[end + 1:cut])
     return BodyRef(start, cut, f"{entry.name} {ctx.text[end + 1:cut]}", entry.category)
+
+
+_LEVEL_OF = {"Huyện ủy": "huyện", "Quận ủy": "quận", "Thị ủy": "thị xã"}
+_LEVELS = ("thị trấn", "thị xã", "huyện", "quận", "xã", "phường")
+
+
+def _district_level(name: str) -> str:
+    """The kind of place a district or commune body takes: "Quận ủy" → quận, "Đảng ủy xã" → xã."""
+    if name in _LEVEL_OF:
+        return _LEVEL_OF[name]
+    return next((lv for lv in _LEVELS if name.endswith(" " + lv)), name)
 
 
 def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, depth: int) -> BodyRef | None:
@@ -157,6 +173,8 @@ def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dep
         inner = parse_at(ctx, end + 1, depth=depth + 1)
         if inner is not None:
             return BodyRef(start, inner.end, f"{entry.name} {inner.name}", entry.category, parent=inner)
+    if _unknown_name_follows(ctx, end):
+        return None  # "Học viện Báo chí …": a body missing from the gazetteer, not the one already named
     full = resolve_short(ctx, entry.name)
     if full is not None:
         target = canonical.bodies().entries.get(full)
@@ -165,6 +183,19 @@ def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dep
     if entry.kind == "short":
         return BodyRef(start, end, entry.name, entry.category)
     return None
+
+
+_NEXT_WORD = re.compile(r" ([^\W\d_]+)")
+
+
+def _unknown_name_follows(ctx: Context, end: int) -> bool:
+    """A capitalised word after a generic unit that starts neither a personal name nor a place."""
+    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
+
+    m = _NEXT_WORD.match(ctx.mtext, end)
+    if m is None or not m.group(1)[0].isupper() or m.group(1) in canonical.name_stopwords():
+        return False
+    return name_at(ctx, m.start(1)) is None and place_at(ctx, m.start(1)) is None
 
 
 def resolve_short(ctx: Context, short: str) -> str | None:
@@ -200,8 +231,8 @@ def find(ctx: Context) -> None:
         m = gaz.regex.search(ctx.mtext, pos)
         if m is None:
             break
-        ref = parse_at(ctx, m.start())
-        if ref is None:
+        ref = parse_at(ctx, m.start()) if ctx.mtext[m.start() - 1:m.start()] not in ("-", "/") else None
+        if ref is None:  # (a code inside a document number, "2157/QĐ-UBND", is no body)
             pos = m.end()
             continue
         ctx.add_org(ref)

@@ -271,9 +271,15 @@ def doc_types() -> tuple[dict[str, str], dict[str, str]]:
     for kind, form, type_, _vi in _rows("doc_types.tsv"):
         if kind == "word":
             words[norm_key(form)] = type_
-        else:
+        elif kind == "code":
             codes[form] = type_
     return words, codes
+
+
+@lru_cache(maxsize=1)
+def untyped_state_codes() -> frozenset[str]:
+    """State codes with no document type in the vocabulary ("NĐ" Decree, "TT" Circular)."""
+    return frozenset(r[1] for r in _rows("doc_types.tsv") if r[0] == "nocode")
 
 
 @lru_cache(maxsize=1)
@@ -323,5 +329,5 @@ def ordinal_words() -> dict[str, int]:
 
 def warm_up() -> None:
     """Load every gazetteer and compile every pattern (corpus workers call this once)."""
-    bodies(), places(), posts(), doc_types(), surnames(), name_stopwords(), historical_figures()
+    bodies(), places(), posts(), doc_types(), untyped_state_codes(), surnames(), name_stopwords(), historical_figures()
     participation_cues(), honorifics(), meeting_words(), ordinal_words(), plenary_bodies(), _tone_re()

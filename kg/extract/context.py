@@ -45,6 +45,7 @@ class Context:
     mtext: str = ""  # matching text (see kg.extract.canonical)
     locality: canonical.PlaceEntry | None = None
     known_names: set[str] = field(default_factory=set)  # canonical body names seen in the article
+    districts: dict[str, set[str]] = field(default_factory=dict)  # "quận" → {"Ba Đình"}: local places named
     body_refs: list[BodyRef] = field(default_factory=list)
     body_terms: dict[str, str] = field(default_factory=dict)  # org key → term key stated beside it
     person_spans: list[tuple[int, int, str]] = field(default_factory=list)

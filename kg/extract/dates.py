@@ -16,7 +16,7 @@ from datetime import date
 _CUE = r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm)(?:\s+nay)?(?:\s+(?:thứ\s+\w+,?\s+)?ngày)?"
 _DMY = r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}))?(?![\d/.-]\d)"
 _DATE_RE = re.compile(
-    rf"(?<!\w)(?:(?P<cue>{_CUE})\s+)?{_DMY}"
+    rf"(?<!\w)(?:(?P<cue>{_CUE})\s+\(?)?{_DMY}"  # "Sáng nay (15/10)" too
     rf"|(?<!\w)ngày\s+(?P<wd>\d{{1,2}})\s+tháng\s+(?P<wm>\d{{1,2}})(?:\s+năm\s+(?P<wy>\d{{4}}))?",
     re.IGNORECASE,
 )
@@ -78,6 +78,17 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     return sorted(found, key=lambda d: d.start)
 
 
+# "(3/2/1930 - 3/2/2025)": the years an anniversary spans, not the day of an event.
+_ANNIVERSARY = re.compile(r"\(\s*(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\s*[-–—]\s*(?:ngày\s+)?"
+                          r"\d{1,2}[/.-]\d{1,2}[/.-](?P<year>\d{4})\s*\)")
+
+
+def event_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
+    """find_dates without the dates of an anniversary's span in brackets."""
+    skip = [(m.start(), m.end()) for m in _ANNIVERSARY.finditer(text, start, len(text) if end is None else end)]
+    return [d for d in find_dates(text, start, end) if not any(a <= d.start < b for a, b in skip)]
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
@@ -91,7 +102,8 @@ def infer_year(day: int, month: int, *, published: date | None, context: str, te
        ("tổng kết … năm Y") held in January-March is in Y+1, later in the year in Y.
        Otherwise a year being planned ("triển khai nhiệm vụ năm P") held in
        October-December is in P-1, earlier in P.
-    3. Else the latest "năm YYYY" in ``context`` and then in the whole ``text``,
+    3. Else the year an anniversary in ``context`` reaches ("(3/2/1930 - 3/2/2025)" → 2025), else
+       the latest "năm YYYY" in ``context`` and then in the whole ``text``,
        leaving out target years ("đến năm 2030", "tầm nhìn đến năm 2045").
     None when there is nothing to go on.
     """
@@ -112,6 +124,9 @@ def infer_year(day: int, month: int, *, published: date | None, context: str, te
     if plan:
         y = int(plan.group(1))
         return y - 1 if month >= 10 else y
+    anniversary = _ANNIVERSARY.search(context)  # "(3/2/1930 - 3/2/2025)": celebrated in 2025
+    if anniversary:
+        return int(anniversary["year"])
     for source in (context, text):
         years = [int(m.group(1)) for m in _YEAR_RE.finditer(source) if not _FUTURE_RE.search(source[:m.start() + 4])]
         if years:

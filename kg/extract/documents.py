@@ -65,7 +65,7 @@ def _type_of(m: re.Match, word: str | None) -> str | None:
     words, codes = canonical.doc_types()
     if word:
         return words[canonical.norm_key(word)]
-    if m["qcode"]:
+    if m["qcode"] or (m["scode"] and m["scode"].split("-")[0] in canonical.untyped_state_codes()):
         return None
     code = m["pcode"] or m["scode"]
     if code in codes:

@@ -7,10 +7,17 @@
   "A phối hợp với B tổ chức …" is organised by A.
 * "<body> đã họp kỳ thứ 3 từ ngày 14 đến ngày 23/3/2011 tại Hà Nội" → a Meeting too.
 * "Sáng 12/3, Hội nghị … đã diễn ra tại Đà Nẵng" (a dated sentence opening with the event).
+* "Chiều 19/1, Bộ Chính trị họp …" (a body meets), "Sáng 4/5, Thủ tướng … chủ trì Phiên họp Chính phủ …"
+  (held by the body after the event word), "… đã có buổi làm việc với …" (no organiser): weaker shapes,
+  kept only when no stronger one reported an event that sentence or that day.
+* A session or congress that "khai mạc"/"diễn ra" is held by its own body; an assembly named in a
+  dated event's name gets its date. Anniversary spans "(3/2/1930 - 3/2/2025)" are never event dates.
 * A dateless event (usually the headline) with the organiser of a dated one is that one.
 * Participations: in the meeting's sentence and the ones after it, a clause that names a
   person and holds a cue (gazetteers/participation.tsv) gives that person the cue's role;
-  weak cues (speech verbs such as "cho biết") need the name before them.
+  weak cues (speech verbs such as "cho biết") need the name before them. In a list sentence
+  ("Tham dự có A, …; B, …", "A, …; B, … cùng dự") people without a cue of their own attended.
+  A post written alone ("Thủ tướng yêu cầu …") stands for its one holder in the article.
 * References: documents written in a paragraph where a participant acts, or in the
   meeting's sentence, are documents the meeting discussed.
 """
@@ -83,7 +90,7 @@ def _town(ctx: Context, pos: int) -> tuple[int, int] | None:
 
 
 def _when(ctx: Context, start: int, end: int, context: str):
-    for dm in dates.find_dates(ctx.mtext, start, end):
+    for dm in dates.event_dates(ctx.mtext, start, end):
         if dm.cued or dm.year:
             return dates.to_date(dm, published=ctx.article.published, context=context, text=ctx.mtext)
     return None, None
@@ -121,7 +128,7 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             word = _event_word().match(ctx.mtext, m.end())
             if word is None:
                 continue
-            if s >= lead_end and not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+            if s >= lead_end and not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
                 continue  # "… tổ chức Hội nghị …" later on, undated: background, not the report
             organizer = _organizer(ctx, m.start())
             name_end = _name_end(ctx, word.start(), e)
@@ -134,7 +141,9 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
-_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|cùng với)\s+", re.IGNORECASE)
+_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|phối hợp|cùng với)\s+", re.IGNORECASE)
+# "Ban Tuyên giáo Tỉnh ủy phối hợp Sở Nội vụ tổ chức": a partner missing from the gazetteers.
+_UNKNOWN_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp(?:\s+với)?|cùng với)\s+[^,.;:\n]{2,60}?\s*", re.IGNORECASE)
 _TOOK_PLACE = re.compile(r"\s+(?:đã\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
 _LEAD_IN = re.compile(r"^(?:[^,]{0,40},\s*)?(?:tại\s+[^,]{2,60},\s*)?$", re.IGNORECASE)
 
@@ -149,7 +158,8 @@ def _organizer(ctx: Context, pos: int):
     "Tỉnh ủy, HĐND, UBND tỉnh X tổ chức …" the first body leads."""
     ref = bodies.body_before(ctx, pos, max_gap=40, gap=_ORG_GAP)
     if ref is None:
-        return None
+        ref = bodies.body_before(ctx, pos, max_gap=80, gap=_UNKNOWN_PARTNER.pattern)
+        return ref
     idx = ctx.body_refs.index(ref)
     if idx > 0 and _PARTNER.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ref.start):
         idx -= 1
@@ -166,14 +176,32 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             if not word.group()[0].isupper() or not _LEAD_IN.match(ctx.mtext[s:word.start()]):
                 continue
             verb = _TOOK_PLACE.search(ctx.mtext, word.end(), e)
-            if verb is None or not dates.find_dates(ctx.mtext, s, e):
+            done = _done_by(ctx, word.end(), e)
+            if (verb is None and done is None) or not dates.event_dates(ctx.mtext, s, e):
                 continue
-            raw = ctx.text[word.start():verb.start()].rstrip(" ,")
-            body = _assembly_body(ctx, word.start(), word.start() + len(raw))
+            cut = min(x for x in (verb.start() if verb else None, done[1] if done else None) if x is not None)
+            raw = ctx.text[word.start():cut].rstrip(" ,")
+            if done is not None:
+                body = ctx.add_org(done[0]).key
+            else:
+                body = _assembly_body(ctx, word.start(), word.start() + len(raw))
             meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), body)
             found.append((meeting.key, (s, e)))
             break
     return found
+
+
+_DONE_BY = re.compile(r"\s+do\s+")
+_DONE_VERB = re.compile(r"\s*,?\s+(?:đã\s+|vừa\s+)?(?:chủ trì,?\s+|phối hợp\s+)?tổ chức(?!\w)")
+
+
+def _done_by(ctx: Context, start: int, end: int):
+    """"Hội thảo … do Ban Tuyên giáo Tỉnh ủy tổ chức": (the organising body, where " do" starts)."""
+    for m in _DONE_BY.finditer(ctx.mtext, start, end):
+        ref = bodies.parse_at(ctx, m.end())
+        if ref is not None and _DONE_VERB.match(ctx.mtext, ref.end):
+            return ref, m.start()
+    return None
 
 
 def _assembly_body(ctx: Context, start: int, end: int) -> str | None:
@@ -184,18 +212,19 @@ def _assembly_body(ctx: Context, start: int, end: int) -> str | None:
     return None
 
 
-_MET = re.compile(r"\s+(?:đã\s+|vừa\s+)?(?:họp|nhóm họp)(?!\w)(?!\s+kỳ)", re.IGNORECASE)
-_HAD = re.compile(r"(?<!\w)(?:đã\s+|vừa\s+)?có\s+$", re.IGNORECASE)
+_MET = re.compile(r"\s+(?:đã\s+|vừa\s+)?(?:(?:nhóm\s+)?họp(?!\w)(?!\s+kỳ)|(?:có buổi\s+)?làm việc với(?!\w))",
+                  re.IGNORECASE)
 
 
 def _convened(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """"Chiều 19/1, Bộ Chính trị họp cho ý kiến …": a body that meets, dated, opening its sentence."""
+    """"Chiều 19/1, Bộ Chính trị họp cho ý kiến …", "Ban Bí thư làm việc với …": a body that meets,
+    dated, opening its sentence, organises the meeting."""
     found = []
     for s, e in ctx.sentences():
         refs = [r for r in ctx.body_refs if s <= r.start < e and _LEAD_IN.match(ctx.mtext[s:r.start])]
         for ref in refs[:1]:
             verb = _MET.match(ctx.mtext, ref.end)
-            if verb is None or not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+            if verb is None or not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
                 continue
             comma = ctx.mtext.find(",", verb.end(), e)
             raw = ctx.text[ref.start:comma if comma > 0 else e].rstrip(" .;:")
@@ -214,7 +243,7 @@ def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     for s, e in ctx.sentences():
         for m in _CHAIRED.finditer(ctx.mtext, s, e):
             word = _event_word().match(ctx.mtext, m.end())
-            if word is None or not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
+            if word is None or not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
                 continue
             body = bodies.parse_at(ctx, word.end() + 1) if ctx.mtext[word.end():word.end() + 1] == " " else None
             raw = ctx.text[word.start():_name_end(ctx, word.start(), e)].rstrip(" .;:")
@@ -226,20 +255,25 @@ def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _had_event() -> re.Pattern[str]:
+    alts = "|".join(re.escape(w) for w in canonical.meeting_words())
+    return re.compile(rf"(?<!\w)có\s+(?P<word>{alts})(?!\w)", re.IGNORECASE)
+
+
 def _visits(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     """"Chiều 5/4, Tổng Bí thư … đã có buổi làm việc với …": a dated working session nobody organises."""
-    found = []
-    for s, e in ctx.sentences():
-        for word in _event_word().finditer(ctx.mtext, s, e):
-            if not _HAD.search(ctx.mtext, max(s, word.start() - 12), word.start()):
-                continue
-            if not any(d.cued or d.year for d in dates.find_dates(ctx.mtext, s, e)):
-                break
-            raw = ctx.text[word.start():_name_end(ctx, word.start(), e)].rstrip(" .;:")
-            raw = raw[:1].upper() + raw[1:]
-            meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), None)
-            found.append((meeting.key, (s, e)))
-            break
+    found, done = [], set()
+    for m in _had_event().finditer(ctx.mtext):
+        s, e = ctx.sentence_at(m.start())
+        if (s, e) in done or not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
+            continue
+        done.add((s, e))
+        start = m.start("word")
+        raw = ctx.text[start:_name_end(ctx, start, e)].rstrip(" .;:")
+        raw = raw[:1].upper() + raw[1:]
+        meeting = _meeting(ctx, raw, (s, e), (start, start + len(raw)), None)
+        found.append((meeting.key, (s, e)))
     return found
 
 
@@ -300,6 +334,8 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
         for s, e in sentences:
             if s < ms or s >= stop:
                 continue
+            if not any(s <= ps < e for ps, _, _ in ctx.person_spans) or _BACKGROUND.search(ctx.mtext, s, e):
+                continue  # no one named, or about an earlier event ("Tại Hội nghị lần thứ 24 trước đó, …")
             listed = _attendance(ctx, s, e)
             for cs, ce in _clauses(ctx, s, e):
                 for ps, pe, person in ctx.person_spans:
@@ -313,6 +349,8 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
 
 
 # "Tham dự có …", "Về phía tỉnh có …", "Tiếp và làm việc với Đoàn có …": the people listed attended.
+_BACKGROUND = re.compile(r"(?<!\w)(?:trước đó|trước đây|năm trước|năm ngoái|lần trước|kỳ trước|nhiệm kỳ trước)"
+                         r"(?!\w)", re.IGNORECASE)
 _LIST_OPENER = re.compile(r"(?:Về phía|Về dự|Cùng dự|Tham dự|Tiếp và làm việc|Làm việc với|Tiếp đoàn|"
                           r"Dự(?!\s+(?:kiến|thảo|án|báo|toán|khuyết|định)\b))\b[^.;:]{0,60}?\bcó\b", re.IGNORECASE)
 
@@ -351,12 +389,27 @@ def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int])
 def find(ctx: Context) -> None:
     meetings = _organised(ctx) + _held(ctx)
     for shape in (_took_place, _convened, _chaired, _visits):
-        taken = {sent for _, sent in meetings}
-        meetings += [m for m in shape(ctx) if m[1] not in taken]  # one reported event per sentence
+        meetings += _fallback(ctx, meetings, shape(ctx))
     meetings = _merge(ctx, meetings)
     meetings.sort(key=lambda m: m[1][0])
     _participations(ctx, meetings)
     _date_assemblies(ctx)
+
+
+def _fallback(ctx: Context, found: list, more: list) -> list:
+    """Events of a weaker shape, kept unless their sentence or their day already has an event."""
+    group = ctx.group("meetings")
+    sentences = {sent for _, sent in found}
+    days = {group[k].date for k, _ in found if k in group and group[k].date}
+    kept = []
+    for key, sent in more:
+        if any(key == k for k, _ in found):
+            continue
+        if sent in sentences or (key in group and group[key].date in days):
+            group.pop(key, None)
+            continue
+        kept.append((key, sent))
+    return kept
 
 
 def _date_assemblies(ctx: Context) -> None:

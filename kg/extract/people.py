@@ -7,8 +7,12 @@ gazetteers/surnames.txt. It is only taken as a person where the text says so:
   "Ủy viên Trung ương Đảng - Bí thư Tỉnh ủy Lê Văn C";
 * before one: "đồng chí Nguyễn Văn A, Ủy viên Bộ Chính trị, Trưởng Ban …",
   "Nguyễn Văn A - Bí thư Đảng ủy - Hiệu trưởng";
-* after "đồng chí", "ông", "bà";
+* after "đồng chí", "ông", "bà", a rank or an academic title ("Thượng tướng", "PGS.TS.");
+* in a list after a plural post: "các Phó Thủ tướng: A, B";
 * anywhere again once known (the same string is the same person).
+
+Never: historical figures (gazetteers/historical.txt: "Chủ tịch Hồ Chí Minh"), place names, nor the
+tail of a longer capitalised name whose family name is not listed ("Văn Thành" in "Pờ Văn Thành").
 
 A post is role words (gazetteers/posts.tsv) followed by the body it is in; each post
 in a chain gives one Holding.
@@ -25,7 +29,8 @@ from kg.extract.context import BodyRef, Context
 
 _SYLLABLE = re.compile(r"[^\W\d_]+")
 _CHAIN_SEP = re.compile(r"\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+")  # not "và": it joins two people
-_NAME_SEP = re.compile(r"\s*,\s*|\s+[-–—]\s+|\s*\(\s*")
+# "Nguyễn Văn A, Bí thư …", "A - Bí thư …", "A (Bí thư …)", "bầu đồng chí A giữ chức Bí thư Tỉnh ủy"
+_NAME_SEP = re.compile(r"\s*,\s*|\s+[-–—]\s+|\s*\(\s*|\s+(?:được bầu\s+)?(?:giữ chức(?:\s+vụ)?|làm)\s+")
 
 
 @dataclass
@@ -199,6 +204,14 @@ def find(ctx: Context) -> None:
     _plural_posts(ctx)
     _remention(ctx)
     _posts_as_people(ctx)
+    _drop_vague_holdings(ctx)
+
+
+def _drop_vague_holdings(ctx: Context) -> None:
+    """"Thứ trưởng Vũ Văn A" after "Thứ trưởng Bộ Nội vụ Vũ Văn A": the post with no body is the same one."""
+    named = {(p, role) for (p, role, org) in ctx.holdings if org is not None}
+    for key in [k for k in ctx.holdings if k[2] is None and (k[0], k[1]) in named]:
+        del ctx.holdings[key]
 
 
 def _names_then_posts(ctx: Context) -> None:
@@ -264,7 +277,7 @@ def _posts_as_people(ctx: Context) -> None:
         org = post.body.key if post.body else (
             canonical.org_key(post.default_org) if post.default_org else None)
         people = holders.get((post.role, org), set())
-        if len(people) == 1:
+        if org is not None and len(people) == 1:  # "Bí thư" of no named body would match anyone
             ctx.person_spans.append((m.start(), end, next(iter(people))))
     ctx.person_spans.sort()
 
@@ -279,7 +292,7 @@ def _after_capitalised(ctx: Context, pos: int) -> bool:
         return False
     word = m.group(1)
     return word not in canonical.name_stopwords() and not any(
-        h.split()[-1] == word for h in canonical.honorifics()) and not _ends_post(ctx, m.end(1))
+        h.split()[-1].casefold() == word.casefold() for h in canonical.honorifics()) and not _ends_post(ctx, m.end(1))
 
 
 def _ends_post(ctx: Context, pos: int) -> bool:
