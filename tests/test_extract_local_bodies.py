@@ -65,3 +65,8 @@ def test_district_body_without_a_name_takes_the_district_named_in_the_article():
             "báo cáo.")
     assert holdings(x) == {("Lê Minh Anh", "Phó Bí thư", "Quận ủy Ba Đình"),
                            ("Lê Minh Anh", "Chủ tịch", "Ủy ban nhân dân quận Ba Đình")}
+
+
+def test_merged_provincial_commission_of_2025():
+    x = run("Tại Huế, TS. Phan Thanh Long, Phó Trưởng Ban Tuyên giáo và Dân vận Thành ủy Huế trình bày chuyên đề.")
+    assert holdings(x) == {("Phan Thanh Long", "Phó Trưởng Ban", "Ban Tuyên giáo và Dân vận Thành ủy Huế")}

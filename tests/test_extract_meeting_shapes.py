@@ -101,3 +101,10 @@ def test_partner_missing_from_the_gazetteer():
     x = run("Sáng 5/6, Ban Tuyên giáo Tỉnh ủy Nghệ An phối hợp Sở Nội vụ tổ chức Hội nghị tập huấn.",
             published="2024-06-06")
     assert meetings(x) == {("2024-06-05", None, "Ban Tuyên giáo Tỉnh ủy Nghệ An")}
+
+
+def test_body_works_with_another():
+    x = run("Chiều 15/11, tại Pleiku, Ban Bí thư làm việc với Ban Thường vụ Tỉnh ủy Gia Lai về công tác cán bộ. "
+            "Đồng chí Võ Văn Thương, Thường trực Ban Bí thư chủ trì buổi làm việc.", published="2023-11-16")
+    assert meetings(x) == {("2023-11-15", None, "Ban Bí thư")}
+    assert [p.role for p in x.participations] == ["chair"]

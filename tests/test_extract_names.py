@@ -47,3 +47,8 @@ def test_decomposed_unicode_and_old_tone_marks():
     x = run(text)
     assert holdings(x) == {("Hầu A Lềnh", "Bí thư", "Tỉnh ủy Tuyên Quang"),
                            ("Hầu A Lềnh", "Chủ tịch", "Ủy ban nhân dân tỉnh Tuyên Quang")}
+
+
+def test_capitalised_honorific_before_a_name_with_a_post_after():
+    x = run("Tại tỉnh Bến Tre, Bà Nguyễn Thị Bé Mười, Chủ tịch Hội Liên hiệp Phụ nữ tỉnh trình bày báo cáo.")
+    assert holdings(x) == {("Nguyễn Thị Bé Mười", "Chủ tịch", "Hội Liên hiệp Phụ nữ tỉnh Bến Tre")}
