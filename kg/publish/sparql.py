@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import prefixes
 from kg.publish import conneg
+from kg.store.results import json_term as term_json
 
 _UPDATE = re.compile(
     r"^\s*(?:(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
@@ -192,21 +193,6 @@ def solutions_json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
         bindings.append(binding)
     doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
-
-
-def term_json(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": str(term)}
 
 
 def _boolean(result: ox.QueryBoolean, accept) -> Answer:

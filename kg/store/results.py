@@ -25,20 +25,23 @@ def render(result: QueryResult, fmt: str = "table") -> str:
 def to_json(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results JSON Format."""
     bindings = [
-        {var: _json_term(term) for var, term in zip(result.variables, row) if term is not None}
+        {var: json_term(term) for var, term in zip(result.variables, row) if term is not None}
         for row in result.rows
     ]
     doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"  # indented: readable and diffable
 
 
-def _json_term(term) -> dict:
+def json_term(term) -> dict:
+    """A pyoxigraph term as a SPARQL 1.1 Query Results JSON binding."""
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
+    if not isinstance(term, ox.Literal):  # an RDF-star quoted triple
+        return {"type": "triple", "value": str(term)}
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
