@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kg.cli import main, user_errors
+from kg.corpus.cli import corpus_options, run_corpus, wants_corpus
 from kg.iri import DEFAULT_BASE
 from kg.output import atomic_write
 
@@ -28,7 +29,7 @@ def format_for(output: str | None, fmt: str | None) -> str:
 
 
 @main.command()
-@click.argument("articles", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", metavar="FILE",
               help="Write the graph here (atomically) instead of stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
@@ -41,8 +42,10 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE",
               help="Embedded store folder for --load [default: ./kg-store or $KG_STORE].")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (errors are still shown).")
+@corpus_options
 @user_errors
-def export(articles, output, fmt, base, strict, load, location, quiet):
+def export(articles, output, fmt, base, strict, load, location, quiet,
+           out_dir, jobs, shard_size, force, report, progress):
     """Extract, map, validate and write the graph of one or more ARTICLES.
 
     \b
@@ -58,11 +61,24 @@ def export(articles, output, fmt, base, strict, load, location, quiet):
     written as one merged graph; trig/nquads keep one named graph per article.
 
     \b
+    Corpus mode (a folder or glob among ARTICLES, --out-dir, --shard-size, or
+    -o FILE.nq.gz): parallel workers, one file per article or sorted N-Quads
+    shards, incremental (unchanged articles are skipped unless --force), a JSON
+    report; a bad article is reported and skipped, and the exit code is 1.
+
+    \b
     Examples:
       kg export data/articles/seed.txt -o seed.ttl
       kg export a.txt b.txt -o both.trig
       kg export data/articles/seed.txt -o seed.ttl --load
+      kg export corpus/ --out-dir out/ --jobs 2
+      kg export corpus/ -o corpus.nq.gz --shard-size 1000000
     """
+    if wants_corpus(articles, output, out_dir, shard_size):
+        run_corpus(articles, output=output, out_dir=out_dir, fmt=fmt, base=base, strict=strict, quiet=quiet,
+                   jobs=jobs, shard_size=shard_size, force=force, load=load, store=location, report=report,
+                   progress=progress)
+    _require_files(articles)
     from kg.pipeline import export_article
 
     fmt = format_for(output, fmt)
@@ -88,6 +104,14 @@ def export(articles, output, fmt, base, strict, load, location, quiet):
         click.echo(text, nl=False)
     if load:
         _load(exports, location, quiet)
+
+
+def _require_files(paths) -> None:
+    """Single-article mode takes files; say which one is missing the way click does (exit 2)."""
+    for path in paths:
+        if not Path(path).is_file():
+            problem = "is a folder (give --out-dir for corpus mode)" if Path(path).is_dir() else "does not exist"
+            raise click.BadParameter(f"{path!r} {problem}.", param_hint="'ARTICLES...'")
 
 
 def _load(exports, location, quiet: bool) -> None:
