@@ -455,14 +455,16 @@ def test_cli_corpus_shards_and_single_file_unchanged(tmp_path):
 
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "seed.txt").write_bytes(SEED.read_bytes())
+    for i in range(3):  # three articles (other urls, other graphs): a shard never splits one
+        front = f"---\nurl: https://tin.example.vn/bai-{i}.html\n---\n"
+        (corpus / f"seed{i}.txt").write_text(front + SEED.read_text(encoding="utf-8"), encoding="utf-8")
     shards = tmp_path / "s" / "corpus.nq.gz"
     (tmp_path / "s").mkdir()
     result = CliRunner().invoke(main, ["export", str(corpus), "-o", str(shards), "--shard-size", "100",
                                        "--no-progress"])
     assert result.exit_code == 0, result.output
     made = sorted(p.name for p in shards.parent.glob("corpus-*.nq.gz"))
-    assert len(made) > 1 and made[0] == "corpus-00000.nq.gz"
+    assert made == ["corpus-00000.nq.gz", "corpus-00001.nq.gz", "corpus-00002.nq.gz"]
     single = tmp_path / "one.nq"
     result = CliRunner().invoke(main, ["export", str(SEED), "-o", str(single), "-q"])
     assert result.exit_code == 0 and single.exists()  # a file with -o x.nq stays one file
