@@ -415,12 +415,25 @@ def test_batched_validation_equals_one_call_per_article(generated_graphs):
     assert any("2021 - 2016" in str(r.value) or r.shape.endswith("yearOrder") for r in batched[0].results)
 
 
-def test_fast_nquads_equal_kg_serialize(generated_graphs):
-    from kg.corpus.nquads import graph_nquads
-    from kg.serialize import serialize
+@pytest.mark.parametrize("fmt, ext", [("turtle", ".ttl"), ("trig", ".trig"), ("nt", ".nt"),
+                                      ("nquads", ".nq"), ("jsonld", ".jsonld")])
+def test_corpus_files_are_byte_identical_to_single_exports(tmp_path, fmt, ext):
+    """One writer for both modes: out/seed.ttl from a corpus run == `kg export seed.txt -o x.ttl`."""
+    from click.testing import CliRunner
 
-    for graph in generated_graphs:
-        assert graph_nquads(graph) == serialize(graph, "nquads")
+    from kg.cli import main
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "seed.txt").write_bytes(SEED.read_bytes())
+    runner = CliRunner()
+    out_dir = tmp_path / "out"
+    result = runner.invoke(main, ["export", str(corpus), "--out-dir", str(out_dir), "-f", fmt, "-q", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    single = tmp_path / f"single{ext}"
+    result = runner.invoke(main, ["export", str(SEED), "-o", str(single), "-f", fmt, "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out_dir / f"seed{ext}").read_bytes() == single.read_bytes()
 
 
 # --- the command line (kg export with corpus options) ---------------------------------------

@@ -278,7 +278,8 @@ def test_an_export_that_breaks_the_shapes_is_not_loaded(store, exports, tmp_path
     before = count(store)
     text = (exports["dir"] / "seed.ttl").read_text(encoding="utf-8")
     broken = tmp_path / "seed-without-number.ttl"
-    broken.write_text(text.replace('    eli:id_local "35-NQ/TW" ;\n', "", 1), encoding="utf-8")
+    broken.write_text(text.replace('\n\teli:id_local "35-NQ/TW" ;', "", 1), encoding="utf-8")
+    assert broken.read_text(encoding="utf-8") != text
     with pytest.raises(InputError, match=r"(?s)seed-without-number\.ttl: does not validate.*eli:id_local"):
         store.load([exports["dir"] / "seed.ttl", broken])
     assert count(store) == before

@@ -64,13 +64,13 @@ def kg_engine(paths: list[str], settings: EngineSettings) -> list[ArticleResult]
 
 
 def _build(path: str, settings: EngineSettings):
-    from kg.corpus.nquads import graph_nquads
+    from kg.serialize import graph_to_nquads
     from kg.pipeline import export_article
 
     try:
         export = export_article(path, base=settings.base, validate=False)
         graph = export.graph
-        return ArticleResult(path, graph=export.graph_iri, nquads=graph_nquads(graph),
+        return ArticleResult(path, graph=export.graph_iri, nquads=graph_to_nquads(graph, graph.identifier),
                              triples=len(graph)), graph
     except KgError as err:
         return ArticleResult(path, error=str(err)), None

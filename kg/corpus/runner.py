@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from kg.corpus.discover import common_root, iter_articles, output_names, relative_names
 from kg.corpus.engine import ArticleResult, Engine, EngineSettings, kg_engine, warm_up
 from kg.corpus.progress import Progress
-from kg.corpus.render import FORMATS, render
+from kg.serialize import EXTENSIONS, FORMATS, render_nquads
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
 from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
 from kg.errors import InputError, KgError
@@ -168,7 +168,7 @@ def _write(target: str, nquads: str, fmt: str) -> None:
     if fmt == "nquads.gz":
         atomic_write(target, gzip.compress(nquads.encode("utf-8"), compresslevel=1, mtime=0))
     else:
-        atomic_write(target, render(nquads, fmt))
+        atomic_write(target, render_nquads(nquads, fmt))
 
 
 # --- parent side -----------------------------------------------------------------------
@@ -261,7 +261,7 @@ def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
             raise InputError(f"--format {fmt}: not one of {', '.join(FORMATS)}", exit_code=2)
         base_dir = Path(out_dir).resolve()
         _check_dir(base_dir)
-        targets = [str(base_dir / n) for n in output_names(names, FORMATS[fmt][0])]
+        targets = [str(base_dir / n) for n in output_names(names, EXTENSIONS[fmt])]
         tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
         return _Plan(tasks, fmt, fmt, base_dir / MANIFEST_NAME,
                      Path(report) if report else base_dir / REPORT_NAME, out_dir=base_dir)

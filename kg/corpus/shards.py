@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from kg.corpus.render import prefix_header, trig_block
+from kg.serialize import prefix_header, trig_block
 from kg.errors import InputError
 
 DEFAULT_SHARD_SIZE = 1_000_000  # quads per shard
