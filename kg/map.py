@@ -22,7 +22,20 @@ from kg import iri as kiri
 from kg.errors import KgError
 from kg.model import Article, Extraction, Holding, Span
 from kg.namespaces import (
-    DCTERMS, ELI, GAF, NIF, ORG, PG, PGDOC, PGPART, PGROLE, PROV, SCHEMA, SKOS, bind, new_graph,
+    DCTERMS,
+    ELI,
+    GAF,
+    NIF,
+    ORG,
+    PG,
+    PGDOC,
+    PGPART,
+    PGROLE,
+    PROV,
+    SCHEMA,
+    SKOS,
+    bind,
+    new_graph,
 )
 from kg.resources import ontology_dir
 

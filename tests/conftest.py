@@ -16,8 +16,19 @@ import pytest
 
 from kg.iri import slug
 from kg.model import (
-    Article, Assembly, Document, Extraction, Holding, Meeting, Organization, Participation, Person,
-    Place, Reference, Span, Term,
+    Article,
+    Assembly,
+    Document,
+    Extraction,
+    Holding,
+    Meeting,
+    Organization,
+    Participation,
+    Person,
+    Place,
+    Reference,
+    Span,
+    Term,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from extract_helpers import names, run
+
 from kg.extract.assemblies import parse_ordinal
 
 

@@ -7,9 +7,9 @@ import time
 from datetime import date
 
 import pytest
-
 from conftest import read_seed
 from extract_helpers import check_spans, holdings, names
+
 from kg.extract import extract, warm_up
 
 

@@ -12,7 +12,7 @@ from rdflib.namespace import SH
 
 from kg.map import to_graph
 from kg.model import Article, Document, Extraction, Span
-from kg.namespaces import PG, NIF, ORG
+from kg.namespaces import NIF, ORG, PG
 from kg.validate import shapes_graph, validate
 
 PATTERN_SHAPE = URIRef("https://w3id.org/pgkg/shapes#Document-numberPattern")

@@ -6,11 +6,10 @@ import unicodedata
 from datetime import date
 
 import pytest
+from conftest import SEED
 
 from kg.errors import InputError
 from kg.text import masked_text, parse_article, read_article
-
-from conftest import SEED
 
 
 def test_seed_reads_without_front_matter():
@@ -75,7 +74,7 @@ def test_bad_files(tmp_path):
     with pytest.raises(InputError, match="empty"):
         read_article(empty)
     latin = tmp_path / "latin.txt"
-    latin.write_bytes("Hội nghị".encode("utf-8") + b" \xe9t\xe9")
+    latin.write_bytes("Hội nghị".encode() + b" \xe9t\xe9")
     with pytest.raises(InputError) as err:
         read_article(latin)
     assert "latin.txt" in str(err.value) and "offset 13" in str(err.value)

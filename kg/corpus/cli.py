@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import glob
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import NoReturn
 
 import click
 

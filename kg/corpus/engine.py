@@ -8,8 +8,8 @@ pass a tiny engine and other pipelines can reuse the runner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
@@ -64,8 +64,8 @@ def kg_engine(paths: list[str], settings: EngineSettings) -> list[ArticleResult]
 
 
 def _build(path: str, settings: EngineSettings):
-    from kg.serialize import graph_to_nquads
     from kg.pipeline import export_article
+    from kg.serialize import graph_to_nquads
 
     try:
         export = export_article(path, base=settings.base, validate=False)

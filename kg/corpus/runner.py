@@ -14,19 +14,20 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from kg.corpus.discover import common_root, iter_articles, output_names, relative_names
 from kg.corpus.engine import ArticleResult, Engine, EngineSettings, kg_engine, warm_up
 from kg.corpus.progress import Progress
-from kg.serialize import EXTENSIONS, FORMATS, render_nquads
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
 from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
 from kg.output import atomic_write
+from kg.serialize import EXTENSIONS, FORMATS, render_nquads
 
 MANIFEST_NAME = "kg-manifest.json"
 REPORT_NAME = "kg-report.json"

@@ -12,11 +12,11 @@ import gzip
 import io
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from kg.serialize import prefix_header, trig_block
 from kg.errors import InputError
+from kg.serialize import prefix_header, trig_block
 
 DEFAULT_SHARD_SIZE = 1_000_000  # quads per shard
 SHARD_SUFFIXES = {".nq": "nquads", ".nq.gz": "nquads", ".trig": "trig", ".trig.gz": "trig",

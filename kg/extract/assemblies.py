@@ -67,7 +67,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "ordinal_list": re.compile(rf"(?P<o>{o})(?:(?:\s*,\s*|\s+và\s+)(?P<more>\d{{1,2}}|[IVXLC]+)(?!\w))*"),
         "number_list": re.compile(rf"(?P<o>{_ORD_NUM})(?:(?:\s*,\s*|\s+và\s+)(?P<more>\d{{1,2}}|[IVXLC]+)(?!\w))*"),
         "lan_thu": re.compile(rf"\s*,?\s*lần\s+thứ\s+(?P<o>{o})"),
-        "term": re.compile(rf"\s*,?\s*\(?\s*(?:khóa\s+(?P<k>[IVXLC]+|\d{{1,2}})(?!\w)|nhiệm\s+kỳ\s+(?P<y1>\d{{4}})\s*[-–]\s*(?P<y2>\d{{4}}))\s*\)?",
+        "term": re.compile(r"\s*,?\s*\(?\s*(?:khóa\s+(?P<k>[IVXLC]+|\d{1,2})(?!\w)|nhiệm\s+kỳ\s+(?P<y1>\d{4})\s*[-–]\s*(?P<y2>\d{4}))\s*\)?",
                            re.IGNORECASE),
         "congress": re.compile(r"(?<!\w)Đại hội(?P<nat>\s+(?:đại biểu\s+)?(?:Đảng\s+)?toàn quốc)?"),
         "plenum": re.compile(r"(?<!\w)(?:Hội nghị|Nghị quyết|Hội nghị lần thứ)(?!\w)"),

@@ -12,8 +12,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.extract import canonical
-from kg.model import (Article, Assembly, Document, Extraction, Holding, Meeting, Organization,
-                      Participation, Person, Place, Reference, Span, Term)
+from kg.model import (
+    Article,
+    Assembly,
+    Document,
+    Extraction,
+    Holding,
+    Meeting,
+    Organization,
+    Participation,
+    Person,
+    Place,
+    Reference,
+    Span,
+    Term,
+)
 from kg.text import masked_text
 
 # No sentence ends after the abbreviations written before names and places ("TS. Lê Văn A", "Tp. Huế").
@@ -30,7 +43,7 @@ class BodyRef:
     end: int
     name: str
     category: str
-    parent: "BodyRef | None" = None
+    parent: BodyRef | None = None
     default_parent: str | None = None  # canonical name from the gazetteer
 
     @property
@@ -57,7 +70,7 @@ class Context:
     _sentences: list[tuple[int, int]] | None = None
 
     @classmethod
-    def of(cls, article: Article) -> "Context":
+    def of(cls, article: Article) -> Context:
         return cls(article=article, text=article.text, mtext=canonical.matching_text(masked_text(article)))
 
     # --- text helpers ------------------------------------------------------------

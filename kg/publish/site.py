@@ -320,7 +320,7 @@ class Site:
         if not words:
             return []
         hits: dict[str, str] = {}
-        for folded, label, iri in self.search_entries:
+        for folded, _label, iri in self.search_entries:
             if all(w in folded for w in words) and iri not in hits:
                 hits[iri] = self.label(iri)
         ranked = sorted(hits.items(), key=lambda kv: (not fold(kv[1]).startswith(words[0]), fold(kv[1]), kv[0]))
