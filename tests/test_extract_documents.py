@@ -17,6 +17,15 @@ def test_type_is_decided_by_the_word():
     assert docs(x) == {"101-QĐ/TW": ("Regulation", "Ban Bí thư"), "99-QĐ/TW": ("Decision", "Ban Bí thư")}
 
 
+def test_regulation_and_decision_with_one_number_are_two_documents():
+    # "QĐ" serves both words, so the same number names two documents; a bare repeat keeps its word.
+    x = run("Ban Bí thư ban hành Quy định số 40-QĐ/TW. Trước đó, Quyết định số 40-QĐ/TW đã được ban hành. "
+            "Các cấp ủy cần quán triệt Quy định số 41-QĐ/TW; việc thực hiện 41-QĐ/TW được kiểm tra.")
+    keys = {(d.number, d.doc_type): d.key for d in x.documents}
+    assert keys[("40-QĐ/TW", "Regulation")] != keys[("40-QĐ/TW", "Decision")]
+    assert [d.doc_type for d in x.documents if d.number == "41-QĐ/TW"] == ["Regulation"]
+
+
 def test_type_falls_back_to_the_code():
     x = run("Các văn bản 08-QĐi/TW, 21-KL/TW, 12-HD/BTGTW, 3-TB/TW, 7-CTr/TU, 4-ĐA/TU, 9-KH/ĐUK, 2-BC/TW đã ban hành.")
     assert {k: v[0] for k, v in docs(x).items()} == {

@@ -57,6 +57,8 @@ class _Found:
     issuer: str | None = None
     issuer_term: str | None = None
     title: str | None = None
+    code_type: str | None = None  # what the code alone would say ("QĐ" → Decision)
+    worded: bool = False  # the type was written as a word before the number
 
 
 def _type_of(m: re.Match, word: str | None) -> str | None:
@@ -82,7 +84,8 @@ def _scan(ctx: Context) -> list[_Found]:
         doc_type = _type_of(m, before["word"] if before else None)
         if doc_type is None:
             continue
-        f = _Found(start, m.start(), m.end(), ctx.text[m.start():m.end()], doc_type, m["suffix"])
+        f = _Found(start, m.start(), m.end(), ctx.text[m.start():m.end()], doc_type, m["suffix"],
+                   code_type=_type_of(m, None), worded=before is not None)
         d = _DATE_AFTER.match(ctx.mtext, f.end)
         if d:
             f.date = dates.parse_written_date(d.group())
@@ -163,9 +166,14 @@ def _ordinal(label: str) -> int | None:
 
 
 def _key(f: _Found, ctx: Context) -> str:
-    if f.suffix in (None, "TW", "TƯ") or f.issuer is None:
-        return "doc:" + slug(f.number)
-    return "doc:" + slug(f.number) + "-" + f.issuer.split(":", 1)[1]
+    key = "doc:" + slug(f.number)
+    if f.suffix not in (None, "TW", "TƯ") and f.issuer is not None:
+        key += "-" + f.issuer.split(":", 1)[1]
+    if f.code_type and f.doc_type != f.code_type:
+        # "QĐ" serves both Quy định and Quyết định: Regulation 101-QĐ/TW and Decision
+        # 101-QĐ/TW are two documents, so the word the text gives is part of the key.
+        key += "-" + slug(f.doc_type)
+    return key
 
 
 def find(ctx: Context) -> None:
@@ -174,7 +182,14 @@ def find(ctx: Context) -> None:
         _tail(ctx, group)
     # A number written again without its issuer is the document named with one.
     issuer_of = {f.number: f.issuer for f in found if f.issuer}
+    # ... and so is one written again without its type word ("Quy định số 101-QĐ/TW … 101-QĐ/TW").
+    type_of: dict[str, str] = {}
     for f in found:
+        if f.worded:
+            type_of.setdefault(f.number, f.doc_type)
+    for f in found:
+        if not f.worded and f.number in type_of:
+            f.doc_type = type_of[f.number]
         f.issuer = f.issuer or (issuer_of.get(f.number) if f.suffix not in ("TW", "TƯ") else None)
         doc = Document(key=_key(f, ctx), number=f.number, doc_type=f.doc_type, issuer=f.issuer,
                        title=f.title, date=f.date, issuer_term=f.issuer_term)
