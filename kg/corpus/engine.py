@@ -45,7 +45,7 @@ def kg_engine(paths: list[str], settings: EngineSettings) -> list[ArticleResult]
     """kg's pipeline on a batch: read → extract → map each article, then one validation run.
 
     Validation (pySHACL, the slowest stage) runs once for the whole batch with the
-    shapes compiled once per process; kg.corpus.validation splits the results back
+    shapes compiled once per process; kg.validate.validate_many splits the results back
     per article, equal to validating each article alone.
     """
     results, graphs = [], []
@@ -79,7 +79,7 @@ def _build(path: str, settings: EngineSettings):
 
 
 def _validate_batch(pairs: list, settings: EngineSettings) -> None:
-    from kg.corpus.validation import validate_many
+    from kg.validate import validate_many
 
     try:
         reports = validate_many([graph for _, graph in pairs], settings.base)
