@@ -403,8 +403,7 @@ def generated_graphs(tmp_path_factory):
 
 
 def test_batched_validation_equals_one_call_per_article(generated_graphs):
-    from kg.validate import validate_many
-    from kg.validate import validate
+    from kg.validate import validate, validate_many
 
     batched = validate_many(generated_graphs, "https://w3id.org/pgkg/")
     alone = [validate(g) for g in generated_graphs]
