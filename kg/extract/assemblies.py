@@ -195,13 +195,7 @@ def _plenums(ctx: Context) -> None:
         if body is not None:
             ctx.add_org(body)
         plenary_key = ctx.add_org(plenary).key if isinstance(plenary, BodyRef) else plenary
-        term, end = _term(ctx, pos, plenary_key) if plenary_key else (None, _skip_term(ctx, pos))
-        span = ctx.span(m.start(), end if term or not plenary_key else pos)
-        for o in ordinals:
-            if plenary_key is None:
-                ctx.bare.append(("Plenum", o, span))
-            else:
-                _assembly(ctx, "Plenum", plenary_key, o, term, span)
+        _numbered(ctx, "Plenum", plenary_key, ordinals, m.start(), pos)
 
 
 def _sessions(ctx: Context) -> None:
@@ -216,13 +210,18 @@ def _sessions(ctx: Context) -> None:
         elif m.group().casefold().startswith("họp"):
             body = bodies.body_before(ctx, m.start())
         body_key = ctx.add_org(body).key if body is not None else None
-        term, end = _term(ctx, pos, body_key) if body_key else (None, _skip_term(ctx, pos))
-        span = ctx.span(m.start(), end if term or not body_key else pos)
-        for o in ordinals:
-            if body_key is None:
-                ctx.bare.append(("Session", o, span))
-            else:
-                _assembly(ctx, "Session", body_key, o, term, span)
+        _numbered(ctx, "Session", body_key, ordinals, m.start(), pos)
+
+
+def _numbered(ctx: Context, kind: str, body_key: str | None, ordinals: list, start: int, pos: int) -> None:
+    """Plenums or sessions "12, 13 (khóa XII)" of a body; without a body they wait in ctx.bare."""
+    term, end = _term(ctx, pos, body_key) if body_key else (None, _skip_term(ctx, pos))
+    span = ctx.span(start, end if term or not body_key else pos)
+    for o in ordinals:
+        if body_key is None:
+            ctx.bare.append((kind, o, span))
+        else:
+            _assembly(ctx, kind, body_key, o, term, span)
 
 
 def _elections(ctx: Context) -> None:
