@@ -1,101 +1,165 @@
-"""Score kg.extract against hand-written expected facts: precision/recall per category.
+"""Score kg's extraction the way users meet it: export the article, run the shipped competency
+questions (ontology/cq/*.rq) over the exported Turtle, and match the rows against gold answers.
 
-Usage: python bench/extraction/score.py [EXPECTED.yaml] [CORPUS_DIR] [-v] [--per-file]
+The gold files use the shared format (../shared/corpus/GUIDELINES.md): one JSON file per article,
+``"article"`` (its path under --article-root), optional ``"published"``, and one list of rows per
+question. A cell is a string, a list of accepted strings, null (anything, including nothing) or
+``{"contains": "..."}``; a row may be ``{"variants": [row, ...], "optional": true}``. Rows are
+matched one-to-one, required rows first (maximum matching), then optional rows on what is left;
+an optional row found is no false positive, missed is no error.
 
-  EXPECTED.yaml  expected facts, one entry per article file name (default: dev_expected.yaml)
-  CORPUS_DIR     folder holding those files (default: ../shared/corpus/dev beside the checkout,
-                 the real articles the team measures with; not part of the repository)
-  -v             list every false positive (FP) and false negative (FN)
-  --per-file     one micro P/R line per article
+Usage:
+  python bench/extraction/score.py                         # our own sets, bench/extraction/gold/*/*.json
+  python bench/extraction/score.py GOLD.json ... [--article-root DIR] [-v]
+  python bench/extraction/score.py ../shared/corpus/dev-gold/*.json --article-root ../shared   # real dev set
 
-Examples:
-  score.py                                                  # dev set
-  score.py bench/extraction/heldout_expected.yaml bench/extraction/heldout
+Prints precision / recall / F1 per question and a last line ``micro-F1 X.XXX P=… R=…``.
 """
+
 from __future__ import annotations
 
+import argparse
+import json
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
-import yaml
-
-from kg.extract import extract
-from kg.text import read_article
-
-CATEGORIES = ("people", "documents", "meetings", "roles", "assemblies", "organizations")
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parents[1]
+QUESTIONS = ("people", "documents", "meetings", "roles", "assemblies", "organizations")
 
 
-def facts(x) -> dict[str, set[tuple]]:
-    name = {e.key: getattr(e, "name", None) for g in (x.people, x.organizations, x.places) for e in g}
-    terms = {t.key: t.label for t in x.terms}
-    person = {p.key: p.name for p in x.people}
-    return {
-        "people": {(person[h.person], h.role, name.get(h.organization)) for h in x.holdings},
-        "documents": {(d.number, d.doc_type, name.get(d.issuer)) for d in x.documents},
-        "meetings": {(m.date.isoformat() if m.date else None, name.get(m.place), name.get(m.organizer))
-                     for m in x.meetings},
-        "roles": {(person[p.person], p.role) for p in x.participations},
-        "assemblies": {(a.kind, a.ordinal, name.get(a.body), terms.get(a.term)) for a in x.assemblies},
-        "organizations": {(o.name,) for o in x.organizations if o.mentions},
-    }
+def norm(value) -> str:
+    """Cells compare after NFC, casefold, one tone placement, one dash and collapsed blanks."""
+    from kg.extract.canonical import normalise_tones
+
+    text = unicodedata.normalize("NFC", "" if value is None else str(value)).strip().strip('"').casefold()
+    text = normalise_tones(text).replace("–", "-").replace("—", "-")
+    return re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", text))
 
 
-def expected(entry: dict) -> dict[str, set[tuple]]:
+def cell_matches(gold, got: str) -> bool:
+    if gold is None:
+        return True
+    if isinstance(gold, dict):
+        return norm(gold["contains"]) in norm(got)
+    if isinstance(gold, list):
+        return any(cell_matches(one, got) for one in gold)
+    return norm(gold) == norm(got)
+
+
+def row_variants(row) -> tuple[list, bool]:
+    if isinstance(row, dict):
+        return row["variants"], bool(row.get("optional", False))
+    return [row], False
+
+
+def row_matches(variants: list, got: tuple) -> bool:
+    return any(len(v) <= len(got) and all(cell_matches(c, x) for c, x in zip(v, got)) for v in variants)
+
+
+def match(gold_rows: list, got_rows: list[tuple]) -> tuple[int, list, list]:
+    """(true positives, missed required gold rows, extra system rows) under maximum matching."""
+    gold = [row_variants(r) for r in gold_rows]
+    fits = [[row_matches(variants, got) for got in got_rows] for variants, _ in gold]
+
+    def maximum_matching(rows: list[int], free: list[int]) -> dict[int, int]:
+        owner: dict[int, int] = {}  # system row → gold row
+
+        def augment(i: int, seen: set[int]) -> bool:
+            for j in free:
+                if fits[i][j] and j not in seen:
+                    seen.add(j)
+                    if j not in owner or augment(owner[j], seen):
+                        owner[j] = i
+                        return True
+            return False
+
+        for i in rows:
+            augment(i, set())
+        return owner
+
+    required = [i for i, (_, optional) in enumerate(gold) if not optional]
+    optional = [i for i, (_, optional) in enumerate(gold) if optional]
+    by_required = maximum_matching(required, list(range(len(got_rows))))
+    by_optional = maximum_matching(optional, [j for j in range(len(got_rows)) if j not in by_required])
+    found = set(by_required.values())
+    missed = [gold[i][0][0] for i in required if i not in found]
+    extra = [got for j, got in enumerate(got_rows) if j not in by_required and j not in by_optional]
+    return len(by_required), missed, extra
+
+
+def answers(article: Path, published: str | None) -> dict[str, list[tuple]]:
+    """The six CQs' rows over the article's exported Turtle (as `kg export` writes it)."""
+    import rdflib
+
+    from kg.pipeline import export_text
+    from kg.serialize import serialize
+
+    text = article.read_text(encoding="utf-8")
+    if published:  # the publication date travels as front matter, as README documents
+        text = f"---\npublished: {published}\n---\n{text}"
+    graph = rdflib.Graph()
+    graph.parse(data=serialize(export_text(text, str(article), validate=False).graph, "turtle"), format="turtle")
     out = {}
-    for cat in CATEGORIES:
-        rows = entry.get(cat) or []
-        out[cat] = {tuple(r) if isinstance(r, list) else (r,) for r in rows}
+    for question in QUESTIONS:
+        query = (PROJECT / "ontology" / "cq" / f"{question}.rq").read_text(encoding="utf-8")
+        rows = {tuple("" if v is None else str(v) for v in row) for row in graph.query(query)}
+        if question == "documents":  # a document without a number is not scored
+            rows = {r for r in rows if r and r[0].strip()}
+        out[question] = sorted(rows)
     return out
 
 
-def main(argv: list[str]) -> int:
-    verbose = "-v" in argv
-    per_file = "--per-file" in argv
-    args = [a for a in argv if a not in ("-v", "--per-file")]
-    exp_path = Path(args[0]) if args else Path(__file__).with_name("dev_expected.yaml")
-    corpus = Path(args[1]) if len(args) > 1 else Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev"
-    if not exp_path.is_file() or not corpus.is_dir():
-        print(f"score.py: need an expectations file and a folder: {exp_path} {corpus}", file=sys.stderr)
-        return 2
-    gold = yaml.safe_load(exp_path.read_text(encoding="utf-8"))
-    missing = sorted(f for f in gold if not (corpus / f).is_file())
-    if missing:
-        print(f"score.py: not in {corpus}: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    totals = {c: [0, 0, 0] for c in CATEGORIES}  # tp, predicted, expected
-    for fname, entry in sorted(gold.items()):
-        got = facts(extract(read_article(corpus / fname)))
-        want = expected(entry)
-        file_tp = file_pred = file_gold = 0
-        for cat in CATEGORIES:
-            tp = got[cat] & want[cat]
-            totals[cat][0] += len(tp)
-            totals[cat][1] += len(got[cat])
-            totals[cat][2] += len(want[cat])
-            file_tp, file_pred, file_gold = file_tp + len(tp), file_pred + len(got[cat]), file_gold + len(want[cat])
-            if verbose and got[cat] != want[cat]:
-                for fp in sorted(got[cat] - want[cat], key=str):
-                    print(f"{fname} {cat} FP {fp}")
-                for fn in sorted(want[cat] - got[cat], key=str):
-                    print(f"{fname} {cat} FN {fn}")
-        if per_file:
-            p = file_tp / file_pred if file_pred else 1.0
-            r = file_tp / file_gold if file_gold else 1.0
-            print(f"{fname:<14}{p:7.2f}{r:7.2f}   {file_tp}/{file_pred}/{file_gold}")
-    print(f"{'category':<14}{'P':>7}{'R':>7}{'F1':>7}   tp/pred/gold")
-    all_tp = all_pred = all_gold = 0
-    for cat, (tp, pred, g) in totals.items():
-        p = tp / pred if pred else 1.0
-        r = tp / g if g else 1.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        all_tp, all_pred, all_gold = all_tp + tp, all_pred + pred, all_gold + g
-        print(f"{cat:<14}{p:7.2f}{r:7.2f}{f:7.2f}   {tp}/{pred}/{g}")
-    p = all_tp / all_pred if all_pred else 1.0
-    r = all_tp / all_gold if all_gold else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    print(f"{'micro':<14}{p:7.2f}{r:7.2f}{f:7.2f}   {all_tp}/{all_pred}/{all_gold}")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("gold", nargs="*", type=Path, help="gold JSON files (default: bench/extraction/gold/*/*.json)")
+    parser.add_argument("--article-root", type=Path, default=None,
+                        help="folder the gold files' \"article\" paths are relative to (default: bench/extraction)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list missed and extra rows per article")
+    args = parser.parse_args(argv)
+    gold_files = args.gold or sorted((HERE / "gold").glob("*/*.json"))
+    root = args.article_root or HERE
+    totals = {q: [0, 0, 0] for q in QUESTIONS}  # tp, fp, fn
+    for path in gold_files:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        article = root / gold["article"]
+        if not article.is_file():
+            print(f"score.py: {path}: no article {article}", file=sys.stderr)
+            return 2
+        got = answers(article, gold.get("published"))
+        for question in QUESTIONS:
+            if question not in gold:
+                continue
+            tp, missed, extra = match(gold[question], got[question])
+            for i, n in enumerate((tp, len(extra), len(missed))):
+                totals[question][i] += n
+            if args.verbose and (missed or extra):
+                print(f"{path.stem} {question}: tp={tp} fp={len(extra)} fn={len(missed)}")
+                for row in missed:
+                    print(f"    missed: {row}")
+                for row in extra:
+                    print(f"    extra:  {row}")
+    all_tp = all_fp = all_fn = 0
+    for question, (tp, fp, fn) in totals.items():
+        all_tp, all_fp, all_fn = all_tp + tp, all_fp + fp, all_fn + fn
+        print(f"{question:14s} {_prf(tp, fp, fn)}  (tp={tp} fp={fp} fn={fn})")
+    p, r, f = _scores(all_tp, all_fp, all_fn)
+    print(f"micro-F1 {f:.3f} P={p:.3f} R={r:.3f}")
     return 0
 
 
+def _scores(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _prf(tp: int, fp: int, fn: int) -> str:
+    p, r, f = _scores(tp, fp, fn)
+    return f"P={p:.3f} R={r:.3f} F1={f:.3f}"
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
