@@ -187,8 +187,8 @@ class _Builder:
     def mention(self, span: Span) -> URIRef:
         node = URIRef(kiri.mention_iri(str(self.article), span.start, span.end))
         self.add(node, RDF.type, NIF.String)
-        self.add(node, NIF.beginIndex, Literal(span.start, datatype=XSD.nonNegativeInteger))
-        self.add(node, NIF.endIndex, Literal(span.end, datatype=XSD.nonNegativeInteger))
+        self.add(node, NIF.beginIndex, Literal(span.start, datatype=XSD.integer))
+        self.add(node, NIF.endIndex, Literal(span.end, datatype=XSD.integer))
         self.add(node, NIF.anchorOf, Literal(span.text))
         self.add(node, NIF.referenceContext, self.article)
         return node
@@ -242,8 +242,8 @@ def _article(b: _Builder, article: Article) -> None:
         b.add(node, DCTERMS.source, Literal(article.source))
     b.add(node, SCHEMA.inLanguage, Literal(article.language or "vi"))
     b.add(node, NIF.isString, Literal(article.text))
-    b.add(node, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger))
-    b.add(node, NIF.endIndex, Literal(len(article.text), datatype=XSD.nonNegativeInteger))
+    b.add(node, NIF.beginIndex, Literal(0, datatype=XSD.integer))
+    b.add(node, NIF.endIndex, Literal(len(article.text), datatype=XSD.integer))
 
 
 def _opening(text: str, limit: int = 90) -> str:
@@ -284,7 +284,7 @@ def _terms(b: _Builder) -> None:
         b.entity(node, [PG.Term], label, term.mentions)
         b.add(node, SKOS.notation, Literal(term.label))
         if term.number is not None:
-            b.add(node, PG.termNumber, Literal(term.number, datatype=XSD.positiveInteger))
+            b.add(node, PG.termNumber, Literal(term.number, datatype=XSD.integer))
         # Years kept as written, even when the end is before the start: SHACL warns.
         if term.start_year is not None:
             b.add(node, PG.startYear, Literal(term.start_year, datatype=XSD.integer))
@@ -331,7 +331,7 @@ def _assemblies(b: _Builder) -> None:
             parts.append(f"({'khóa' if term.number is not None else 'nhiệm kỳ'} {term.label})")
         b.entity(node, sorted({PG.Assembly, cls}), " ".join(p for p in parts if p), item.mentions)
         if item.ordinal is not None:
-            b.add(node, PG.ordinal, Literal(item.ordinal, datatype=XSD.positiveInteger))
+            b.add(node, PG.ordinal, Literal(item.ordinal, datatype=XSD.integer))
         if item.body:
             b.add(node, PG.ofBody, b.node(item.body))
         if item.term:

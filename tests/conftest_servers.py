@@ -120,18 +120,16 @@ def virtuoso_ini(folder: Path, http_port: int, sql_port: int, max_rows: int) -> 
     return path
 
 
-@pytest.fixture(scope="module")
-def virtuoso_server(tmp_path_factory):
-    """Virtuoso 7 (Debian's virtuoso-opensource) with a fresh database, capped at 50 rows per answer.
+def start_virtuoso(folder: Path, max_rows: int) -> Server:
+    """Virtuoso 7 (Debian's virtuoso-opensource) with a fresh database in ``folder``.
 
     Loads go through /sparql-graph-crud-auth as dba (digest auth, the packaged default password).
     """
     binary = shutil.which("virtuoso-t")
     if not binary or not VIRTUOSO_INI.is_file():
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource; see .ci/virtuoso.sh)")
-    folder = tmp_path_factory.mktemp("virtuoso")
     http_port, sql_port = free_port(), free_port()
-    ini = virtuoso_ini(folder, http_port, sql_port, max_rows=50)
+    ini = virtuoso_ini(folder, http_port, sql_port, max_rows=max_rows)
     with open(folder / "stdout.log", "wb") as log:
         process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
                                    stdout=log, stderr=subprocess.STDOUT)
@@ -141,8 +139,23 @@ def virtuoso_server(tmp_path_factory):
     except RuntimeError as err:
         stop(process)
         pytest.fail(f"{err}; log: {(folder / 'virtuoso.log').read_text(errors='replace')[-2000:]}")
-    yield Server(url, process, user="dba", password=os.environ.get("KG_VIRTUOSO_DBA_PASSWORD", "dba"))
-    stop(process)
+    return Server(url, process, user="dba", password=os.environ.get("KG_VIRTUOSO_DBA_PASSWORD", "dba"))
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    """Virtuoso capped at 50 rows per answer (to test that the cap is reported)."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"), max_rows=50)
+    yield server
+    stop(server.process)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server_uncapped(tmp_path_factory):
+    """Virtuoso with the packaged row cap (10,000 rows per answer): whole graphs come back."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-uncapped"), max_rows=10000)
+    yield server
+    stop(server.process)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -78,7 +78,7 @@ def test_mentions_quote_the_text(seed_graph, seed_article):
         assert str(m) == f"{article}#char={begin},{end}"
         assert str(seed_graph.value(m, NIF.anchorOf)) == seed_article.text[begin:end]
         assert seed_graph.value(m, NIF.referenceContext) == article
-        assert seed_graph.value(m, NIF.beginIndex).datatype == URIRef(XSD + "nonNegativeInteger")
+        assert seed_graph.value(m, NIF.beginIndex).datatype == URIRef(XSD + "integer")
 
 
 def test_tenure_and_post(seed_graph):
@@ -158,7 +158,7 @@ def test_terms_keep_years_as_written(seed_graph):
     assert seed_graph.value(term, PG.endYear) == Literal(2016, datatype=URIRef(XSD + "integer"))
     assert str(seed_graph.value(term, SKOS.notation)) == "2021-2016"
     xii = URIRef("https://w3id.org/pgkg/id/term/ban-chap-hanh-trung-uong/xii")
-    assert seed_graph.value(xii, PG.termNumber) == Literal(12, datatype=URIRef(XSD + "positiveInteger"))
+    assert seed_graph.value(xii, PG.termNumber) == Literal(12, datatype=URIRef(XSD + "integer"))
 
 
 def test_documents_and_their_types(seed_graph):

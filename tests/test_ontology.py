@@ -58,7 +58,7 @@ def test_every_term_labelled_commented_and_defined(onto):
     (PG.Organization, ORG.Organization), (PG.Commission, ORG.OrganizationalUnit), (PG.Post, ORG.Post),
     (PG.Tenure, ORG.Membership), (PG.Term, TIME.ProperInterval), (PG.Document, ELI.LegalResource),
     (PG.Person, SCHEMA.Person), (PG.Person, URIRef("http://xmlns.com/foaf/0.1/Person")),
-    (PG.Event, SCHEMA.Event), (PG.Event, URIRef("http://www.w3.org/ns/prov#Activity")),
+    (PG.Event, SCHEMA.Event),
     (PG.Place, SCHEMA.Place), (PG.PoliticalParty, SCHEMA.PoliticalParty),
     (PG.Congress, PG.Assembly), (PG.Plenum, PG.Assembly), (PG.Session, PG.Assembly),
     (PG.Election, PG.Assembly), (PG.Assembly, PG.Event), (PG.Meeting, PG.Event),

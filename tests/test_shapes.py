@@ -122,8 +122,23 @@ def _shapes_hit(graph: Graph) -> set[tuple[str, str]]:
 def test_mention_begin_must_be_before_end(seed_graph):
     graph = _copy(seed_graph)
     mention = next(graph.subjects(RDF.type, NIF.String))
-    graph.set((mention, NIF.beginIndex, Literal(9999, datatype=URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger"))))
+    graph.set((mention, NIF.beginIndex, Literal(9999, datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))))
     assert ("pgsh:Mention-begin", "Violation") in _shapes_hit(graph)
+
+
+def test_offsets_and_ordinals_are_integers_within_bounds(seed_graph):
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    graph = _copy(seed_graph)
+    mention = next(graph.subjects(RDF.type, NIF.String))
+    graph.set((mention, NIF.beginIndex, Literal(-1, datatype=URIRef(xsd + "integer"))))
+    assembly = next(graph.subjects(PG.ordinal, None))
+    graph.set((assembly, PG.ordinal, Literal(0, datatype=URIRef(xsd + "integer"))))
+    hits = _shapes_hit(graph)
+    assert ("pgsh:Mention-begin", "Violation") in hits
+    assert ("pgsh:Assembly-ordinal", "Violation") in hits
+    graph = _copy(seed_graph)  # a derived integer type is refused: stores would not keep it
+    graph.set((assembly, PG.ordinal, Literal(4, datatype=URIRef(xsd + "positiveInteger"))))
+    assert ("pgsh:Assembly-ordinal", "Violation") in _shapes_hit(graph)
 
 
 def test_tenure_needs_exactly_one_member_and_at_most_one_org(seed_graph):
