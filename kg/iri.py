@@ -15,8 +15,9 @@ Entity keys from kg.model ("org:dang-uy-khoi") map to ``{base}id/org/dang-uy-kho
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
+
+from kg import vietnamese
 
 DEFAULT_BASE = "https://w3id.org/pgkg/"
 
@@ -36,16 +37,8 @@ _KIND_DIR = {
 
 
 def slug(text: str) -> str:
-    """ASCII kebab-case slug that keeps Vietnamese letters apart from each other.
-
-    "Đảng ủy Khối các cơ quan Trung ương" → "dang-uy-khoi-cac-co-quan-trung-uong";
-    "08-QĐi/TW" → "08-qdi-tw". Diacritics are dropped after NFD, đ/Đ become d.
-    """
-    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-    return text or "x"
+    """ASCII kebab-case slug of a name: kg.vietnamese.slug ("Đảng ủy Khối" → "dang-uy-khoi")."""
+    return vietnamese.slug(text)
 
 
 def short_hash(*parts: str, length: int = 16) -> str:

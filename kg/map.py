@@ -10,8 +10,6 @@ No blank nodes: every node has a deterministic IRI (kg.iri).
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -19,6 +17,7 @@ from functools import lru_cache
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from kg import iri as kiri
+from kg import vietnamese
 from kg.errors import KgError
 from kg.model import Article, Extraction, Holding, Span
 from kg.namespaces import (
@@ -58,22 +57,10 @@ def vocab_graph() -> Graph:
     return graph
 
 
-# Old-style tone placement ("hoà", "Uỷ") and new style ("hòa", "Ủy") are both common in
-# Vietnamese text; fold them so role words match whichever the article uses.
-# Only "oa", "oe" and "uy" at the end of a syllable move their tone ("qu" is a consonant).
-_OLD_TONE = re.compile(r"(?<![qQ])([oO](?=[àáảãạèéẻẽẹ])|[uU](?=[ỳýỷỹỵ]))(\w)(?!\w)")
-
-
-def _move_tone(match: re.Match) -> str:
-    vowel, toned = match.group(1), unicodedata.normalize("NFD", match.group(2))
-    base, marks = toned[0], toned[1:]
-    return unicodedata.normalize("NFC", vowel + marks) + base
-
-
 def fold(text: str) -> str:
-    """Comparison key for labels: NFC, new-style tone placement, casefolded, single spaces."""
-    text = _OLD_TONE.sub(_move_tone, unicodedata.normalize("NFC", text))
-    return " ".join(text.casefold().split())
+    """Comparison key for labels (kg.vietnamese.match_key): role words match whichever tone
+    placement and case the article uses."""
+    return vietnamese.match_key(text)
 
 
 def _index(scheme: URIRef, props: Iterable[URIRef]) -> dict[str, URIRef]:
