@@ -18,27 +18,17 @@ from typing import Any
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.errors import KgError
+from kg import formats
 from kg.namespaces import bind, prefixes
 
-FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
-EXTENSIONS = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "trig": ".trig", "nquads": ".nq"}
-MEDIA_TYPES = {
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "trig": "application/trig",
-    "nquads": "application/n-quads",
-}
-_ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "nq": "nquads",
-            "n-quads": "nquads"}
+# Kept for callers that want plain names: derived from the one table in kg.formats.
+FORMATS = formats.NAMES
+EXTENSIONS = {f.name: f.extension for f in formats.ALL}
 
 
 def serialize(graph: Graph | Dataset, fmt: str) -> str:
     """``graph`` (one article's Graph or a Dataset of many) as text in ``fmt``."""
-    fmt = _ALIASES.get(fmt, fmt)
-    if fmt not in FORMATS:
-        raise KgError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}", exit_code=2)
+    fmt = formats.by_name(fmt).name
     if fmt == "jsonld":
         return _jsonld_dataset(graph) if isinstance(graph, Dataset) else _jsonld(graph)
     return render_nquads(to_nquads(graph, with_graphs=fmt in ("trig", "nquads")), fmt)
@@ -81,7 +71,7 @@ def _term(term) -> str:
 
 def render_nquads(nquads: str, fmt: str) -> str:
     """Sorted N-Quads (or N-Triples) lines as a document in ``fmt``: the one writer of every output."""
-    fmt = _ALIASES.get(fmt, fmt)
+    fmt = formats.by_name(fmt).name
     if fmt == "nquads":
         return nquads
     if fmt == "jsonld":

@@ -115,7 +115,7 @@ def test_jsonld_is_compact_and_sorted(seed_graph):
 
 
 def test_unknown_format():
-    with pytest.raises(KgError, match="unknown output format 'xml'"):
+    with pytest.raises(KgError, match="unknown RDF format 'xml'"):
         serialize(Graph(), "xml")
 
 

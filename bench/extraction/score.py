@@ -32,10 +32,10 @@ QUESTIONS = ("people", "documents", "meetings", "roles", "assemblies", "organiza
 
 def norm(value) -> str:
     """Cells compare after NFC, casefold, one tone placement, one dash and collapsed blanks."""
-    from kg.extract.canonical import normalise_tones
+    from kg.vietnamese import new_tone_placement
 
     text = unicodedata.normalize("NFC", "" if value is None else str(value)).strip().strip('"').casefold()
-    text = normalise_tones(text).replace("–", "-").replace("—", "-")
+    text = new_tone_placement(text).replace("–", "-").replace("—", "-")
     return re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", text))
 
 
