@@ -26,6 +26,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
+from kg.serialize import graph_to_nquads, to_nquads
+
 QUERY_DIR = Path(__file__).resolve().parent / "queries" / "popolo"
 
 # The named graph a lone rdflib Graph is put in when it has no IRI of its own: attestations.rq pairs
@@ -191,11 +193,10 @@ def _as_store(source: Graph | Dataset | ox.Store) -> ox.Store:
         return source
     if not isinstance(source, Graph):  # rdflib's Dataset is a Graph too
         raise TypeError(f"to_popolo needs an rdflib Graph or Dataset or a pyoxigraph Store, not {type(source).__name__}")
-    store = ox.Store()
     if isinstance(source, Dataset):
-        store.load(source.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+        nquads = to_nquads(source)
     else:
-        name = str(source.identifier) if isinstance(source.identifier, URIRef) else _LONE_GRAPH
-        store.load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                   to_graph=ox.NamedNode(name))
+        nquads = graph_to_nquads(source, str(source.identifier) if isinstance(source.identifier, URIRef) else _LONE_GRAPH)
+    store = ox.Store()
+    store.load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     return store
