@@ -287,3 +287,14 @@ def test_queries_are_data_files_with_one_row_per_field(seed_graph):
     for name in ("persons", "organizations", "posts", "memberships", "articles"):
         text = (folder / f"{name}.rq").read_text(encoding="utf-8")
         assert re.search(r"SELECT DISTINCT \(STR\(\?\w+\) AS \?id\) \?field \(STR\(\?v\) AS \?value\)", text), name
+
+
+def test_the_example_in_the_docs_is_real_output(seed_doc):
+    text = (ROOT / "docs" / "popolo.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(.*?)\n```", text, re.S).group(1))
+    for kind, shown in example.items():
+        real = records(seed_doc, kind)
+        assert shown and all(record == real[record["id"]] for record in shown), kind
+    counts = (f"writes {len(seed_doc['persons'])} persons, {len(seed_doc['organizations'])} organizations, "
+              f"{len(seed_doc['posts'])} posts and {len(seed_doc['memberships'])} memberships")
+    assert counts in " ".join(text.split())
