@@ -34,14 +34,10 @@ QUERY_DIR = Path(__file__).resolve().parent / "queries" / "popolo"
 # each attested date with its article inside one named graph.
 _LONE_GRAPH = "urn:x-kg:popolo:input"
 
-# Record fields that hold one value; when a merged graph gives a node several, the smallest is kept
-# (deterministic), and for names and labels the others become other_names / other_label.
-_SINGLE = {
-    "persons": ("name",),
-    "organizations": ("name", "classification", "parent_id"),
-    "posts": ("label", "role", "organization_id"),
-    "memberships": ("label", "person_id", "organization_id", "post_id", "role"),
-}
+# The membership fields that hold one value, in the order they are written. When a merged graph
+# gives a node several values for a one-value field, the smallest is kept (deterministic); for names
+# and labels the others become other_names / other_label.
+_MEMBERSHIP_FIELDS = ("label", "person_id", "organization_id", "post_id", "role")
 
 
 def to_popolo(source: Graph | Dataset | ox.Store) -> dict[str, list[dict[str, Any]]]:
@@ -116,7 +112,7 @@ def _membership(node: str, fields: dict[str, list[str]], articles: dict,
     # start_date / end_date stay out: an article shows a post held on a day, not when it began or
     # ended. That day goes into the note of the article's source link instead.
     record: dict[str, Any] = {"id": node}
-    for key in _SINGLE["memberships"]:
+    for key in _MEMBERSHIP_FIELDS:
         _single(record, key, fields)
     _sources(record, fields, articles, attested)
     return record
@@ -192,11 +188,13 @@ def _as_store(source: Graph | Dataset | ox.Store) -> ox.Store:
     if isinstance(source, ox.Store):
         return source
     if not isinstance(source, Graph):  # rdflib's Dataset is a Graph too
-        raise TypeError(f"to_popolo needs an rdflib Graph or Dataset or a pyoxigraph Store, not {type(source).__name__}")
+        kind = type(source).__name__
+        raise TypeError(f"to_popolo needs an rdflib Graph or Dataset or a pyoxigraph Store, not {kind}")
     if isinstance(source, Dataset):
         nquads = to_nquads(source)
     else:
-        nquads = graph_to_nquads(source, str(source.identifier) if isinstance(source.identifier, URIRef) else _LONE_GRAPH)
+        name = str(source.identifier) if isinstance(source.identifier, URIRef) else _LONE_GRAPH
+        nquads = graph_to_nquads(source, name)
     store = ox.Store()
     store.load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     return store
