@@ -364,7 +364,7 @@ def _holdings(b: _Builder) -> None:
 def _post(b: _Builder, holding: Holding, concept: URIRef, role: str) -> URIRef:
     """The post (role + body), shared by everyone who holds it; the person org:holds it."""
     post = _post_iri(b, concept, holding.organization)
-    label = " ".join(p for p in (role, b.name(holding.organization)) if p)
+    label = post_label(role, b.name(holding.organization))
     b.entity(post, [PG.Post], label, [holding.evidence], listed=False)
     b.add(post, ORG.role, concept)
     if holding.organization:
@@ -388,6 +388,18 @@ def _tenure(b: _Builder, holding: Holding, concept: URIRef, role: str, post: URI
         b.add(tenure, ORG.organization, b.node(org_key))
     if attested:
         b.add(tenure, PG.attestedOn, Literal(attested))
+
+
+def post_label(role: str, body: str | None) -> str:
+    """How Vietnamese names a post: "Trưởng Ban" in "Ban Tuyên giáo Trung ương" is "Trưởng Ban Tuyên
+    giáo Trung ương" (the role's last word opens the body's name, so it is written once)."""
+    if not body:
+        return role
+    role_words, body_words = role.split(), body.split()
+    for shared in range(min(len(role_words), len(body_words) - 1), 0, -1):  # longest overlap first
+        if fold(" ".join(role_words[-shared:])) == fold(" ".join(body_words[:shared])):
+            return " ".join(role_words + body_words[shared:])
+    return f"{role} {body}"
 
 
 def _post_iri(b: _Builder, concept: URIRef, org_key: str | None) -> URIRef:

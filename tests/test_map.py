@@ -216,3 +216,15 @@ def test_dataset_has_one_named_graph_per_article(seed_extraction):
     names = {str(g.identifier) for g in dataset.graphs() if len(g)}
     assert len(names) == 2
     assert all(n.startswith("https://w3id.org/pgkg/graph/") for n in names)
+
+
+def test_post_labels_write_a_shared_word_once():
+    from kg.map import post_label
+
+    assert post_label("Trưởng Ban", "Ban Tuyên giáo Trung ương") == "Trưởng Ban Tuyên giáo Trung ương"
+    assert post_label("Phó Trưởng Ban Thường trực", "Ban Dân vận Tỉnh ủy Cà Mau") == \
+        "Phó Trưởng Ban Thường trực Ban Dân vận Tỉnh ủy Cà Mau"  # "Thường trực" ≠ "Ban": both kept
+    assert post_label("Chủ tịch", "Ủy ban nhân dân tỉnh Nghệ An") == "Chủ tịch Ủy ban nhân dân tỉnh Nghệ An"
+    assert post_label("Chánh Văn phòng", "Văn phòng Trung ương Đảng") == "Chánh Văn phòng Trung ương Đảng"
+    assert post_label("Ủy viên", "Ban") == "Ủy viên Ban"  # a one-word body keeps its name
+    assert post_label("Tổng Bí thư", None) == "Tổng Bí thư"
