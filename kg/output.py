@@ -94,7 +94,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
     target = real_target(shown)
     try:
         mode = os.stat(target).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file; the folder check below says what is wrong
         mode = None
     except OSError as err:
         raise KgError(f"{shown}: cannot write ({_reason(err)})") from None
