@@ -303,8 +303,13 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
         bar.close()
         _save(manifest, summary)
     if not summary.interrupted and plan.shard_output is not None:
-        summary.outputs = [str(p) for p in write_shards(
-            plan.shard_output, _cached_blocks(plan.tasks, manifest), shard_size)]
+        try:
+            summary.outputs = [str(p) for p in write_shards(
+                plan.shard_output, _cached_blocks(plan.tasks, manifest), shard_size)]
+        except OSError as err:  # a full disk: the shard is removed, the report says so
+            summary.errors.append(f"{plan.shard_output}: cannot write the shards ({err.strerror or err})")
+        except KgError as err:
+            summary.errors.append(str(err))
     elif plan.out_dir is not None:
         summary.outputs = [str(plan.out_dir)]
     if load and not summary.interrupted:
