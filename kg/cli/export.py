@@ -132,7 +132,7 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
         _load(exports, location, quiet)
 
 
-def _require_files(paths) -> None:
+def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)") -> None:
     """Single-article mode takes regular files (or "-", stdin); say what each other one is (exit 2)."""
     from kg.text import file_problem
 
@@ -144,7 +144,7 @@ def _require_files(paths) -> None:
         problem = file_problem(path)
         if problem is not None:
             if Path(path).is_dir():
-                problem = "is a folder (give --out-dir for corpus mode)"
+                problem = f"is a folder{folder_hint}"
             elif problem == "no such file":
                 problem = "does not exist"
             raise click.BadParameter(f"{path!r} {problem}.", param_hint="'ARTICLES...'")
@@ -185,12 +185,11 @@ def validate(files, fmt, strict):
         report = validate_file(path)
         failed = failed or _fatal(report, strict)
         if fmt == "text":
-            click.echo(f"{path}:")
-            click.echo(report.to_text())
+            write_stdout(f"{path}:\n{report.to_text()}\n")
         elif fmt == "turtle":
-            click.echo(report.to_turtle(), nl=False)
+            write_stdout(report.to_turtle())
         else:
-            click.echo(report.to_json())
+            write_stdout(report.to_json() + "\n")
     sys.exit(1 if failed else 0)
 
 
@@ -213,7 +212,7 @@ def extract(article, max_bytes):
     from kg.extract import extract as run_extract
     from kg.text import read_article
 
-    _require_files([article])
+    _require_files([article], folder_hint="")
     extraction = run_extract(read_article(article, max_bytes=max_bytes))
     write_stdout(json.dumps(extraction.to_dict(), ensure_ascii=False, indent=2) + "\n")
 
