@@ -105,8 +105,9 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
         return
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        problem = "is not a folder" if folder.exists() or _under_a_file(folder) else "does not exist"
-        raise KgError(f"{shown}: folder {folder} {problem}")
+        if folder.exists() or _under_a_file(folder):
+            raise KgError(f"{shown}: {_first_file(folder)} is a file, not a folder")
+        raise KgError(f"{shown}: folder {folder} does not exist")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as err:
@@ -126,6 +127,14 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
 
 def _under_a_file(folder: Path) -> bool:
     return any(parent.is_file() for parent in folder.parents)
+
+
+def _first_file(folder: Path) -> Path:
+    """The part of ``folder`` that is a file (``a.txt`` in ``a.txt/sub``)."""
+    for part in reversed([folder, *folder.parents]):
+        if part.exists() and not part.is_dir():
+            return part
+    return folder
 
 
 def _write_through(shown: Path, target: Path, payload: bytes) -> None:

@@ -295,3 +295,36 @@ def test_gzip_shard_with_a_bad_article_is_valid(tmp_path):
     assert summary.failed == 1 and "'url' must be text" in summary.failures[0]["reason"]
     with gzip.open(tmp_path / "all-00000.nq.gz", "rt", encoding="utf-8") as handle:
         assert list(ox.parse(handle.read().encode(), format=ox.RdfFormat.N_QUADS))
+
+
+def test_time_budgets_nest():
+    from kg.corpus.engine import ArticleTimeout, time_budget
+
+    with pytest.raises(ArticleTimeout, match="outer"):
+        with time_budget(0.6, "outer"):
+            for _ in range(3):
+                with time_budget(5, "inner"):  # each inner block ends in time: the outer still counts
+                    time.sleep(0.25)
+    with pytest.raises(ArticleTimeout, match="inner"):
+        with time_budget(5, "outer"):
+            with time_budget(0.2, "inner"):
+                time.sleep(2)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no timer left behind
+
+
+def test_batch_backstop_finds_the_slow_article_of_any_engine(tmp_path):
+    from kg.corpus.runner import Job, Task, run_batch
+    from test_corpus import line_engine
+
+    def stuck_engine(paths, settings):
+        if any("STUCK" in Path(p).read_text(encoding="utf-8") for p in paths):
+            time.sleep(30)
+        return line_engine(paths, settings)
+
+    src = corpus(tmp_path / "c", 2, {"stuck.txt": "STUCK\n"})
+    paths = sorted(src.iterdir())
+    tasks = [Task(str(p), p.name, str(tmp_path / "out" / f"{p.stem}.ttl"), "x") for p in paths]
+    start = time.monotonic()
+    outcomes = run_batch(tasks, Job(stuck_engine, EngineSettings(timeout=0.3), "turtle"))
+    assert time.monotonic() - start < 5
+    assert {o.name: o.status for o in outcomes} == {"a0.txt": "ok", "a1.txt": "ok", "stuck.txt": "failed"}

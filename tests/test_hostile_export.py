@@ -129,7 +129,7 @@ def test_output_in_a_folder_that_cannot_hold_files(tmp_path):
     plain.write_text("x", encoding="utf-8")
     result = cli("export", str(a), "-o", str(plain / "out.ttl"), "-q")
     assert result.exit_code == 1
-    one_line_error(result.stderr, "out.ttl", "is not a folder")
+    one_line_error(result.stderr, "out.ttl", "plain.txt is a file, not a folder")
     result = cli("export", str(a), "-o", "/proc/kg-test-out.ttl", "-q")
     assert result.exit_code == 1
     one_line_error(result.stderr, "/proc/kg-test-out.ttl", "cannot write")

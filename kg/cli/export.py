@@ -132,12 +132,13 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
         _load(exports, location, quiet)
 
 
-def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)") -> None:
+def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)",
+                   param_hint: str = "'ARTICLES...'") -> None:
     """Single-article mode takes regular files (or "-", stdin); say what each other one is (exit 2)."""
     from kg.text import file_problem
 
     if list(paths).count("-") > 1:
-        raise click.BadParameter("'-' (stdin) can be given once.", param_hint="'ARTICLES...'")
+        raise click.BadParameter("'-' (stdin) can be given once.", param_hint=param_hint)
     for path in paths:
         if path == "-":
             continue
@@ -147,7 +148,7 @@ def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)"
                 problem = f"is a folder{folder_hint}"
             elif problem == "no such file":
                 problem = "does not exist"
-            raise click.BadParameter(f"{path!r} {problem}.", param_hint="'ARTICLES...'")
+            raise click.BadParameter(f"{path!r} {problem}.", param_hint=param_hint)
 
 
 def _load(exports, location, quiet: bool) -> None:
@@ -212,7 +213,7 @@ def extract(article, max_bytes):
     from kg.extract import extract as run_extract
     from kg.text import read_article
 
-    _require_files([article], folder_hint="")
+    _require_files([article], folder_hint="", param_hint="'ARTICLE'")
     extraction = run_extract(read_article(article, max_bytes=max_bytes))
     write_stdout(json.dumps(extraction.to_dict(), ensure_ascii=False, indent=2) + "\n")
 

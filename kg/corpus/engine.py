@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,10 +49,16 @@ def time_budget(seconds: float | None, what: str) -> Iterator[None]:
         yield
         return
 
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
+    if outer_left and outer_left <= seconds:  # an enclosing budget ends first: it decides
+        yield
+        return
+
     def expire(signum, frame):
         raise ArticleTimeout(f"{what}: took longer than the {seconds:g} s time budget per article "
                              "(see --article-timeout); skipped")
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -59,6 +66,8 @@ def time_budget(seconds: float | None, what: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left:  # give the enclosing budget back what is left of it (at once if nothing)
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
 
 
 @dataclass

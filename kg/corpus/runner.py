@@ -178,7 +178,7 @@ def run_batch(tasks: list[Task], job: Job) -> list[Outcome]:
     """
     timeout = job.settings.timeout
     try:
-        with time_budget(timeout and timeout * len(tasks) * 2, "batch"):
+        with time_budget(timeout and timeout * len(tasks) * 3, "batch"):
             results = _engine(tasks, job)
     except ArticleTimeout:
         results = []
