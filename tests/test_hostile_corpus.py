@@ -21,7 +21,6 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.corpus import ArticleResult, EngineSettings, export_corpus
-
 from kg.errors import KgError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,3 +327,28 @@ def test_batch_backstop_finds_the_slow_article_of_any_engine(tmp_path):
     outcomes = run_batch(tasks, Job(stuck_engine, EngineSettings(timeout=0.3), "turtle"))
     assert time.monotonic() - start < 5
     assert {o.name: o.status for o in outcomes} == {"a0.txt": "ok", "a1.txt": "ok", "stuck.txt": "failed"}
+
+
+def dying_engine(paths: list[str], settings: EngineSettings) -> list[ArticleResult]:
+    """Stands in for a worker killed by the OOM killer or a crash in C: the process just ends."""
+    from test_corpus import line_engine
+
+    if any("DIE" in Path(p).read_text(encoding="utf-8") for p in paths):
+        os._exit(9)
+    return line_engine(paths, settings)
+
+
+def test_a_worker_that_dies_does_not_hang_the_run(tmp_path, monkeypatch):
+    import kg.corpus.runner as runner
+
+    monkeypatch.setattr(runner, "STALL_GRACE", 2.0)
+    src = corpus(tmp_path / "c", 4, {"die.txt": "DIE\n"})
+    start = time.monotonic()
+    summary = export_corpus([src], out_dir=tmp_path / "out", jobs=2, progress=False, engine=dying_engine,
+                            batch_size=1, article_timeout=0.5)
+    assert time.monotonic() - start < 20
+    reasons = failed_names(summary)
+    assert "die.txt" in reasons and "no worker answered" in reasons["die.txt"]
+    assert summary.ok + summary.failed == 5
+    manifest = json.loads((tmp_path / "out" / "kg-manifest.json").read_text(encoding="utf-8"))
+    assert "die.txt" not in manifest["articles"]

@@ -38,6 +38,7 @@ REPORT_NAME = "kg-report.json"
 LOCK_NAME = ".kg-lock"  # beside the manifest: one corpus run at a time per output folder
 DEFAULT_ARTICLE_TIMEOUT = 60.0
 SAVE_EVERY = 10.0  # seconds between manifest saves, so Ctrl-C or a crash loses little
+STALL_GRACE = 60.0  # seconds a pool may stay silent beyond the time budgets (worker start, warm-up)
 
 
 @dataclass
@@ -451,26 +452,43 @@ def _skip_unchanged(tasks: list[Task], manifest: Manifest, summary: CorpusSummar
     return todo
 
 
-def _batches(tasks: list[Task], jobs: int, batch_size: int | None) -> Iterator[list[Task]]:
+def _batch_size(tasks: list[Task], jobs: int, batch_size: int | None) -> int:
     # Small enough that all workers stay busy to the end, big enough to amortise the IPC.
-    size = batch_size or max(1, min(16, len(tasks) // (jobs * 8) or 1))
+    return batch_size or max(1, min(16, len(tasks) // (jobs * 8) or 1))
+
+
+def _batches(tasks: list[Task], jobs: int, batch_size: int | None) -> Iterator[list[Task]]:
+    size = _batch_size(tasks, jobs, batch_size)
     for start in range(0, len(tasks), size):
         yield tasks[start:start + size]
+
+
+class _Stalled(Exception):
+    """No worker has returned anything for longer than any batch may take: one died or hangs."""
 
 
 def _run(todo, job, jobs, batch_size, manifest, summary, bar) -> None:
     done = summary.skipped
     last_save = time.monotonic()
+    received: set[str] = set()
     stream = _outcomes(todo, job, jobs, batch_size)
     try:
         for outcomes in stream:
             for outcome in outcomes:
                 _record(outcome, manifest, summary)
+                received.add(outcome.name)
             done += len(outcomes)
             bar.update(done, summary.failed)
             if time.monotonic() - last_save > SAVE_EVERY:
                 _save(manifest, summary)
                 last_save = time.monotonic()
+    except _Stalled as err:
+        # The pool is gone; what it had not returned is failed (not in the manifest: the next run retries).
+        for task in todo:
+            if task.name not in received:
+                _record(Outcome(task.name, "failed", task.sha256, task.target,
+                                reason=f"{task.path}: not processed: {err}"), manifest, summary)
+        bar.update(summary.total, summary.failed)
     finally:
         stream.close()  # on Ctrl-C this terminates the pool before anything is cleaned up
 
@@ -485,8 +503,19 @@ def _outcomes(todo, job, jobs, batch_size) -> Iterator[list[Outcome]]:
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(job, os.getpid()))
+    timeout = job.settings.timeout
+    # The longest silence a healthy pool can keep: a batch at its full budget, plus warm-up.
+    stall = timeout * 3 * _batch_size(todo, jobs, batch_size) + STALL_GRACE if timeout else None
     try:
-        yield from pool.imap_unordered(_work, batches)
+        results = pool.imap_unordered(_work, batches)
+        while True:
+            try:
+                yield results.next(timeout=stall)
+            except StopIteration:
+                break
+            except multiprocessing.TimeoutError:
+                raise _Stalled(f"no worker answered for {stall:g} s (one was killed or is stuck); "
+                               "run again to retry") from None
         pool.close()
     except BaseException:
         pool.terminate()  # Ctrl-C: workers stop mid-article; their temp files are removed after
