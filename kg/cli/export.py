@@ -88,7 +88,8 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
     Corpus mode (a folder or glob among ARTICLES, --out-dir, --shard-size, or
     -o FILE.nq.gz): parallel workers, one file per article or sorted N-Quads
     shards, incremental (unchanged articles are skipped unless --force), a JSON
-    report; a bad article is reported and skipped, and the exit code is 1.
+    report; a bad article (or one slower than --article-timeout) is reported
+    and skipped, and the exit code is 1. One run at a time per output folder.
 
     \b
     Examples:
