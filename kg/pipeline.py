@@ -55,11 +55,15 @@ class ArticleExport:
         return self._nquads
 
 
-def export_article(path: str, base: str = DEFAULT_BASE, validate: bool = True) -> ArticleExport:
-    """Read, extract, map and (unless ``validate`` is false) validate one article file."""
-    from kg.text import read_article
+def export_article(path: str, base: str = DEFAULT_BASE, validate: bool = True,
+                   max_bytes: int | None = -1) -> ArticleExport:
+    """Read, extract, map and (unless ``validate`` is false) validate one article file.
 
-    return _export(read_article(path), base, validate)
+    ``max_bytes``: refuse a bigger file (-1: kg.text.MAX_ARTICLE_BYTES; None: no limit).
+    """
+    from kg.text import MAX_ARTICLE_BYTES, read_article
+
+    return _export(read_article(path, MAX_ARTICLE_BYTES if max_bytes == -1 else max_bytes), base, validate)
 
 
 def export_text(text: str, path: str = "<string>", base: str = DEFAULT_BASE,

@@ -10,8 +10,11 @@ offsets do not shift, and ``masked_text`` blanks it out for the recognisers.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
@@ -56,22 +59,111 @@ class _Line:
         return Span(self.start + lead, self.start + lead + len(body), body)
 
 
-def read_article(path: str | Path) -> Article:
-    """Read and normalise one article file; InputError names the file and the problem."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not an article file")
+# Bounds on what one article may be: a news article is a few tens of kilobytes; anything
+# far bigger is a mistake or an attack, and would cost seconds and hundreds of MB.
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_FRONT_MATTER_KEYS = 200
+MAX_FRONT_MATTER_DEPTH = 20
+# C0 controls other than tab, LF, VT, FF, CR, plus DEL and the C1 block: never in a text article.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# An absolute http(s) IRI with a host: no blanks, no characters RFC 3987 forbids.
+_HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f/?#]+(?:[/?#][^\s<>\"{}|\\^`\x00-\x1f\x7f]*)?",
+                       re.IGNORECASE)
+
+
+def file_problem(path: str | Path) -> str | None:
+    """Why ``path`` cannot be read as an article file (None when it is a regular file).
+
+    Says what the thing is (folder, FIFO, device, symlink loop …) instead of "does not exist".
+    """
     try:
-        raw = p.read_bytes()
+        mode = os.stat(path).st_mode
     except OSError as err:
-        raise InputError(f"{p}: cannot read ({err.strerror})") from err
+        if err.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        if err.errno == errno.ENOENT:
+            return "is a broken symbolic link" if os.path.islink(path) else "no such file"
+        return f"cannot read ({err.strerror})"
+    return _mode_problem(mode)
+
+
+def _mode_problem(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not an article file"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+            else "not a regular file")
+    return f"is {kind}, not a regular file"
+
+
+def read_regular_file(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes``; InputError for anything else.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO or a device
+    (even one swapped in after a check) is refused instead of hanging the reader.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        raise InputError(f"{path}: {file_problem(path) or f'cannot read ({err.strerror})'}") from None
+    try:
+        problem = _mode_problem(os.fstat(fd).st_mode)
+        if problem:
+            raise InputError(f"{path}: {problem}")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+    finally:
+        os.close(fd)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(f"{path}: larger than the {_size(max_bytes)} article limit "
+                         "(raise it with --max-article-size)")
+    return data
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}"
+    return f"{n} bytes"
+
+
+def read_article(path: str | Path, max_bytes: int | None = MAX_ARTICLE_BYTES) -> Article:
+    """Read and normalise one article file; InputError names the file and the problem.
+
+    ``path`` "-" reads standard input. Refused: anything but a regular file, more than
+    ``max_bytes`` (None: no limit), text that is not UTF-8 or holds NUL/control bytes.
+    """
+    if str(path) == "-":
+        import sys
+
+        raw = sys.stdin.buffer.read() if max_bytes is None else sys.stdin.buffer.read(max_bytes + 1)
+        if max_bytes is not None and len(raw) > max_bytes:
+            raise InputError(f"<stdin>: larger than the {_size(max_bytes)} article limit "
+                             "(raise it with --max-article-size)")
+        p = Path("<stdin>")
+    else:
+        p = Path(path)
+        raw = read_regular_file(p, max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"{p}: not UTF-8 (invalid byte 0x{raw[err.start]:02x} at offset {err.start})") from err
+    _refuse_control(text, str(p))
     return parse_article(text, str(p))
+
+
+def _refuse_control(text: str, path: str) -> None:
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        char = bad.group()
+        what = "a NUL byte" if char == "\0" else f"control character U+{ord(char):04X}"
+        raise InputError(f"{path}: not a text article: {what} at character {bad.start()}")
 
 
 def parse_article(text: str, path: str = "<string>") -> Article:
@@ -123,12 +215,30 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str]:
     if close is None:
         raise InputError(f"{path}: front matter opened with '---' on line 1 is never closed")
     block = text[first_nl + 1: first_nl + 1 + close.start()]
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise InputError(f"{path}: front matter is {len(block):,} characters, more than the "
+                         f"{MAX_FRONT_MATTER_CHARS:,} allowed")
     body = text[first_nl + 1 + close.end():]
     body = body[1:] if body.startswith("\n") else body
     return _parse_meta(block, path), body
 
 
+def _flow_depth(block: str) -> int:
+    """How deep ``[`` / ``{`` nest in a YAML block (quotes ignored: an upper bound is enough)."""
+    depth = deepest = 0
+    for char in block:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _parse_meta(block: str, path: str) -> dict[str, Any]:
+    # PyYAML recurses per nesting level: refuse deep nesting before it overflows the stack.
+    if _flow_depth(block) > MAX_FRONT_MATTER_DEPTH:
+        raise InputError(f"{path}: front matter nests deeper than {MAX_FRONT_MATTER_DEPTH} levels")
     try:
         data = yaml.safe_load(block) if block.strip() else {}
     except yaml.YAMLError as err:
@@ -136,10 +246,17 @@ def _parse_meta(block: str, path: str) -> dict[str, Any]:
         where = f" line {mark.line + 2}" if mark is not None else ""  # +1 for 0-based, +1 for the '---' line
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise InputError(f"{path}:{where} broken front matter: {problem}") from err
+    except RecursionError:
+        raise InputError(f"{path}: front matter nests too deeply") from None
+    except (ValueError, OverflowError) as err:  # a timestamp like 2021-13-45 fails in the constructor
+        raise InputError(f"{path}: broken front matter: not a valid date or number ({err})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise InputError(f"{path}: front matter must be a mapping of keys to values, not {type(data).__name__}")
+    if len(data) > MAX_FRONT_MATTER_KEYS:
+        raise InputError(f"{path}: front matter has {len(data):,} keys, more than the "
+                         f"{MAX_FRONT_MATTER_KEYS} allowed")
     meta: dict[str, Any] = {}
     for key in _FRONT_KEYS:
         value = data.get(key)
@@ -147,11 +264,26 @@ def _parse_meta(block: str, path: str) -> dict[str, Any]:
             continue
         if key == "published":
             meta[key] = _meta_date(value, path)
+        elif key == "url":
+            meta[key] = _meta_url(value, path)
         else:
-            if not isinstance(value, (str, int, float)):
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 raise InputError(f"{path}: front matter '{key}' must be text")
             meta[key] = unicodedata.normalize("NFC", str(value)).strip() or None
     return meta
+
+
+def _meta_url(value: Any, path: str) -> str | None:
+    """The article's url becomes an IRI in the graph: only an absolute http(s) IRI will do."""
+    if not isinstance(value, str):
+        raise InputError(f"{path}: front matter 'url' must be text (an absolute http(s) IRI), not {value!r}")
+    url = unicodedata.normalize("NFC", value).strip()
+    if not url:
+        return None
+    if _HTTP_IRI.fullmatch(url) is None:
+        shown = url if len(url) <= 80 else url[:77] + "..."
+        raise InputError(f"{path}: front matter 'url' is not an absolute http(s) IRI: {shown!r}")
+    return url
 
 
 def _meta_date(value: Any, path: str) -> date:
@@ -164,7 +296,8 @@ def _meta_date(value: Any, path: str) -> date:
             return date.fromisoformat(value.strip()[:10])
         except ValueError:
             pass
-    raise InputError(f"{path}: front matter 'published' is not an ISO date (YYYY-MM-DD): {value!r}")
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    raise InputError(f"{path}: front matter 'published' is not an ISO date (YYYY-MM-DD): {shown}")
 
 
 # --- lines, debris, headline, byline ---------------------------------------------

@@ -40,7 +40,7 @@ def main():
 
 
 def user_errors(func):
-    """Turn a KgError into one line on stderr and its exit code (no traceback)."""
+    """Turn a KgError (or an OSError) into one line on stderr and its exit code (no traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -49,6 +49,10 @@ def user_errors(func):
         except KgError as err:
             click.echo(f"kg: error: {err}", err=True)
             sys.exit(err.exit_code)
+        except OSError as err:  # the system refused (full disk, I/O error …): still one line, no traceback
+            where = f"{err.filename}: " if err.filename else ""
+            click.echo(f"kg: error: {where}{err.strerror or err}", err=True)
+            sys.exit(1)
 
     return wrapper
 

@@ -12,12 +12,35 @@ import click
 from kg.cli import main, user_errors
 from kg.corpus.cli import corpus_options, run_corpus, wants_corpus
 from kg.iri import DEFAULT_BASE
-from kg.output import atomic_write
+from kg.output import atomic_write, refuse_inputs, write_stdout
 
 FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
 # What a file name says about its format, for -o without --format.
 EXTENSIONS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
               ".trig": "trig", ".nq": "nquads"}
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: ``2000000``, ``500K``, ``2M``, ``1G`` (binary multiples)."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "G": 1 << 30, "GB": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper()
+        digits = text.rstrip("KMGB")
+        unit = text[len(digits):]
+        if not digits.isdigit() or unit not in self._UNITS or int(digits) < 1:
+            self.fail(f"{value!r} is not a size such as 2000000, 500K, 2M or 1G", param, ctx)
+        return int(digits) * self._UNITS[unit]
+
+
+def max_size_option(func):
+    return click.option("--max-article-size", "max_bytes", type=ByteSize(), default="2M",
+                        show_default=True,
+                        help="Refuse an article file bigger than this (e.g. 500K, 10M).")(func)
 
 
 def format_for(output: str | None, fmt: str | None) -> str:
@@ -42,10 +65,11 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE",
               help="Embedded store folder for --load [default: ./kg-store or $KG_STORE].")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (errors are still shown).")
+@max_size_option
 @corpus_options
 @user_errors
-def export(articles, output, fmt, base, strict, load, location, quiet,
-           out_dir, jobs, shard_size, force, report, progress):
+def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes,
+           out_dir, jobs, shard_size, force, report, progress, article_timeout):
     """Extract, map, validate and write the graph of one or more ARTICLES.
 
     \b
@@ -64,7 +88,8 @@ def export(articles, output, fmt, base, strict, load, location, quiet,
     Corpus mode (a folder or glob among ARTICLES, --out-dir, --shard-size, or
     -o FILE.nq.gz): parallel workers, one file per article or sorted N-Quads
     shards, incremental (unchanged articles are skipped unless --force), a JSON
-    report; a bad article is reported and skipped, and the exit code is 1.
+    report; a bad article (or one slower than --article-timeout) is reported
+    and skipped, and the exit code is 1. One run at a time per output folder.
 
     \b
     Examples:
@@ -77,12 +102,14 @@ def export(articles, output, fmt, base, strict, load, location, quiet,
     if wants_corpus(articles, output, out_dir, shard_size):
         run_corpus(articles, output=output, out_dir=out_dir, fmt=fmt, base=base, strict=strict, quiet=quiet,
                    jobs=jobs, shard_size=shard_size, force=force, load=load, store=location, report=report,
-                   progress=progress)
+                   progress=progress, max_bytes=max_bytes, article_timeout=article_timeout)
     _require_files(articles)
+    if output and output != "-":
+        refuse_inputs(output, articles)
     from kg.pipeline import export_article
 
     fmt = format_for(output, fmt)
-    exports = [export_article(path, base=base) for path in articles]
+    exports = [export_article(path, base=base, max_bytes=max_bytes) for path in articles]
     failed = False
     for item in exports:
         report = item.report
@@ -101,17 +128,28 @@ def export(articles, output, fmt, base, strict, load, location, quiet,
         if not quiet:
             click.echo(f"wrote {output} ({fmt})", err=True)
     else:
-        click.echo(text, nl=False)
+        write_stdout(text)
     if load:
         _load(exports, location, quiet)
 
 
-def _require_files(paths) -> None:
-    """Single-article mode takes files; say which one is missing the way click does (exit 2)."""
+def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)",
+                   param_hint: str = "'ARTICLES...'") -> None:
+    """Single-article mode takes regular files (or "-", stdin); say what each other one is (exit 2)."""
+    from kg.text import file_problem
+
+    if list(paths).count("-") > 1:
+        raise click.BadParameter("'-' (stdin) can be given once.", param_hint=param_hint)
     for path in paths:
-        if not Path(path).is_file():
-            problem = "is a folder (give --out-dir for corpus mode)" if Path(path).is_dir() else "does not exist"
-            raise click.BadParameter(f"{path!r} {problem}.", param_hint="'ARTICLES...'")
+        if path == "-":
+            continue
+        problem = file_problem(path)
+        if problem is not None:
+            if Path(path).is_dir():
+                problem = f"is a folder{folder_hint}"
+            elif problem == "no such file":
+                problem = "does not exist"
+            raise click.BadParameter(f"{path!r} {problem}.", param_hint=param_hint)
 
 
 def _load(exports, location, quiet: bool) -> None:
@@ -149,20 +187,20 @@ def validate(files, fmt, strict):
         report = validate_file(path)
         failed = failed or _fatal(report, strict)
         if fmt == "text":
-            click.echo(f"{path}:")
-            click.echo(report.to_text())
+            write_stdout(f"{path}:\n{report.to_text()}\n")
         elif fmt == "turtle":
-            click.echo(report.to_turtle(), nl=False)
+            write_stdout(report.to_turtle())
         else:
-            click.echo(report.to_json())
+            write_stdout(report.to_json() + "\n")
     sys.exit(1 if failed else 0)
 
 
 @main.command()
-@click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("article", type=click.Path(allow_dash=True, path_type=str))
+@max_size_option
 @user_errors
-def extract(article):
-    """Print what is extracted from ARTICLE, as JSON, for review.
+def extract(article, max_bytes):
+    """Print what is extracted from ARTICLE (a file, or - for stdin), as JSON, for review.
 
     \b
     Entities with their types, canonical names and mentions (character
@@ -176,8 +214,9 @@ def extract(article):
     from kg.extract import extract as run_extract
     from kg.text import read_article
 
-    extraction = run_extract(read_article(article))
-    click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False, indent=2))
+    _require_files([article], folder_hint="", param_hint="'ARTICLE'")
+    extraction = run_extract(read_article(article, max_bytes=max_bytes))
+    write_stdout(json.dumps(extraction.to_dict(), ensure_ascii=False, indent=2) + "\n")
 
 
 def _counts(report) -> dict:

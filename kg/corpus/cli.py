@@ -17,6 +17,8 @@ import click
 
 from kg.corpus.shards import DEFAULT_SHARD_SIZE
 
+DEFAULT_ARTICLE_TIMEOUT = 60.0  # seconds; a news article takes well under one
+
 MAX_LISTED_FAILURES = 10
 
 _OPTIONS = [
@@ -33,6 +35,9 @@ _OPTIONS = [
                  help="Corpus mode: JSON report here [default: beside the output]."),
     click.option("--progress/--no-progress", default=None,
                  help="Corpus mode: progress bar [default: on a terminal; a line every 10 s otherwise]."),
+    click.option("--article-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_ARTICLE_TIMEOUT,
+                 show_default=True, metavar="SECONDS",
+                 help="Corpus mode: time budget per article; a slower one is reported as failed and skipped."),
 ]
 
 
@@ -62,16 +67,20 @@ def wants_corpus(articles: tuple[str, ...], output: str | None, out_dir: str | N
 def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | None, fmt: str | None,
                base: str, strict: bool, quiet: bool, jobs: int | None, shard_size: int | None,
                force: bool, load: bool, store: str | None, report: str | None,
-               progress: bool | None) -> NoReturn:
+               progress: bool | None, max_bytes: int | None = None,
+               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> NoReturn:
     """Run export_corpus for the CLI: summary and failures on stderr, exit 0 / 1 (failures) / 130 (Ctrl-C)."""
     from kg.corpus.runner import export_corpus
 
     if output == "-":
         raise click.UsageError("corpus mode writes files: give --out-dir DIR or -o FILE.nq.gz")
+    if "-" in articles:
+        raise click.UsageError("corpus mode reads files: '-' (stdin) is for one article")
     summary = export_corpus(
         articles, out_dir=out_dir, output=output, fmt=fmt, jobs=jobs,
         shard_size=shard_size or DEFAULT_SHARD_SIZE, force=force, load=load, store=store, base=base,
-        strict=strict, report=report, progress=False if quiet else progress)
+        strict=strict, report=report, progress=False if quiet else progress,
+        article_timeout=article_timeout, **({} if max_bytes is None else {"max_bytes": max_bytes}))
     for failure in summary.failures[:MAX_LISTED_FAILURES]:
         click.echo(f"kg: failed: {failure['reason']}", err=True)
     if len(summary.failures) > MAX_LISTED_FAILURES:

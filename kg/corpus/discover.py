@@ -19,6 +19,10 @@ def iter_articles(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     Each input is a directory (searched recursively for ``*.txt`` and ``*.md``,
     hidden folders skipped), a glob pattern (``corpus/2021/*.txt``, ``**`` allowed)
     or a file. An input that names nothing raises InputError naming it.
+
+    Paths are made absolute without following symbolic links: an article that is a link
+    keeps its name in the corpus (its output stays beside the others, under --out-dir),
+    and two names for one file (a link, a hard link) count once, under the first name.
     """
     found: set[Path] = set()
     for item in inputs:
@@ -32,9 +36,27 @@ def iter_articles(inputs: Iterable[str | os.PathLike]) -> list[Path]:
         elif Path(text).is_file():
             matches = [Path(text)]
         else:
-            raise InputError(f"{text}: no such file or directory")
-        found.update(p.resolve() for p in matches)
-    return sorted(found)
+            from kg.text import file_problem
+
+            problem = file_problem(text)
+            raise InputError(f"{text}: {'no such file or directory' if problem == 'no such file' else problem}")
+        found.update(Path(os.path.abspath(p)) for p in matches)
+    return _one_name_per_file(sorted(found))
+
+
+def _one_name_per_file(paths: list[Path]) -> list[Path]:
+    seen: set[tuple[int, int]] = set()
+    kept = []
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError:  # a broken link or a loop: kept, the worker reports what it is
+            kept.append(path)
+            continue
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            kept.append(path)
+    return kept
 
 
 def _walk(root: Path) -> Iterable[Path]:

@@ -8,19 +8,66 @@ pass a tiny engine and other pipelines can reuse the runner.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 
 SEVERITIES = ("Violation", "Warning", "Info")
+DEFAULT_MAX_ARTICLE_BYTES = 2 * 1024 * 1024  # kg.text.MAX_ARTICLE_BYTES, without importing it here
 
 
 @dataclass(frozen=True)
 class EngineSettings:
     base: str = DEFAULT_BASE
     validate: bool = True
+    max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES  # bigger article files are refused
+    timeout: float | None = None  # seconds per article (None: no budget)
+
+
+class ArticleTimeout(BaseException):
+    """Raised by the timer inside a slow article's work.
+
+    A BaseException, so an ``except Exception`` deep in the pipeline cannot swallow it.
+    """
+
+
+@contextmanager
+def time_budget(seconds: float | None, what: str) -> Iterator[None]:
+    """Raise ArticleTimeout in the block after ``seconds`` (SIGALRM; the main thread of a POSIX process).
+
+    Signals reach Python between bytecodes and inside the ``re`` engine, so even a slow
+    regular expression is cut short. Elsewhere (a thread, Windows) the block runs unbounded.
+    """
+    if (not seconds or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
+    if outer_left and outer_left <= seconds:  # an enclosing budget ends first: it decides
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ArticleTimeout(f"{what}: took longer than the {seconds:g} s time budget per article "
+                             "(see --article-timeout); skipped")
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left:  # give the enclosing budget back what is left of it (at once if nothing)
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
 
 
 @dataclass
@@ -56,11 +103,22 @@ def kg_engine(paths: list[str], settings: EngineSettings) -> list[ArticleResult]
             graphs.append((result, graph))
     if settings.validate and graphs:
         try:
-            _validate_batch(graphs, settings)
-        except Exception:  # noqa: BLE001 - a batch-level failure: validate one by one to find the culprit
+            with time_budget(settings.timeout and settings.timeout * len(graphs), "validation"):
+                _validate_batch(graphs, settings)
+        except (Exception, ArticleTimeout):  # noqa: BLE001 - a batch-level failure: one by one finds the culprit
             for pair in graphs:
-                _validate_batch([pair], settings)
+                _validate_one(pair, settings)
     return results
+
+
+def _validate_one(pair, settings: EngineSettings) -> None:
+    result = pair[0]
+    result.counts, result.messages = {}, []
+    try:
+        with time_budget(settings.timeout, result.path):
+            _validate_batch([pair], settings)
+    except ArticleTimeout as err:
+        result.error = str(err)
 
 
 def _build(path: str, settings: EngineSettings):
@@ -68,10 +126,13 @@ def _build(path: str, settings: EngineSettings):
     from kg.serialize import graph_to_nquads
 
     try:
-        export = export_article(path, base=settings.base, validate=False)
-        graph = export.graph
-        return ArticleResult(path, graph=export.graph_iri, nquads=graph_to_nquads(graph, graph.identifier),
-                             triples=len(graph)), graph
+        with time_budget(settings.timeout, path):
+            export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes)
+            graph = export.graph
+            nquads = graph_to_nquads(graph, graph.identifier)
+        return ArticleResult(path, graph=export.graph_iri, nquads=nquads, triples=len(graph)), graph
+    except ArticleTimeout as err:
+        return ArticleResult(path, error=str(err)), None
     except KgError as err:
         return ArticleResult(path, error=str(err)), None
     except Exception as err:  # noqa: BLE001 - one article's bug must not stop the corpus

@@ -8,11 +8,14 @@ rename), so nothing big travels between processes and memory stays flat.
 
 from __future__ import annotations
 
+import errno
+import glob
 import gzip
 import json
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -20,18 +23,22 @@ from pathlib import Path
 from typing import Any
 
 from kg.corpus.discover import common_root, iter_articles, output_names, relative_names
-from kg.corpus.engine import ArticleResult, Engine, EngineSettings, kg_engine, warm_up
+from kg.corpus.engine import (DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, ArticleTimeout, Engine, EngineSettings,
+                              kg_engine, time_budget, warm_up)
 from kg.corpus.progress import Progress
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
 from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
-from kg.output import atomic_write
+from kg.output import InputGuard, atomic_write
 from kg.serialize import EXTENSIONS, FORMATS, render_nquads
 
 MANIFEST_NAME = "kg-manifest.json"
 REPORT_NAME = "kg-report.json"
+LOCK_NAME = ".kg-lock"  # beside the manifest: one corpus run at a time per output folder
+DEFAULT_ARTICLE_TIMEOUT = 60.0
 SAVE_EVERY = 10.0  # seconds between manifest saves, so Ctrl-C or a crash loses little
+STALL_GRACE = 60.0  # seconds a pool may stay silent beyond the time budgets (worker start, warm-up)
 
 
 @dataclass
@@ -52,6 +59,7 @@ class CorpusSummary:
     warned: list[dict[str, Any]] = field(default_factory=list)
     report: str | None = None
     loaded: int = 0
+    errors: list[str] = field(default_factory=list)  # problems with the run itself (manifest not saved …)
 
     @property
     def processed(self) -> int:
@@ -117,30 +125,82 @@ class Outcome:
 # --- worker side -----------------------------------------------------------------------
 
 _JOB: Job | None = None
+_PARENT: int | None = None  # pid of the run's parent process, in a worker
 
 
-def _init_worker(job: Job) -> None:
+def _init_worker(job: Job, parent: int) -> None:
     # Ctrl-C goes to the whole process group; the parent alone decides what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _JOB
-    _JOB = job
+    global _JOB, _PARENT
+    _JOB, _PARENT = job, parent
+    _die_with_parent(parent)
     if job.engine is kg_engine:
         warm_up(job.settings)
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker whose parent is killed must stop, not go on writing into the output folder.
+
+    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); everywhere
+    ``_orphaned`` checks before each write. The check after prctl closes the race with a
+    parent that died in between.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    _exit_if_orphaned()
+
+
+def _exit_if_orphaned() -> None:
+    if _PARENT is not None and os.getppid() != _PARENT:
+        os._exit(1)
+
+
 def _work(tasks: list[Task]) -> list[Outcome]:
     assert _JOB is not None
-    return run_batch(tasks, _JOB)
+    _exit_if_orphaned()
+    try:
+        return run_batch(tasks, _JOB)
+    except Exception as err:  # noqa: BLE001 - nothing a worker does may break the pool: fail the batch
+        reason = f"internal error: {type(err).__name__}: {err}"
+        return [Outcome(t.name, "failed", t.sha256, t.target, reason=f"{t.path}: {reason}") for t in tasks]
 
 
 def run_batch(tasks: list[Task], job: Job) -> list[Outcome]:
-    """Run the engine on a batch and write each good article's file; never raises per article."""
+    """Run the engine on a batch and write each good article's file; never raises per article.
+
+    The engine's batch runs under a backstop budget (kg's engine keeps its own per article);
+    when that expires, each article is run alone under its own budget to find the slow one.
+    """
+    timeout = job.settings.timeout
     try:
-        results = job.engine([t.path for t in tasks], job.settings)
-    except Exception as err:  # noqa: BLE001 - an engine bug fails the batch, not the corpus
-        results = [ArticleResult(t.path, error=f"{t.path}: internal error: {type(err).__name__}: {err}")
-                   for t in tasks]
+        with time_budget(timeout and timeout * len(tasks) * 3, "batch"):
+            results = _engine(tasks, job)
+    except ArticleTimeout:
+        results = []
+        for task in tasks:
+            try:
+                with time_budget(timeout, task.path):
+                    results.extend(_engine([task], job))
+            except ArticleTimeout as err:
+                results.append(ArticleResult(task.path, error=str(err)))
+    if len(results) != len(tasks):
+        results = [ArticleResult(t.path, error=f"{t.path}: internal error: the engine returned "
+                                 f"{len(results)} results for {len(tasks)} articles") for t in tasks]
     return [_finish(task, result, job) for task, result in zip(tasks, results)]
+
+
+def _engine(tasks: list[Task], job: Job) -> list[ArticleResult]:
+    try:
+        return list(job.engine([t.path for t in tasks], job.settings))
+    except Exception as err:  # noqa: BLE001 - an engine bug fails the batch, not the corpus
+        return [ArticleResult(t.path, error=f"{t.path}: internal error: {type(err).__name__}: {err}")
+                for t in tasks]
 
 
 def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
@@ -154,6 +214,7 @@ def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
                               + (f": {result.messages[0]}" if result.messages else ""))
         else:
             outcome.status = "warnings" if warnings else "ok"
+    _exit_if_orphaned()
     try:
         if outcome.status == "failed":
             Path(task.target).unlink(missing_ok=True)  # no stale output for a failed article
@@ -161,6 +222,10 @@ def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
             _write(task.target, result.nquads, job.fmt)
     except OSError as err:
         outcome.status, outcome.reason = "failed", f"{task.target}: cannot write ({err.strerror or err})"
+    except KgError as err:
+        outcome.status, outcome.reason = "failed", str(err)
+    except Exception as err:  # noqa: BLE001 - e.g. N-Quads the writer cannot parse: this article fails
+        outcome.status, outcome.reason = "failed", f"{task.path}: cannot write its output: {type(err).__name__}: {err}"
     return outcome
 
 
@@ -193,6 +258,8 @@ def export_corpus(
     progress: bool | None = None,
     engine: Engine = kg_engine,
     batch_size: int | None = None,
+    max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
 ) -> CorpusSummary:
     """Export every article under ``inputs``: one file each in ``out_dir``, or shards at ``output``.
 
@@ -201,18 +268,31 @@ def export_corpus(
     ``jobs`` processes (default: all cores); ``force`` ignores the manifest;
     ``load`` also loads the graphs into the store at ``store`` (default ./kg-store
     or $KG_STORE); ``progress`` None = a bar on a terminal, quiet lines otherwise.
+    ``max_bytes`` refuses bigger article files (None: no limit); ``article_timeout``
+    (seconds, None: none) fails an article that takes longer, and the run goes on.
     Returns the summary; the JSON report is written to ``report`` (default beside
-    the output). Raises KgError only for problems with the run itself.
+    the output). Raises KgError only for problems with the run itself: then the
+    report is still written when it can be.
     """
     plan = _plan(inputs, out_dir, output, fmt, report)
-    settings = EngineSettings(base=base, validate=validate)
+    lock = _lock(plan.manifest.parent)
+    try:
+        return _export(plan, engine, base, validate, strict, jobs, shard_size, force, load, store,
+                       progress, batch_size, max_bytes, article_timeout)
+    finally:
+        os.close(lock)
+
+
+def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load, store,
+            progress, batch_size, max_bytes, article_timeout) -> CorpusSummary:
+    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=article_timeout)
     manifest = Manifest(plan.manifest, toolkit_fingerprint({
         "base": base, "validate": validate, "strict": strict, "format": plan.fmt,
         "engine": f"{engine.__module__}.{engine.__qualname__}"}))
     jobs = max(1, jobs or os.cpu_count() or 1)
     summary = CorpusSummary(total=len(plan.tasks), jobs=jobs)
     start = time.monotonic()
-    todo = _skip_unchanged(plan.tasks, manifest, summary, force)
+    todo = _skip_unchanged(plan.tasks, manifest, summary, force, max_bytes)
     bar = Progress(len(plan.tasks), enabled=progress is not False, tty=progress if progress else None)
     job = Job(engine, settings, plan.cache_fmt, strict)
     try:
@@ -222,18 +302,63 @@ def export_corpus(
         _remove_temp_files(todo)
     finally:
         bar.close()
-        manifest.save()
+        _save(manifest, summary)
     if not summary.interrupted and plan.shard_output is not None:
-        summary.outputs = [str(p) for p in write_shards(
-            plan.shard_output, _cached_blocks(plan.tasks, manifest), shard_size)]
+        try:
+            summary.outputs = [str(p) for p in write_shards(
+                plan.shard_output, _cached_blocks(plan.tasks, manifest), shard_size)]
+        except OSError as err:  # a full disk: the shard is removed, the report says so
+            summary.errors.append(f"{plan.shard_output}: cannot write the shards ({err.strerror or err})")
+        except KgError as err:
+            summary.errors.append(str(err))
     elif plan.out_dir is not None:
         summary.outputs = [str(plan.out_dir)]
     if load and not summary.interrupted:
         summary.loaded = _load(plan.tasks, manifest, store)
     summary.elapsed = time.monotonic() - start
     summary.report = str(plan.report)
-    _write_report(plan.report, summary)
+    try:
+        _write_report(plan.report, summary)
+    except KgError as err:
+        if summary.errors:
+            raise KgError(f"{summary.errors[0]}; and {err}") from None
+        raise
+    if summary.errors:
+        raise KgError(f"{summary.errors[0]} (report {plan.report})")
     return summary
+
+
+def _save(manifest: Manifest, summary: CorpusSummary) -> None:
+    """Save the manifest; a failure (full disk) is recorded, the run still writes its report."""
+    try:
+        manifest.save()
+    except (OSError, KgError) as err:
+        message = str(err) if isinstance(err, KgError) else f"{manifest.path}: cannot write ({err.strerror})"
+        message = f"manifest not saved (the next run redoes these articles): {message}"
+        if message not in summary.errors:
+            summary.errors.append(message)
+
+
+def _lock(folder: Path) -> int:
+    """Hold an exclusive lock on ``folder`` for the run: two runs into one folder would lose manifest entries."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise KgError(f"{folder}: cannot create the output folder's lock file ({err.strerror})") from None
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        os.close(fd)
+        if err.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise KgError(f"{folder}: another kg export is writing there; wait for it to finish "
+                          "or choose another output") from None
+        raise KgError(f"{folder}: cannot lock the output folder ({err.strerror})") from None
+    return fd
 
 
 @dataclass
@@ -264,8 +389,10 @@ def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
         _check_dir(base_dir)
         targets = [str(base_dir / n) for n in output_names(names, EXTENSIONS[fmt])]
         tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
-        return _Plan(tasks, fmt, fmt, base_dir / MANIFEST_NAME,
+        plan = _Plan(tasks, fmt, fmt, base_dir / MANIFEST_NAME,
                      Path(report) if report else base_dir / REPORT_NAME, out_dir=base_dir)
+        _guard(plan, paths, targets)
+        return plan
     shard_output = Path(output).resolve()
     stem, _, shard_fmt = split_output(shard_output)
     if fmt and fmt != shard_fmt:
@@ -274,9 +401,27 @@ def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
     state = shard_output.parent / f".{stem}.kg"
     targets = [str(state / "cache" / f"{n}.nq.gz") for n in names]
     tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
-    return _Plan(tasks, shard_fmt, "nquads.gz", state / "manifest.json",
+    plan = _Plan(tasks, shard_fmt, "nquads.gz", state / "manifest.json",
                  Path(report) if report else shard_output.parent / f"{stem}.{REPORT_NAME}",
                  shard_output=shard_output)
+    _, suffix, _ = split_output(shard_output)
+    _guard(plan, paths, [*targets, *map(str, shard_output.parent.glob(f"{glob.escape(stem)}-*{suffix}"))])
+    return plan
+
+
+def _guard(plan: _Plan, paths: list[Path], targets: list[str]) -> None:
+    """Refuse a run whose report, manifest or any output file is one of its articles (via a link too)."""
+    guard = InputGuard(paths)
+    guard.check(plan.report, "report")
+    guard.check(plan.manifest, "manifest")
+    for target in targets:
+        guard.check(target)
+        if plan.out_dir is not None and not _inside(Path(target), plan.out_dir):
+            raise KgError(f"{target}: would be written outside the output folder {plan.out_dir}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return os.path.normpath(path).startswith(os.path.join(os.path.normpath(folder), ""))
 
 
 def _check_dir(folder: Path) -> None:
@@ -288,13 +433,16 @@ def _check_dir(folder: Path) -> None:
         raise KgError(f"{folder}: output folder is not writable")
 
 
-def _skip_unchanged(tasks: list[Task], manifest: Manifest, summary: CorpusSummary, force: bool) -> list[Task]:
+def _skip_unchanged(tasks: list[Task], manifest: Manifest, summary: CorpusSummary, force: bool,
+                    max_bytes: int | None = None) -> list[Task]:
     todo = []
     for i, task in enumerate(tasks):
         try:
-            sha = file_sha256(Path(task.path))
+            sha = file_sha256(Path(task.path), max_bytes)
         except OSError as err:
             sha = f"unreadable: {err.strerror}"
+        except KgError as err:  # a FIFO, a device, too big …: the worker reports it
+            sha = f"unreadable: {err}"
         task = tasks[i] = Task(task.path, task.name, task.target, sha)
         if not force and manifest.is_current(task.name, sha, Path(task.target)):
             summary.skipped += 1
@@ -304,26 +452,43 @@ def _skip_unchanged(tasks: list[Task], manifest: Manifest, summary: CorpusSummar
     return todo
 
 
-def _batches(tasks: list[Task], jobs: int, batch_size: int | None) -> Iterator[list[Task]]:
+def _batch_size(tasks: list[Task], jobs: int, batch_size: int | None) -> int:
     # Small enough that all workers stay busy to the end, big enough to amortise the IPC.
-    size = batch_size or max(1, min(16, len(tasks) // (jobs * 8) or 1))
+    return batch_size or max(1, min(16, len(tasks) // (jobs * 8) or 1))
+
+
+def _batches(tasks: list[Task], jobs: int, batch_size: int | None) -> Iterator[list[Task]]:
+    size = _batch_size(tasks, jobs, batch_size)
     for start in range(0, len(tasks), size):
         yield tasks[start:start + size]
+
+
+class _Stalled(Exception):
+    """No worker has returned anything for longer than any batch may take: one died or hangs."""
 
 
 def _run(todo, job, jobs, batch_size, manifest, summary, bar) -> None:
     done = summary.skipped
     last_save = time.monotonic()
+    received: set[str] = set()
     stream = _outcomes(todo, job, jobs, batch_size)
     try:
         for outcomes in stream:
             for outcome in outcomes:
                 _record(outcome, manifest, summary)
+                received.add(outcome.name)
             done += len(outcomes)
             bar.update(done, summary.failed)
             if time.monotonic() - last_save > SAVE_EVERY:
-                manifest.save()
+                _save(manifest, summary)
                 last_save = time.monotonic()
+    except _Stalled as err:
+        # The pool is gone; what it had not returned is failed (not in the manifest: the next run retries).
+        for task in todo:
+            if task.name not in received:
+                _record(Outcome(task.name, "failed", task.sha256, task.target,
+                                reason=f"{task.path}: not processed: {err}"), manifest, summary)
+        bar.update(summary.total, summary.failed)
     finally:
         stream.close()  # on Ctrl-C this terminates the pool before anything is cleaned up
 
@@ -337,9 +502,20 @@ def _outcomes(todo, job, jobs, batch_size) -> Iterator[list[Outcome]]:
             yield run_batch(batch, job)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(job,))
+    pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(job, os.getpid()))
+    timeout = job.settings.timeout
+    # The longest silence a healthy pool can keep: a batch at its full budget, plus warm-up.
+    stall = timeout * 3 * _batch_size(todo, jobs, batch_size) + STALL_GRACE if timeout else None
     try:
-        yield from pool.imap_unordered(_work, batches)
+        results = pool.imap_unordered(_work, batches)
+        while True:
+            try:
+                yield results.next(timeout=stall)
+            except StopIteration:
+                break
+            except multiprocessing.TimeoutError:
+                raise _Stalled(f"no worker answered for {stall:g} s (one was killed or is stuck); "
+                               "run again to retry") from None
         pool.close()
     except BaseException:
         pool.terminate()  # Ctrl-C: workers stop mid-article; their temp files are removed after

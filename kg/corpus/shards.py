@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, KgError
+from kg.output import real_target
 from kg.serialize import prefix_header, trig_block
 
 DEFAULT_SHARD_SIZE = 1_000_000  # quads per shard
@@ -58,7 +59,8 @@ class ShardWriter:
         self.gzip = suffix.endswith(".gz")
         self.paths: list[Path] = []
         self._handle = None
-        self._tmp: Path | None = None
+        self._tmp: Path | None = None  # None while writing straight into a device or FIFO
+        self._real: Path | None = None  # the file the shard name leads to (a symlink is written through)
         self._quads = 0
 
     def add(self, nquads: str) -> None:
@@ -71,8 +73,13 @@ class ShardWriter:
     def _next(self) -> None:
         self._finish()
         target = shard_path(self.output, len(self.paths))
-        self._tmp = target.with_name(f".{target.name}.tmp")
-        raw = open(self._tmp, "wb")
+        self._real = real_target(target)
+        special = self._real.exists() and not self._real.is_file() and not self._real.is_dir()
+        self._tmp = None if special else self._real.with_name(f".{self._real.name}.tmp")
+        try:
+            raw = open(self._real if special else self._tmp, "wb")
+        except OSError as err:
+            raise KgError(f"{target}: cannot write ({err.strerror})") from None
         if self.gzip:
             raw = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
         self._handle = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
@@ -85,8 +92,9 @@ class ShardWriter:
         if self._handle is None:
             return
         self._handle.close()  # closes the gzip stream and the file below it
-        os.replace(self._tmp, self.paths[-1])
         self._handle = None
+        if self._tmp is not None:
+            os.replace(self._tmp, self._real)
 
     def close(self) -> list[Path]:
         """Finish the last shard and delete shards of an earlier, longer run."""
@@ -96,7 +104,10 @@ class ShardWriter:
 
     def abort(self) -> None:
         if self._handle is not None:
-            self._handle.close()
+            try:
+                self._handle.close()
+            except OSError:  # the disk that failed the write may fail the close too
+                pass
             self._handle = None
             if self._tmp is not None:
                 self._tmp.unlink(missing_ok=True)

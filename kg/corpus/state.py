@@ -18,8 +18,11 @@ from kg.output import atomic_write
 MANIFEST_VERSION = 1
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_sha256(path: Path, max_bytes: int | None = None) -> str:
+    """sha256 of a regular file's bytes (InputError for a FIFO, a device, a file over ``max_bytes``)."""
+    from kg.text import read_regular_file
+
+    return hashlib.sha256(read_regular_file(path, max_bytes)).hexdigest()
 
 
 def _hash_tree(digest: Any, folder: Path) -> None:
