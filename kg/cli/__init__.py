@@ -6,6 +6,7 @@ Each feature's commands live in their own module below and register on ``main``.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -19,6 +20,42 @@ class _Group(click.Group):
 
     def list_commands(self, ctx):
         return list(self.commands)
+
+
+class _ForgivingStderr:
+    """stderr that a closed reader cannot turn into a failure.
+
+    Summaries and progress go to stderr; when its reader goes away (``kg export … 2>&1 | head -1``)
+    the work must still finish and its output still be written. After the first BrokenPipeError the
+    descriptor points at /dev/null and writing goes on there.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._to_devnull()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._to_devnull()
+
+    def _to_devnull(self) -> None:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real descriptor (a test runner's buffer)
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +74,8 @@ def main():
       kg export data/articles/seed.txt -o seed.ttl
       kg validate seed.ttl
     """
+    if not isinstance(sys.stderr, _ForgivingStderr):
+        sys.stderr = _ForgivingStderr(sys.stderr)
 
 
 def user_errors(func):

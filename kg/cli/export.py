@@ -9,15 +9,31 @@ from pathlib import Path
 
 import click
 
+from kg import formats
 from kg.cli import main, user_errors
 from kg.corpus.cli import corpus_options, run_corpus, wants_corpus
+from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 from kg.output import atomic_write, refuse_inputs, write_stdout
 
-FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
-# What a file name says about its format, for -o without --format.
-EXTENSIONS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
-              ".trig": "trig", ".nq": "nquads"}
+# Output formats: the RDF formats of kg.formats, and Popolo JSON (persons, organizations, posts,
+# memberships) for civic-data tools; Popolo is asked for by name, as its files end in a plain .json.
+POPOLO = "popolo"
+FORMATS = (*formats.NAMES, POPOLO)
+
+
+class OutputFormat(click.ParamType):
+    """An output format by name or by one of the usual aliases (ttl, ntriples, json-ld, nq …)."""
+
+    name = "FORMAT"
+
+    def convert(self, value, param, ctx):
+        if value.strip().lower() == POPOLO:
+            return POPOLO
+        try:
+            return formats.by_name(value).name
+        except KgError:
+            self.fail(f"{value!r} is not one of {', '.join(FORMATS)} (or ttl, ntriples, json-ld, nq)", param, ctx)
 
 
 class ByteSize(click.ParamType):
@@ -44,19 +60,28 @@ def max_size_option(func):
 
 
 def format_for(output: str | None, fmt: str | None) -> str:
+    """--format, else what the -o extension says; turtle for stdout or a name without an extension.
+    An extension that names no format kg writes is a usage error, never silent Turtle."""
     if fmt:
         return fmt
-    if output and output != "-":
-        return EXTENSIONS.get(Path(output).suffix.lower(), "turtle")
-    return "turtle"
+    suffix = Path(output).suffix if output and output != "-" else ""
+    if not suffix:
+        return formats.TURTLE.name
+    known = formats.by_extension(suffix)
+    if known is None:
+        extensions = " ".join(e for f in formats.ALL for e in f.extensions)
+        raise KgError(f"{output}: kg cannot tell an output format from {suffix!r} (it knows {extensions}); "
+                      f"give --format", exit_code=2)
+    return known.name
 
 
 @main.command()
 @click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", metavar="FILE",
               help="Write the graph here (atomically) instead of stdout.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
-              help="RDF format; default from the -o extension (.ttl .nt .jsonld .trig .nq), else turtle.")
+@click.option("-f", "--format", "fmt", type=OutputFormat(),
+              help="turtle, nt, jsonld, trig, nquads, or popolo (Popolo JSON); default from the -o "
+                   "extension (.ttl .nt .jsonld .json .trig .nq), else turtle.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
               help="Base IRI under which entity IRIs are minted.")
 @click.option("--strict", is_flag=True, help="Treat SHACL Warnings as fatal, like Violations.")
@@ -100,6 +125,9 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
       kg export corpus/ -o corpus.nq.gz --shard-size 1000000
     """
     if wants_corpus(articles, output, out_dir, shard_size):
+        if fmt == POPOLO:
+            raise KgError("--format popolo writes one document: give the articles as files, not a corpus",
+                          exit_code=2)
         run_corpus(articles, output=output, out_dir=out_dir, fmt=fmt, base=base, strict=strict, quiet=quiet,
                    jobs=jobs, shard_size=shard_size, force=force, load=load, store=location, report=report,
                    progress=progress, max_bytes=max_bytes, article_timeout=article_timeout)
@@ -261,6 +289,17 @@ def _most_specific(graph, subject, namespace: str) -> str | None:
 def _serialize(graphs, fmt: str) -> str:
     from kg.serialize import serialize
 
+    if fmt == POPOLO:
+        from rdflib import Dataset
+
+        from kg.popolo import to_popolo_json
+
+        dataset = Dataset()
+        for graph in graphs:
+            named = dataset.graph(graph.identifier)
+            for triple in graph:
+                named.add(triple)
+        return to_popolo_json(dataset)
     if len(graphs) == 1:
         return serialize(graphs[0], fmt)
     if fmt in ("trig", "nquads"):
