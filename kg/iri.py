@@ -31,6 +31,7 @@ _KIND_DIR = {
     "meeting": "event",
     "post": "post",
     "tenure": "tenure",
+    "attestation": "attestation",
     "participation": "participation",
     "article": "article",
 }

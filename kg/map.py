@@ -29,6 +29,7 @@ from kg.namespaces import (
     PG,
     PGDOC,
     PGPART,
+    PGSTATE,
     PGROLE,
     PROV,
     SCHEMA,
@@ -386,8 +387,22 @@ def _tenure(b: _Builder, holding: Holding, concept: URIRef, role: str, post: URI
     b.add(tenure, PG.post, post)
     if org_key:
         b.add(tenure, ORG.organization, b.node(org_key))
+    _attestation(b, holding, tenure, label, attested)
+
+
+def _attestation(b: _Builder, holding: Holding, tenure: URIRef, label: str, attested: date | None) -> None:
+    """This article's word for the tenure: its date, evidence and how it is stated. The tenure is the
+    same node in every article; dates live here, one per article, so a union of articles that show
+    one person in one post on different days stays valid (and a timeline can be read off)."""
+    org_key = holding.organization or ""
+    node = b.node("attestation:" + kiri.short_hash(b.article_id, holding.person, holding.role, org_key))
+    stated = "former" if getattr(holding, "former", False) else "current"
+    dated = f" ({attested.isoformat()})" if attested else ""
+    b.entity(node, [PG.Attestation], f"{label}{dated}", [holding.evidence], listed=False)
+    b.add(node, PG.attests, tenure)
+    b.add(node, PG.statedAs, b.use_concept(PGSTATE[stated]))
     if attested:
-        b.add(tenure, PG.attestedOn, Literal(attested))
+        b.add(node, PG.attestedOn, Literal(attested))
 
 
 def post_label(role: str, body: str | None) -> str:

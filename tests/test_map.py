@@ -89,8 +89,13 @@ def test_tenure_and_post(seed_graph):
     assert str(post) == "https://w3id.org/pgkg/id/post/dang-uy-khoi-cac-co-quan-trung-uong/pho-bi-thu"
     assert (lam, ORG.holds, post) in seed_graph
     assert seed_graph.value(post, ORG.postIn) == seed_graph.value(tenure, ORG.organization)
-    # The only meeting is dated, so the tenure is attested on that day.
-    assert seed_graph.value(tenure, PG.attestedOn) == Literal(date(2021, 1, 6))
+    # The only meeting is dated, so this article attests the tenure on that day; the date belongs to
+    # the article's attestation, the tenure itself is shared by every article that shows it.
+    (attestation,) = seed_graph.subjects(PG.attests, tenure)
+    assert seed_graph.value(attestation, PG.attestedOn) == Literal(date(2021, 1, 6))
+    assert seed_graph.value(attestation, PG.statedAs) == URIRef("https://w3id.org/pgkg/vocab/statement/current")
+    assert seed_graph.value(attestation, PROV.wasDerivedFrom) == seed_graph.value(tenure, PROV.wasDerivedFrom)
+    assert seed_graph.value(tenure, PG.attestedOn) is None
     evidence = seed_graph.value(tenure, GAF.denotedBy)
     assert str(seed_graph.value(evidence, NIF.anchorOf)) == "Phó Bí thư Đảng ủy Khối Lại Xuân Lâm"
 

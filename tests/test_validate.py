@@ -194,10 +194,10 @@ def test_literal_with_bad_date_is_a_violation(seed_graph):
     graph = Graph()
     for triple in seed_graph:
         graph.add(triple)
-    tenure = next(graph.subjects(predicate=None, object=PG.Tenure))
-    graph.set((tenure, PG.attestedOn, Literal("6/1/2021")))
+    attestation = next(graph.subjects(predicate=None, object=PG.Attestation))
+    graph.set((attestation, PG.attestedOn, Literal("6/1/2021")))
     report = validate(graph)
-    assert any(r.shape == "pgsh:Tenure-attestedOn" and r.severity == "Violation" for r in report.results)
+    assert any(r.shape == "pgsh:Attestation-date" and r.severity == "Violation" for r in report.results)
 
 
 def test_reports_are_identical_across_hash_seeds(tmp_path, seed_graph):

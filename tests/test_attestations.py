@@ -1,0 +1,67 @@
+"""Per-article attestations: a tenure (person, post) is shared by the corpus, each article adds its
+own dated attestation, so the union of any number of valid articles stays valid."""
+
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+
+from kg.namespaces import ORG, PG, PROV
+from kg.pipeline import export_text
+from kg.validate import validate
+
+TOPICS = ["tổng kết công tác tuyên giáo năm", "sơ kết công tác sáu tháng đầu năm", "quán triệt nghị quyết",
+          "triển khai nhiệm vụ trọng tâm", "góp ý dự thảo văn kiện", "tập huấn nghiệp vụ báo chí"]
+
+# Our own sentences in the genre; the same two people and posts in every article, on other days.
+ARTICLE = """---
+title: Hội nghị {topic} số {n}
+published: 2024-{month:02d}-{day:02d}
+url: https://example.org/tin/{n}
+---
+Ngày {day}/{month}/2024, tại Hà Nội, Ban Tuyên giáo Trung ương tổ chức Hội nghị {topic}.
+Đồng chí Trần Văn Khải, Ủy viên Trung ương Đảng, Phó Trưởng Ban Tuyên giáo Trung ương chủ trì hội nghị.
+Dự hội nghị có đồng chí Lê Thị Hạnh, Phó Bí thư Tỉnh ủy Nam Định.
+"""
+
+
+def articles(n: int) -> list:
+    return [export_text(ARTICLE.format(n=i, topic=TOPICS[i % len(TOPICS)], month=1 + i % 12, day=1 + i % 27),
+                        f"tin-{i}.txt") for i in range(n)]
+
+
+def union(exports) -> Graph:
+    graph = Graph()
+    for item in exports:
+        for triple in item.graph:
+            graph.add(triple)
+    return graph
+
+
+def test_a_union_of_24_articles_about_the_same_people_validates():
+    exports = articles(24)
+    assert all(item.report.conforms for item in exports)
+    graph = union(exports)
+    report = validate(graph)
+    assert [r for r in report.results if r.severity == "Violation"] == []
+
+
+def test_each_article_attests_the_shared_tenure_with_its_own_date():
+    exports = articles(6)
+    graph = union(exports)
+    khai = URIRef("https://w3id.org/pgkg/id/person/tran-van-khai")
+    tenures = [t for t in graph.subjects(ORG.member, khai)
+               if graph.value(t, ORG.organization) == URIRef("https://w3id.org/pgkg/id/org/ban-tuyen-giao-trung-uong")]
+    assert len(tenures) == 1  # one tenure for the corpus
+    attestations = sorted(graph.subjects(PG.attests, tenures[0]))
+    assert len(attestations) == 6  # one per article
+    assert len({graph.value(a, PG.attestedOn) for a in attestations}) == 6
+    assert {graph.value(a, PROV.wasDerivedFrom) for a in attestations} == {URIRef(e.article_iri) for e in exports}
+    assert graph.value(tenures[0], PG.attestedOn) is None
+
+
+def test_a_date_on_the_shared_tenure_is_refused():
+    graph = union(articles(1))
+    tenure = next(graph.subjects(predicate=None, object=PG.Tenure))
+    attestation = next(graph.subjects(PG.attests, tenure))
+    graph.add((tenure, PG.attestedOn, graph.value(attestation, PG.attestedOn)))
+    assert any(r.shape == "pgsh:Tenure-attestedOn" and r.severity == "Violation" for r in validate(graph).results)
