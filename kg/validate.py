@@ -140,15 +140,24 @@ def _speed_up_pyshacl() -> None:
         shape_module.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
 
 
-def validate(graph: Graph | Dataset, *, strict: bool = False) -> ValidationReport:
-    """Validate ``graph`` (a Graph, or a Dataset whose graphs are validated as one) against shapes/."""
+def corpus_shapes_graph() -> Graph:
+    """shapes/*.ttl and the corpus-level checks of shapes/corpus/*.ttl (conflicts between articles)."""
+    graph = shapes_graph()
+    for path in sorted((shapes_dir() / "corpus").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def validate(graph: Graph | Dataset, *, strict: bool = False, corpus: bool = False) -> ValidationReport:
+    """Validate ``graph`` (a Graph, or a Dataset whose graphs are validated as one) against shapes/;
+    ``corpus`` adds the checks across articles of shapes/corpus/ (for a union of many articles)."""
     from pyshacl import validate as shacl_validate
 
     _speed_up_pyshacl()
 
     data = _as_graph(graph)
-    _, report_graph, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none",
-                                        advanced=False, allow_infos=True)
+    _, report_graph, _ = shacl_validate(data, shacl_graph=corpus_shapes_graph() if corpus else shapes_graph(),
+                                        inference="none", advanced=False, allow_infos=True)
     results = sorted(_results(report_graph, data), key=_order)
     counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
     conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])

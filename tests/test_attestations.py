@@ -65,3 +65,24 @@ def test_a_date_on_the_shared_tenure_is_refused():
     attestation = next(graph.subjects(PG.attests, tenure))
     graph.add((tenure, PG.attestedOn, graph.value(attestation, PG.attestedOn)))
     assert any(r.shape == "pgsh:Tenure-attestedOn" and r.severity == "Violation" for r in validate(graph).results)
+
+
+def test_two_people_in_a_single_holder_post_on_one_day_are_reported_not_fatal():
+    """Union-level check: Bí thư of one Tỉnh ủy held by two people on one day is a Warning."""
+    text = """---
+published: 2024-03-04
+url: https://example.org/tin/{n}
+---
+Ngày 4/3/2024, tại thành phố Nam Định, Tỉnh ủy Nam Định tổ chức Hội nghị sơ kết công tác quý I.
+Đồng chí {who}, Bí thư Tỉnh ủy Nam Định chủ trì hội nghị.
+"""
+    exports = [export_text(text.format(n=n, who=who), f"b{n}.txt")
+               for n, who in enumerate(("Vũ Đức Thành", "Ngô Văn Toàn"))]
+    assert all(item.report.conforms for item in exports)  # each article alone is fine
+    assert not [r for r in validate(union(exports)).results if r.shape == "pgsh:SingleHolderShape"]
+    report = validate(union(exports), corpus=True)  # the corpus-level checks of shapes/corpus/
+    hits = [r for r in report.results if r.shape == "pgsh:SingleHolderShape"]
+    assert report.conforms and hits and {r.severity for r in hits} == {"Warning"}
+    same_person = validate(union([exports[0], export_text(text.format(n=9, who="Vũ Đức Thành"), "c.txt")]),
+                           corpus=True)
+    assert not [r for r in same_person.results if r.shape == "pgsh:SingleHolderShape"]
