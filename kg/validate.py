@@ -140,10 +140,11 @@ def _speed_up_pyshacl() -> None:
         shape_module.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
 
 
+@lru_cache(maxsize=1)
 def corpus_shapes_graph() -> Graph:
     """shapes/*.ttl and the corpus-level checks of shapes/corpus/*.ttl (conflicts between articles)."""
-    graph = shapes_graph()
-    for path in sorted((shapes_dir() / "corpus").glob("*.ttl")):
+    graph = new_graph()
+    for path in sorted(shapes_dir().glob("*.ttl")) + sorted((shapes_dir() / "corpus").glob("*.ttl")):
         graph.parse(path, format="turtle")
     return graph
 
