@@ -100,7 +100,7 @@ def _register() -> None:
     # Imported for their side effect: each module adds its commands to ``main``.
     import importlib
 
-    for name in ("export", "store", "publish"):
+    for name in ("export", "store", "publish", "diff"):
         try:
             importlib.import_module(f"kg.cli.{name}")
         except ModuleNotFoundError as err:  # a feature not built yet
