@@ -163,7 +163,7 @@ class WorkerPool:
             return worker.call(request, timeout)
         except (WorkerTimeout, WorkerCrashed):
             self._forget(worker)
-            worker = None
+            worker = self._new()  # starts now, in the background: the next request need not wait for it
             raise
         except WorkerError:
             if worker is not None and not worker.alive():
