@@ -89,9 +89,10 @@ class EmbeddedStore(Store):
         deadline; the answer is then empty and ``partial``. Updates always run to the end.
         """
         form = check_query(sparql, update=update)
-        check_query_shape(sparql)  # before the parser: a hostile shape would crash the process
+        is_update = update and form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+        check_query_shape(sparql, update=is_update)  # before the parser: a hostile shape would crash the process
         graphs = [g.value for g in map(_graph_node, default_graphs or [])]
-        if update and form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        if is_update:
             try:
                 self._store.update(sparql)
             except SyntaxError as err:

@@ -167,12 +167,14 @@ def _skip_string(text: str, i: int) -> int:
     return n
 
 
-def check_query_shape(text: str, *, allow_service: bool = True) -> QueryShape:
+def check_query_shape(text: str, *, allow_service: bool = True, update: bool = False) -> QueryShape:
     """Refuse (QueryTooComplex) a query too long, too deeply nested or with too many parts to parse safely.
 
-    With ``allow_service=False`` a SERVICE clause (federation) is refused too.
+    With ``allow_service=False`` a SERVICE clause (federation) is refused too. An ``update`` (only
+    ever from the command line) is not bounded in length or parts: INSERT DATA of a thousand
+    triples is flat and safe; its nesting is still bounded.
     """
-    if len(text) > MAX_QUERY_CHARS:
+    if len(text) > MAX_QUERY_CHARS and not update:
         raise QueryTooComplex(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     shape = scan_query(text)
     if shape.depth > MAX_DEPTH:
@@ -180,7 +182,7 @@ def check_query_shape(text: str, *, allow_service: bool = True) -> QueryShape:
     if shape.unary_run > MAX_UNARY_RUN:
         raise QueryTooComplex(f"the query has a run of {shape.unary_run} unary operators (! + -); "
                               f"the limit is {MAX_UNARY_RUN}")
-    if shape.joints > MAX_JOINTS:
+    if shape.joints > MAX_JOINTS and not update:
         raise QueryTooComplex(f"the query has {shape.joints} patterns and operators; the limit is {MAX_JOINTS}")
     if shape.services and not allow_service:
         raise QueryTooComplex("SERVICE (federated query) is disabled on this endpoint: it would make the server "

@@ -44,7 +44,12 @@ class WorkerError(Exception):
 
 def _child(conn, location: str, factory: str, options: dict) -> None:
     """The worker's main loop: open the store, build the handler, answer requests until the pipe closes."""
+    import signal
+
     import pyoxigraph as ox
+
+    # Ctrl-C in a terminal reaches the whole process group; the parent stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     module, _, name = factory.partition(":")
     try:
