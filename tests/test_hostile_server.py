@@ -291,3 +291,12 @@ def test_update_and_form_query_limits(server):
     body = urlencode({"query": CRASHERS["20 KB of !"]})
     status, _, answer = server.request("POST", "/sparql", body, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 400 and answer.startswith(b"Query refused")
+
+
+def test_prologue_that_made_the_update_check_backtrack_is_answered_fast(server):
+    """"PREFIX a:<<<<…" took the update check quadratic time (a 1 MiB body: half an hour of one thread)."""
+    for query in ("PREFIX a:" + "<" * 900_000, "#" * 900_000, "PREFIX a: <" + " " * 900_000):
+        started = time.monotonic()
+        status, _, _ = post_query(server, query)
+        assert status == 400 and time.monotonic() - started < 5
+    still_answers(server)

@@ -354,3 +354,13 @@ def test_load_memory_is_bounded(tmp_path):
     growth_mb = (int(proc.stdout.split()[-1]) - int(base.stdout.split()[-1])) / 1024
     print(f"{size_mb:.1f} MB of N-Quads: peak grew by {growth_mb:.0f} MB")
     assert growth_mb < 8 * size_mb + 30  # 5.9x measured (12.8x when the load was one SPARQL update)
+
+
+def test_a_big_flat_update_from_the_command_line_is_not_refused(kg):
+    triples = " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(3000))
+    result = kg("query", "--update", f"INSERT DATA {{ GRAPH <http://example.org/g> {{ {triples} }} }}")
+    assert result.exit_code == 0, result.output
+    assert stored_triples(kg) == 3000
+    nested = "INSERT DATA { GRAPH <http://example.org/g> { <http://e/s> <http://e/p> " + "(" * 5000 + ")" * 5000 + " } }"
+    result = kg("query", "--update", nested)
+    assert result.exit_code == 2 and "nests brackets" in one_line_error(result)

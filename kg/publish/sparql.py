@@ -18,7 +18,6 @@ carries ``X-Kg-Query-Timeout`` and ``X-Kg-Result-Cap`` so clients know the limit
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 
@@ -26,14 +25,10 @@ import pyoxigraph as ox
 
 from kg.namespaces import prefixes
 from kg.publish import conneg
+from kg.store.base import UPDATE_FORMS, query_form
 from kg.store.guard import QueryTooComplex, check_query_shape
 from kg.store.results import json_term as term_json
 
-_UPDATE = re.compile(
-    r"^\s*(?:(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
 READ_ONLY = "This SPARQL endpoint is read-only: SPARQL Update is not accepted."
 
 
@@ -196,8 +191,12 @@ _RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.
 
 
 def is_update(text: str) -> bool:
-    """True when the text is a SPARQL Update request (INSERT, DELETE, LOAD, CLEAR, …)."""
-    return bool(_UPDATE.match(text))
+    """True when the text is a SPARQL Update request (INSERT, DELETE, LOAD, CLEAR, …).
+
+    kg.store.base.query_form skips the prologue one anchored token at a time, in linear time (a
+    single regular expression over the whole prologue backtracked quadratically on "PREFIX a:<<<<…").
+    """
+    return query_form(text) in UPDATE_FORMS
 
 
 def serialize_triples(triples: list[ox.Triple], fmt: conneg.Format) -> bytes:
