@@ -389,6 +389,8 @@ def load_rdf(path: str | Path) -> Graph:
     try:
         with quiet_rdflib():
             target.parse(data=text, format=rdflib_format, publicID=path.resolve().as_uri())
+    except RecursionError:  # rdflib's parsers recurse on nested blank nodes and lists
+        raise InputError(f"{path}: nests blank nodes or lists too deeply for the validator (rdflib)") from None
     except Exception as err:  # rdflib's parsers raise many types; all mean "bad file"
         raise InputError(f"{path}: not valid {rdflib_format}: {_first_line(err)}") from err
     return _as_graph(target)

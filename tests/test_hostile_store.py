@@ -364,3 +364,18 @@ def test_a_big_flat_update_from_the_command_line_is_not_refused(kg):
     nested = "INSERT DATA { GRAPH <http://example.org/g> { <http://e/s> <http://e/p> " + "(" * 5000 + ")" * 5000 + " } }"
     result = kg("query", "--update", nested)
     assert result.exit_code == 2 and "nests brackets" in one_line_error(result)
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "jsonld"])
+def test_deeply_nested_files_are_one_line_not_a_crash(tmp_path, suffix):
+    depth = 20000
+    path = tmp_path / f"deep.{suffix}"
+    if suffix == "ttl":
+        path.write_text("<http://e/s> <http://e/p> " + "[ <http://e/p> " * depth + "1" + " ]" * depth + " .\n",
+                        encoding="utf-8")
+    else:
+        path.write_text('{"@id": "http://e/s", "http://e/p": ' + '{"http://e/p": ' * depth + "1" + "}" * depth + "}",
+                        encoding="utf-8")
+    proc = subprocess.run([*KG, "validate", str(path)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [proc.stderr.strip()] and "too deeply" in proc.stderr

@@ -152,8 +152,10 @@ def _check_hostile(path: Path, fmt) -> None:
             with opener(path, "rb") as stream:
                 doc = json.loads(stream.read())
             check_jsonld_contexts(doc, str(path))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
-        raise InputError(f"{path}: not valid JSON ({type(err).__name__}: {str(err)[:200]})") from None
+    except RecursionError:
+        raise InputError(f"{path}: the JSON nests too deeply to read") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not valid JSON ({str(err)[:200]})") from None
     except (OSError, EOFError, zlib.error) as err:
         raise InputError(f"{path}: {err or type(err).__name__}") from None
 
