@@ -251,7 +251,7 @@ def test_idle_connections_do_not_lock_out_a_real_request(store_path):
     srv = Server(store_path)
     idle: list[socket.socket] = []
     try:
-X
+        for _ in range(200):  # the count; waitress's default limit is 100 connections
             sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
             sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # and never finish the request
             idle.append(sock)
