@@ -140,6 +140,10 @@ def test_drop_on_a_missing_store_creates_nothing(kg, tmp_path):
         assert result.exit_code == 1
         assert one_line_error(result) == f"kg: error: no store at {tmp_path / 'kg-store'}"
         assert not (tmp_path / "kg-store").exists()
+    (tmp_path / "kg-store").mkdir()  # a folder that is not a store: nothing is written into it
+    result = kg("drop", "--all", "--yes")
+    assert result.exit_code == 1 and "no store at" in one_line_error(result)
+    assert list((tmp_path / "kg-store").iterdir()) == []
 
 
 def test_load_reads_gzipped_nquads(kg, tmp_path):

@@ -46,7 +46,8 @@ def store_options(func):
 
             if not endpoint:
                 folder = Path(location) if location else default_location()
-                if must_exist and not folder.is_dir():  # never create an empty store just to find it empty
+                # never create an empty store just to find it empty, nor database files in some other folder
+                if must_exist and not (folder / "CURRENT").is_file():  # RocksDB's marker, in every Oxigraph store
                     raise KgError(f"no store at {folder}")
                 return open_store(location, read_only=read_only)
             return open_store(endpoint=endpoint, user=user, password=_password(user), timeout=timeout,
