@@ -38,7 +38,9 @@ def store_options(func):
     @click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
                   help="User for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD or a prompt.")
     @click.option("--timeout", type=float, envvar="KG_TIMEOUT", metavar="SECONDS",
-                  help="SPARQL servers: stop waiting after this long [default: 60]; Virtuoso gets it as its query time limit.")
+                  help="Stop a query after this long (exit 3, partial): the embedded store runs it in a worker "
+                       "process killed at the deadline; SPARQL servers get it as their limit (Virtuoso) "
+                       "and kg stops waiting [default: none embedded, 60 for servers].")
     @functools.wraps(func)
     def wrapper(location, endpoint, update_endpoint, gsp_endpoint, user, timeout, **kwargs):
         def opener(read_only: bool = False, must_exist: bool = False):
