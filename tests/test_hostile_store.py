@@ -383,3 +383,16 @@ def test_deeply_nested_files_are_one_line_not_a_crash(tmp_path, suffix):
     proc = subprocess.run([*KG, "validate", str(path)], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.splitlines() == [proc.stderr.strip()] and "too deeply" in proc.stderr
+
+
+def test_a_dtd_hidden_behind_a_long_prolog_is_refused(kg, tmp_path):
+    bomb = _laughs()
+    hidden = bomb.replace("<!DOCTYPE", "<!-- " + "x" * (1 << 20) + " -->\n<!DOCTYPE", 1)
+    path = tmp_path / "hidden.rdf"
+    path.write_text(hidden, encoding="utf-8")
+    result = kg("load", "--no-validate", "--graph", "http://example.org/g", str(path))
+    assert result.exit_code == 1 and "prolog" in one_line_error(result)
+    comment_trick = bomb.replace("<!DOCTYPE", "<!-- <rdf:RDF> -->\n<!DOCTYPE", 1)
+    path.write_text(comment_trick, encoding="utf-8")
+    result = kg("load", "--no-validate", "--graph", "http://example.org/g", str(path))
+    assert result.exit_code == 1 and "billion laughs" in one_line_error(result)

@@ -208,7 +208,13 @@ def check_xml_entities(head: bytes, name: str) -> None:
     """
     from kg.errors import InputError
 
-    found = _DOCTYPE.search(head)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
+        raise InputError(f"{name}: the XML is not UTF-8 (UTF-16?); kg reads RDF/XML in UTF-8 only")
+    prolog_end = _prolog_end(head)
+    if prolog_end is None:
+        raise InputError(f"{name}: no root element in the first {MAX_DTD_BYTES} bytes (a prolog that long is "
+                         "refused: it could hide a document type declaration)")
+    found = _DOCTYPE.search(head, 0, prolog_end)
     if not found:
         return
     end = head.find(b"]>", found.end())
@@ -236,6 +242,33 @@ def check_xml_entities(head: bytes, name: str) -> None:
         if len(value) > MAX_ENTITY_CHARS:
             raise InputError(f"{name}: the XML declares an entity of {len(value)} characters; "
                              f"kg allows at most {MAX_ENTITY_CHARS}")
+
+
+def _prolog_end(head: bytes) -> int | None:
+    """Where the root element starts, past the XML declaration, comments, PIs and the DOCTYPE; None if not in ``head``."""
+    pos, n = 0, len(head)
+    if head.startswith(b"\xef\xbb\xbf"):
+        pos = 3
+    while pos < n:
+        if head[pos:pos + 1] in (b" ", b"\t", b"\r", b"\n"):
+            pos += 1
+        elif head.startswith(b"<?", pos):
+            end = head.find(b"?>", pos)
+            pos = -1 if end < 0 else end + 2
+        elif head.startswith(b"<!--", pos):
+            end = head.find(b"-->", pos)
+            pos = -1 if end < 0 else end + 3
+        elif head.startswith(b"<!", pos):  # <!DOCTYPE …>: its internal subset may hold ">" inside [ … ]
+            bracket, close = head.find(b"[", pos), head.find(b">", pos)
+            if 0 <= bracket < close:
+                end = head.find(b"]", bracket)
+                close = -1 if end < 0 else head.find(b">", end)
+            pos = -1 if close < 0 else close + 1
+        else:
+            return pos
+        if pos < 0:
+            return None
+    return None
 
 
 def check_jsonld_contexts(doc, name: str) -> None:
