@@ -98,7 +98,7 @@ def test_store_api_builds_updates_from_terms(tmp_path):
 def test_no_sparql_is_pasted_from_strings():
     """Every f-string in kg/ that writes SPARQL interpolates only terms serialised by kg.store.guard."""
     keywords = re.compile(r"\b(INSERT|DELETE|DROP|CLEAR|GRAPH|SELECT|WHERE|FILTER|VALUES|LOAD)\b")
-    allowed = re.compile(r"^(sparql_term\(.*\)|iri_term\(.*\)|body|_triple_text\(t\))$")
+    allowed = re.compile(r"^(sparql_term\(.*\)|iri_term\(.*\)|body|operation)$")
     offenders = []
     for path in sorted((ROOT / "kg").rglob("*.py")):
         if "extract" in path.parts:
@@ -396,3 +396,19 @@ def test_a_dtd_hidden_behind_a_long_prolog_is_refused(kg, tmp_path):
     path.write_text(comment_trick, encoding="utf-8")
     result = kg("load", "--no-validate", "--graph", "http://example.org/g", str(path))
     assert result.exit_code == 1 and "billion laughs" in one_line_error(result)
+
+
+def test_reload_replaces_and_append_adds(kg, tmp_path):
+    """The write paths of load_units (extend; drop and insert as one update) keep their meaning."""
+    original = Path(FILES[0]).read_text(encoding="utf-8")
+    assert kg("load", "--no-validate", FILES[0]).exit_code == 0
+    count = stored_triples(kg)
+    assert kg("load", "--no-validate", FILES[0]).exit_code == 0 and stored_triples(kg) == count  # same file: same
+    changed = tmp_path / "a.ttl"
+    changed.write_text(original.replace("Lại Xuân Lâm", "Lại Xuân Lâm Mới"), encoding="utf-8")
+    assert kg("load", "--no-validate", str(changed)).exit_code == 0
+    assert stored_triples(kg) == count
+    assert kg("query", 'ASK { ?s ?p "Lại Xuân Lâm Mới"@vi }').stdout == "true\n"
+    assert kg("query", 'ASK { ?s ?p "Lại Xuân Lâm"@vi }').stdout == "false\n"  # the old triples are gone
+    assert kg("load", "--append", "--no-validate", FILES[0]).exit_code == 0
+    assert stored_triples(kg) > count
