@@ -117,16 +117,18 @@ def _read_file(path: Path, graph: str | None) -> list[GraphUnit]:
     return units
 
 
-def _parse(source: Path | bytes, fmt, name: str) -> list:
+def _parse(source: Path | bytes, fmt, name: str):
+    """The quads of ``source``, one at a time (so the caller never holds them all twice)."""
     import pyoxigraph as ox
 
     try:
         if isinstance(source, Path) and source.suffix.lower() == ".gz":
             with gzip.open(source, "rb") as stream:  # decompressed as it is parsed, never whole in memory
-                return list(ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri()))
-        if isinstance(source, Path):
-            return list(ox.parse(path=source, format=fmt, base_iri=source.resolve().as_uri()))
-        return list(ox.parse(input=source, format=fmt))
+                yield from ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri())
+        elif isinstance(source, Path):
+            yield from ox.parse(path=source, format=fmt, base_iri=source.resolve().as_uri())
+        else:
+            yield from ox.parse(input=source, format=fmt)
     except SyntaxError as err:
         where = f"{name}:{err.lineno}:{err.offset}" if err.lineno else name
         message = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(err.args[0] if err.args else err))
@@ -160,7 +162,7 @@ def _check_hostile(path: Path, fmt) -> None:
         raise InputError(f"{path}: {err or type(err).__name__}") from None
 
 
-def _split(quads: list, name: str, graph: str | None) -> list[GraphUnit]:
+def _split(quads: Iterable, name: str, graph: str | None) -> list[GraphUnit]:
     """Quads → units: named graphs as they are, default-graph triples by their article."""
     import pyoxigraph as ox
 
