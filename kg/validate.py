@@ -11,8 +11,10 @@ The shapes target pg: classes that kg.map states explicitly, so no RDFS inferenc
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -26,6 +28,7 @@ from kg.errors import InputError
 from kg.iri import normalise_base
 from kg.namespaces import NIF, SKOS, new_graph, prefixes
 from kg.resources import shapes_dir
+from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -157,9 +160,10 @@ def validate(graph: Graph | Dataset, *, strict: bool = False, corpus: bool = Fal
     _speed_up_pyshacl()
 
     data = _as_graph(graph)
-    _, report_graph, _ = shacl_validate(data, shacl_graph=corpus_shapes_graph() if corpus else shapes_graph(),
-                                        inference="none", advanced=False, allow_infos=True)
-    results = sorted(_results(report_graph, data), key=_order)
+    with quiet_rdflib():
+        _, report_graph, _ = shacl_validate(data, shacl_graph=corpus_shapes_graph() if corpus else shapes_graph(),
+                                            inference="none", advanced=False, allow_infos=True)
+    results = sorted([*_results(report_graph, data), *ill_typed_results(data)], key=_order)
     counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
     conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])
     return ValidationReport(conforms=conforms, results=results, counts=counts, strict=strict,
@@ -269,6 +273,34 @@ def _untag(result, prefix: str):
                                focus_label=back(result.focus_label))
 
 
+@contextlib.contextmanager
+def quiet_rdflib():
+    """rdflib logs a warning with a traceback for every ill-typed literal ("2021-13-45"^^xsd:date);
+    kg reports them itself (``ill_typed_results``), so its logger is silenced meanwhile."""
+    logger = logging.getLogger("rdflib")
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+def ill_typed_results(data: Graph) -> list[ValidationResult]:
+    """A Violation for each literal whose text is not a value of its datatype (rdflib's ``ill_typed``)."""
+    out = []
+    for s, p, o in data:
+        if isinstance(o, Literal) and getattr(o, "ill_typed", False):
+            datatype = compact(o.datatype) if o.datatype else "?"
+            out.append(ValidationResult(
+                severity="Violation", focus=str(s), focus_label=label_of(data, s),
+                path=compact(p) if isinstance(p, URIRef) else str(p), value=str(o),
+                message_vi=f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
+                message_en=f"The value “{o}” is not a valid {datatype}",
+                shape="kg:ill-typed-literal"))
+    return out
+
+
 def _as_graph(graph: Graph | Dataset) -> Graph:
     if isinstance(graph, Dataset):
         union = new_graph()
@@ -357,13 +389,18 @@ def load_rdf(path: str | Path) -> Graph:
         raise InputError(f"{path}: unknown RDF file extension {suffix or '(none)'!r}; use one of {known}")
     text = _read_text(path)
     rdflib_format, ox_format = FORMATS[suffix]
+    if rdflib_format == "xml":  # before any XML parser expands entities
+        check_xml_entities(text.encode("utf-8")[:MAX_DTD_BYTES], str(path))
     if ox_format:
         _check_syntax(path, text, ox_format)
     elif rdflib_format == "json-ld":
         _check_json(path, text)
     target = Dataset()  # TriG, N-Quads and JSON-LD may hold named graphs: validated as one
     try:
-        target.parse(data=text, format=rdflib_format, publicID=path.resolve().as_uri())
+        with quiet_rdflib():
+            target.parse(data=text, format=rdflib_format, publicID=path.resolve().as_uri())
+    except RecursionError:  # rdflib's parsers recurse on nested blank nodes and lists
+        raise InputError(f"{path}: nests blank nodes or lists too deeply for the validator (rdflib)") from None
     except Exception as err:  # rdflib's parsers raise many types; all mean "bad file"
         raise InputError(f"{path}: not valid {rdflib_format}: {_first_line(err)}") from err
     return _as_graph(target)
@@ -398,9 +435,12 @@ def _check_syntax(path: Path, text: str, ox_format: str) -> None:
 
 def _check_json(path: Path, text: str) -> None:
     try:
-        json.loads(text)
+        doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(f"{path}: line {err.lineno}, column {err.colno}: bad JSON: {err.msg}") from err
+    except RecursionError:
+        raise InputError(f"{path}: the JSON nests too deeply to read") from None
+    check_jsonld_contexts(doc, str(path))  # rdflib would fetch a remote @context over HTTP
 
 
 def _first_line(err) -> str:

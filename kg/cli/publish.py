@@ -27,8 +27,11 @@ def _store_path(location: str | None) -> str:
 @click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), metavar="N",
               help="SPARQL: answer 500 (never a cut result) when a result has more rows.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--allow-federation", is_flag=True,
+              help="Let SPARQL queries use SERVICE: the server then sends requests to any URL a visitor names "
+                   "(off by default; only for an endpoint trusted users reach).")
 @user_errors
-def serve(location, host, port, base, timeout, max_rows, threads):
+def serve(location, host, port, base, timeout, max_rows, threads, allow_federation):
     """Serve the store as linked data: pages, RDF, SPARQL, VoID.
 
     \b
@@ -39,6 +42,12 @@ def serve(location, host, port, base, timeout, max_rows, threads):
     /.well-known/void, /dump.nq.gz, /sitemap.xml, /search?q=.
 
     \b
+    Limits: queries over the size or nesting limits get 400, SERVICE
+    (federation) is refused unless --allow-federation, a query past --timeout
+    is stopped (its worker process is killed) and answers 503; idle
+    connections are closed after 20 s. See docs/publish.md.
+
+    \b
     Example:
       kg load seed.ttl && kg serve --port 8000
       curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/person/lai-xuan-lam
@@ -46,9 +55,12 @@ def serve(location, host, port, base, timeout, max_rows, threads):
     from kg.publish import make_app, open_store
     from kg.publish.server import serve as run
 
-    store = open_store(_store_path(location))
-    app = make_app(store, base, timeout=timeout, max_rows=max_rows)
+    path = _store_path(location)
+    store = open_store(path)
+    app = make_app(store, base, timeout=timeout, max_rows=max_rows, location=path,
+                   allow_federation=allow_federation)
     app.site.check_base()
+    app.sparql.workers.warm()  # queries run in worker processes, killed at the timeout
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
 
 

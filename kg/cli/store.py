@@ -38,13 +38,19 @@ def store_options(func):
     @click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
                   help="User for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD or a prompt.")
     @click.option("--timeout", type=float, envvar="KG_TIMEOUT", metavar="SECONDS",
-                  help="SPARQL servers: stop waiting after this long [default: 60]; Virtuoso gets it as its query time limit.")
+                  help="Stop a query after this long (exit 3, partial): the embedded store runs it in a worker "
+                       "process killed at the deadline; SPARQL servers get it as their limit (Virtuoso) "
+                       "and kg stops waiting [default: none embedded, 60 for servers].")
     @functools.wraps(func)
     def wrapper(location, endpoint, update_endpoint, gsp_endpoint, user, timeout, **kwargs):
-        def opener(read_only: bool = False):
-            from kg.store import open_store
+        def opener(read_only: bool = False, must_exist: bool = False):
+            from kg.store import default_location, open_store
 
             if not endpoint:
+                folder = Path(location) if location else default_location()
+                # never create an empty store just to find it empty, nor database files in some other folder
+                if must_exist and not (folder / "CURRENT").is_file():  # RocksDB's marker, in every Oxigraph store
+                    raise KgError(f"no store at {folder}")
                 return open_store(location, read_only=read_only)
             return open_store(endpoint=endpoint, user=user, password=_password(user), timeout=timeout,
                               update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint)
@@ -87,7 +93,10 @@ def load(open_store, files, graph, append, no_validate):
       kg load out/*.ttl --endpoint http://127.0.0.1:7878
     """
     from kg.store import read_files
+    from kg.store.guard import check_iri
 
+    if graph is not None:
+        check_iri(graph, "--graph")  # exit 2 before any file is read
     units = read_files(list(files), validate=not no_validate, graph=graph)  # before the store is opened or made
     with open_store() as store:
         store.load_units(units, replace=not append)
@@ -205,12 +214,14 @@ def drop(open_store, articles, everything, yes):
       kg drop https://w3id.org/pgkg/id/article/0123456789abcdef
       kg drop --all --yes
     """
+    from kg.store.guard import check_iri
+
     if bool(articles) == everything:
         raise KgError("give article IRIs or --all", exit_code=2)
-    graphs = [_graph_of(a) for a in articles]
+    graphs = [_graph_of(check_iri(a, "article or graph")) for a in articles]
     what = "every article graph" if everything else ", ".join(graphs)
     _confirm(f"Remove {what}?", yes)
-    with open_store() as store:
+    with open_store(must_exist=True) as store:
         dropped = _drop_all(store) if everything else store.drop(graphs)
     missing = sorted(set(graphs) - set(dropped))
     click.echo(f"dropped {len(dropped)} graph{'s' * (len(dropped) != 1)} from the {store.description}", err=True)

@@ -30,11 +30,12 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
-from kg.publish.pages import Pages
+from kg.publish.pages import CONTENT_SECURITY_POLICY, Pages
 from kg.publish.site import HERE, P, Site, curie, safe_path
 from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.resources import cq_dir
 
+SD = "http://www.w3.org/ns/sparql-service-description#"
 MAX_BODY = 1 << 20  # 1 MiB is plenty for a SPARQL query
 CORS = {"Access-Control-Allow-Origin": "*"}
 PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
@@ -43,6 +44,8 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
 SPARQL_OFFERS = (conneg.SPARQL_JSON, conneg.HTML, conneg.SPARQL_XML, conneg.SPARQL_CSV, conneg.SPARQL_TSV,
                  *conneg.RDF_FORMATS)
 RDF_FIRST = (*conneg.RDF_FORMATS, conneg.HTML)
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                    "Referrer-Policy": "no-referrer"}
 
 
 def load_static() -> dict[str, tuple[bytes, str]]:
@@ -82,10 +85,13 @@ _REASONS = {200: "OK", 204: "No Content", 303: "See Other", 400: "Bad Request", 
 class LinkedDataApp:
     """WSGI callable serving one Site."""
 
-    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000) -> None:
+    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000, location: str | None = None,
+                 allow_federation: bool = False) -> None:
         self.site = site
         self.pages = Pages(site, suffix="", live=True)
-        self.sparql = SparqlService(site.data, timeout=timeout, max_rows=max_rows)
+        self.allow_federation = allow_federation
+        self.sparql = SparqlService(site.data, timeout=timeout, max_rows=max_rows, location=location,
+                                    allow_federation=allow_federation)
         self.static = load_static()
         self.examples = load_examples()
         self._cache: dict[str, bytes] = {}
@@ -98,7 +104,7 @@ class LinkedDataApp:
         except Exception as err:  # noqa: BLE001 -- a bug must not kill the worker thread; the log gets the details
             environ["wsgi.errors"].write(f"kg serve: {type(err).__name__}: {err}\n")
             response = self._error(500, "Internal error.", environ)
-        headers = {**CORS, "X-Content-Type-Options": "nosniff", **response.headers}
+        headers = {**CORS, **SECURITY_HEADERS, **response.headers}
         body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body
         headers["Content-Length"] = str(len(response.body))
         start_response(f"{response.status} {_REASONS.get(response.status, '')}", list(headers.items()))
@@ -256,7 +262,11 @@ class LinkedDataApp:
 
     def _service_description(self) -> list[ox.Triple]:
         triples = ox.parse(path=str(HERE / "service.ttl"), format=ox.RdfFormat.TURTLE, base_iri=self.site.base + "sparql")
-        return [t.triple if isinstance(t, ox.Quad) else t for t in triples]
+        triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
+        if self.allow_federation:  # advertised only when SERVICE is on (kg serve --allow-federation)
+            triples.append(ox.Triple(ox.NamedNode(self.site.base + "sparql"), ox.NamedNode(SD + "feature"),
+                                     ox.NamedNode(SD + "BasicFederatedQuery")))
+        return triples
 
     def _sparql_request(self, environ, method: str):
         """(params, query or None, error Response or None) from GET or POST."""
@@ -409,6 +419,13 @@ def _absolute(environ, target: str) -> str:
 
 
 def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = 10000,
-             ontology: Path | None = None, shapes: Path | None = None) -> LinkedDataApp:
-    """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes."""
-    return LinkedDataApp(Site(store, base, ontology=ontology, shapes=shapes), timeout=timeout, max_rows=max_rows)
+             ontology: Path | None = None, shapes: Path | None = None, location: str | Path | None = None,
+             allow_federation: bool = False) -> LinkedDataApp:
+    """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes.
+
+    ``location`` is the store's folder: SPARQL queries then run in worker processes that are killed
+    at the timeout. ``allow_federation`` lets queries use SERVICE (the server then fetches from any
+    URL a visitor names: only for trusted users).
+    """
+    return LinkedDataApp(Site(store, base, ontology=ontology, shapes=shapes), timeout=timeout, max_rows=max_rows,
+                         location=None if location is None else str(location), allow_federation=allow_federation)

@@ -18,6 +18,31 @@ from kg.publish.site import HERE, Site
 
 _ENV = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
+
+# Pages load only their own style sheet and script: no inline script, no plugins, no framing, so a
+# value from the data that slipped into a page could not run. kg serve sends it as a header; kg publish
+# puts it in a <meta> of every page (which cannot carry frame-ancestors) and in the .htaccess and
+# nginx rules as a header.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.rsplit("; frame-ancestors", 1)[0]
+
+
+def web_link(iri: str | None) -> str | None:
+    """``iri`` when it is an http(s) URL a page may link to, else None (shown as text, never as a link).
+
+    Data can hold any IRI scheme; ``javascript:``, ``data:`` or ``vbscript:`` in an href would run
+    in the visitor's browser (autoescaping does not help inside an attribute that is itself a URL).
+    """
+    if not iri:
+        return None
+    scheme, sep, rest = iri.partition(":")
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and not any(ch.isspace() for ch in iri):
+        return iri
+    return None
+
+
+_ENV.filters["web_link"] = web_link
 NO_SUFFIX = {"sparql"}
 
 
@@ -50,6 +75,7 @@ class Pages:
 
     def render(self, template: str, page_path: str, **context) -> str:
         common = {"url": make_url(page_path, self.suffix), "site": self.site, "live": self.live,
+                  "csp": None if self.live else META_CONTENT_SECURITY_POLICY,
                   "indexes": self.site.indexes, "version": __version__, "page_path": page_path}
         return _ENV.get_template(template).render(**common, **context)
 

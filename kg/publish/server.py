@@ -21,24 +21,43 @@ def open_store(path: str | Path) -> ox.Store:
         raise InputError(f"{folder}: cannot open the store read-only: {err}") from err
 
 
+# waitress, set deliberately (its defaults let 100 idle connections lock everyone out for 2 minutes):
+# idle or half-sent connections cost no thread (waitress buffers a request until it is complete)
+# but count against the connection limit, so the limit is high and an idle connection is closed
+# after CHANNEL_TIMEOUT seconds; poll() instead of select() works past 1024 descriptors. A public
+# server still belongs behind a reverse proxy that limits connections per client (docs/publish.md).
+WAITRESS_SETTINGS = {
+    "connection_limit": 1000,
+    "channel_timeout": 20,  # seconds a connection may stay idle (or trickle a request)
+    "cleanup_interval": 5,  # how often idle connections are looked for
+    "asyncore_use_poll": True,
+    "max_request_header_size": 64 * 1024,
+    "max_request_body_size": 2 * 1024 * 1024,  # a SPARQL query is at most 1 MiB (kg.publish.app.MAX_BODY)
+    "backlog": 1024,
+    "ident": "kg",
+}
+
+
+def create_server(app, host: str, port: int, threads: int):
+    from waitress.server import create_server as waitress_server
+
+    return waitress_server(app, host=host, port=port, threads=threads, **WAITRESS_SETTINGS)
+
+
 def start_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8):
     """A waitress server bound to host:port (port 0 = any free port), running in a daemon thread.
 
     Returns the server; ``server.effective_port`` is the port, ``server.close()`` stops it.
     """
-    from waitress.server import create_server
-
-    server = create_server(app, host=host, port=port, threads=threads, ident="kg")
+    server = create_server(app, host=host, port=port, threads=threads)
     threading.Thread(target=server.run, name="kg-serve", daemon=True).start()
     return server
 
 
 def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, announce=print) -> None:
     """Serve ``app`` in the foreground until interrupted (Ctrl-C)."""
-    from waitress.server import create_server
-
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="kg")
+        server = create_server(app, host=host, port=port, threads=threads)
     except OSError as err:
         raise InputError(f"cannot listen on {host}:{port}: {err}") from err
     announce(f"kg serve: http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
@@ -48,6 +67,9 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
         pass
     finally:
         server.close()
+        sparql = getattr(app, "sparql", None)
+        if sparql is not None:
+            sparql.close()  # the query workers go with the server
 
 
 __all__ = ["open_store", "serve", "start_server"]

@@ -185,9 +185,18 @@ class Site:
         values = self.objects(iri, predicate)
         return values[0] if values else None
 
-    def exists(self, iri: str) -> bool:
-        node = ox.NamedNode(iri)
+    def exists(self, iri: str | None) -> bool:
+        try:
+            node = ox.NamedNode(iri)
+        except (TypeError, ValueError):  # /id/person/a%20b: no IRI can hold a space, so nothing is there
+            return False
         return any(next(iter(s.quads_for_pattern(node, None, None)), None) is not None for s in self._stores())
+
+    def exists_graph(self, iri: str) -> bool:
+        try:
+            return self.data.contains_named_graph(ox.NamedNode(iri))
+        except (TypeError, ValueError):
+            return False
 
     def types(self, iri: str) -> list[str]:
         return [o.value for o in self.objects(iri, RDF_TYPE.value) if isinstance(o, ox.NamedNode)]
@@ -213,6 +222,8 @@ class Site:
 
     def graph_quads(self, iri: str) -> list[ox.Triple]:
         """All triples of one named graph (``{base}graph/{id}``), sorted; empty when unknown."""
+        if not self.exists_graph(iri):
+            return []
         return sorted({q.triple for q in self.data.quads_for_pattern(None, None, None, ox.NamedNode(iri))},
                       key=_triple_key)
 

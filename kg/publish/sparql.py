@@ -1,10 +1,14 @@
 """Read-only SPARQL 1.1 Protocol over a pyoxigraph store, with a deadline and a result cap.
 
-pyoxigraph has no timeout setting, so each query runs in a worker thread (pyoxigraph releases the
-GIL while it evaluates); the request waits for it until the deadline and then answers 503 with the
-reason. The worker checks a cancel flag between result rows, so a query that streams rows stops
-soon after; one that computes everything before its first row (a big COUNT) runs on in the background,
-which is why at most ``max_concurrent`` queries run at once (further requests get 503 "busy").
+Every query is first checked by a linear scan (kg.store.guard): too long, too deeply nested, too
+many parts, or a SERVICE clause while federation is off → 400 before the parser sees it (a hostile
+shape would crash the parser with SIGSEGV).
+
+pyoxigraph cannot cancel a query, so when the store is on disk (``kg serve``) each query runs in one
+of ``max_concurrent`` worker processes (kg.store.worker) holding the store read-only; at the
+deadline the worker is killed — the query stops using CPU — and the answer is 503. A store in
+memory (tests, the Python API) has no folder a worker could open: its queries run in a thread that
+checks a cancel flag between rows, so one that computes everything before its first row runs on.
 
 Results are never silently cut: when a SELECT has more than ``max_rows`` rows (or a CONSTRUCT more
 than ``max_rows`` triples) the answer is HTTP 500 with a message, not a truncated 200. Every answer
@@ -14,7 +18,6 @@ carries ``X-Kg-Query-Timeout`` and ``X-Kg-Result-Cap`` so clients know the limit
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 
@@ -22,13 +25,10 @@ import pyoxigraph as ox
 
 from kg.namespaces import prefixes
 from kg.publish import conneg
+from kg.store.base import UPDATE_FORMS, query_form
+from kg.store.guard import QueryTooComplex, check_query_shape
 from kg.store.results import json_term as term_json
 
-_UPDATE = re.compile(
-    r"^\s*(?:(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
 READ_ONLY = "This SPARQL endpoint is read-only: SPARQL Update is not accepted."
 
 
@@ -58,11 +58,22 @@ class SparqlService:
     """Runs SELECT/ASK/CONSTRUCT/DESCRIBE against ``store``; updates are refused."""
 
     def __init__(self, store: ox.Store, *, timeout: float = 10.0, max_rows: int = 10000,
-                 max_concurrent: int = 4) -> None:
+                 max_concurrent: int = 4, location: str | None = None, allow_federation: bool = False) -> None:
         self.store = store
         self.timeout = timeout
         self.max_rows = max_rows
+        self.allow_federation = allow_federation
         self._slots = threading.BoundedSemaphore(max_concurrent)
+        self.workers = None
+        if location is not None:
+            from kg.store.worker import WorkerPool
+
+            self.workers = WorkerPool(location, "kg.publish.sparql:worker_handler", {"max_rows": max_rows},
+                                      size=max_concurrent)
+
+    def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
 
     def limits(self) -> dict[str, str]:
         return {"X-Kg-Query-Timeout": f"{self.timeout:g}", "X-Kg-Result-Cap": str(self.max_rows)}
@@ -72,6 +83,14 @@ class SparqlService:
         """Evaluate ``query`` and serialise it as ``accept`` asks; never raises for a bad query."""
         if is_update(query):
             return Answer.text(403, READ_ONLY, **self.limits())
+        try:
+            check_query_shape(query, allow_service=self.allow_federation)
+        except QueryTooComplex as err:
+            return Answer.text(400, f"Query refused: {err}.", **self.limits())
+        if self.workers is not None:
+            answer = self._run_in_worker(query, accept, default_graphs, named_graphs)
+            answer.headers.update(self.limits())
+            return answer
         if not self._slots.acquire(timeout=0.5):
             return Answer.text(503, "Too many queries are running; try again shortly.", **self.limits())
         box: dict[str, Answer] = {}
@@ -93,6 +112,21 @@ class SparqlService:
         answer = box["answer"]
         answer.headers.update(self.limits())
         return answer
+
+    def _run_in_worker(self, query, accept, default_graphs, named_graphs) -> Answer:
+        from kg.store.worker import PoolBusy, WorkerCrashed, WorkerError, WorkerTimeout
+
+        try:
+            return self.workers.call((query, accept, default_graphs, named_graphs), self.timeout)
+        except PoolBusy:
+            return Answer.text(503, "Too many queries are running; try again shortly.")
+        except WorkerTimeout:
+            return Answer.text(503, f"Query timed out after {self.timeout:g} s (the limit of this endpoint) and was "
+                               "stopped. Narrow the patterns or add LIMIT.")
+        except WorkerCrashed:
+            return Answer.text(500, "The query could not be evaluated: it stopped the query worker.")
+        except WorkerError as err:
+            return Answer.text(500, f"Query failed: {err.kind}: {err.message[:300]}")
 
     def _evaluate(self, query, accept, default_graphs, named_graphs, cancel) -> Answer:
         try:
@@ -143,14 +177,26 @@ class SparqlService:
         return Answer(200, fmt.content_type, serialize_triples(triples, fmt), {"X-Kg-Result-Rows": str(len(triples))})
 
 
+def worker_handler(store: ox.Store, max_rows: int):
+    """The request handler of a query worker process (kg.store.worker): the same evaluation, no deadline
+    of its own (the parent kills the process at the deadline)."""
+    service = SparqlService(store, timeout=float("inf"), max_rows=max_rows)
+    never = threading.Event()
+    return lambda query, accept, defaults, named: service._evaluate(query, accept, defaults, named, never)
+
+
 _RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
             "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 _RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
 
 
 def is_update(text: str) -> bool:
-    """True when the text is a SPARQL Update request (INSERT, DELETE, LOAD, CLEAR, …)."""
-    return bool(_UPDATE.match(text))
+    """True when the text is a SPARQL Update request (INSERT, DELETE, LOAD, CLEAR, …).
+
+    kg.store.base.query_form skips the prologue one anchored token at a time, in linear time (a
+    single regular expression over the whole prologue backtracked quadratically on "PREFIX a:<<<<…").
+    """
+    return query_form(text) in UPDATE_FORMS
 
 
 def serialize_triples(triples: list[ox.Triple], fmt: conneg.Format) -> bytes:

@@ -7,7 +7,9 @@ N-Quads keep the graphs they name.
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,12 +93,14 @@ EXTENSIONS = {"ttl": "ttl", "turtle": "ttl", "nt": "nt", "trig": "trig", "nq": "
 def rdf_format(path: Path):
     import pyoxigraph as ox
 
+    if path.suffix.lower() == ".gz":  # out/shard-0001.nq.gz: the format is the extension before .gz
+        path = path.with_suffix("")
     suffix = path.suffix.lower().lstrip(".")
     fmt = ox.RdfFormat.from_extension(EXTENSIONS[suffix]) if suffix in EXTENSIONS else None
     if fmt is None:
         raise InputError(
             f"{path}: cannot tell the RDF format from the extension {path.suffix!r} "
-            "(use .ttl, .nt, .trig, .nq, .jsonld or .rdf)"
+            "(use .ttl, .nt, .trig, .nq, .jsonld or .rdf, optionally gzipped: .nq.gz)"
         )
     return fmt
 
@@ -105,6 +109,7 @@ def _read_file(path: Path, graph: str | None) -> list[GraphUnit]:
     if not path.is_file():
         raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
     fmt = rdf_format(path)
+    _check_hostile(path, fmt)
     quads = _parse(path, fmt, str(path))
     units = _split(quads, str(path), graph)
     if not units:
@@ -112,22 +117,52 @@ def _read_file(path: Path, graph: str | None) -> list[GraphUnit]:
     return units
 
 
-def _parse(source: Path | bytes, fmt, name: str) -> list:
+def _parse(source: Path | bytes, fmt, name: str):
+    """The quads of ``source``, one at a time (so the caller never holds them all twice)."""
     import pyoxigraph as ox
 
     try:
-        if isinstance(source, Path):
-            return list(ox.parse(path=source, format=fmt, base_iri=source.resolve().as_uri()))
-        return list(ox.parse(input=source, format=fmt))
+        if isinstance(source, Path) and source.suffix.lower() == ".gz":
+            with gzip.open(source, "rb") as stream:  # decompressed as it is parsed, never whole in memory
+                yield from ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri())
+        elif isinstance(source, Path):
+            yield from ox.parse(path=source, format=fmt, base_iri=source.resolve().as_uri())
+        else:
+            yield from ox.parse(input=source, format=fmt)
     except SyntaxError as err:
         where = f"{name}:{err.lineno}:{err.offset}" if err.lineno else name
         message = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(err.args[0] if err.args else err))
         raise InputError(f"{where}: {message}") from None
-    except (OSError, ValueError) as err:
-        raise InputError(f"{name}: {err}") from None
+    except (OSError, ValueError, EOFError, zlib.error) as err:  # gzip: BadGzipFile is an OSError, truncation EOFError
+        raise InputError(f"{name}: {err or type(err).__name__}") from None
 
 
-def _split(quads: list, name: str, graph: str | None) -> list[GraphUnit]:
+def _check_hostile(path: Path, fmt) -> None:
+    """Refuse what would make the parser blow up or reach out: XML entity expansion, remote JSON-LD contexts."""
+    import json
+
+    import pyoxigraph as ox
+
+    from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        if fmt == ox.RdfFormat.RDF_XML:
+            with opener(path, "rb") as stream:
+                check_xml_entities(stream.read(MAX_DTD_BYTES), str(path))
+        elif fmt == ox.RdfFormat.JSON_LD:
+            with opener(path, "rb") as stream:
+                doc = json.loads(stream.read())
+            check_jsonld_contexts(doc, str(path))
+    except RecursionError:
+        raise InputError(f"{path}: the JSON nests too deeply to read") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not valid JSON ({str(err)[:200]})") from None
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"{path}: {err or type(err).__name__}") from None
+
+
+def _split(quads: Iterable, name: str, graph: str | None) -> list[GraphUnit]:
     """Quads → units: named graphs as they are, default-graph triples by their article."""
     import pyoxigraph as ox
 
