@@ -375,9 +375,10 @@ def compact(term) -> str:
 # --- files ------------------------------------------------------------------------------
 
 
-def validate_file(path: str | Path, *, strict: bool = False) -> ValidationReport:
-    """Parse any RDF file (format from its extension) and validate it."""
-    return validate(load_rdf(path), strict=strict)
+def validate_file(path: str | Path, *, strict: bool = False, corpus: bool = False) -> ValidationReport:
+    """Parse any RDF file (format from its extension) and validate it (``corpus``: with the checks
+    across articles of shapes/corpus/)."""
+    return validate(load_rdf(path), strict=strict, corpus=corpus)
 
 
 def load_rdf(path: str | Path) -> Graph:

@@ -86,3 +86,24 @@ Ngày 4/3/2024, tại thành phố Nam Định, Tỉnh ủy Nam Định tổ ch�
     same_person = validate(union([exports[0], export_text(text.format(n=9, who="Vũ Đức Thành"), "c.txt")]),
                            corpus=True)
     assert not [r for r in same_person.results if r.shape == "pgsh:SingleHolderShape"]
+
+
+def test_kg_validate_corpus_reports_the_conflict(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    text = ("---\npublished: 2024-03-04\nurl: https://example.org/v/{n}\n---\n"
+            "Ngày 4/3/2024, tại thành phố Nam Định, Tỉnh ủy Nam Định tổ chức Hội nghị sơ kết công tác quý I.\n"
+            "Đồng chí {who}, Bí thư Tỉnh ủy Nam Định chủ trì hội nghị.\n")
+    paths = []
+    for n, who in enumerate(("Vũ Đức Thành", "Ngô Văn Toàn")):
+        paths.append(tmp_path / f"v{n}.txt")
+        paths[-1].write_text(text.format(n=n, who=who), encoding="utf-8")
+    dump = tmp_path / "dump.nq"
+    assert CliRunner().invoke(main, ["export", "-q", *map(str, paths), "-o", str(dump)]).exit_code == 0
+    plain = CliRunner().invoke(main, ["validate", str(dump)])
+    assert plain.exit_code == 0 and "SingleHolder" not in plain.stdout
+    checked = CliRunner().invoke(main, ["validate", str(dump), "--corpus"])
+    assert checked.exit_code == 0 and "pgsh:SingleHolderShape" in checked.stdout  # reported, not fatal
+    assert CliRunner().invoke(main, ["validate", str(dump), "--corpus", "--strict"]).exit_code == 1

@@ -80,3 +80,26 @@ def test_parameters_are_checked():
         bind(cq_query("holders"), {"date": "2024-13-45"})
     with pytest.raises(KgError, match="takes no such parameter"):
         bind(cq_query("people"), {"post": "Bí thư"})
+
+
+def test_kg_query_binds_parameters_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    paths = []
+    for n, (day, dm, who, post, topic) in enumerate(ROWS):
+        path = tmp_path / f"a{n}.txt"
+        path.write_text(ARTICLE.format(n=n, day=day, dm=dm, who=who, post=post, topic=topic), encoding="utf-8")
+        paths.append(str(path))
+    store = str(tmp_path / "store")
+    assert CliRunner().invoke(main, ["export", "-q", *paths, "-o", str(tmp_path / "all.trig"), "--load",
+                                     "--store", store]).exit_code == 0
+    asked = CliRunner().invoke(main, ["query", "--cq", "holders", "--store", store, "--format", "csv",
+                                      "--param", "post=Bí thư", "--param", "date=2024-04-12"])
+    assert asked.exit_code == 0, asked.output
+    assert asked.stdout.splitlines()[1].startswith("Phạm Quang Hiếu,Bí thư,Tỉnh ủy Nam Định,2024-04-12")
+    bad = CliRunner().invoke(main, ["query", "--cq", "holders", "--store", store, "--param", "post"])
+    assert bad.exit_code == 2 and "NAME=VALUE" in bad.stderr
+    timeline = CliRunner().invoke(main, ["query", "--cq", "timeline", "--store", store, "--format", "csv"])
+    assert len(timeline.stdout.splitlines()) == 4  # header + three tenures

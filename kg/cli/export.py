@@ -194,8 +194,11 @@ def _load(exports, location, quiet: bool) -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(("text", "turtle", "json")), default="text",
               show_default=True, help="Report format: for people, as a SHACL report graph, or JSON.")
 @click.option("--strict", is_flag=True, help="Treat SHACL Warnings as fatal, like Violations.")
+@click.option("--corpus", is_flag=True,
+              help="Also run the checks across articles (shapes/corpus/: e.g. two people in a single-holder "
+                   "post on one day), for a dump or the union of many exports; they are Warnings.")
 @user_errors
-def validate(files, fmt, strict):
+def validate(files, fmt, strict, corpus):
     """Validate RDF FILES against the shapes (and the ontology).
 
     \b
@@ -205,14 +208,15 @@ def validate(files, fmt, strict):
     either), 1 otherwise.
 
     \b
-    Example:
+    Examples:
       kg validate seed.ttl --format json
+      kg validate dump.nq --corpus
     """
     from kg.validate import validate_file
 
     failed = False
     for path in files:
-        report = validate_file(path)
+        report = validate_file(path, corpus=corpus)
         failed = failed or _fatal(report, strict)
         if fmt == "text":
             write_stdout(f"{path}:\n{report.to_text()}\n")

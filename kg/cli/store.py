@@ -111,10 +111,13 @@ def load(open_store, files, graph, append, no_validate):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True, help="SELECT results as a table or as SPARQL 1.1 CSV/TSV/JSON.")
 @click.option("--with-source", is_flag=True, help="Add a ?source column: the article each row comes from.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of a query that takes some (--cq holders: post, organization, date); bound as "
+                   "an RDF term (YYYY-MM-DD → xsd:date, <IRI> → IRI, else a string), never pasted as text.")
 @click.option("--update", is_flag=True, help="Allow a SPARQL update (INSERT, DELETE, DROP …).")
 @store_options
 @user_errors
-def query(open_store, query, cq, fmt, with_source, update):
+def query(open_store, query, cq, fmt, with_source, params, update):
     """Run a SPARQL query over all loaded articles (the union of their graphs).
 
     QUERY is the query text, a .rq file, or - for standard input.
@@ -125,6 +128,8 @@ def query(open_store, query, cq, fmt, with_source, update):
     Examples:
       kg query --cq people
       kg query --cq people --with-source --format csv
+      kg query --cq timeline
+      kg query --cq holders --param post="Bí thư" --param organization="Tỉnh ủy Nam Định" --param date=2024-05-01
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
       kg query my.rq --format json --endpoint http://127.0.0.1:7878/query
     """
@@ -132,6 +137,10 @@ def query(open_store, query, cq, fmt, with_source, update):
     from kg.store.results import render
 
     sparql, label = _query_text(query, cq)
+    if params:
+        from kg.cq import bind
+
+        sparql = bind(sparql, _parameters(params))
     with open_store(read_only=not update) as store:
         try:
             if with_source:
@@ -149,6 +158,18 @@ def query(open_store, query, cq, fmt, with_source, update):
         sys.exit(EXIT_PARTIAL)
     if result.form == "ASK" and not result.boolean:
         sys.exit(EXIT_ASK_FALSE)
+
+
+def _parameters(given: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise KgError(f"--param {item!r}: write NAME=VALUE", exit_code=2)
+        if name.strip() in values:
+            raise KgError(f"--param {name.strip()}: given twice", exit_code=2)
+        values[name.strip()] = value
+    return values
 
 
 def _query_text(query: str | None, cq: str | None) -> tuple[str, str | None]:
