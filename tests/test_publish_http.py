@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -240,6 +241,15 @@ def test_dump_is_sorted_gzip_nquads_and_stable(server):
     lines = gzip.decompress(first).decode().splitlines()
     assert lines == sorted(lines) and all(line.endswith(" .") for line in lines)
     assert server.get("/dump.nq.gz")[2] == first
+
+
+def test_popolo_download(server):
+    status, headers, body = server.get("/popolo.json")
+    assert status == 200 and headers["content-type"].startswith("application/json")
+    assert "attachment" in headers["content-disposition"]
+    document = json.loads(body)
+    assert "Lại Xuân Lâm" in {p["name"] for p in document["persons"]}
+    assert server.get("/popolo.json")[2] == body  # stable
 
 
 def test_sitemap(server):

@@ -10,7 +10,7 @@ the site root, so ``{base}id/person/x`` is served at ``/id/person/x``:
     /graph/{id}                  an article's named graph (RDF), or 303 to the article's page
     /ontology, /shapes           hash-IRI documents (pg:Term, pgsh:Shape): 200 with conneg
     /sparql                      SPARQL 1.1 Protocol (read-only); HTML query page for browsers
-    /.well-known/void  /dump.nq.gz  /sitemap.xml  /search?q=  /index/{people|bodies|…}
+    /.well-known/void  /dump.nq.gz  /popolo.json  /sitemap.xml  /search?q=  /index/{people|bodies|…}
 
 Why 303 for data and hash for the ontology: a person or a body is not a web page, so its IRI
 answers 303 and the page lives at another URL (no ambiguity between the man and the page about him,
@@ -153,6 +153,9 @@ class LinkedDataApp:
         if path == "dump.nq.gz":
             return Response(200, self._cached("dump", lambda: dataset.dump_nquads_gz(self.site)), "application/gzip",
                             {"Content-Disposition": 'attachment; filename="dump.nq.gz"'})
+        if path == "popolo.json":  # persons, organizations, posts, memberships for civic-data tools
+            return Response(200, self._cached("popolo", lambda: _popolo(self.site)), "application/json; charset=utf-8",
+                            {"Content-Disposition": 'attachment; filename="popolo.json"'})
         if path == "sitemap.xml":
             return Response(200, self._cached("sitemap", lambda: dataset.sitemap_xml(self.site)), "application/xml; charset=utf-8")
         return self._error(404, "Not found.", environ)
@@ -342,6 +345,12 @@ class LinkedDataApp:
         links = [f'<{_absolute(environ, "data/" + stem + f.extension)}>; rel="alternate"; type="{f.media_type}"'
                  for f in conneg.RDF_FORMATS]
         return {"Link": ", ".join(links)}
+
+
+def _popolo(site: Site) -> bytes:
+    from kg.popolo import to_popolo_json
+
+    return to_popolo_json(site.data).encode("utf-8")
 
 
 def void_blocks(site: Site, triples: list[ox.Triple]) -> dict:
