@@ -312,8 +312,9 @@ def test_time_budgets_nest():
 
 
 def test_batch_backstop_finds_the_slow_article_of_any_engine(tmp_path):
-    from kg.corpus.runner import Job, Task, run_batch
     from test_corpus import line_engine
+
+    from kg.corpus.runner import Job, Task, run_batch
 
     def stuck_engine(paths, settings):
         if any("STUCK" in Path(p).read_text(encoding="utf-8") for p in paths):

@@ -8,6 +8,7 @@ rename), so nothing big travels between processes and memory stays flat.
 
 from __future__ import annotations
 
+import concurrent.futures
 import errno
 import glob
 import gzip
@@ -23,8 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from kg.corpus.discover import common_root, iter_articles, output_names, relative_names
-from kg.corpus.engine import (DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, ArticleTimeout, Engine, EngineSettings,
-                              kg_engine, time_budget, warm_up)
+from kg.corpus.engine import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    ArticleResult,
+    ArticleTimeout,
+    Engine,
+    EngineSettings,
+    kg_engine,
+    time_budget,
+    warm_up,
+)
 from kg.corpus.progress import Progress
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
 from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
@@ -502,26 +511,42 @@ def _outcomes(todo, job, jobs, batch_size) -> Iterator[list[Outcome]]:
             yield run_batch(batch, job)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(job, os.getpid()))
+    # concurrent.futures, not multiprocessing.Pool: a pool whose worker died can deadlock in terminate()
+    # (it waits for a queue lock an idle worker holds); the executor notices the death (BrokenProcessPool).
+    executor = concurrent.futures.ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context,
+                                                      initializer=_init_worker, initargs=(job, os.getpid()))
     timeout = job.settings.timeout
     # The longest silence a healthy pool can keep: a batch at its full budget, plus warm-up.
     stall = timeout * 3 * _batch_size(todo, jobs, batch_size) + STALL_GRACE if timeout else None
+    finished = False
     try:
-        results = pool.imap_unordered(_work, batches)
-        while True:
-            try:
-                yield results.next(timeout=stall)
-            except StopIteration:
-                break
-            except multiprocessing.TimeoutError:
-                raise _Stalled(f"no worker answered for {stall:g} s (one was killed or is stuck); "
-                               "run again to retry") from None
-        pool.close()
-    except BaseException:
-        pool.terminate()  # Ctrl-C: workers stop mid-article; their temp files are removed after
-        raise
+        pending = {executor.submit(_work, batch) for batch in batches}
+        while pending:
+            done, pending = concurrent.futures.wait(pending, timeout=stall,
+                                                    return_when=concurrent.futures.FIRST_COMPLETED)
+            if not done:
+                raise _Stalled(f"no worker answered for {stall:g} s (one is stuck); run again to retry")
+            for future in done:
+                try:
+                    yield future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    raise _Stalled("no worker answered: one was killed (out of memory?) or crashed; "
+                                   "run again to retry") from None
+        finished = True
     finally:
-        pool.join()
+        if not finished:  # Ctrl-C, a dead or stuck worker: stop every worker now, mid-article
+            _kill_workers(executor)
+        executor.shutdown(wait=finished, cancel_futures=True)
+
+
+def _kill_workers(executor: concurrent.futures.ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor has no public way to stop its workers before Python 3.14 (terminate_workers);
+    # its _processes map is the documented-by-use way until then. Their temp files are removed after.
+    for process in list(getattr(executor, "_processes", {}).values()):
+        if process.is_alive():
+            process.kill()
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.join(timeout=5)
 
 
 def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> None:
