@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from kg.extract import bodies, canonical, dates, people
@@ -32,8 +33,9 @@ from kg.extract.context import Context
 from kg.iri import short_hash
 from kg.model import Meeting
 
-_ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?tổ chức\s+", re.IGNORECASE)
-_HELD = re.compile(r"(?<!\w)(?:đã\s+)?họp\s+kỳ\s+thứ\s+(\w+)", re.IGNORECASE)
+_ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?(?:tổ chức|tiến hành)\s+", re.IGNORECASE)
+# "đã họp kỳ thứ 3", "họp kỳ 24": a body's numbered sitting.
+_HELD = re.compile(r"(?<!\w)(?:đã\s+)?họp\s+kỳ\s+(?:thứ\s+(\w+)|(\d{1,3})(?!\w))", re.IGNORECASE)
 _AT = re.compile(r"(?<!\w)tại\s+", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r",\s+|\s+với sự\s+|\s+dưới sự\s+")
 _WEAK = 4
@@ -70,7 +72,36 @@ def _place(ctx: Context, start: int, end: int) -> str | None:
             return ctx.add_place(hit[0].name, ctx.span(lead.end(), hit[1])).key
         if town is not None:
             return ctx.add_place(ctx.text[town[0]:town[1]], ctx.span(*town)).key
+        venue = _venue(ctx, m.end())
+        if venue is not None:
+            return ctx.add_place(ctx.text[venue[0]:venue[1]], ctx.span(*venue)).key
     return None
+
+
+# Words inside a venue's name after its head: "Hội trường Bộ Quốc phòng", "Nhà văn hóa thôn Đoài",
+# "Trung tâm Hội nghị tỉnh".
+_VENUE_WORD = re.compile(r" (?:[^\W\d_][\w-]*|\d{1,4})")
+# lower-case words a venue's name keeps: place kinds, and the tails of "Trung ương", "Ủy ban nhân dân"
+_VENUE_LOWER = frozenset(("tỉnh", "huyện", "quận", "xã", "phường", "thôn", "bản", "ấp", "số", "ương", "nhân", "dân"))
+
+
+def _venue(ctx: Context, pos: int) -> tuple[int, int] | None:
+    """A venue written at pos ("Hội trường …", gazetteers/venues.tsv) as (start, end): the head and up to six
+    capitalised words (place kinds such as "thôn", "tỉnh" may stand between them)."""
+    head = next((v for v in _venue_heads() if ctx.mtext.startswith(v, pos)), None)
+    if head is None:
+        return None
+    end = p = pos + len(head)
+    for _ in range(6):
+        w = _VENUE_WORD.match(ctx.mtext, p)
+        if w is None:
+            break
+        word = w.group()[1:]
+        if not (word[0].isupper() or word[0].isdigit() or word.casefold() in _VENUE_LOWER):
+            break
+        p = w.end()
+        end = p
+    return pos, end
 
 
 def _town(ctx: Context, pos: int) -> tuple[int, int] | None:
@@ -149,14 +180,17 @@ _LEAD_IN = re.compile(r"^(?:[^,]{0,40},\s*)?(?:tại\s+[^,]{2,60},\s*)?$", re.IG
 
 
 # "Đảng bộ xã Minh Quang, tỉnh Tuyên Quang tổ chức": where the body is, between it and the verb.
-_ORG_GAP = r"\s*(?:,\s*(?:tỉnh|thành phố|huyện|quận|thị xã)\s+[^\W\d_][^,.;\n]{0,30}?)?\s*"
+# "HĐND tỉnh khóa XIII, nhiệm kỳ 2021 - 2026 tiến hành …", "Ban Chấp hành (BCH) Tỉnh ủy tổ chức …": the term
+# or an abbreviation in brackets between the body and the verb.
+_ORG_GAP = (r"\s*(?:\([^()\s]{2,10}\)\s*)?(?:,\s*(?:tỉnh|thành phố|huyện|quận|thị xã)\s+[^\W\d_][^,.;\n]{0,30}?)?"
+            r"\s*(?:\(?\s*kh[óo]a\s+[IVXLC\d]{1,6}\s*\)?)?\s*(?:,?\s*\(?\s*nhiệm kỳ\s+\d{4}\s*[-–]\s*\d{4}\s*\)?)?\s*")
 _BODY_LIST = re.compile(r"\s*,\s*|\s+và\s+")
 
 
 def _organizer(ctx: Context, pos: int):
     """The body just before "tổ chức"; "A phối hợp với B tổ chức …" is organised by A; in a list
     "Tỉnh ủy, HĐND, UBND tỉnh X tổ chức …" the first body leads."""
-    ref = bodies.body_before(ctx, pos, max_gap=40, gap=_ORG_GAP)
+    ref = bodies.body_before(ctx, pos, max_gap=60, gap=_ORG_GAP)
     if ref is None:
         ref = bodies.body_before(ctx, pos, max_gap=80, gap=_UNKNOWN_PARTNER.pattern)
         return ref
@@ -277,19 +311,284 @@ def _visits(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
+# --- the event phrase, wherever the sentence puts it ------------------------------------------
+
+@lru_cache(maxsize=1)
+def _event_kinds() -> dict[str, str]:
+    """Event word (casefolded) → kind ("held": a sitting of the body named after it; "" otherwise)."""
+    return {r[0].casefold(): (r[1] if len(r) > 1 else "") for r in canonical._rows("meeting_words.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _any_event_word() -> re.Pattern[str]:
+    """An event word anywhere, any case ("Tại kỳ họp thứ năm", "được hội nghị … bầu")."""
+    alts = "|".join(re.escape(w) for w in canonical.meeting_words())
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _venue_heads() -> tuple[str, ...]:
+    return tuple(sorted((r[0] for r in canonical._rows("venues.tsv")), key=len, reverse=True))
+
+
+def _in_venue(ctx: Context, pos: int) -> bool:
+    """"Trung tâm Hội nghị tỉnh": the event word at pos is part of a venue's name."""
+    for venue in _venue_heads():
+        for k in (i + 1 for i, ch in enumerate(venue) if ch == " "):
+            if pos - k >= 0 and ctx.mtext.startswith(venue, pos - k):
+                return True
+    return False
+
+
+def _event_words(ctx: Context, s: int, e: int):
+    for m in _any_event_word().finditer(ctx.mtext, s, e):
+        if not _in_venue(ctx, m.start()):
+            yield m
+
+
+def _dated(ctx: Context, s: int, e: int) -> bool:
+    return any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e))
+
+
+# "Lần thứ chín", "thứ 22", "lần 13", "đại biểu", "(khóa X)", ", ": words between an event word and its body.
+_HOLDER_SKIP = re.compile(r"[\s,]*(?:lần\s+thứ\s+[^\s,.;()]+|thứ\s+[^\s,.;()]+|lần\s+[^\s,.;()]+|đại biểu|toàn quốc"
+                          r"|bất thường|chuyên đề|thường kỳ|trực tuyến|\([^()\n]{0,40}\))", re.IGNORECASE)
+_SPACES = re.compile(r"[\s,]*")
+
+
+def _holder(ctx: Context, word: re.Match[str]):
+    """The body a held event is a sitting of, named right after the event word (a few qualifiers between):
+    "Hội nghị lần thứ 9 Ban Chấp hành Trung ương Đảng", "Kỳ họp thứ 8, Quốc hội khóa XV"."""
+    if _event_kinds().get(word.group().casefold()) != "held":
+        return None
+    pos = word.end()
+    for _ in range(4):
+        lead = _SPACES.match(ctx.mtext, pos).end()
+        if lead > pos and ctx.mtext[pos:lead].count(",") <= 1:
+            ref = bodies.parse_at(ctx, lead)
+            if ref is not None:
+                return ref
+        skip = _HOLDER_SKIP.match(ctx.mtext, pos)
+        if skip is None:
+            return None
+        pos = skip.end()
+    return None
+
+
+def _organiser_of(ctx: Context, word: re.Match[str], end: int) -> str | None:
+    """An explicit "do X tổ chức" wins; else the body a held event is a sitting of; else an assembly's body."""
+    done = _done_by(ctx, word.end(), end)
+    if done is not None:
+        return ctx.add_org(done[0]).key
+    ref = _holder(ctx, word)
+    if ref is not None:
+        return ctx.add_org(ref).key
+    return _assembly_body(ctx, word.start(), end)
+
+
+def _name(ctx: Context, start: int, end: int) -> str:
+    raw = ctx.text[start:end].rstrip(" ,.;:")
+    raw = _TRAILING.sub("", raw)
+    return raw[:1].upper() + raw[1:]
+
+
+_TRAILING = re.compile(r"(?:\s+(?:đã|đă|được|vừa|đang))+$|\s*\([^()]{0,40}\)$")
+# After the lead-in: "Sáng 8/10, tại phiên bế mạc, ", "TT - Sau gần ba ngày làm việc, ngày 7-8, ".
+_LEAD = re.compile(r"(?:[A-ZĐ][\w.]{0,8}\s*[-–]\s+)?(?:[^,\n]{0,50},\s*){0,3}")
+# What the event (the subject) does: "… đã bế mạc", "… bước vào ngày làm việc thứ ba", "… được diễn ra".
+_PREDICATE = re.compile(r"\s+(?:(?:đã|đă|được|vừa|đang|chính thức|tiếp tục|sẽ|dự kiến)(?!\w)|(?=(?:diễn ra|khai mạc|bế mạc|"
+                        r"hoàn thành|kết thúc|bước vào|tiến hành|làm việc|bầu|thông qua|họp|ra mắt)(?!\w)))",
+                        re.IGNORECASE)
+_PLANNED = re.compile(r"\s+(?:sẽ|dự kiến)(?!\w)", re.IGNORECASE)
+
+
+def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Chiều 13-1, Hội nghị lần thứ chín Ban Chấp hành Trung ương Đảng (khóa X) đã hoàn thành …": a dated
+    sentence whose subject, after the lead-in, is an event phrase; it ends where its predicate starts."""
+    found = []
+    for s, e in ctx.sentences():
+        if not _dated(ctx, s, e):
+            continue
+        lead = _LEAD.match(ctx.mtext, s)
+        for word in _event_words(ctx, s, e):
+            if word.start() > lead.end():
+                break
+            if not _LEAD.fullmatch(ctx.mtext, s, word.start()) or word.group()[0].islower():
+                continue
+            verb = _PREDICATE.search(ctx.mtext, word.end(), e)
+            done = _done_by(ctx, word.end(), e)
+            cut = min(x for x in (verb.start() if verb else None, done[1] if done else None) if x is not None) \
+                if (verb or done) else None
+            if cut is None or (verb is not None and verb.start() == cut and _PLANNED.match(ctx.mtext, cut)):
+                continue
+            name = _name(ctx, word.start(), cut)
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
+                               _organiser_of(ctx, word, cut))
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+_HAPPENED = re.compile(r"(?:đã\s+)?(?:diễn ra|khai mạc|bế mạc)\s+", re.IGNORECASE)
+
+
+def _happened_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Sáng 8-10 đã diễn ra lễ khai mạc phiên trọng thể Đại hội …": the verb first, then the event."""
+    found = []
+    for s, e in ctx.sentences():
+        if not _dated(ctx, s, e):
+            continue
+        for verb in _HAPPENED.finditer(ctx.mtext, s, min(e, s + 80)):
+            word = _any_event_word().match(ctx.mtext, verb.end())
+            if word is None:
+                continue
+            name_end = _name_end(ctx, word.start(), e)
+            held = next((w for w in _event_words(ctx, word.start(), name_end) if _holder(ctx, w)), word)
+            name = _name(ctx, word.start(), name_end)
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
+                               _organiser_of(ctx, held, name_end))
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+_AT_EVENT = re.compile(r"(?:[^,\n]{0,40},\s*)?Tại\s+", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<!\w)(?:thứ|lần)\s+\w+", re.IGNORECASE)
+_PAREN_OR_COMMA = re.compile(r"\([^()\n]{0,60}\)|,")
+
+
+def _at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Tại kỳ họp thứ năm (từ 2 đến 4/8), Ủy ban Kiểm tra Trung ương đã xem xét …": the body that acts
+    at a numbered or dated event holds it. "Tại Hội nghị, …" (the reported one again) is left alone."""
+    found = []
+    for s, e in ctx.sentences():
+        at = _AT_EVENT.match(ctx.mtext, s)
+        if at is None:
+            continue
+        word = _any_event_word().match(ctx.mtext, at.end())
+        if word is None:
+            continue
+        comma = next((m for m in _PAREN_OR_COMMA.finditer(ctx.mtext, word.end(), e) if m.group() == ","), None)
+        if comma is None:
+            continue
+        phrase = ctx.mtext[word.start():comma.start()]
+        if not (_ORDINAL.search(phrase) or _dated(ctx, word.start(), comma.start())):
+            continue
+        ref = bodies.parse_at(ctx, _SPACES.match(ctx.mtext, comma.end()).end())
+        if ref is None:
+            continue
+        name = _name(ctx, word.start(), comma.start())
+        meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
+        found.append((meeting.key, (s, e)))
+    return found
+
+
+_PROGRAMME = re.compile(r"(?<!\w)(?:trong chương trình|trong khuôn khổ|tiếp tục chương trình)\s+", re.IGNORECASE)
+
+
+def _programme_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Sáng 5-6, trong chương trình kỳ họp thứ năm, Quốc hội khóa XV, …": that day's sitting of a held event."""
+    found = []
+    for s, e in ctx.sentences():
+        for m in _PROGRAMME.finditer(ctx.mtext, s, e):
+            word = _any_event_word().match(ctx.mtext, m.end())
+            if word is None or not _dated(ctx, s, e):
+                continue
+            ref = _holder(ctx, word)
+            if ref is None:
+                continue
+            name = _name(ctx, word.start(), _name_end(ctx, word.start(), e))
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+# "được hội nghị Ban Chấp hành Đảng bộ tỉnh bầu làm …": the sitting acts.
+_SITTING_ACTS = re.compile(r"\s*(?:\(?\s*kh[óo]a\s+[IVXLC\d]{1,6}\s*\)?\s*)?(?:đã\s+)?(?:bầu|họp|thông qua|biểu quyết|"
+                           r"quyết định|xem xét|thảo luận|cho ý kiến)(?!\w)", re.IGNORECASE)
+
+
+def _acting_sittings(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """A dated sentence where a held event named with its body does something ("… hội nghị BCH Đảng bộ tỉnh
+    bầu …"), wherever in the sentence it stands."""
+    found = []
+    for s, e in ctx.sentences():
+        if not _dated(ctx, s, e):
+            continue
+        for word in _event_words(ctx, s, e):
+            ref = _holder(ctx, word)
+            if ref is None or not _SITTING_ACTS.match(ctx.mtext, ref.end):
+                continue
+            name = _name(ctx, word.start(), ref.end)
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"… phát biểu tại buổi gặp mặt nhân Kỷ niệm … do Ban Tuyên giáo Thành ủy tổ chức": an event with an
+    explicit organiser anywhere in a sentence, dated or in the lead."""
+    found = []
+    lead_end = _lead_end(ctx)
+    for s, e in ctx.sentences():
+        if s >= lead_end and not _dated(ctx, s, e):
+            continue
+        for word in _event_words(ctx, s, e):
+            done = _done_by(ctx, word.end(), e)
+            if done is None or _any_event_word().search(ctx.mtext, word.end(), done[1]):
+                continue
+            name = _name(ctx, word.start(), done[1])
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(done[0]).key)
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+_ROLE_AT = re.compile(r"(?<!\w)(?:phát biểu|chủ trì|báo cáo|trình bày|dự|tham dự)\s+tại\s+", re.IGNORECASE)
+
+
+def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Đồng chí A phát biểu tại buổi làm việc." in the lead: an event made known by a named person's role
+    there (kept only when nothing else reports an event)."""
+    found = []
+    lead_end = _lead_end(ctx)
+    for s, e in ctx.sentences():
+        if s >= lead_end:
+            break
+        if not any(s <= ps < e for ps, _, _ in ctx.person_spans):
+            continue
+        for m in _ROLE_AT.finditer(ctx.mtext, s, e):
+            word = _any_event_word().match(ctx.mtext, m.end())
+            if word is None:
+                continue
+            name = _name(ctx, word.start(), _name_end(ctx, word.start(), e))
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
+                               _organiser_of(ctx, word, e))
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
 def _merge(ctx: Context, found: list[tuple[str, tuple[int, int]]]) -> list[tuple[str, tuple[int, int]]]:
     """A dateless event (a headline) that a dated one of the same organiser reports is that one."""
     meetings = ctx.group("meetings")
-    kept = []
+    kept, kept_meetings = [], []
     for key, sent in found:
         m = meetings.get(key)
         twin = [o for o in meetings.values() if o is not m and o.date and m is not None and m.date is None
                 and (o.organizer == m.organizer or o.name.startswith(m.name) or m.name.startswith(o.name))]
+        # the lead repeated word for word (a sapo and its first paragraph): one event
+        twin += [o for o in kept_meetings
+                 if m is not None and o is not m and o.date == m.date and o.name.casefold() == m.name.casefold()]
         if m is not None and twin:
             twin[0].mentions.extend(x for x in m.mentions if x not in twin[0].mentions)
             del meetings[key]
             continue
         kept.append((key, sent))
+        if m is not None:
+            kept_meetings.append(m)
     return kept
 
 
@@ -302,48 +601,92 @@ def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         organizer = bodies.body_before(ctx, m.start())
         if organizer is None:
             continue
-        name = f"Kỳ họp thứ {m.group(1)} {organizer.name}"
+        name = f"Kỳ họp thứ {m.group(1) or m.group(2)} {organizer.name}"
         meeting = _meeting(ctx, name, (s, e), (m.start(), m.end()), ctx.add_org(organizer).key)
         found.append((meeting.key, (s, e)))
     return found
 
 
-def _cue(clause: str, person_end: int) -> tuple[str, int] | None:
-    """The strongest cue in a clause; weak cues only after the person's name."""
-    best = None
+# Between a cue and the person after it: the person is the object of what is read or handed over
+# ("công bố Quyết định về việc điều động đồng chí B"), not its actor.
+_OBJECT_OF = re.compile(r"(?<!\w)(?:về việc|điều động|bổ nhiệm|chỉ định|chuẩn y|công nhận|phân công|"
+                        r"kỷ luật|khen thưởng|tặng|trao)(?!\w)")
+_QUOTED = re.compile(r"“[^“”\n]{0,300}”|\"[^\"\n]{0,300}\"")
+
+
+@lru_cache(maxsize=1)
+def _cue_table() -> tuple[tuple[str, str, int], ...]:
+    """participation.tsv, plus "dự <event word>" (attendee) for every event word."""
+    own = canonical.participation_cues()
+    known = {c for c, _, _ in own}
+    extra = [(f"dự {w.casefold()}", "attendee", 5) for w in canonical.meeting_words()
+             if f"dự {w.casefold()}" not in known]
+    return tuple(sorted((*own, *extra), key=lambda r: (-len(r[0]), r[0])))
+
+
+def _cues(clause: str, person_start: int, person_end: int) -> list[tuple[str, int]]:
+    """The roles a clause gives the person at clause[person_start:person_end]: the strongest cue (weak cues
+    only after the name; none that the person is the object of, none inside a quoted title), and a second
+    role joined to it by "và" ("chủ trì hội nghị và phát biểu chỉ đạo")."""
     low = clause.casefold()
-    for cue, role, strength in canonical.participation_cues():
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(low)]
+    hits = []  # (start, end, role, strength)
+    for cue, role, strength in _cue_table():
         i = low.find(cue)
         while i >= 0:
+            j = i + len(cue)
+            boundary = (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum())
             before_ok = i >= person_end or strength > _WEAK
-            boundary = (i == 0 or not low[i - 1].isalnum()) and (
-                i + len(cue) == len(low) or not low[i + len(cue)].isalnum())
-            if before_ok and boundary and (best is None or strength > best[1]):
-                best = (role, strength)
-            i = low.find(cue, i + 1)
-    return best
+            object_of = j <= person_start and _OBJECT_OF.search(low, j, person_start)
+            in_title = any(a <= i < b for a, b in quoted)
+            if boundary and before_ok and not object_of and not in_title:
+                hits.append((i, j, role, strength))
+            i = low.find(cue, j)
+    if not hits:
+        return []
+    best = None
+    for hit in hits:  # the table's order breaks ties, as before
+        if best is None or hit[3] > best[3]:
+            best = hit
+    roles = [(best[2], best[3])]
+    for i, j, role, strength in sorted(hits):
+        gap = low[best[1]:i]
+        if role != best[2] and strength > _WEAK and i >= best[1] and len(gap) <= 80 and "," not in gap \
+                and ";" not in gap and (gap.rstrip().endswith(" và") or gap.strip() == "và"):
+            roles.append((role, strength))
+            break
+    return roles
+
+
+def _cue(clause: str, person_end: int) -> tuple[str, int] | None:
+    """The strongest cue in a clause; weak cues only after the person's name."""
+    found = _cues(clause, person_end, person_end)
+    return found[0] if found else None
 
 
 def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -> None:
     if not meetings:
         return
     sentences = ctx.sentences()
-    for idx, (key, (ms, _)) in enumerate(meetings):
+    spans = sorted(ctx.person_spans)
+    starts = [ps for ps, _, _ in spans]
+    for idx, (key, (ms, me)) in enumerate(meetings):
         stop = meetings[idx + 1][1][0] if idx + 1 < len(meetings) else len(ctx.mtext) + 1
         acted: set[int] = set()
-        for s, e in sentences:
-            if s < ms or s >= stop:
-                continue
-            if not any(s <= ps < e for ps, _, _ in ctx.person_spans) or _BACKGROUND.search(ctx.mtext, s, e):
+        for s, e in sentences[bisect_left(sentences, (ms, -1)):]:
+            if s >= stop:
+                break
+            here = spans[bisect_left(starts, s):bisect_left(starts, e)]
+            if not here or (s != ms and _BACKGROUND.search(ctx.mtext, s, e)):
                 continue  # no one named, or about an earlier event ("Tại Hội nghị lần thứ 24 trước đó, …")
             listed = _attendance(ctx, s, e)
             for cs, ce in _clauses(ctx, s, e):
-                for ps, pe, person in ctx.person_spans:
+                for ps, pe, person in here:
                     if not (cs <= ps < ce):
                         continue
-                    hit = _cue(ctx.mtext[cs:ce], pe - cs) or listed
-                    if hit is not None:
-                        ctx.add_participation(key, person, hit[0], ctx.span(cs, ce))
+                    found = _cues(ctx.mtext[cs:ce], ps - cs, pe - cs) or ([listed] if listed else [])
+                    for role, _ in found:
+                        ctx.add_participation(key, person, role, ctx.span(cs, ce))
                         acted.add(ps)
         _references(ctx, key, ms, acted)
 
@@ -388,8 +731,11 @@ def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int])
 
 def find(ctx: Context) -> None:
     meetings = _organised(ctx) + _held(ctx)
-    for shape in (_took_place, _convened, _chaired, _visits):
+    for shape in (_took_place, _subject_events, _happened_events, _at_events, _acting_sittings,
+                  _programme_events, _done_by_events, _convened, _chaired, _visits):
         meetings += _fallback(ctx, meetings, shape(ctx))
+    if not meetings:
+        meetings = _role_at_events(ctx)
     meetings = _merge(ctx, meetings)
     meetings.sort(key=lambda m: m[1][0])
     _participations(ctx, meetings)
