@@ -37,13 +37,26 @@ _ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?(?:tổ ch�
 # "đã họp kỳ thứ 3", "họp kỳ 24": a body's numbered sitting.
 _HELD = re.compile(r"(?<!\w)(?:đã\s+)?họp\s+kỳ\s+(?:thứ\s+(\w+)|(\d{1,3})(?!\w))", re.IGNORECASE)
 _AT = re.compile(r"(?<!\w)tại\s+", re.IGNORECASE)
-_CLAUSE_CUT = re.compile(r",\s+|\s+với sự\s+|\s+dưới sự\s+")
+_CLAUSE_CUT = re.compile(r",?\s+(?:với sự|dưới sự)\s+|,\s+")
 _WEAK = 4
 
 
 @lru_cache(maxsize=1)
+def _meeting_words() -> tuple[str, ...]:
+    """Event words (gazetteers/meeting_words.tsv), longest first, without the activities."""
+    return tuple(w for w in canonical.meeting_words() if _event_kinds().get(w.casefold()) != "activity")
+
+
+@lru_cache(maxsize=1)
+def _activity() -> re.Pattern[str]:
+    """"tổ chức tổng kết …": an activity that names an event right after "tổ chức"."""
+    alts = "|".join(re.escape(w) for w in canonical.meeting_words() if _event_kinds().get(w.casefold()) == "activity")
+    return re.compile(rf"(?:{alts})(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _event_word() -> re.Pattern[str]:
-    alts = "|".join(re.escape(w) for w in canonical.meeting_words())
+    alts = "|".join(re.escape(w) for w in _meeting_words())
     return re.compile(rf"(?:{alts})(?!\w)", re.IGNORECASE)
 
 
@@ -51,7 +64,7 @@ def _name_end(ctx: Context, start: int, end: int) -> int:
     """Where the event's name stops: the sentence end, or a clause about someone else."""
     for m in _CLAUSE_CUT.finditer(ctx.mtext, start, end):
         nxt = m.end()
-        if m.group().strip() != "," or people.parse_post_at(ctx, nxt) or bodies.parse_at(ctx, nxt) \
+        if m.group().strip() not in (",", "") or people.parse_post_at(ctx, nxt) or bodies.parse_at(ctx, nxt) \
                 or people.name_at(ctx, nxt) or ctx.mtext.startswith(("đồng chí", "Đồng chí"), nxt):
             return m.start()
     return end
@@ -78,29 +91,26 @@ def _place(ctx: Context, start: int, end: int) -> str | None:
     return None
 
 
-# Words inside a venue's name after its head: "Hội trường Bộ Quốc phòng", "Nhà văn hóa thôn Đoài",
-# "Trung tâm Hội nghị tỉnh".
-_VENUE_WORD = re.compile(r" (?:[^\W\d_][\w-]*|\d{1,4})")
-# lower-case words a venue's name keeps: place kinds, and the tails of "Trung ương", "Ủy ban nhân dân"
-_VENUE_LOWER = frozenset(("tỉnh", "huyện", "quận", "xã", "phường", "thôn", "bản", "ấp", "số", "ương", "nhân", "dân"))
+# A venue's name runs from its head to a punctuation mark or a word that starts the rest of the clause
+# ("tại Trung tâm Hội nghị Quốc gia Mỹ Đình, Hà Nội", "tại Hội trường Tỉnh ủy với sự tham dự …").
+_VENUE_WORD = re.compile(r" ([^\W_][\w-]*)")
+_VENUE_STOP = frozenset(("đã", "đang", "sẽ", "vừa", "với", "để", "và", "do", "nhằm", "từ", "đến", "trong", "vào", "có",
+                         "của", "cho", "về", "diễn", "khai", "bế", "tổ", "tiến", "dưới", "theo", "được", "sáng", "chiều",
+                         "tối", "ngày", "là", "nơi", "này"))
 
 
 def _venue(ctx: Context, pos: int) -> tuple[int, int] | None:
-    """A venue written at pos ("Hội trường …", gazetteers/venues.tsv) as (start, end): the head and up to six
-    capitalised words (place kinds such as "thôn", "tỉnh" may stand between them)."""
+    """A venue written at pos ("Hội trường …", gazetteers/venues.tsv) as (start, end): the head and at most
+    seven more words."""
     head = next((v for v in _venue_heads() if ctx.mtext.startswith(v, pos)), None)
     if head is None:
         return None
-    end = p = pos + len(head)
-    for _ in range(6):
-        w = _VENUE_WORD.match(ctx.mtext, p)
-        if w is None:
+    end = pos + len(head)
+    for _ in range(7):
+        w = _VENUE_WORD.match(ctx.mtext, end)
+        if w is None or w.group(1).casefold() in _VENUE_STOP:
             break
-        word = w.group()[1:]
-        if not (word[0].isupper() or word[0].isdigit() or word.casefold() in _VENUE_LOWER):
-            break
-        p = w.end()
-        end = p
+        end = w.end()
     return pos, end
 
 
@@ -151,17 +161,35 @@ def _lead_end(ctx: Context) -> int:
     return paragraphs[min(1 if headline else 0, len(paragraphs) - 1)].end()
 
 
+def _opening_end(ctx: Context, paragraphs: int = 3) -> int:
+    """End of the article's first few paragraphs after the headline: where the reported event is told."""
+    end = _lead_end(ctx)
+    for _ in range(paragraphs - 1):
+        nxt = ctx.mtext.find("\n", end + 1)
+        while nxt >= 0 and not ctx.mtext[end:nxt].strip():
+            end, nxt = nxt, ctx.mtext.find("\n", nxt + 1)
+        end = len(ctx.mtext) if nxt < 0 else nxt
+    return end
+
+
 def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     found = []
     lead_end = _lead_end(ctx)
     for s, e in ctx.sentences():
         for m in _ORGANISE.finditer(ctx.mtext, s, e):
             word = _event_word().match(ctx.mtext, m.end())
+            if word is None and m.group().strip().casefold().endswith("tổ chức"):
+                word = _activity().match(ctx.mtext, m.end())
             if word is None:
                 continue
-            if s >= lead_end and not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
+            dated = _dated(ctx, s, e)
+            if s >= lead_end and not dated:
                 continue  # "… tổ chức Hội nghị …" later on, undated: background, not the report
+            if _PLANNED_BEFORE.search(ctx.mtext[max(s, m.start() - 24):m.start()]):
+                continue  # "cần tổ chức hội nghị …", "sẽ tổ chức …": not an event that took place
             organizer = _organizer(ctx, m.start())
+            if organizer is None and (not dated or word.re is _activity()):
+                continue  # a generic "tổ chức hội nghị" with neither a body nor a date of its own
             name_end = _name_end(ctx, word.start(), e)
             raw = ctx.text[word.start():name_end].rstrip(" .;:")
             name = raw[:1].upper() + raw[1:]
@@ -172,10 +200,11 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
+_PLANNED_BEFORE = re.compile(r"(?<!\w)(?:sẽ|cần|phải|dự kiến|chuẩn bị|đề nghị|yêu cầu|kế hoạch)\s+$", re.IGNORECASE)
 _PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|phối hợp|cùng với)\s+", re.IGNORECASE)
 # "Ban Tuyên giáo Tỉnh ủy phối hợp Sở Nội vụ tổ chức": a partner missing from the gazetteers.
 _UNKNOWN_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp(?:\s+với)?|cùng với)\s+[^,.;:\n]{2,60}?\s*", re.IGNORECASE)
-_TOOK_PLACE = re.compile(r"\s+(?:đã\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
+_TOOK_PLACE = re.compile(r"\s+(?:(?:đã|được)\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
 _LEAD_IN = re.compile(r"^(?:[^,]{0,40},\s*)?(?:tại\s+[^,]{2,60},\s*)?$", re.IGNORECASE)
 
 
@@ -291,7 +320,7 @@ def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 @lru_cache(maxsize=1)
 def _had_event() -> re.Pattern[str]:
-    alts = "|".join(re.escape(w) for w in canonical.meeting_words())
+    alts = "|".join(re.escape(w) for w in _meeting_words())
     return re.compile(rf"(?<!\w)có\s+(?P<word>{alts})(?!\w)", re.IGNORECASE)
 
 
@@ -322,7 +351,7 @@ def _event_kinds() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _any_event_word() -> re.Pattern[str]:
     """An event word anywhere, any case ("Tại kỳ họp thứ năm", "được hội nghị … bầu")."""
-    alts = "|".join(re.escape(w) for w in canonical.meeting_words())
+    alts = "|".join(re.escape(w) for w in _meeting_words())
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
 
 
@@ -400,6 +429,9 @@ _PREDICATE = re.compile(r"\s+(?:(?:đã|đă|được|vừa|đang|chính thức|
                         r"hoàn thành|kết thúc|bước vào|tiến hành|làm việc|bầu|thông qua|họp|ra mắt)(?!\w)))",
                         re.IGNORECASE)
 _PLANNED = re.compile(r"\s+(?:sẽ|dự kiến)(?!\w)", re.IGNORECASE)
+_PHRASE_MAX = 160  # an event's name, not a whole sentence
+# "Kỳ họp chuyên đề lần này …", "Hội nghị này …": the event already reported, not another one.
+_ANAPHOR = re.compile(r"(?<!\w)(?:lần này|này|nói trên|trên)(?!\w)", re.IGNORECASE)
 
 
 def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -419,7 +451,8 @@ def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             done = _done_by(ctx, word.end(), e)
             cut = min(x for x in (verb.start() if verb else None, done[1] if done else None) if x is not None) \
                 if (verb or done) else None
-            if cut is None or (verb is not None and verb.start() == cut and _PLANNED.match(ctx.mtext, cut)):
+            if cut is None or cut - word.end() > _PHRASE_MAX or _ANAPHOR.search(ctx.mtext, word.end(), cut) \
+                    or (verb is not None and verb.start() == cut and _PLANNED.match(ctx.mtext, cut)):
                 continue
             name = _name(ctx, word.start(), cut)
             meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
@@ -531,9 +564,9 @@ def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     """"… phát biểu tại buổi gặp mặt nhân Kỷ niệm … do Ban Tuyên giáo Thành ủy tổ chức": an event with an
     explicit organiser anywhere in a sentence, dated or in the lead."""
     found = []
-    lead_end = _lead_end(ctx)
+    opening = _opening_end(ctx)
     for s, e in ctx.sentences():
-        if s >= lead_end and not _dated(ctx, s, e):
+        if s >= opening and not _dated(ctx, s, e):
             continue
         for word in _event_words(ctx, s, e):
             done = _done_by(ctx, word.end(), e)
@@ -546,7 +579,9 @@ def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
-_ROLE_AT = re.compile(r"(?<!\w)(?:phát biểu|chủ trì|báo cáo|trình bày|dự|tham dự)\s+tại\s+", re.IGNORECASE)
+_ROLE_AT = re.compile(r"(?<!\w)(?:(?:phát biểu|chủ trì|báo cáo|trình bày|dự|tham dự)\s+tại|(?:tham dự|về dự|dự)(?=\s+\w+[^.;\n]{0,80}?\scó\s))\s+",
+                      re.IGNORECASE)
+_KIND_OF_WORD = {"đại hội": "Congress", "kỳ họp": "Session", "hội nghị": "Plenum"}
 
 
 def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -564,11 +599,20 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             if word is None:
                 continue
             name = _name(ctx, word.start(), _name_end(ctx, word.start(), e))
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
-                               _organiser_of(ctx, word, e))
+            organizer = _organiser_of(ctx, word, e) or _sole_assembly_body(ctx, word.group())
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), organizer)
             found.append((meeting.key, (s, e)))
             break
     return found
+
+
+def _sole_assembly_body(ctx: Context, word: str) -> str | None:
+    """A bare "Đại hội" in the lead is the article's congress when it names exactly one with a body
+    (a short reference to the event the article reports); likewise "Kỳ họp", "Hội nghị"."""
+    kind = _KIND_OF_WORD.get(word.casefold())
+    found = {a.body for a in ctx.group("assemblies").values() if a.kind == kind and a.body
+             and a.body != "org:dang-cong-san-viet-nam"}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _merge(ctx: Context, found: list[tuple[str, tuple[int, int]]]) -> list[tuple[str, tuple[int, int]]]:
@@ -619,7 +663,7 @@ def _cue_table() -> tuple[tuple[str, str, int], ...]:
     """participation.tsv, plus "dự <event word>" (attendee) for every event word."""
     own = canonical.participation_cues()
     known = {c for c, _, _ in own}
-    extra = [(f"dự {w.casefold()}", "attendee", 5) for w in canonical.meeting_words()
+    extra = [(f"dự {w.casefold()}", "attendee", 5) for w in _meeting_words()
              if f"dự {w.casefold()}" not in known]
     return tuple(sorted((*own, *extra), key=lambda r: (-len(r[0]), r[0])))
 
