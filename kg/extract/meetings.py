@@ -29,7 +29,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from kg.extract import bodies, canonical, dates, people
-from kg.extract.context import Context
+from kg.extract.context import BodyRef, Context
 from kg.iri import short_hash
 from kg.model import Meeting
 
@@ -222,13 +222,65 @@ def _organizer(ctx: Context, pos: int):
     ref = bodies.body_before(ctx, pos, max_gap=60, gap=_ORG_GAP)
     if ref is None:
         ref = bodies.body_before(ctx, pos, max_gap=80, gap=_UNKNOWN_PARTNER.pattern)
-        return ref
+        return _qualified(ctx, ref) if ref is not None else _unknown_subject(ctx, pos)
     idx = ctx.body_refs.index(ref)
     if idx > 0 and _PARTNER.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ref.start):
         idx -= 1
     while idx > 0 and _BODY_LIST.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ctx.body_refs[idx].start):
         idx -= 1
-    return ctx.body_refs[idx]
+    return _qualified(ctx, ctx.body_refs[idx])
+
+
+_PLACE_KIND = re.compile(r" (?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn) (?=[^\W\d_])")
+
+
+def _qualified(ctx: Context, ref):
+    """"Đoàn TNCS Hồ Chí Minh tỉnh Yên Bái": a body read without the place written right after it is
+    that place's branch."""
+    kind = _PLACE_KIND.match(ctx.mtext, ref.end)
+    if kind is None:
+        return ref
+    p, end = kind.end(), None
+    for _ in range(3):
+        w = _CAP_WORD.match(ctx.mtext, p)
+        if w is None or not w.group()[0].isupper() or w.group() in canonical.name_stopwords():
+            break
+        end, p = w.end(), w.end() + 1
+        if ctx.mtext[w.end():w.end() + 1] != " ":
+            break
+    if end is None:
+        return ref
+    name = bodies.with_place(ref.name, ctx.text[ref.end + 1:end])
+    return BodyRef(ref.start, end, name, ref.category)
+
+
+@lru_cache(maxsize=1)
+def _organiser_heads() -> re.Pattern[str]:
+    alts = "|".join(re.escape(r[0]) for r in sorted(canonical._rows("organiser_heads.tsv"), key=lambda r: -len(r[0])))
+    return re.compile(rf"(?:{alts})(?!\w)")
+
+
+# Where an unknown subject body's name stops before the verb: "A phối hợp cùng B tổ chức", "A đã tổ chức".
+_SUBJECT_END = re.compile(r"\s+(?:phối hợp|cùng|và|đã|vừa|long trọng|chủ trì)(?!\w)|\s*$")
+_WORD = re.compile(r"\S+")
+
+
+def _unknown_subject(ctx: Context, pos: int):
+    """The subject right before "tổ chức" when the gazetteers do not know it: a capitalised phrase after the
+    sentence's last comma that opens with an organisation word (gazetteers/organiser_heads.tsv), at most
+    ten words ("Đoàn thanh niên xã Bản Nguyên tổ chức …")."""
+    s, _ = ctx.sentence_at(pos)
+    start = max(s, ctx.mtext.rfind(",", s, pos) + 1)
+    start += len(ctx.mtext[start:pos]) - len(ctx.mtext[start:pos].lstrip())
+    head = _organiser_heads().match(ctx.mtext, start)
+    if head is None or any(r.start <= start < r.end for r in ctx.body_refs):
+        return None
+    end = _SUBJECT_END.search(ctx.mtext, head.end(), pos).start()
+    if end <= head.end() or len(_WORD.findall(ctx.mtext, start, end)) > 10:
+        return None
+    if any(start <= ps < end for ps, _, _ in ctx.person_spans):
+        return None
+    return BodyRef(start, end, ctx.text[start:end], "other")
 
 
 def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -396,7 +448,7 @@ def _holder(ctx: Context, word: re.Match[str]):
         if lead > pos and ctx.mtext[pos:lead].count(",") <= 1:
             ref = bodies.parse_at(ctx, lead)
             if ref is not None:
-                return ref
+                return _qualified(ctx, ref)
         skip = _HOLDER_SKIP.match(ctx.mtext, pos)
         if skip is None:
             return None
