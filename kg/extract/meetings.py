@@ -201,7 +201,7 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 
 _PLANNED_BEFORE = re.compile(r"(?<!\w)(?:sẽ|cần|phải|dự kiến|chuẩn bị|đề nghị|yêu cầu|kế hoạch)\s+$", re.IGNORECASE)
-_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|phối hợp|cùng với)\s+", re.IGNORECASE)
+_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với)\s+", re.IGNORECASE)
 # "Ban Tuyên giáo Tỉnh ủy phối hợp Sở Nội vụ tổ chức": a partner missing from the gazetteers.
 _UNKNOWN_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp(?:\s+với)?|cùng với)\s+[^,.;:\n]{2,60}?\s*", re.IGNORECASE)
 _TOOK_PLACE = re.compile(r"\s+(?:(?:đã|được)\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
@@ -261,7 +261,7 @@ def _organiser_heads() -> re.Pattern[str]:
 
 
 # Where an unknown subject body's name stops before the verb: "A phối hợp cùng B tổ chức", "A đã tổ chức".
-_SUBJECT_END = re.compile(r"\s+(?:phối hợp|cùng|và|đã|vừa|long trọng|chủ trì)(?!\w)|\s*$")
+_SUBJECT_END = re.compile(r"\s+(?:phối hợp|cùng|và|đã|vừa|long trọng|chủ trì)(?!\w)|\s*$", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 
 
@@ -270,17 +270,28 @@ def _unknown_subject(ctx: Context, pos: int):
     sentence's last comma that opens with an organisation word (gazetteers/organiser_heads.tsv), at most
     ten words ("Đoàn thanh niên xã Bản Nguyên tổ chức …")."""
     s, _ = ctx.sentence_at(pos)
-    start = max(s, ctx.mtext.rfind(",", s, pos) + 1)
-    start += len(ctx.mtext[start:pos]) - len(ctx.mtext[start:pos].lstrip())
-    head = _organiser_heads().match(ctx.mtext, start)
-    if head is None or any(r.start <= start < r.end for r in ctx.body_refs):
-        return None
-    end = _SUBJECT_END.search(ctx.mtext, head.end(), pos).start()
-    if end <= head.end() or len(_WORD.findall(ctx.mtext, start, end)) > 10:
-        return None
-    if any(start <= ps < end for ps, _, _ in ctx.person_spans):
-        return None
-    return BodyRef(start, end, ctx.text[start:end], "other")
+    last = ctx.mtext.rfind(",", s, pos)
+    starts = [max(s, last + 1)]
+    if last > s:  # "A phối hợp cùng B, C tổ chức": the subject before a list of partners
+        starts.append(max(s, ctx.mtext.rfind(",", s, last) + 1))
+    for n, start in enumerate(starts):
+        start += len(ctx.mtext[start:pos]) - len(ctx.mtext[start:pos].lstrip())
+        end = _SUBJECT_END.search(ctx.mtext, start, pos).start()
+        if n > 0 and not _PARTNER.search(ctx.mtext, start, pos):
+            continue
+        known = next((r for r in ctx.body_refs if r.start == start), None)
+        if known is not None:  # "Đoàn thanh niên xã A": a known body with the place the gazetteer missed
+            ref = _qualified(ctx, known)
+            if ref is not known and ref.end == end:
+                return ref
+            continue
+        head = _organiser_heads().match(ctx.mtext, start)
+        if head is None or end <= head.end() or len(_WORD.findall(ctx.mtext, start, end)) > 10:
+            continue
+        if any(start <= r.start < end for r in ctx.body_refs) or any(start <= ps < end for ps, _, _ in ctx.person_spans):
+            continue
+        return BodyRef(start, end, ctx.text[start:end], "other")
+    return None
 
 
 def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -707,6 +718,7 @@ def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 # ("công bố Quyết định về việc điều động đồng chí B"), not its actor.
 _OBJECT_OF = re.compile(r"(?<!\w)(?:về việc|điều động|bổ nhiệm|chỉ định|chuẩn y|công nhận|phân công|"
                         r"kỷ luật|khen thưởng|tặng|trao)(?!\w)")
+_ON_BEHALF = re.compile(r"(?<!\w)(?:thừa [uủ]y quyền|thừa lệnh|[uủ]y quyền|thay mặt)(?:\s+(?:của|cho))?\s+$", re.IGNORECASE)
 _QUOTED = re.compile(r"“[^“”\n]{0,300}”|\"[^\"\n]{0,300}\"")
 
 
@@ -778,8 +790,8 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
             listed = _attendance(ctx, s, e)
             for cs, ce in _clauses(ctx, s, e):
                 for ps, pe, person in here:
-                    if not (cs <= ps < ce):
-                        continue
+                    if not (cs <= ps < ce) or _ON_BEHALF.search(ctx.mtext[max(cs, ps - 30):ps]):
+                        continue  # "thừa ủy quyền của Chủ tịch UBND tỉnh, …": someone acts for that person
                     found = _cues(ctx.mtext[cs:ce], ps - cs, pe - cs) or ([listed] if listed else [])
                     for role, _ in found:
                         ctx.add_participation(key, person, role, ctx.span(cs, ce))
