@@ -644,6 +644,7 @@ def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 _ROLE_AT = re.compile(r"(?<!\w)(?:(?:phát biểu|chủ trì|báo cáo|trình bày|dự|tham dự)\s+tại|(?:tham dự|về dự|dự)(?=\s+\w+[^.;\n]{0,80}?\scó\s))\s+",
                       re.IGNORECASE)
+_RECEIVED = re.compile(r"(?:Tiếp và\s+)?(?P<name>[Ll]àm việc với (?:đoàn|Đoàn)[^.;:,\n]{0,60}?)\s+có\s")
 _KIND_OF_WORD = {"đại hội": "Congress", "kỳ họp": "Session", "hội nghị": "Plenum"}
 
 
@@ -656,6 +657,12 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         if s >= lead_end:
             break
         if not any(s <= ps < e for ps, _, _ in ctx.person_spans):
+            continue
+        received = _RECEIVED.match(ctx.mtext, s)
+        if received is not None:  # "Tiếp và làm việc với đoàn có …": the working session the list is at
+            name = _name(ctx, received.start("name"), received.end("name"))
+            meeting = _meeting(ctx, name, (s, e), (received.start("name"), received.start("name") + len(name)), None)
+            found.append((meeting.key, (s, e)))
             continue
         for m in _ROLE_AT.finditer(ctx.mtext, s, e):
             word = _any_event_word().match(ctx.mtext, m.end())
@@ -727,8 +734,9 @@ def _cue_table() -> tuple[tuple[str, str, int], ...]:
     """participation.tsv, plus "dự <event word>" (attendee) for every event word."""
     own = canonical.participation_cues()
     known = {c for c, _, _ in own}
-    extra = [(f"dự {w.casefold()}", "attendee", 5) for w in _meeting_words()
-             if f"dự {w.casefold()}" not in known]
+    extra = [(f"{verb} {w.casefold()}", role, strength) for w in _meeting_words()
+             for verb, role, strength in (("dự", "attendee", 5), ("điều hành", "chair", 8))
+             if f"{verb} {w.casefold()}" not in known]
     return tuple(sorted((*own, *extra), key=lambda r: (-len(r[0]), r[0])))
 
 
@@ -738,6 +746,9 @@ def _cues(clause: str, person_start: int, person_end: int) -> list[tuple[str, in
     role joined to it by "và" ("chủ trì hội nghị và phát biểu chỉ đạo")."""
     low = clause.casefold()
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(low)]
+    said = low.find(":", person_end)  # "X nhấn mạnh: …": what follows is what was said
+    if said >= 0:
+        quoted.append((said, len(low)))
     hits = []  # (start, end, role, strength)
     for cue, role, strength in _cue_table():
         i = low.find(cue)
