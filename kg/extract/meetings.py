@@ -652,7 +652,7 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     """"Đồng chí A phát biểu tại buổi làm việc." in the lead: an event made known by a named person's role
     there (kept only when nothing else reports an event)."""
     found = []
-    lead_end = _lead_end(ctx)
+    lead_end = _opening_end(ctx)
     for s, e in ctx.sentences():
         if s >= lead_end:
             break
