@@ -290,6 +290,8 @@ def _unknown_subject(ctx: Context, pos: int):
             continue
         if any(start <= r.start < end for r in ctx.body_refs) or any(start <= ps < end for ps, _, _ in ctx.person_spans):
             continue
+        if any(people.name_at(ctx, w.start()) for w in _WORD.finditer(ctx.mtext, head.end(), end)):
+            continue  # "Hội trưởng Nguyễn Văn A": a person, not a body
         return BodyRef(start, end, ctx.text[start:end], "other")
     return None
 
@@ -305,6 +307,8 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             done = _done_by(ctx, word.end(), e)
             if (verb is None and done is None) or not dates.event_dates(ctx.mtext, s, e):
                 continue
+            if verb is not None and _PLANNED_BEFORE.search(ctx.mtext[max(word.end(), verb.start() - 12):verb.start() + 1]):
+                continue  # "… sẽ khai mạc": not yet held
             cut = min(x for x in (verb.start() if verb else None, done[1] if done else None) if x is not None)
             raw = ctx.text[word.start():cut].rstrip(" ,")
             if done is not None:
