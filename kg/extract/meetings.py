@@ -25,7 +25,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from kg.extract import bodies, canonical, dates, people
@@ -37,8 +37,73 @@ _ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?(?:tổ ch�
 # "đã họp kỳ thứ 3", "họp kỳ 24": a body's numbered sitting.
 _HELD = re.compile(r"(?<!\w)(?:đã\s+)?họp\s+kỳ\s+(?:thứ\s+(\w+)|(\d{1,3})(?!\w))", re.IGNORECASE)
 _AT = re.compile(r"(?<!\w)tại\s+", re.IGNORECASE)
-_CLAUSE_CUT = re.compile(r",?\s+(?:với sự|dưới sự)\s+|,\s+")
+_CLAUSE_CUT = re.compile(r"(?:,|(?<!\s))\s+(?:với sự|dưới sự)\s+|,\s+")
 _WEAK = 4
+
+
+class _Index:
+    """Sorted positions of what the rules look up again and again, so that each look-up is a bisection
+    and the module stays linear in the article's length."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.sentences = ctx.sentences()
+        self.sentence_starts = [s for s, _ in self.sentences]
+        self.refs = sorted(ctx.body_refs, key=lambda r: (r.end, r.start))
+        self.ref_ends = [r.end for r in self.refs]
+        self.by_start = sorted(ctx.body_refs, key=lambda r: r.start)
+        self.ref_starts = [r.start for r in self.by_start]
+        self.position = {id(r): i for i, r in enumerate(ctx.body_refs)}
+        self.persons = sorted(ctx.person_spans)
+        self.person_starts = [ps for ps, _, _ in self.persons]
+        self.dated: dict[tuple[int, int], bool] = {}
+        self.done: dict[tuple[int, int], list] = {}
+
+
+def _index(ctx: Context) -> _Index:
+    idx = ctx.__dict__.get("_meetings_index")
+    if idx is None or len(idx.refs) != len(ctx.body_refs) or len(idx.persons) != len(ctx.person_spans):
+        idx = ctx.__dict__["_meetings_index"] = _Index(ctx)
+    return idx
+
+
+def _sentence_at(ctx: Context, pos: int) -> tuple[int, int]:
+    idx = _index(ctx)
+    i = bisect_right(idx.sentence_starts, pos) - 1
+    if i >= 0 and pos <= idx.sentences[i][1]:
+        return idx.sentences[i]
+    return pos, pos
+
+
+def _body_before(ctx: Context, pos: int, max_gap: int, gap: str):
+    """bodies.body_before by bisection: the body mention ending at most max_gap before pos, only the gap
+    pattern between."""
+    idx = _index(ctx)
+    i = bisect_right(idx.ref_ends, pos) - 1
+    while i >= 0 and idx.ref_ends[i] >= pos - max_gap:
+        ref = idx.refs[i]
+        if re.fullmatch(gap, ctx.mtext[ref.end:pos]):
+            return ref
+        i -= 1
+    return None
+
+
+def _refs_in(ctx: Context, start: int, end: int) -> bool:
+    """Whether a body mention starts in [start, end)."""
+    starts = _index(ctx).ref_starts
+    i = bisect_left(starts, start)
+    return i < len(starts) and starts[i] < end
+
+
+def _ref_at(ctx: Context, start: int):
+    """The body mention that starts at start, if any."""
+    idx = _index(ctx)
+    i = bisect_left(idx.ref_starts, start)
+    return idx.by_start[i] if i < len(idx.ref_starts) and idx.ref_starts[i] == start else None
+
+
+def _persons_in(ctx: Context, start: int, end: int) -> list[tuple[int, int, str]]:
+    idx = _index(ctx)
+    return idx.persons[bisect_left(idx.person_starts, start):bisect_left(idx.person_starts, end)]
 
 
 @lru_cache(maxsize=1)
@@ -204,8 +269,9 @@ _PLANNED_BEFORE = re.compile(r"(?<!\w)(?:sẽ|cần|phải|dự kiến|chuẩn b
 _PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với)\s+", re.IGNORECASE)
 # "Ban Tuyên giáo Tỉnh ủy phối hợp Sở Nội vụ tổ chức": a partner missing from the gazetteers.
 _UNKNOWN_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp(?:\s+với)?|cùng với)\s+[^,.;:\n]{2,60}?\s*", re.IGNORECASE)
-_TOOK_PLACE = re.compile(r"\s+(?:(?:đã|được)\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
+_TOOK_PLACE = re.compile(r"(?<!\s)\s+(?:(?:đã|được)\s+)?(?:diễn ra|được tổ chức|khai mạc|bế mạc)(?!\w)", re.IGNORECASE)
 _LEAD_IN = re.compile(r"^(?:[^,]{0,40},\s*)?(?:tại\s+[^,]{2,60},\s*)?$", re.IGNORECASE)
+_LEAD_MAX = 130  # the longest text _LEAD_IN accepts before the event
 
 
 # "Đảng bộ xã Minh Quang, tỉnh Tuyên Quang tổ chức": where the body is, between it and the verb.
@@ -219,11 +285,11 @@ _BODY_LIST = re.compile(r"\s*,\s*|\s+và\s+")
 def _organizer(ctx: Context, pos: int):
     """The body just before "tổ chức"; "A phối hợp với B tổ chức …" is organised by A; in a list
     "Tỉnh ủy, HĐND, UBND tỉnh X tổ chức …" the first body leads."""
-    ref = bodies.body_before(ctx, pos, max_gap=60, gap=_ORG_GAP)
+    ref = _body_before(ctx, pos, 60, _ORG_GAP)
     if ref is None:
-        ref = bodies.body_before(ctx, pos, max_gap=80, gap=_UNKNOWN_PARTNER.pattern)
+        ref = _body_before(ctx, pos, 80, _UNKNOWN_PARTNER.pattern)
         return _qualified(ctx, ref) if ref is not None else _unknown_subject(ctx, pos)
-    idx = ctx.body_refs.index(ref)
+    idx = _index(ctx).position[id(ref)]
     if idx > 0 and _PARTNER.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ref.start):
         idx -= 1
     while idx > 0 and _BODY_LIST.fullmatch(ctx.mtext, ctx.body_refs[idx - 1].end, ctx.body_refs[idx].start):
@@ -261,7 +327,7 @@ def _organiser_heads() -> re.Pattern[str]:
 
 
 # Where an unknown subject body's name stops before the verb: "A phối hợp cùng B tổ chức", "A đã tổ chức".
-_SUBJECT_END = re.compile(r"\s+(?:phối hợp|cùng|và|đã|vừa|long trọng|chủ trì)(?!\w)|\s*$", re.IGNORECASE)
+_SUBJECT_END = re.compile(r"(?<!\s)\s+(?:phối hợp|cùng|và|đã|vừa|long trọng|chủ trì)(?!\w)|(?<!\s)\s*$", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 
 
@@ -269,7 +335,7 @@ def _unknown_subject(ctx: Context, pos: int):
     """The subject right before "tổ chức" when the gazetteers do not know it: a capitalised phrase after the
     sentence's last comma that opens with an organisation word (gazetteers/organiser_heads.tsv), at most
     ten words ("Đoàn thanh niên xã Bản Nguyên tổ chức …")."""
-    s, _ = ctx.sentence_at(pos)
+    s, _ = _sentence_at(ctx, pos)
     last = ctx.mtext.rfind(",", s, pos)
     starts = [max(s, last + 1)]
     if last > s:  # "A phối hợp cùng B, C tổ chức": the subject before a list of partners
@@ -279,7 +345,7 @@ def _unknown_subject(ctx: Context, pos: int):
         end = _SUBJECT_END.search(ctx.mtext, start, pos).start()
         if n > 0 and not _PARTNER.search(ctx.mtext, start, pos):
             continue
-        known = next((r for r in ctx.body_refs if r.start == start), None)
+        known = _ref_at(ctx, start)
         if known is not None:  # "Đoàn thanh niên xã A": a known body with the place the gazetteer missed
             ref = _qualified(ctx, known)
             if ref is not known and ref.end == end:
@@ -288,7 +354,7 @@ def _unknown_subject(ctx: Context, pos: int):
         head = _organiser_heads().match(ctx.mtext, start)
         if head is None or end <= head.end() or len(_WORD.findall(ctx.mtext, start, end)) > 10:
             continue
-        if any(start <= r.start < end for r in ctx.body_refs) or any(start <= ps < end for ps, _, _ in ctx.person_spans):
+        if _refs_in(ctx, start, end) or _persons_in(ctx, start, end):
             continue
         if any(people.name_at(ctx, w.start()) for w in _WORD.finditer(ctx.mtext, head.end(), end)):
             continue  # "Hội trưởng Nguyễn Văn A": a person, not a body
@@ -301,6 +367,8 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     found = []
     for s, e in ctx.sentences():
         for word in _event_word().finditer(ctx.mtext, s, e):
+            if word.start() - s > _LEAD_MAX:
+                break
             if not word.group()[0].isupper() or not _LEAD_IN.match(ctx.mtext[s:word.start()]):
                 continue
             verb = _TOOK_PLACE.search(ctx.mtext, word.end(), e)
@@ -321,16 +389,31 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
-_DONE_BY = re.compile(r"\s+do\s+")
+_DONE_BY = re.compile(r"(?<!\s)\s+do\s+")
 _DONE_VERB = re.compile(r"\s*,?\s+(?:đã\s+|vừa\s+)?(?:chủ trì,?\s+|phối hợp\s+)?tổ chức(?!\w)")
 
 
 def _done_by(ctx: Context, start: int, end: int):
-    """"Hội thảo … do Ban Tuyên giáo Tỉnh ủy tổ chức": (the organising body, where " do" starts)."""
-    for m in _DONE_BY.finditer(ctx.mtext, start, end):
-        ref = bodies.parse_at(ctx, m.end())
-        if ref is not None and _DONE_VERB.match(ctx.mtext, ref.end):
-            return ref, m.start()
+    """"Hội thảo … do Ban Tuyên giáo Tỉnh ủy tổ chức": (the organising body, where " do" starts), the first
+    one in [start, end). The sentence's "do X tổ chức" are found once and then bisected."""
+    sent = _sentence_at(ctx, start)
+    memo = _index(ctx).done
+    if sent not in memo:
+        found = []
+        for m in _DONE_BY.finditer(ctx.mtext, *sent):
+            ref = bodies.parse_at(ctx, m.end())
+            if ref is not None and _DONE_VERB.match(ctx.mtext, ref.end):
+                found.append((m.start(), ref))
+        memo[sent] = found
+    found = memo[sent]
+    i = bisect_left(found, start, key=lambda d: d[0])
+    if i < len(found) and found[i][0] < end:
+        return found[i][1], found[i][0]
+    if sent[0] > start or sent[1] < end:  # a span that is not inside one sentence: look at it directly
+        for m in _DONE_BY.finditer(ctx.mtext, start, end):
+            ref = bodies.parse_at(ctx, m.end())
+            if ref is not None and _DONE_VERB.match(ctx.mtext, ref.end):
+                return ref, m.start()
     return None
 
 
@@ -351,10 +434,18 @@ def _convened(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     dated, opening its sentence, organises the meeting."""
     found = []
     for s, e in ctx.sentences():
-        refs = [r for r in ctx.body_refs if s <= r.start < e and _LEAD_IN.match(ctx.mtext[s:r.start])]
-        for ref in refs[:1]:
+        idx = _index(ctx)
+        refs = []
+        for i in range(bisect_left(idx.ref_starts, s), len(idx.ref_starts)):
+            r = idx.by_start[i]
+            if r.start >= e or r.start - s > _LEAD_MAX:
+                break
+            if _LEAD_IN.match(ctx.mtext[s:r.start]):
+                refs.append(r)
+                break
+        for ref in refs:
             verb = _MET.match(ctx.mtext, ref.end)
-            if verb is None or not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
+            if verb is None or not _dated(ctx, s, e):
                 continue
             comma = ctx.mtext.find(",", verb.end(), e)
             raw = ctx.text[ref.start:comma if comma > 0 else e].rstrip(" .;:")
@@ -373,7 +464,7 @@ def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     for s, e in ctx.sentences():
         for m in _CHAIRED.finditer(ctx.mtext, s, e):
             word = _event_word().match(ctx.mtext, m.end())
-            if word is None or not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
+            if word is None or not _dated(ctx, s, e):
                 continue
             body = bodies.parse_at(ctx, word.end() + 1) if ctx.mtext[word.end():word.end() + 1] == " " else None
             raw = ctx.text[word.start():_name_end(ctx, word.start(), e)].rstrip(" .;:")
@@ -395,8 +486,8 @@ def _visits(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     """"Chiều 5/4, Tổng Bí thư … đã có buổi làm việc với …": a dated working session nobody organises."""
     found, done = [], set()
     for m in _had_event().finditer(ctx.mtext):
-        s, e = ctx.sentence_at(m.start())
-        if (s, e) in done or not any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)):
+        s, e = _sentence_at(ctx, m.start())
+        if (s, e) in done or not _dated(ctx, s, e):
             continue
         done.add((s, e))
         start = m.start("word")
@@ -443,7 +534,11 @@ def _event_words(ctx: Context, s: int, e: int):
 
 
 def _dated(ctx: Context, s: int, e: int) -> bool:
-    return any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e))
+    """Whether text[s:e] holds an event date (cued or with its year); remembered per span."""
+    memo = _index(ctx).dated
+    if (s, e) not in memo:
+        memo[(s, e)] = any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e))
+    return memo[(s, e)]
 
 
 # "Lần thứ chín", "thứ 22", "lần 13", "đại biểu", "(khóa X)", ", ": words between an event word and its body.
@@ -492,7 +587,7 @@ _TRAILING = re.compile(r"(?:\s+(?:đã|đă|được|vừa|đang))+$|\s*\([^()]{
 # After the lead-in: "Sáng 8/10, tại phiên bế mạc, ", "TT - Sau gần ba ngày làm việc, ngày 7-8, ".
 _LEAD = re.compile(r"(?:[A-ZĐ][\w.]{0,8}\s*[-–]\s+)?(?:[^,\n]{0,50},\s*){0,3}")
 # What the event (the subject) does: "… đã bế mạc", "… bước vào ngày làm việc thứ ba", "… được diễn ra".
-_PREDICATE = re.compile(r"\s+(?:(?:đã|đă|được|vừa|đang|chính thức|tiếp tục|sẽ|dự kiến)(?!\w)|(?=(?:diễn ra|khai mạc|bế mạc|"
+_PREDICATE = re.compile(r"(?<!\s)\s+(?:(?:đã|đă|được|vừa|đang|chính thức|tiếp tục|sẽ|dự kiến)(?!\w)|(?=(?:diễn ra|khai mạc|bế mạc|"
                         r"hoàn thành|kết thúc|bước vào|tiến hành|làm việc|bầu|thông qua|họp|ra mắt)(?!\w)))",
                         re.IGNORECASE)
 _PLANNED = re.compile(r"\s+(?:sẽ|dự kiến)(?!\w)", re.IGNORECASE)
@@ -514,8 +609,9 @@ def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
                 break
             if not _LEAD.fullmatch(ctx.mtext, s, word.start()) or word.group()[0].islower():
                 continue
-            verb = _PREDICATE.search(ctx.mtext, word.end(), e)
-            done = _done_by(ctx, word.end(), e)
+            window = min(e, word.end() + _PHRASE_MAX + 1)
+            verb = _PREDICATE.search(ctx.mtext, word.end(), window)
+            done = _done_by(ctx, word.end(), window)
             cut = min(x for x in (verb.start() if verb else None, done[1] if done else None) if x is not None) \
                 if (verb or done) else None
             if cut is None or cut - word.end() > _PHRASE_MAX or _ANAPHOR.search(ctx.mtext, word.end(), cut) \
@@ -660,7 +756,7 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     for s, e in ctx.sentences():
         if s >= lead_end:
             break
-        if not any(s <= ps < e for ps, _, _ in ctx.person_spans):
+        if not _persons_in(ctx, s, e):
             continue
         received = _RECEIVED.match(ctx.mtext, s)
         if received is not None:  # "Tiếp và làm việc với đoàn có …": the working session the list is at
@@ -690,24 +786,46 @@ def _sole_assembly_body(ctx: Context, word: str) -> str | None:
 
 
 def _merge(ctx: Context, found: list[tuple[str, tuple[int, int]]]) -> list[tuple[str, tuple[int, int]]]:
-    """A dateless event (a headline) that a dated one of the same organiser reports is that one."""
+    """A dateless event (a headline) that a dated one of the same organiser or name reports is that one;
+    an event told twice word for word on one day (a sapo and its first paragraph) is one."""
     meetings = ctx.group("meetings")
-    kept, kept_meetings = [], []
+    dated = [m for m in meetings.values() if m.date]
+    by_organizer: dict[str | None, Meeting] = {}
+    for m in dated:
+        by_organizer.setdefault(m.organizer, m)
+    names = sorted((m.name, i) for i, m in enumerate(dated))
+    by_name: dict[str, Meeting] = {}
+    for m in dated:
+        by_name.setdefault(m.name, m)
+    kept, told = [], {}
     for key, sent in found:
         m = meetings.get(key)
-        twin = [o for o in meetings.values() if o is not m and o.date and m is not None and m.date is None
-                and (o.organizer == m.organizer or o.name.startswith(m.name) or m.name.startswith(o.name))]
-        # the lead repeated word for word (a sapo and its first paragraph): one event
-        twin += [o for o in kept_meetings
-                 if m is not None and o is not m and o.date == m.date and o.name.casefold() == m.name.casefold()]
-        if m is not None and twin:
-            twin[0].mentions.extend(x for x in m.mentions if x not in twin[0].mentions)
+        twin = None
+        if m is not None and m.date is None:
+            twin = by_organizer.get(m.organizer) or _name_twin(m.name, names, dated, by_name)
+        if m is not None and twin is None:
+            twin = told.get((m.date, m.name.casefold()))
+        if twin is not None and twin is not m:
+            twin.mentions.extend(x for x in m.mentions if x not in twin.mentions)
             del meetings[key]
             continue
         kept.append((key, sent))
         if m is not None:
-            kept_meetings.append(m)
+            told.setdefault((m.date, m.name.casefold()), m)
     return kept
+
+
+def _name_twin(name: str, names: list[tuple[str, int]], dated: list[Meeting], by_name: dict[str, Meeting]):
+    """A dated meeting whose name starts with this name, or that this name starts with."""
+    i = bisect_left(names, (name, -1))
+    if i < len(names) and names[i][0].startswith(name):
+        return dated[names[i][1]]
+    for end in range(len(name), 0, -1):
+        if name[end - 1:end] == " " or end == len(name):
+            hit = by_name.get(name[:end].rstrip())
+            if hit is not None:
+                return hit
+    return None
 
 
 def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -716,7 +834,7 @@ def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         m = _HELD.search(ctx.mtext, s, e)
         if m is None:
             continue
-        organizer = bodies.body_before(ctx, m.start())
+        organizer = _body_before(ctx, m.start(), 12, r"\s*(?:đã|đang|sẽ|vừa|,)?\s*")
         if organizer is None:
             continue
         name = f"Kỳ họp thứ {m.group(1) or m.group(2)} {organizer.name}"
@@ -729,7 +847,9 @@ def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 # ("công bố Quyết định về việc điều động đồng chí B"), not its actor.
 _OBJECT_OF = re.compile(r"(?<!\w)(?:về việc|điều động|bổ nhiệm|chỉ định|chuẩn y|công nhận|phân công|"
                         r"kỷ luật|khen thưởng|tặng|trao)(?!\w)")
-_ON_BEHALF = re.compile(r"(?<!\w)(?:thừa [uủ]y quyền|thừa lệnh|[uủ]y quyền|thay mặt)(?:\s+(?:của|cho))?\s+$", re.IGNORECASE)
+# "thừa ủy quyền của Chủ tịch UBND tỉnh A, …", "thay mặt đồng chí B": the person named is not the actor.
+_ON_BEHALF = re.compile(r"(?<!\w)(?:(?:thừa [uủ]y quyền|thừa lệnh)(?:\s+(?:của|cho))?\s+[^,;:]{0,60}|thay mặt(?:\s+cho)?\s+"
+                        r"(?:đồng chí\s+|ông\s+|bà\s+)?)$", re.IGNORECASE)
 _QUOTED = re.compile(r"“[^“”\n]{0,300}”|\"[^\"\n]{0,300}\"")
 
 
@@ -781,6 +901,22 @@ def _cues(clause: str, person_start: int, person_end: int) -> list[tuple[str, in
     return roles
 
 
+_CUE_REACH = 400  # how far from a name its cue may stand within a clause ("A, …, B, …, chủ trì kỳ họp")
+
+
+def _window(ctx: Context, cs: int, ce: int, ps: int, pe: int) -> tuple[int, int]:
+    """The part of the clause [cs, ce) around the person [ps, pe) that its cues are read from, cut at spaces:
+    a long clause costs no more per person than a short one."""
+    ws, we = max(cs, ps - _CUE_REACH), min(ce, pe + _CUE_REACH)
+    if ws > cs:
+        sp = ctx.mtext.find(" ", ws, ps)
+        ws = sp + 1 if sp >= 0 else ps
+    if we < ce:
+        sp = ctx.mtext.rfind(" ", pe, we)
+        we = sp if sp >= 0 else pe
+    return ws, we
+
+
 def _cue(clause: str, person_end: int) -> tuple[str, int] | None:
     """The strongest cue in a clause; weak cues only after the person's name."""
     found = _cues(clause, person_end, person_end)
@@ -791,23 +927,22 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
     if not meetings:
         return
     sentences = ctx.sentences()
-    spans = sorted(ctx.person_spans)
-    starts = [ps for ps, _, _ in spans]
     for idx, (key, (ms, me)) in enumerate(meetings):
         stop = meetings[idx + 1][1][0] if idx + 1 < len(meetings) else len(ctx.mtext) + 1
         acted: set[int] = set()
         for s, e in sentences[bisect_left(sentences, (ms, -1)):]:
             if s >= stop:
                 break
-            here = spans[bisect_left(starts, s):bisect_left(starts, e)]
+            here = _persons_in(ctx, s, e)
             if not here or (s != ms and _BACKGROUND.search(ctx.mtext, s, e)):
                 continue  # no one named, or about an earlier event ("Tại Hội nghị lần thứ 24 trước đó, …")
             listed = _attendance(ctx, s, e)
             for cs, ce in _clauses(ctx, s, e):
                 for ps, pe, person in here:
-                    if not (cs <= ps < ce) or _ON_BEHALF.search(ctx.mtext[max(cs, ps - 30):ps]):
+                    if not (cs <= ps < ce) or _ON_BEHALF.search(ctx.mtext[max(cs, ps - 90):ps]):
                         continue  # "thừa ủy quyền của Chủ tịch UBND tỉnh, …": someone acts for that person
-                    found = _cues(ctx.mtext[cs:ce], ps - cs, pe - cs) or ([listed] if listed else [])
+                    ws, we = _window(ctx, cs, ce, ps, pe)
+                    found = _cues(ctx.mtext[ws:we], ps - ws, pe - ws) or ([listed] if listed else [])
                     for role, _ in found:
                         ctx.add_participation(key, person, role, ctx.span(cs, ce))
                         acted.add(ps)
@@ -844,10 +979,16 @@ def _clauses(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int]) -> None:
-    regions = [ctx.sentence_at(meeting_start)] + [ctx.paragraph_at(p) for p in acted]
+    regions = sorted({_sentence_at(ctx, meeting_start), *(ctx.paragraph_at(p) for p in sorted(acted))})
+    region_starts = [a for a, _ in regions]
+    reach, best = [], -1  # the furthest end among regions starting at or before each one
+    for _, b in regions:
+        best = max(best, b)
+        reach.append(best)
     for doc in ctx.group("documents").values():
         for span in doc.mentions:
-            if any(a <= span.start < b for a, b in regions):
+            k = bisect_right(region_starts, span.start) - 1
+            if k >= 0 and span.start < reach[k]:
                 ctx.add_reference(meeting, doc.key, span)
                 break
 
@@ -870,9 +1011,9 @@ def _fallback(ctx: Context, found: list, more: list) -> list:
     group = ctx.group("meetings")
     sentences = {sent for _, sent in found}
     days = {group[k].date for k, _ in found if k in group and group[k].date}
-    kept = []
+    kept, keys = [], {k for k, _ in found}
     for key, sent in more:
-        if any(key == k for k, _ in found):
+        if key in keys:
             continue
         if sent in sentences or (key in group and group[key].date in days):
             group.pop(key, None)
@@ -883,10 +1024,22 @@ def _fallback(ctx: Context, found: list, more: list) -> list:
 
 def _date_assemblies(ctx: Context) -> None:
     """An assembly named in a dated meeting's name ("tổ chức Đại hội … lần thứ I") took place that day."""
-    for meeting in ctx.group("meetings").values():
-        if meeting.date is None:
+    spans = sorted((sp.start, sp.end, n) for n, m in enumerate(ctx.group("meetings").values()) if m.date
+                   for sp in m.mentions)
+    if not spans:
+        return
+    dates_of = [m.date for m in ctx.group("meetings").values()]
+    starts = [a for a, _, _ in spans]
+    reach, best = [], None  # the mention reaching furthest among those starting at or before each one
+    for a, b, n in spans:
+        if best is None or b > best[0]:
+            best = (b, n)
+        reach.append(best)
+    for a in ctx.group("assemblies").values():
+        if a.date is not None:
             continue
-        for a in ctx.group("assemblies").values():
-            if a.date is None and any(sp.start < m.end and m.start < sp.end
-                                      for sp in a.mentions for m in meeting.mentions):
-                a.date = meeting.date
+        for sp in a.mentions:
+            k = bisect_left(starts, sp.end) - 1
+            if k >= 0 and reach[k][0] > sp.start:
+                a.date = dates_of[reach[k][1]]
+                break
