@@ -518,13 +518,19 @@ def _venue_heads() -> tuple[str, ...]:
     return tuple(sorted((r[0] for r in canonical._rows("venues.tsv")), key=len, reverse=True))
 
 
-def _in_venue(ctx: Context, pos: int) -> bool:
-    """"Trung tâm Hội nghị tỉnh": the event word at pos is part of a venue's name."""
+@lru_cache(maxsize=1)
+def _venues_by_offset() -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Venue heads by the offset of each word after the first ("Trung tâm Hội nghị": 6 and 10)."""
+    by: dict[int, list[str]] = {}
     for venue in _venue_heads():
         for k in (i + 1 for i, ch in enumerate(venue) if ch == " "):
-            if pos - k >= 0 and ctx.mtext.startswith(venue, pos - k):
-                return True
-    return False
+            by.setdefault(k, []).append(venue)
+    return tuple((k, tuple(v)) for k, v in sorted(by.items()))
+
+
+def _in_venue(ctx: Context, pos: int) -> bool:
+    """"Trung tâm Hội nghị tỉnh": the event word at pos is part of a venue's name."""
+    return any(pos - k >= 0 and ctx.mtext.startswith(venues, pos - k) for k, venues in _venues_by_offset())
 
 
 def _event_words(ctx: Context, s: int, e: int):
@@ -806,7 +812,8 @@ def _merge(ctx: Context, found: list[tuple[str, tuple[int, int]]]) -> list[tuple
         if m is not None and twin is None:
             twin = told.get((m.date, m.name.casefold()))
         if twin is not None and twin is not m:
-            twin.mentions.extend(x for x in m.mentions if x not in twin.mentions)
+            have = set(twin.mentions)
+            twin.mentions.extend(x for x in m.mentions if x not in have)
             del meetings[key]
             continue
         kept.append((key, sent))
