@@ -7,6 +7,7 @@ seconds."""
 
 from __future__ import annotations
 
+import copy
 import time
 
 import pytest
@@ -55,13 +56,16 @@ def _text(opening: str, piece: str, joiner: str, n: int) -> str:
 
 
 def _seconds(opening: str, piece: str, joiner: str, n: int) -> float:
-    text = _text(opening, piece, joiner, n)
+    base = _context(_text(opening, piece, joiner, n))
     best = float("inf")
-    for _ in range(3):
-        ctx = _context(text)
-        start = time.perf_counter()
+    for _ in range(5):  # meetings.find adds to the context: each run gets a fresh copy of what it changes
+        ctx = copy.copy(base)
+        ctx.entities = copy.deepcopy(base.entities)
+        ctx.participations, ctx.references = {}, {}
+        ctx.__dict__.pop("_meetings_index", None)
+        start = time.process_time()
         meetings.find(ctx)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
