@@ -57,6 +57,9 @@ class _Index:
         self.person_starts = [ps for ps, _, _ in self.persons]
         self.dated: dict[tuple[int, int], bool] = {}
         self.done: dict[tuple[int, int], list] = {}
+        self.lead_end: int | None = None
+        self.words: list[re.Match[str]] | None = None  # event words anywhere, in order
+        self.word_starts: list[int] = []
 
 
 def _index(ctx: Context) -> _Index:
@@ -216,14 +219,26 @@ def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[in
     return ctx.add_meeting(meeting, ctx.span(*name_span))
 
 
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
+
+
 def _lead_end(ctx: Context) -> int:
     """End of the headline and lead paragraph: where an undated event can still be the reported one."""
-    paragraphs = list(re.finditer(r"[^\n]*\S[^\n]*", ctx.mtext))
-    if not paragraphs:
-        return 0
-    first = paragraphs[0]
-    headline = ctx.article.title is not None and ctx.text[first.start():first.end()].strip() == ctx.article.title
-    return paragraphs[min(1 if headline else 0, len(paragraphs) - 1)].end()
+    idx = _index(ctx)
+    if idx.lead_end is None:
+        paragraphs = []
+        for m in _PARAGRAPH.finditer(ctx.mtext):
+            paragraphs.append(m)
+            if len(paragraphs) == 2:
+                break
+        if not paragraphs:
+            idx.lead_end = 0
+        else:
+            first = paragraphs[0]
+            headline = ctx.article.title is not None and \
+                ctx.text[first.start():first.end()].strip() == ctx.article.title
+            idx.lead_end = paragraphs[min(1 if headline else 0, len(paragraphs) - 1)].end()
+    return idx.lead_end
 
 
 def _opening_end(ctx: Context, paragraphs: int = 3) -> int:
@@ -366,7 +381,7 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     """"Sáng 12/3, tại Hà Nội, Hội nghị … đã diễn ra": the event opens the sentence, with a date."""
     found = []
     for s, e in ctx.sentences():
-        for word in _event_word().finditer(ctx.mtext, s, e):
+        for word in _event_words(ctx, s, e):
             if word.start() - s > _LEAD_MAX:
                 break
             if not word.group()[0].isupper() or not _LEAD_IN.match(ctx.mtext[s:word.start()]):
@@ -534,7 +549,15 @@ def _in_venue(ctx: Context, pos: int) -> bool:
 
 
 def _event_words(ctx: Context, s: int, e: int):
-    for m in _any_event_word().finditer(ctx.mtext, s, e):
+    """The event words in [s, e) that are not part of a venue's name (found once for the whole text)."""
+    idx = _index(ctx)
+    if idx.words is None:
+        idx.words = list(_any_event_word().finditer(ctx.mtext))
+        idx.word_starts = [m.start() for m in idx.words]
+    for i in range(bisect_left(idx.word_starts, s), len(idx.words)):
+        m = idx.words[i]
+        if m.end() > e:
+            break
         if not _in_venue(ctx, m.start()):
             yield m
 
