@@ -152,3 +152,16 @@ def test_received_delegation_working_session():
             "Phó Bí thư Thường trực Tỉnh ủy.")
     assert [m.name for m in x.meetings] == ["Làm việc với đoàn"]
     assert roles(x) == {("Trần Văn Nam", "attendee")}
+
+
+def test_event_phrase_anywhere_with_its_verb_of_taking_place_today():
+    x = run("Đó là chỉ đạo của Bí thư Thành ủy Trần Văn An trong buổi kiểm tra việc học tập nghị quyết tại "
+            "Đảng ủy Khối các cơ quan tỉnh diễn ra vào chiều nay.", published="2024-03-01")
+    assert meetings(x) == {("2024-03-01", None, None)}
+    assert x.meetings[0].name.startswith("Buổi kiểm tra việc học tập nghị quyết")
+
+
+def test_no_date_no_event_anywhere():
+    x = run("Đó là chỉ đạo của Bí thư Thành ủy Trần Văn An trong buổi kiểm tra việc học tập nghị quyết đã diễn ra.",
+            published="2024-03-01")
+    assert x.meetings == []

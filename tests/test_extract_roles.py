@@ -72,3 +72,18 @@ def test_statement_verbs_after_the_name():
 
 def test_attending_an_event_named_by_any_event_word():
     assert roles("Đồng chí Trần Văn An, Ủy viên Bộ Chính trị dự ngày hội.") == {("Trần Văn An", "attendee")}
+
+
+def test_reporting_to_someone():
+    assert roles("Báo cáo trước Bí thư Tỉnh ủy Trần Văn An và đoàn kiểm tra, ông Lê Văn Quang, Bí thư Đảng ủy "
+                 "Khối cho biết kết quả.") == {("Lê Văn Quang", "report")}
+
+
+def test_the_subject_of_a_decision_with_all_titles_has_no_role():
+    assert roles("Hội nghị công bố Quyết định về việc điều động đồng chí Lê Thị Bình, Tỉnh ủy viên, Thứ trưởng "
+                 "Bộ Nội vụ đến công tác tại Ban Tổ chức Trung ương.") == set()
+
+
+def test_noi_rang_is_a_statement():
+    assert roles("Đồng chí Trần Văn An, Ủy viên Bộ Chính trị nói rằng cần đổi mới công tác cán bộ.") == {
+        ("Trần Văn An", "speech")}

@@ -202,7 +202,13 @@ def _when(ctx: Context, start: int, end: int, context: str):
     for dm in dates.event_dates(ctx.mtext, start, end):
         if dm.cued or dm.year:
             return dates.to_date(dm, published=ctx.article.published, context=context, text=ctx.mtext)
+    if ctx.article.published is not None and _TODAY.search(ctx.mtext, start, end):
+        return ctx.article.published, None  # "diễn ra vào chiều nay": the day the article came out
     return None, None
+
+
+# "sáng nay", "chiều nay", "hôm nay" with no date of their own: the publication day.
+_TODAY = re.compile(r"(?<!\w)(?:sáng|chiều|trưa|tối|hôm) nay(?!\w)", re.IGNORECASE)
 
 
 def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[int, int],
@@ -566,7 +572,8 @@ def _dated(ctx: Context, s: int, e: int) -> bool:
     """Whether text[s:e] holds an event date (cued or with its year); remembered per span."""
     memo = _index(ctx).dated
     if (s, e) not in memo:
-        memo[(s, e)] = any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e))
+        memo[(s, e)] = any(d.cued or d.year for d in dates.event_dates(ctx.mtext, s, e)) or (
+            ctx.article.published is not None and _TODAY.search(ctx.mtext, s, e) is not None)
     return memo[(s, e)]
 
 
@@ -672,6 +679,29 @@ def _happened_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             name = _name(ctx, word.start(), name_end)
             meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
                                _organiser_of(ctx, held, name_end))
+            found.append((meeting.key, (s, e)))
+            break
+    return found
+
+
+_TOOK_PLACE_ANYWHERE = re.compile(r"(?<!\s)\s+(?:(?:đã|được)\s+)?(?:diễn ra|được tổ chức)(?!\w)", re.IGNORECASE)
+
+
+def _took_place_anywhere(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"… trong buổi kiểm tra việc … tại Đảng ủy Khối … diễn ra vào chiều nay": an event phrase anywhere in a
+    dated sentence, followed by its verb of taking place."""
+    found = []
+    for s, e in ctx.sentences():
+        if not _dated(ctx, s, e):
+            continue
+        for word in _event_words(ctx, s, e):
+            verb = _TOOK_PLACE_ANYWHERE.search(ctx.mtext, word.end(), min(e, word.end() + _PHRASE_MAX + 1))
+            if verb is None or _ANAPHOR.search(ctx.mtext, word.end(), verb.start()) \
+                    or _PLANNED_BEFORE.search(ctx.mtext[max(word.end(), verb.start() - 12):verb.start() + 1]):
+                continue
+            name = _name(ctx, word.start(), verb.start())
+            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
+                               _organiser_of(ctx, word, verb.start()))
             found.append((meeting.key, (s, e)))
             break
     return found
@@ -876,11 +906,21 @@ def _held(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 # Between a cue and the person after it: the person is the object of what is read or handed over
 # ("công bố Quyết định về việc điều động đồng chí B"), not its actor.
 _OBJECT_OF = re.compile(r"(?<!\w)(?:về việc|điều động|bổ nhiệm|chỉ định|chuẩn y|công nhận|phân công|"
-                        r"kỷ luật|khen thưởng|tặng|trao)(?!\w)")
+                        r"kỷ luật|khen thưởng|tặng|trao|trước)(?!\w)")
 # "thừa ủy quyền của Chủ tịch UBND tỉnh A, …", "thay mặt đồng chí B": the person named is not the actor.
 _ON_BEHALF = re.compile(r"(?<!\w)(?:(?:thừa [uủ]y quyền|thừa lệnh)(?:\s+(?:của|cho))?\s+[^,;:]{0,60}|thay mặt(?:\s+cho)?\s+"
                         r"(?:đồng chí\s+|ông\s+|bà\s+)?)$", re.IGNORECASE)
 _QUOTED = re.compile(r"“[^“”\n]{0,300}”|\"[^\"\n]{0,300}\"")
+
+
+def _object_of(low: str, cue_start: int, person_start: int) -> bool:
+    """"công bố quyết định về việc điều động đồng chí B, …": the person written after the cue is what the
+    cue acts on, not who acts (with all the titles after the name); "báo cáo trước Bí thư A": the one
+    addressed, up to the next comma ("…, ông C đánh giá" is the one who reports)."""
+    for m in _OBJECT_OF.finditer(low, cue_start, person_start):
+        if m.group() != "trước" or "," not in low[m.end():person_start]:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -894,10 +934,12 @@ def _cue_table() -> tuple[tuple[str, str, int], ...]:
     return tuple(sorted((*own, *extra), key=lambda r: (-len(r[0]), r[0])))
 
 
-def _cues(clause: str, person_start: int, person_end: int) -> list[tuple[str, int]]:
+def _cues(clause: str, person_start: int, person_end: int, others: list[int] | None = None) -> list[tuple[str, int]]:
     """The roles a clause gives the person at clause[person_start:person_end]: the strongest cue (weak cues
     only after the name; none that the person is the object of, none inside a quoted title), and a second
-    role joined to it by "và" ("chủ trì hội nghị và phát biểu chỉ đạo")."""
+    role joined to it by "và" ("chủ trì hội nghị và phát biểu chỉ đạo"). A weak cue belongs to the nearest
+    name before it: none of the other names (``others``, sorted starts) may stand between."""
+    others = others or []
     low = clause.casefold()
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(low)]
     said = low.find(":", person_end)  # "X nhấn mạnh: …": what follows is what was said
@@ -909,8 +951,8 @@ def _cues(clause: str, person_start: int, person_end: int) -> list[tuple[str, in
         while i >= 0:
             j = i + len(cue)
             boundary = (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum())
-            before_ok = i >= person_end or strength > _WEAK
-            object_of = j <= person_start and _OBJECT_OF.search(low, j, person_start)
+            before_ok = strength > _WEAK or (i >= person_end and bisect_left(others, i) == bisect_left(others, person_end))
+            object_of = j <= person_start and _object_of(low, i, person_start)
             in_title = any(a <= i < b for a, b in quoted)
             if boundary and before_ok and not object_of and not in_title:
                 hits.append((i, j, role, strength))
@@ -972,7 +1014,8 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
                     if not (cs <= ps < ce) or _ON_BEHALF.search(ctx.mtext[max(cs, ps - 90):ps]):
                         continue  # "thừa ủy quyền của Chủ tịch UBND tỉnh, …": someone acts for that person
                     ws, we = _window(ctx, cs, ce, ps, pe)
-                    found = _cues(ctx.mtext[ws:we], ps - ws, pe - ws) or ([listed] if listed else [])
+                    others = [q - ws for q, _, who in here if ws <= q < we and q != ps and who != person]
+                    found = _cues(ctx.mtext[ws:we], ps - ws, pe - ws, others) or ([listed] if listed else [])
                     for role, _ in found:
                         ctx.add_participation(key, person, role, ctx.span(cs, ce))
                         acted.add(ps)
@@ -1026,7 +1069,7 @@ def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int])
 def find(ctx: Context) -> None:
     meetings = _organised(ctx) + _held(ctx)
     for shape in (_took_place, _subject_events, _happened_events, _at_events, _acting_sittings,
-                  _programme_events, _done_by_events, _convened, _chaired, _visits):
+                  _programme_events, _done_by_events, _took_place_anywhere, _convened, _chaired, _visits):
         meetings += _fallback(ctx, meetings, shape(ctx))
     if not meetings:
         meetings = _role_at_events(ctx)
