@@ -165,3 +165,16 @@ def test_no_date_no_event_anywhere():
     x = run("Đó là chỉ đạo của Bí thư Thành ủy Trần Văn An trong buổi kiểm tra việc học tập nghị quyết đã diễn ra.",
             published="2024-03-01")
     assert x.meetings == []
+
+
+def test_an_event_named_inside_the_first_ones_name_is_not_the_one_that_took_place():
+    x = run("Chiều nay, buổi kiểm tra việc học tập Nghị quyết Đại hội Đảng bộ tỉnh lần thứ X tại Đảng ủy Khối "
+            "các cơ quan tỉnh đã diễn ra.", published="2024-03-01")
+    assert [m.name[:13] for m in x.meetings] == ["Buổi kiểm tra"]
+
+
+def test_attendance_list_names_the_reported_congress():
+    x = run("Tham dự Đại hội có đồng chí Trần Văn An, Phó Bí thư Tỉnh ủy.\n\nBáo cáo chính trị trình Đại hội Đảng "
+            "bộ tỉnh Bình Dương lần thứ X nêu rõ kết quả.")
+    assert [(m.name, names(x).get(m.organizer)) for m in x.meetings] == [("Đại hội", "Đảng bộ tỉnh Bình Dương")]
+    assert roles(x) == {("Trần Văn An", "attendee")}

@@ -694,16 +694,19 @@ def _took_place_anywhere(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     for s, e in ctx.sentences():
         if not _dated(ctx, s, e):
             continue
-        for word in _event_words(ctx, s, e):
-            verb = _TOOK_PLACE_ANYWHERE.search(ctx.mtext, word.end(), min(e, word.end() + _PHRASE_MAX + 1))
-            if verb is None or _ANAPHOR.search(ctx.mtext, word.end(), verb.start()) \
-                    or _PLANNED_BEFORE.search(ctx.mtext[max(word.end(), verb.start() - 12):verb.start() + 1]):
-                continue
-            name = _name(ctx, word.start(), verb.start())
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
-                               _organiser_of(ctx, word, verb.start()))
-            found.append((meeting.key, (s, e)))
-            break
+        # the first event word only: a later one is usually inside its name ("buổi kiểm tra việc … Nghị quyết
+        # Đại hội … diễn ra"), and the verb is the first one's
+        word = next(_event_words(ctx, s, e), None)
+        if word is None:
+            continue
+        verb = _TOOK_PLACE_ANYWHERE.search(ctx.mtext, word.end(), min(e, word.end() + 2 * _PHRASE_MAX))
+        if verb is None or _ANAPHOR.search(ctx.mtext, word.end(), verb.start()) \
+                or _PLANNED_BEFORE.search(ctx.mtext[max(word.end(), verb.start() - 12):verb.start() + 1]):
+            continue
+        name = _name(ctx, word.start(), verb.start())
+        meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
+                           _organiser_of(ctx, word, verb.start()))
+        found.append((meeting.key, (s, e)))
     return found
 
 
@@ -804,6 +807,7 @@ def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 _ROLE_AT = re.compile(r"(?<!\w)(?:(?:phát biểu|chủ trì|báo cáo|trình bày|dự|tham dự)\s+tại|(?:tham dự|về dự|dự)(?=\s+\w+[^.;\n]{0,80}?\scó\s))\s+",
                       re.IGNORECASE)
 _RECEIVED = re.compile(r"(?:Tiếp và\s+)?(?P<name>[Ll]àm việc với (?:đoàn|Đoàn)[^.;:,\n]{0,60}?)\s+có\s")
+_LISTED_AFTER = re.compile(r"(?<!\s)\s+có\s")  # "Tham dự Đại hội có …": the name stops before the list
 _KIND_OF_WORD = {"đại hội": "Congress", "kỳ họp": "Session", "hội nghị": "Plenum"}
 
 
@@ -827,7 +831,8 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             word = _any_event_word().match(ctx.mtext, m.end())
             if word is None:
                 continue
-            name = _name(ctx, word.start(), _name_end(ctx, word.start(), e))
+            listed = _LISTED_AFTER.search(ctx.mtext, word.end(), min(e, word.end() + 100))
+            name = _name(ctx, word.start(), listed.start() if listed else _name_end(ctx, word.start(), e))
             organizer = _organiser_of(ctx, word, e) or _sole_assembly_body(ctx, word.group())
             meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), organizer)
             found.append((meeting.key, (s, e)))
