@@ -178,3 +178,20 @@ def test_attendance_list_names_the_reported_congress():
             "bộ tỉnh Bình Dương lần thứ X nêu rõ kết quả.")
     assert [(m.name, names(x).get(m.organizer)) for m in x.meetings] == [("Đại hội", "Đảng bộ tỉnh Bình Dương")]
     assert roles(x) == {("Trần Văn An", "attendee")}
+
+
+def test_someone_attends_a_dated_ceremony():
+    x = run("Sáng 20/5, đồng chí Trần Văn An, Bí thư Tỉnh ủy dự Lễ kỷ niệm 50 năm thành lập huyện Hòa Bình.", **P)
+    assert meetings(x) == {("2024-05-20", None, None)}
+    assert roles(x) == {("Trần Văn An", "attendee")}
+
+
+def test_going_to_attend_or_a_title_is_no_event():
+    assert run("Sáng 20/5, đoàn đại biểu tỉnh đi dự Đại hội đại biểu toàn quốc Mặt trận Tổ quốc Việt Nam lần "
+               "thứ X.", **P).meetings == []
+    assert run("Theo Quyết định số 28/QĐ-MTTW ngày 26/5/2024 “Về việc chỉ định đại biểu dự Đại hội đại biểu toàn "
+               "quốc Mặt trận Tổ quốc Việt Nam lần thứ X”, đoàn có 13 đại biểu.", **P).meetings == []
+
+
+def test_planned_by_the_sentence():
+    assert run("Theo kế hoạch, ngày 20/6, Tỉnh ủy Nam Định tổ chức Hội nghị sơ kết.", **P).meetings == []

@@ -271,8 +271,9 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             dated = _dated(ctx, s, e)
             if s >= lead_end and not dated:
                 continue  # "… tổ chức Hội nghị …" later on, undated: background, not the report
-            if _PLANNED_BEFORE.search(ctx.mtext[max(s, m.start() - 24):m.start()]):
-                continue  # "cần tổ chức hội nghị …", "sẽ tổ chức …": not an event that took place
+            if _PLANNED_BEFORE.search(ctx.mtext[max(s, m.start() - 24):m.start()]) \
+                    or _PLANNED_SENTENCE.search(ctx.mtext, s, m.start()):
+                continue  # "cần tổ chức hội nghị …", "Theo kế hoạch, … tổ chức …": not an event that took place
             organizer = _organizer(ctx, m.start())
             if organizer is None and (not dated or word.re is _activity()):
                 continue  # a generic "tổ chức hội nghị" with neither a body nor a date of its own
@@ -287,6 +288,7 @@ def _organised(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 
 _PLANNED_BEFORE = re.compile(r"(?<!\w)(?:sẽ|cần|phải|dự kiến|chuẩn bị|đề nghị|yêu cầu|kế hoạch)\s+$", re.IGNORECASE)
+_PLANNED_SENTENCE = re.compile(r"(?<!\w)(?:theo kế hoạch|dự kiến|sẽ)(?!\w)", re.IGNORECASE)
 _PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với)\s+", re.IGNORECASE)
 # "Ban Tuyên giáo Tỉnh ủy phối hợp Sở Nội vụ tổ chức": a partner missing from the gazetteers.
 _UNKNOWN_PARTNER = re.compile(r"\s*(?:đã\s+)?(?:phối hợp(?:\s+với)?|cùng với)\s+[^,.;:\n]{2,60}?\s*", re.IGNORECASE)
@@ -475,7 +477,17 @@ def _convened(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
-_CHAIRED = re.compile(r"(?<!\w)chủ trì\s+", re.IGNORECASE)
+# "… chủ trì Phiên họp …", "… dự Lễ kỷ niệm …": someone chairs or attends a dated event.
+_CHAIRED = re.compile(r"(?<!\w)(?:chủ trì|dự|tham dự|đến dự|về dự|tới dự|dự và chỉ đạo)\s+", re.IGNORECASE)
+
+
+_GOING = re.compile(r"(?<!\w)(?:sẽ|đi)\s+$", re.IGNORECASE)  # "sẽ dự", "đi dự": not yet attended
+
+
+def _in_quoted_title(ctx: Context, s: int, pos: int) -> bool:
+    """Whether pos is inside an opened “…” of its sentence, or in a "về việc …" title."""
+    before = ctx.mtext[max(s, pos - 300):pos]
+    return before.count("“") > before.count("”") or "về việc" in before[-80:].casefold()
 
 
 def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -485,12 +497,17 @@ def _chaired(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     for s, e in ctx.sentences():
         for m in _CHAIRED.finditer(ctx.mtext, s, e):
             word = _event_word().match(ctx.mtext, m.end())
-            if word is None or not _dated(ctx, s, e):
+            if word is None or not _dated(ctx, s, e) or _GOING.search(ctx.mtext[max(s, m.start() - 8):m.start()]):
                 continue
-            body = bodies.parse_at(ctx, word.end() + 1) if ctx.mtext[word.end():word.end() + 1] == " " else None
+            if _in_quoted_title(ctx, s, m.start()):
+                continue  # “Về việc chỉ định đại biểu dự Đại hội …”: a document's title, not an event
             raw = ctx.text[word.start():_name_end(ctx, word.start(), e)].rstrip(" .;:")
             raw = raw[:1].upper() + raw[1:]
-            organizer = ctx.add_org(body).key if body is not None else None
+            if m.group().casefold().startswith("chủ trì"):
+                body = bodies.parse_at(ctx, word.end() + 1) if ctx.mtext[word.end():word.end() + 1] == " " else None
+                organizer = ctx.add_org(body).key if body is not None else None
+            else:  # an attendee says nothing of who holds it unless the event's name does
+                organizer = _organiser_of(ctx, word, word.start() + len(raw))
             meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), organizer)
             found.append((meeting.key, (s, e)))
             break
@@ -624,7 +641,7 @@ _TRAILING = re.compile(r"(?:\s+(?:đã|đă|được|vừa|đang))+$|\s*\([^()]{
 _LEAD = re.compile(r"(?:[A-ZĐ][\w.]{0,8}\s*[-–]\s+)?(?:[^,\n]{0,50},\s*){0,3}")
 # What the event (the subject) does: "… đã bế mạc", "… bước vào ngày làm việc thứ ba", "… được diễn ra".
 _PREDICATE = re.compile(r"(?<!\s)\s+(?:(?:đã|đă|được|vừa|đang|chính thức|tiếp tục|sẽ|dự kiến)(?!\w)|(?=(?:diễn ra|khai mạc|bế mạc|"
-                        r"hoàn thành|kết thúc|bước vào|tiến hành|làm việc|bầu|thông qua|họp|ra mắt)(?!\w)))",
+                        r"hoàn thành|kết thúc|bước vào|bước sang|tiến hành|làm việc|bầu|thông qua|họp|ra mắt)(?!\w)))",
                         re.IGNORECASE)
 _PLANNED = re.compile(r"\s+(?:sẽ|dự kiến)(?!\w)", re.IGNORECASE)
 _PHRASE_MAX = 160  # an event's name, not a whole sentence
