@@ -195,3 +195,19 @@ def test_going_to_attend_or_a_title_is_no_event():
 
 def test_planned_by_the_sentence():
     assert run("Theo kế hoạch, ngày 20/6, Tỉnh ủy Nam Định tổ chức Hội nghị sơ kết.", **P).meetings == []
+
+
+def test_comma_between_the_ordinal_and_the_body():
+    x = run("Sáng 20/5, Hội nghị lần thứ 13, Ban Chấp hành Đảng bộ tỉnh Nghệ An khóa XIX đã khai mạc.", **P)
+    assert meetings(x) == {("2024-05-20", None, "Ban Chấp hành Đảng bộ tỉnh Nghệ An")}
+
+
+def test_at_an_event_that_took_place_on_a_day():
+    x = run("Tại Hội nghị lần thứ 13 diễn ra chiều 10/5, Ban Chấp hành Đảng bộ tỉnh Nghệ An đã thảo luận.", **P)
+    assert [(m.name, m.date.isoformat()) for m in x.meetings] == [("Hội nghị lần thứ 13", "2024-05-10")]
+
+
+def test_second_sitting_named_by_a_bare_congress():
+    x = run("Chiều 10/5, Đại hội đại biểu Đảng bộ tỉnh Nghệ An lần thứ XX đã họp phiên trù bị. "
+            "Sáng 11/5, Đại hội làm việc phiên thứ hai.", **P)
+    assert meetings(x) == {("2024-05-10", None, "Đảng bộ tỉnh Nghệ An"), ("2024-05-11", None, "Đảng bộ tỉnh Nghệ An")}

@@ -406,6 +406,9 @@ def _took_place(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
                 body = ctx.add_org(done[0]).key
             else:
                 body = _assembly_body(ctx, word.start(), word.start() + len(raw))
+                if body is None:
+                    held = _holder(ctx, word)
+                    body = ctx.add_org(held).key if held is not None else None
             meeting = _meeting(ctx, raw, (s, e), (word.start(), word.start() + len(raw)), body)
             found.append((meeting.key, (s, e)))
             break
@@ -627,7 +630,10 @@ def _organiser_of(ctx: Context, word: re.Match[str], end: int) -> str | None:
     ref = _holder(ctx, word)
     if ref is not None:
         return ctx.add_org(ref).key
-    return _assembly_body(ctx, word.start(), end)
+    found = _assembly_body(ctx, word.start(), end)
+    if found is None and not ctx.mtext[word.end():end].strip(" ,"):  # a bare "Đại hội …": the article's own
+        found = _sole_assembly_body(ctx, word.group())
+    return found
 
 
 def _name(ctx: Context, start: int, end: int) -> str:
@@ -752,7 +758,8 @@ def _at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         ref = bodies.parse_at(ctx, _SPACES.match(ctx.mtext, comma.end()).end())
         if ref is None:
             continue
-        name = _name(ctx, word.start(), comma.start())
+        verb = _TOOK_PLACE_ANYWHERE.search(ctx.mtext, word.end(), comma.start())  # "… diễn ra chiều 10/7,"
+        name = _name(ctx, word.start(), verb.start() if verb else comma.start())
         meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
         found.append((meeting.key, (s, e)))
     return found
@@ -825,7 +832,8 @@ _ROLE_AT = re.compile(r"(?<!\w)(?:(?:phát biểu|chủ trì|báo cáo|trình b�
                       re.IGNORECASE)
 _RECEIVED = re.compile(r"(?:Tiếp và\s+)?(?P<name>[Ll]àm việc với (?:đoàn|Đoàn)[^.;:,\n]{0,60}?)\s+có\s")
 _LISTED_AFTER = re.compile(r"(?<!\s)\s+có\s")  # "Tham dự Đại hội có …": the name stops before the list
-_KIND_OF_WORD = {"đại hội": "Congress", "kỳ họp": "Session", "hội nghị": "Plenum"}
+# A bare word for the article's own assembly ("Tham dự Đại hội có …"); "Hội nghị" alone names too many kinds.
+_KIND_OF_WORD = {"đại hội": "Congress", "kỳ họp": "Session"}
 
 
 def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -858,8 +866,8 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 
 def _sole_assembly_body(ctx: Context, word: str) -> str | None:
-    """A bare "Đại hội" in the lead is the article's congress when it names exactly one with a body
-    (a short reference to the event the article reports); likewise "Kỳ họp", "Hội nghị"."""
+    """A bare "Đại hội" is the article's congress when it names exactly one with a body (a short reference
+    to the event the article reports); likewise "Kỳ họp"."""
     kind = _KIND_OF_WORD.get(word.casefold())
     found = {a.body for a in ctx.group("assemblies").values() if a.kind == kind and a.body
              and a.body != "org:dang-cong-san-viet-nam"}
