@@ -211,3 +211,11 @@ def test_second_sitting_named_by_a_bare_congress():
     x = run("Chiều 10/5, Đại hội đại biểu Đảng bộ tỉnh Nghệ An lần thứ XX đã họp phiên trù bị. "
             "Sáng 11/5, Đại hội làm việc phiên thứ hai.", **P)
     assert meetings(x) == {("2024-05-10", None, "Đảng bộ tỉnh Nghệ An"), ("2024-05-11", None, "Đảng bộ tỉnh Nghệ An")}
+
+
+def test_long_fronted_chair_before_a_passive_verb():
+    x = run("Dưới sự chủ trì của đồng chí Trần Văn An, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh "
+            "Nghệ An và các đồng chí trong Thường trực Tỉnh ủy, sáng 20/5, Hội nghị lần thứ 13 Ban Chấp hành Đảng bộ "
+            "tỉnh khóa XIX đã được tổ chức.", **P)
+    assert meetings(x) == {("2024-05-20", None, "Ban Chấp hành Đảng bộ tỉnh Nghệ An")}
+    assert roles(x) == {("Trần Văn An", "chair")}

@@ -12,12 +12,30 @@
   kept only when no stronger one reported an event that sentence or that day.
 * A session or congress that "khai mạc"/"diễn ra" is held by its own body; an assembly named in a
   dated event's name gets its date. Anniversary spans "(3/2/1930 - 3/2/2025)" are never event dates.
-* A dateless event (usually the headline) with the organiser of a dated one is that one.
+* The event phrase wherever the sentence puts it (gazetteers/meeting_words.tsv), in a dated sentence:
+  the subject after a lead-in ("TT - Sau hai ngày làm việc, ngày 7-8, Đại hội … đã bế mạc"; it ends
+  where its predicate starts, planned "sẽ …" and anaphoric "… lần này" left out), after "diễn ra"
+  ("Sáng 8-10 đã diễn ra lễ khai mạc … Đại hội …"), "Tại <numbered event> (…), <body> …",
+  "trong chương trình kỳ họp thứ N, <body>", a sitting that acts ("được hội nghị <body> bầu"),
+  "<event> … do <body> tổ chức" (also undated in the opening paragraphs), "<event> … diễn ra",
+  "<person> dự <event>". A held event (Hội nghị, Đại hội, Kỳ họp …) is organised by the body named
+  right after it ("Hội nghị lần thứ 9 Ban Chấp hành Trung ương", "Kỳ họp thứ 8, Quốc hội"); an explicit
+  "X tổ chức" wins; a bare "Đại hội" is the article's one congress. Activities ("tổ chức tổng kết …")
+  name an event only after "tổ chức" with a body. Venues are places ("tại Hội trường …", venues.tsv).
+* An organiser the gazetteer misses: a known body with the place written after it ("Đoàn thanh niên
+  xã A" → its branch there), or a subject opening with an organisation word (organiser_heads.tsv).
+* A dateless event (usually the headline) with the organiser of a dated one is that one; the same
+  event told twice on one day (a sapo and its first paragraph) is one; two sittings on two days are two.
 * Participations: in the meeting's sentence and the ones after it, a clause that names a
-  person and holds a cue (gazetteers/participation.tsv) gives that person the cue's role;
-  weak cues (speech verbs such as "cho biết") need the name before them. In a list sentence
-  ("Tham dự có A, …; B, …", "A, …; B, … cùng dự") people without a cue of their own attended.
+  person and holds a cue (gazetteers/participation.tsv, plus "dự/điều hành <event word>") gives that
+  person the cue's role, and a second one joined by "và" ("chủ trì … và phát biểu"); weak cues
+  (statement verbs such as "cho biết") belong to the nearest name before them. No role from a cue the
+  person is the object of ("công bố quyết định điều động đồng chí B", "báo cáo trước A"), inside a quoted
+  title, after a speaker's colon, or for someone another acts for ("thừa ủy quyền của …"). In a list
+  sentence ("Tham dự có A, …; B, …", "A, …; B, … cùng dự") people without a cue of their own attended.
   A post written alone ("Thủ tướng yêu cầu …") stands for its one holder in the article.
+* Linear time: sentences, bodies, persons and event words are looked up by bisection (_Index), each
+  pattern's repetition is bounded, and cues are read in a window around each name.
 * References: documents written in a paragraph where a participant acts, or in the
   meeting's sentence, are documents the meeting discussed.
 """
