@@ -219,3 +219,18 @@ def test_long_fronted_chair_before_a_passive_verb():
             "tỉnh khóa XIX đã được tổ chức.", **P)
     assert meetings(x) == {("2024-05-20", None, "Ban Chấp hành Đảng bộ tỉnh Nghệ An")}
     assert roles(x) == {("Trần Văn An", "chair")}
+
+
+def test_handing_over_a_decision_is_a_ceremony():
+    x = run("Chiều 22/6, quyết định chuẩn y tân Phó Bí thư Tỉnh ủy Nam Định được Trưởng Ban Tổ chức Trung ương "
+            "Lê Văn Bình trao cho ông Trần Văn An, sau ba tuần bỏ phiếu.", published="2024-06-22")
+    assert meetings(x) == {("2024-06-22", None, None)}
+    assert roles(x) == {("Lê Văn Bình", "attendee")}  # the one who hands it over; the receiver is optional
+    x = run("Trước đó, hôm 4/6, Tỉnh ủy Nam Định đã trao quyết định của Bộ Chính trị chỉ định ông Vũ Văn Quân, "
+            "Giám đốc Sở Nội vụ tham gia Ban Chấp hành Đảng bộ tỉnh.", published="2024-06-22")
+    assert meetings(x) == {("2024-06-04", None, "Tỉnh ủy Nam Định")}
+
+
+def test_exchanging_views_or_an_undated_decision_is_no_ceremony():
+    assert run("Ngày 4/6, các đồng chí đã trao đổi về công tác cán bộ.", **P).meetings == []
+    assert run("Tỉnh ủy Nam Định đã trao quyết định cho ông Vũ Văn Quân.", **P).meetings == []

@@ -751,6 +751,38 @@ def _took_place_anywhere(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
+_HANDED = re.compile(r"(?<!\w)(?:(?:đã|vừa)\s+)?(?:công bố và trao|trao)\s+(?:các\s+)?(?:quyết định|nghị quyết)(?!\w)",
+                     re.IGNORECASE)
+_HANDED_PASSIVE = re.compile(r"(?<![\w.])(?:các\s+)?[Qq]uyết định\s+(?P<what>[^,.;\n]{2,120}?)\s+được\s+"
+                             r"(?P<giver>[^,.;\n]{2,80}?)\s+trao(?:\s+cho)?(?!\w)")
+
+
+def _handed_over(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """"Hôm 4/6, Thành ủy A đã trao quyết định … cho …", "Chiều 22/6, quyết định chuẩn y … được B trao cho C":
+    a dated ceremony of handing over a decision (GUIDELINES 13: "lễ trao quyết định"), organised by the body
+    that hands it over, if one is the subject."""
+    found = []
+    for s, e in ctx.sentences():
+        if not _dated(ctx, s, e):
+            continue
+        m = _HANDED.search(ctx.mtext, s, e)
+        if m is not None and not _PLANNED_SENTENCE.search(ctx.mtext, s, m.start()):
+            start = m.start() + len(m.group()) - len(m.group().lstrip())
+            verb = re.match(r"(?:(?:đã|vừa)\s+)?", ctx.mtext[start:m.end()], re.IGNORECASE)
+            start += verb.end()
+            ref = _body_before(ctx, m.start(), 12, r"\s*")
+            name = _name(ctx, start, _name_end(ctx, start, e))
+            meeting = _meeting(ctx, name, (s, e), (start, start + len(name)), ctx.add_org(ref).key if ref else None)
+            found.append((meeting.key, (s, e)))
+            continue
+        m = _HANDED_PASSIVE.search(ctx.mtext, s, min(e, s + 300))
+        if m is not None:
+            name = _name(ctx, m.start(), m.start("what") + len(m.group("what")))
+            meeting = _meeting(ctx, name, (s, e), (m.start(), m.start() + len(name)), None)
+            found.append((meeting.key, (s, e)))
+    return found
+
+
 _AT_EVENT = re.compile(r"(?:[^,\n]{0,40},\s*)?Tại\s+", re.IGNORECASE)
 _ORDINAL = re.compile(r"(?<!\w)(?:thứ|lần)\s+\w+", re.IGNORECASE)
 _PAREN_OR_COMMA = re.compile(r"\([^()\n]{0,60}\)|,")
@@ -1117,7 +1149,8 @@ def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int])
 def find(ctx: Context) -> None:
     meetings = _organised(ctx) + _held(ctx)
     for shape in (_took_place, _subject_events, _happened_events, _at_events, _acting_sittings,
-                  _programme_events, _done_by_events, _took_place_anywhere, _convened, _chaired, _visits):
+                  _programme_events, _done_by_events, _took_place_anywhere, _convened, _chaired, _visits,
+                  _handed_over):
         meetings += _fallback(ctx, meetings, shape(ctx))
     if not meetings:
         meetings = _role_at_events(ctx)
