@@ -37,6 +37,10 @@ FAMILIES = {
     "session programmes in one sentence": ("Sáng 3/6, ", "trong chương trình kỳ họp thứ năm của các đại biểu", " ", 300),
     "planned 'tổ chức Hội nghị' in one sentence": ("Sáng 3/6, ", "các cấp ủy cần tổ chức Hội nghị quán triệt", ", ", 300),
     "venues and 'do' in one sentence": (LEAD, "tại Hội trường Tỉnh ủy do các cơ quan", " và ", 300),
+    "decisions handed over, one per sentence": (
+        "", "Ngày {d}/{m}/{y}, quyết định số {i} được đồng chí Trần Văn An trao cho cán bộ.", " ", 150),
+    "people attending dated events": (
+        "", "Ngày {d}/{m}/{y}, đồng chí Trần Văn An dự Lễ kỷ niệm {i} năm thành lập huyện.", " ", 150),
 }
 
 
