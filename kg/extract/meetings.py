@@ -1079,7 +1079,7 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
     if not meetings:
         return
     sentences = ctx.sentences()
-    for idx, (key, (ms, me)) in enumerate(meetings):
+    for idx, (key, (ms, _)) in enumerate(meetings):
         stop = meetings[idx + 1][1][0] if idx + 1 < len(meetings) else len(ctx.mtext) + 1
         acted: set[int] = set()
         for s, e in sentences[bisect_left(sentences, (ms, -1)):]:
