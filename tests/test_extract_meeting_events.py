@@ -234,3 +234,15 @@ def test_handing_over_a_decision_is_a_ceremony():
 def test_exchanging_views_or_an_undated_decision_is_no_ceremony():
     assert run("Ngày 4/6, các đồng chí đã trao đổi về công tác cán bộ.", **P).meetings == []
     assert run("Tỉnh ủy Nam Định đã trao quyết định cho ông Vũ Văn Quân.", **P).meetings == []
+
+
+def test_abbreviation_between_a_unit_and_its_body():
+    x = run("Ngày 9/1, Ban Thường vụ (BTV) Tỉnh ủy Đồng Tháp tổ chức tổng kết công tác kiểm tra năm 2023.", **P)
+    assert meetings(x) == {("2024-01-09", None, "Ban Thường vụ Tỉnh ủy Đồng Tháp")}
+
+
+def test_an_abbreviation_of_a_known_body_or_with_other_initials_forms_nothing():
+    x = run("Sáng 22/5, Hội Cựu chiến binh (CCB) Tỉnh ủy Khánh Hòa tổ chức hội nghị giao ban.", **P)
+    assert "Cựu chiến binh Tỉnh ủy Khánh Hòa" not in {o.name for o in x.organizations}
+    x = run("Sáng 22/5, Ban Thường vụ (BCH) Tỉnh ủy Khánh Hòa tổ chức hội nghị giao ban.", **P)
+    assert meetings(x) == {("2024-05-22", None, "Tỉnh ủy Khánh Hòa")}

@@ -43,6 +43,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
@@ -341,9 +342,35 @@ def _organizer(ctx: Context, pos: int):
 _PLACE_KIND = re.compile(r" (?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn) (?=[^\W\d_])")
 
 
+_ABBR_BEFORE = re.compile(r"(?:(?<=\s)|^)((?:[^\W\d_]+\s+){2,5})\(\s*([A-ZĐ]{2,6})\s*\)\s*$")
+
+
+def _initials(words: str) -> str:
+    return "".join(unicodedata.normalize("NFD", w)[0] for w in words.split()).upper().replace("Đ", "D")
+
+
+def _abbreviated_unit(ctx: Context, ref):
+    """"Ban Thường vụ (BTV) Tỉnh ủy": a unit whose abbreviation stands between it and its body (the
+    abbreviation's letters are the unit's initials) forms one body with it."""
+    m = _ABBR_BEFORE.search(ctx.mtext, max(0, ref.start - 60), ref.start)
+    if m is None:
+        return ref
+    abbr = m.group(2).replace("Đ", "D")
+    words = m.group(1).split()[-len(abbr):]
+    if len(words) != len(abbr) or _initials(" ".join(words)) != abbr or not words[0][0].isupper():
+        return ref
+    start = m.start(1) + m.group(1).rfind(words[0]) if len(words) < len(m.group(1).split()) else m.start(1)
+    idx = _index(ctx)
+    near = idx.by_start[bisect_left(idx.ref_starts, m.start(1) - 60):bisect_left(idx.ref_starts, m.start(2))]
+    if any(r.end > start for r in near):
+        return ref  # "Hội Cựu chiến binh (CCB) …": the words are (part of) a body of their own
+    return BodyRef(start, ref.end, " ".join(words) + " " + ref.name, "other", parent=ref)
+
+
 def _qualified(ctx: Context, ref):
     """"Đoàn TNCS Hồ Chí Minh tỉnh Yên Bái": a body read without the place written right after it is
-    that place's branch."""
+    that place's branch; "Ban Thường vụ (BTV) Tỉnh ủy" is the unit of the body."""
+    ref = _abbreviated_unit(ctx, ref)
     kind = _PLACE_KIND.match(ctx.mtext, ref.end)
     if kind is None:
         return ref
