@@ -18,12 +18,14 @@
   ("Sáng 8-10 đã diễn ra lễ khai mạc … Đại hội …"), "Tại <numbered event> (…), <body> …",
   "trong chương trình kỳ họp thứ N, <body>", a sitting that acts ("được hội nghị <body> bầu"),
   "<event> … do <body> tổ chức" (also undated in the opening paragraphs), "<event> … diễn ra",
-  "<person> dự <event>". A held event (Hội nghị, Đại hội, Kỳ họp …) is organised by the body named
+  "<person> dự <event>", a decision handed over ("X đã trao quyết định …", "quyết định … được A trao cho B").
+  A held event (Hội nghị, Đại hội, Kỳ họp …) is organised by the body named
   right after it ("Hội nghị lần thứ 9 Ban Chấp hành Trung ương", "Kỳ họp thứ 8, Quốc hội"); an explicit
   "X tổ chức" wins; a bare "Đại hội" is the article's one congress. Activities ("tổ chức tổng kết …")
   name an event only after "tổ chức" with a body. Venues are places ("tại Hội trường …", venues.tsv).
 * An organiser the gazetteer misses: a known body with the place written after it ("Đoàn thanh niên
-  xã A" → its branch there), or a subject opening with an organisation word (organiser_heads.tsv).
+  xã A" → its branch there), a unit with its abbreviation before the body ("Ban Thường vụ (BTV) Tỉnh ủy"),
+  or a subject opening with an organisation word (organiser_heads.tsv).
 * A dateless event (usually the headline) with the organiser of a dated one is that one; the same
   event told twice on one day (a sapo and its first paragraph) is one; two sittings on two days are two.
 * Participations: in the meeting's sentence and the ones after it, a clause that names a
