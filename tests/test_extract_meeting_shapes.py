@@ -13,7 +13,7 @@ def meetings(x) -> set[tuple]:
 def test_body_that_meets():
     x = run("Chiều 19/1, tại Trụ sở Trung ương Đảng, Bộ Chính trị họp cho ý kiến về Đề án sắp xếp bộ máy.",
             published="2025-01-20")
-    assert meetings(x) == {("2025-01-19", None, "Bộ Chính trị")}
+    assert meetings(x) == {("2025-01-19", "Trụ sở Trung ương Đảng", "Bộ Chính trị")}  # venues are places
 
 
 def test_someone_chairs_a_government_meeting():
@@ -31,7 +31,7 @@ def test_working_session_has_no_organiser():
 def test_session_that_opens_is_held_by_its_body():
     x = run("Sáng 21/10, tại Nhà Quốc hội, Kỳ họp thứ 8, Quốc hội khóa XV khai mạc trọng thể.",
             published="2024-10-21")
-    assert meetings(x) == {("2024-10-21", None, "Quốc hội")}
+    assert meetings(x) == {("2024-10-21", "Nhà Quốc hội", "Quốc hội")}
 
 
 def test_two_day_meeting_and_held_session():
