@@ -7,6 +7,7 @@ so the output does not depend on the order recognisers ran in.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,31 @@ from kg.text import masked_text
 _NO_END = "".join(rf"(?<!{a})" for a in (r"\bTp\.", r"\bTP\.", r"\bTS\.", r"\bGS\.", r"ThS\.", r"\bPGS\.",
                                          r"\bNXB\.", r"\bTh\.", r"\bTX\.", r"\bđ/c\.", r"TSKH\."))
 _SENTENCE_END = re.compile(rf"(?<=[.!?…]){_NO_END}[\"”’)]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])|\n+")
+
+
+class IntervalIndex:
+    """Point and range questions on (start, end, …) tuples in O(log n) rather than a scan of all:
+    "is pos inside one of them", "which start in [s, e)". Recognisers ask these once per match, so
+    a scan would make extraction quadratic in the number of entities."""
+
+    def __init__(self, items) -> None:
+        self.items = sorted(items, key=lambda it: (it[0], it[1]))
+        self.starts = [it[0] for it in self.items]
+        self.reach: list[int] = []  # reach[i]: the furthest end among items[: i + 1]
+        furthest = -1
+        for it in self.items:
+            furthest = max(furthest, it[1])
+            self.reach.append(furthest)
+
+    def covers(self, pos: int, *, strict: bool = False) -> bool:
+        """Some item has start <= pos < end (strict: start < pos < end)."""
+        # items[: i + 1] are exactly those starting before pos (at or before, unless strict)
+        i = (bisect.bisect_left if strict else bisect.bisect_right)(self.starts, pos) - 1
+        return i >= 0 and self.reach[i] > pos
+
+    def starting_in(self, start: int, end: int) -> list:
+        """The items whose start lies in [start, end), in order of start."""
+        return self.items[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
 
 
 @dataclass
@@ -68,6 +94,11 @@ class Context:
     references: dict[tuple, Reference] = field(default_factory=dict)
     bare: list[tuple[str, int, Span]] = field(default_factory=list)  # assemblies written without a body
     _sentences: list[tuple[int, int]] | None = None
+    _sentence_starts: list[int] | None = None
+    # (group, key) → the spans already recorded: a membership test on a list would make
+    # an article that names one entity N times cost N² (a 1.6 MB one-line article: minutes).
+    _mention_sets: dict[tuple[str, str], set[Span]] = field(default_factory=dict)
+    _indexes: dict[str, tuple[int, IntervalIndex]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, article: Article) -> Context:
@@ -94,10 +125,41 @@ class Context:
         return s + (len(seg) - len(seg.lstrip())), s + len(seg.rstrip())
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
-        for s, e in self.sentences():
-            if s <= pos < e or pos == e:
-                return s, e
+        """The sentence holding pos (or ending at it); (pos, pos) between sentences. Binary search:
+        recognisers ask once per mention."""
+        sentences = self.sentences()
+        if self._sentence_starts is None:
+            self._sentence_starts = [s for s, _ in sentences]
+        i = bisect.bisect_right(self._sentence_starts, pos) - 1
+        # pos may be the end of sentence i - 1 when sentence i starts right there (no blank between)
+        for j in (i - 1, i) if i > 0 and sentences[i - 1][1] == pos else (i,):
+            if j >= 0 and sentences[j][0] <= pos <= sentences[j][1]:
+                return sentences[j]
         return pos, pos
+
+    def _index(self, name: str, items: list) -> IntervalIndex:
+        """An IntervalIndex of a growing list, rebuilt only when the list has grown."""
+        cached = self._indexes.get(name)
+        if cached is None or cached[0] != len(items):
+            rows = [(r.start, r.end, r) for r in items] if name == "bodies" else items
+            cached = self._indexes[name] = (len(items), IntervalIndex(rows))
+        return cached[1]
+
+    def inside_body(self, pos: int) -> bool:
+        """pos lies strictly inside a recognised body name."""
+        return self._index("bodies", self.body_refs).covers(pos, strict=True)
+
+    def body_refs_in(self, start: int, end: int) -> list[BodyRef]:
+        """The recognised bodies starting in [start, end), in text order."""
+        return [row[2] for row in self._index("bodies", self.body_refs).starting_in(start, end)]
+
+    def in_person(self, pos: int) -> bool:
+        """pos lies within a person's name (start <= pos < end)."""
+        return self._index("people", self.person_spans).covers(pos)
+
+    def person_spans_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """The person names starting in [start, end), in text order."""
+        return self._index("people", self.person_spans).starting_in(start, end)
 
     def paragraph_at(self, pos: int) -> tuple[int, int]:
         start = self.mtext.rfind("\n", 0, pos) + 1
@@ -111,8 +173,13 @@ class Context:
         entity = bucket.get(key)
         if entity is None:
             entity = bucket[key] = factory()
-        if span is not None and span not in entity.mentions:
-            entity.mentions.append(span)
+        if span is not None:
+            seen = self._mention_sets.get((group, key))
+            if seen is None or len(seen) != len(entity.mentions):  # a recogniser edited the list itself
+                seen = self._mention_sets[(group, key)] = set(entity.mentions)
+            if span not in seen:
+                seen.add(span)
+                entity.mentions.append(span)
         return entity
 
     def add_org(self, ref: BodyRef, *, mention: bool = True) -> Organization:
