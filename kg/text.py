@@ -39,7 +39,7 @@ _BLANKS = re.compile(r"\s+")
 
 def _dateline_match(line: str) -> re.Match | None:
     """_DATELINE on the line with blank runs squeezed to one space: its optional parts are
-    separated by \s*, which would backtrack cubically over a long run of blanks."""
+    separated by optional blanks, which would backtrack cubically over a long run of blanks."""
     return _DATELINE.match(_BLANKS.sub(" ", line.strip()))
 
 
@@ -96,9 +96,13 @@ def parse_article(text: str, path: str = "<string>") -> Article:
     for key in _FRONT_KEYS:
         if meta.get(key) is not None:
             setattr(article, key, meta[key])
-    if not meta:
+    # Each key the front matter leaves out is recovered from the text on its own: a block
+    # holding only `published` still leaves the headline and the byline to be read.
+    if meta.get("title") is None:
         article.title = _headline(lines)
+    if meta.get("published") is None:
         article.published = dateline_date
+    if meta.get("author") is None:
         byline = _byline(lines)
         if byline is not None:
             article.author = byline.text

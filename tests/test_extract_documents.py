@@ -69,3 +69,32 @@ def test_resolution_of_a_plenum_is_issued_by_its_committee():
     (d,) = x.documents
     assert d.issuer == "org:ban-chap-hanh-trung-uong"
     assert d.issuer_term == "term:ban-chap-hanh-trung-uong/xii"
+
+
+def test_stray_blank_beside_the_dash_is_dropped_from_the_number():
+    x = run("Thực hiện Quy định số 57- QĐ/TW và Chỉ thị số 12 -CT/TW của Ban Bí thư.")
+    assert docs(x) == {"57-QĐ/TW": ("Regulation", "Ban Bí thư"), "12-CT/TW": ("Directive", "Ban Bí thư")}
+    assert "57- QĐ/TW" in {s.text[-9:] for d in x.documents for s in d.mentions}
+
+
+def test_date_without_a_year_keeps_the_issuer():
+    x = run("Thực hiện Quyết định số 123-QĐ/TW ngày 4/5 của Ban Bí thư về công tác cán bộ.")
+    assert docs(x) == {"123-QĐ/TW": ("Decision", "Ban Bí thư")}
+
+
+def test_short_reference_after_the_full_number_is_the_same_document():
+    x = run("Huyện ủy quán triệt Chỉ thị số 05-CT/TW của Bộ Chính trị. Việc thực hiện Chỉ thị 05 được sơ kết.")
+    assert docs(x) == {"05-CT/TW": ("Directive", "Bộ Chính trị")}
+    assert len(x.documents[0].mentions) == 2
+
+
+def test_short_reference_with_a_date_and_an_issuer():
+    x = run("Kỳ họp sửa đổi Nghị quyết số 47 ngày 13/12/2019 của HĐND tỉnh về bảng giá đất.")
+    assert docs(x) == {"47": ("Resolution", "Hội đồng nhân dân tỉnh")}
+    assert x.documents[0].date == date(2019, 12, 13)
+
+
+def test_short_references_of_two_types_are_two_documents():
+    x = run("Triển khai Kế hoạch 03 của Ban Bí thư và Kết luận 03 của Bộ Chính trị.")
+    assert {(d.doc_type, names(x)[d.issuer]) for d in x.documents} == {("Plan", "Ban Bí thư"),
+                                                                      ("Conclusion", "Bộ Chính trị")}
