@@ -8,11 +8,12 @@ so the output does not depend on the order recognisers ran in.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.extract import canonical
+from kg.extract import canonical, noise
 from kg.model import (
     Article,
     Assembly,
@@ -99,10 +100,16 @@ class Context:
     # an article that names one entity N times cost N² (a 1.6 MB one-line article: minutes).
     _mention_sets: dict[tuple[str, str], set[Span]] = field(default_factory=dict)
     _indexes: dict[str, tuple[int, IntervalIndex]] = field(default_factory=dict)
+    view: noise.View | None = None  # how text relates to article.text (None: they are the same)
 
     @classmethod
     def of(cls, article: Article) -> Context:
-        return cls(article=article, text=article.text, mtext=canonical.matching_text(masked_text(article)))
+        """Recognisers read a view of the text with scraping glue undone (kg.extract.noise): same
+        API, and ``result`` takes every span back to the article text as kept."""
+        v = noise.view(article.text)
+        ctx = cls(article=article, text=v.text, mtext=canonical.matching_text(v.apply(masked_text(article))))
+        ctx.view = v
+        return ctx
 
     # --- text helpers ------------------------------------------------------------
 
@@ -256,16 +263,18 @@ class Context:
     # --- result -----------------------------------------------------------------------
 
     def result(self) -> Extraction:
+        original = self._to_original()
+
         def ordered(name: str) -> list[Any]:
-            items = list(self.group(name).values())
+            items = [original(item) for item in self.group(name).values()]
             for item in items:
                 item.mentions.sort()
-            big = len(self.text) + 1
+            big = len(self.article.text) + 1
             return sorted(items, key=lambda e: (e.mentions[0].start if e.mentions else big, e.key))
 
         def by_evidence(rel: dict) -> list[Any]:
-            return sorted(rel.values(), key=lambda r: (r.evidence.start, r.evidence.end,
-                                                       tuple(str(v) for v in vars(r).values())))
+            return sorted((original(r) for r in rel.values()),
+                          key=lambda r: (r.evidence.start, r.evidence.end, tuple(str(v) for v in vars(r).values())))
 
         return Extraction(
             article=self.article,
@@ -274,3 +283,21 @@ class Context:
             meetings=ordered("meetings"), holdings=by_evidence(self.holdings),
             participations=by_evidence(self.participations), references=by_evidence(self.references),
         )
+
+    def _to_original(self):
+        """A function giving an entity or relation with its spans in article offsets (a copy when the
+        view differs from the text; the object itself when they are the same)."""
+        v = self.view
+        if v is None or not v.inserted:
+            return lambda item: item
+        text = self.article.text
+
+        def span(sp: Span) -> Span:
+            start, end = v.to_original(sp.start), v.to_original(sp.end)
+            return Span(start, end, text[start:end])
+
+        def original(item: Any) -> Any:
+            if hasattr(item, "evidence"):
+                return dataclasses.replace(item, evidence=span(item.evidence))
+            return dataclasses.replace(item, mentions=sorted({span(sp) for sp in item.mentions}))
+        return original
