@@ -152,6 +152,11 @@ class Context:
             cached = self._indexes[name] = (len(items), IntervalIndex(rows))
         return cached[1]
 
+    @staticmethod
+    def interval_index(items: list) -> IntervalIndex:
+        """An IntervalIndex of (start, end, …) tuples, for a recogniser's own spans."""
+        return IntervalIndex(items)
+
     def inside_body(self, pos: int) -> bool:
         """pos lies strictly inside a recognised body name."""
         return self._index("bodies", self.body_refs).covers(pos, strict=True)
