@@ -105,3 +105,8 @@ def test_state_circular_and_party_circular_letter_are_told_apart():
 def test_party_number_coded_tt_without_a_word_is_a_circular_letter():
     x = run("Các cấp ủy quán triệt 07-TT/TW của Ban Bí thư.")
     assert docs(x) == {("07-TT/TW", "Circular letter", "Ban Bí thư")}
+
+
+def test_party_number_with_an_office_after_the_suffix():
+    x = run("Thực hiện Kế hoạch số 12-KH/MTTW-BTT của Ủy ban Trung ương MTTQ Việt Nam.")
+    assert docs(x) == {("12-KH/MTTW-BTT", "Plan", "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam")}

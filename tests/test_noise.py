@@ -49,3 +49,14 @@ def test_extraction_reads_through_the_glue_and_quotes_the_original():
     (doc,) = x.documents
     assert doc.number == "1203/QĐ-TTg" and names(x)[doc.issuer] == "Chính phủ"
     assert doc.mentions[0].text == "Quyết định số1203/QĐ-TTg"
+
+
+def test_abbreviations_the_genre_writes():
+    x = run("Ông Lê Văn Hà, Trưởng Đoàn ĐBQH tỉnh Gia Lai, dự họp. UBTƯ MTTQ Việt Nam gửi thư chúc mừng.")
+    got = {o.name for o in x.organizations if o.mentions}
+    assert {"Đoàn đại biểu Quốc hội tỉnh Gia Lai", "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam"} <= got
+
+
+def test_abbreviations_match_whole_words_in_their_case():
+    x = run("Các ubtw và nxb chưa có ý kiến.")
+    assert [o.name for o in x.organizations if o.mentions] == []

@@ -25,7 +25,7 @@ from kg.model import Document
 # Party numbers "05-CT/TW", "08-QĐi/TW", "09-CTr/TU"; state numbers "123/QĐ-TTg", "15/2023/NĐ-CP".
 # Scraped text puts a stray blank beside the dash or slash ("57- QĐ/TW", "57 -QĐ/TW"): one is allowed
 # on each side and dropped from the number. Front offices sign with two codes ("2816/QĐ-MTTW-BTT").
-_PARTY_NO = r"\d{1,4}[a-z]?[ ]?-[ ]?(?P<pcode>[A-ZĐ][A-Za-zĐđ]{0,5})[ ]?/[ ]?(?P<suffix>[A-ZĐƯ][A-ZĐƯa-z]{0,6})"
+_PARTY_NO = r"\d{1,4}[a-z]?[ ]?-[ ]?(?P<pcode>[A-ZĐ][A-Za-zĐđ]{0,5})[ ]?/[ ]?(?P<suffix>[A-ZĐƯ][A-ZĐƯa-z]{0,6})(?:-[A-ZĐ][A-ZĐa-z]{0,6})?"
 _STATE_NO = (r"\d{1,5}(?:/\d{4})?/(?P<scode>[A-ZĐ][A-ZĐa-z]{0,6}(?:-[A-ZĐ][A-ZĐa-z]{0,8}){1,2})"
              r"|\d{1,5}/\d{4}/(?P<qcode>(?:UBTV)?QH\d{1,2})")  # "98/2023/QH15": a National Assembly act
 # The date of a document; "ngày 4/5" without a year still stands between the number and its issuer.
