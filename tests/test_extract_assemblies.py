@@ -123,3 +123,8 @@ def test_session_written_hop_ky_without_thu():
 def test_plenum_of_a_bare_executive_committee_belongs_to_the_organiser():
     x = run("Sáng 3/7, Hội Nông dân tỉnh Quảng Trị tổ chức Hội nghị lần thứ 9 Ban Chấp hành khóa X để kiện toàn nhân sự.")
     assert facts(x) == {("Plenum", 9, "Ban Chấp hành Hội Nông dân tỉnh Quảng Trị", "X")}
+
+
+def test_plenum_convened_by_a_standing_committee_is_its_committees():
+    x = run("Ban Thường vụ Tỉnh ủy Gia Lai tổ chức Hội nghị lần thứ 3 Ban Chấp hành mở rộng.")
+    assert facts(x) == {("Plenum", 3, "Ban Chấp hành Đảng bộ tỉnh Gia Lai", None)}

@@ -98,3 +98,10 @@ def test_short_references_of_two_types_are_two_documents():
     x = run("Triển khai Kế hoạch 03 của Ban Bí thư và Kết luận 03 của Bộ Chính trị.")
     assert {(d.doc_type, names(x)[d.issuer]) for d in x.documents} == {("Plan", "Ban Bí thư"),
                                                                       ("Conclusion", "Bộ Chính trị")}
+
+
+def test_a_bare_number_listed_before_a_full_one_shares_its_code():
+    x = run("Thực hiện Nghị quyết số 26, 27-NQ/TW của Ban Chấp hành Trung ương và các Quyết định số 12 và 13/QĐ-TTg.")
+    assert docs(x) == {"26-NQ/TW": ("Resolution", "Ban Chấp hành Trung ương"),
+                       "27-NQ/TW": ("Resolution", "Ban Chấp hành Trung ương"),
+                       "12/QĐ-TTg": ("Decision", None), "13/QĐ-TTg": ("Decision", None)}

@@ -272,6 +272,10 @@ def _plenary(ctx: Context, body: BodyRef) -> BodyRef | str | None:
 _BARE_BCH = re.compile(r"[ ]+(Ban Chấp hành)(?=[ ]*(?:[,.;:()]|khóa|nhiệm kỳ|mở rộng|$|[ ][a-zđ]))", re.IGNORECASE)
 
 
+# a body's standing committee or office convenes its executive committee's plenum
+_STANDING = re.compile(r"(?:Ban Thường vụ|Thường trực|Văn phòng)\s", re.IGNORECASE)
+
+
 def _plenums(ctx: Context) -> None:
     p = _patterns()
     for m in p["plenum"].finditer(ctx.mtext):
@@ -296,6 +300,8 @@ def _plenums(ctx: Context) -> None:
         bare_bch = _BARE_BCH.match(ctx.mtext, head_end)
         if bare_bch and (body is None or body.end <= bare_bch.end()):
             holder = _holder_before(ctx, m.start())  # "Hội A tổ chức Hội nghị lần thứ 13 Ban Chấp hành"
+            if holder is not None and holder.parent is not None and _STANDING.match(holder.name):
+                holder = holder.parent  # "Ban Thường vụ Tỉnh ủy tổ chức Hội nghị … Ban Chấp hành": the Tỉnh ủy's
             if holder is not None:
                 start, end = bare_bch.start(1), bare_bch.end(1)
                 plenary = _plenary(ctx, holder)

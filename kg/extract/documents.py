@@ -41,6 +41,7 @@ _LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+|\s*;\s*")
 _NUM_RE = re.compile(rf"(?:(?<=số)|(?<![\w/-]))(?P<num>{_PARTY_NO}|{_STATE_NO})(?![\w/])")
 # "Chỉ thị 05 của Bộ Chính trị": a document named by the bare number (GUIDELINES convention 4).
 _SHORT_NO = r"(?P<short>\d{1,4})(?![\w/-]|[.,]\d)"
+_LISTED_WITH = re.compile(r"[ ]?,[ ]?|[ ]+và[ ]+")  # "18, 19-NQ/TW", "18 và 19-NQ/TW"
 _NEXT_WORDS = re.compile(r"[ ]*(%|\w+(?:[ ]\w+)?)")
 
 
@@ -150,6 +151,7 @@ def _short_refs(ctx: Context, full: list[_Found]) -> list[_Found]:
     words, _ = canonical.doc_types()
     counters = set(_table("counter"))
     taken = {f.start for f in full}
+    by_start = {f.num_start: f for f in full}
     out = []
     for m in _short_re().finditer(ctx.mtext):
         if m.start() in taken or not m["word"][0].isupper():
@@ -159,6 +161,17 @@ def _short_refs(ctx: Context, full: list[_Found]) -> list[_Found]:
             continue
         after = _NEXT_WORDS.match(ctx.mtext, m.end())
         if after and (after.group(1).split()[0].casefold() in counters or after.group(1).casefold() in counters):
+            continue
+        listed = _LISTED_WITH.match(ctx.mtext, m.end())
+        nxt = by_start.get(listed.end()) if listed else None
+        if nxt is not None and not nxt.worded and not nxt.short:
+            # "Nghị quyết số 18, 19-NQ/TW": the first number shares the second's code
+            tail = re.match(r"\d{1,5}[a-z]?", nxt.number)
+            full_number = number + nxt.number[tail.end():]
+            f = _Found(m.start(), m.start("short"), m.end(), full_number, words[canonical.norm_key(m["word"])],
+                       nxt.suffix, code_type=nxt.code_type, worded=True, code=nxt.code)
+            nxt.doc_type, nxt.worded = f.doc_type, True
+            out.append(f)
             continue
         f = _Found(m.start(), m.start("short"), m.end(), number, words[canonical.norm_key(m["word"])], None,
                    worded=True, short=True)
