@@ -110,3 +110,10 @@ def test_party_number_coded_tt_without_a_word_is_a_circular_letter():
 def test_party_number_with_an_office_after_the_suffix():
     x = run("Thực hiện Kế hoạch số 12-KH/MTTW-BTT của Ủy ban Trung ương MTTQ Việt Nam.")
     assert docs(x) == {("12-KH/MTTW-BTT", "Plan", "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam")}
+
+
+def test_letters_submissions_and_dispatches_are_documents():
+    x = run("Tỉnh ủy gửi Công văn số 1520-CV/TU; UBND tỉnh có Tờ trình số 45/TTr-UBND; "
+            "Thủ tướng Chính phủ ban hành Công điện số 87/CĐ-TTg về phòng chống bão.")
+    assert {(n, t) for n, t, _ in docs(x)} == {("1520-CV/TU", "Official letter"), ("45/TTr-UBND", "Submission"),
+                                              ("87/CĐ-TTg", "Dispatch")}

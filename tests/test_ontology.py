@@ -112,7 +112,8 @@ DOC_TYPES = {"Resolution": ("Nghị quyết", "NQ"), "Directive": ("Chỉ thị"
              "Notice": ("Thông báo", "TB"), "Report": ("Báo cáo", "BC"),
              # the State families the genre cites, and the Party's Thông tri (GUIDELINES convention 5)
              "Circular letter": ("Thông tri", "TT"), "Decree": ("Nghị định", "NĐ"), "Circular": ("Thông tư", "TT-B"),
-             "Communiqué": ("Thông cáo", "TC"), "Law": ("Luật", "QH"), "Ordinance": ("Pháp lệnh", "PL")}
+             "Communiqué": ("Thông cáo", "TC"), "Law": ("Luật", "QH"), "Ordinance": ("Pháp lệnh", "PL"),
+             "Official letter": ("Công văn", "CV"), "Submission": ("Tờ trình", "TTr"), "Dispatch": ("Công điện", "CĐ")}
 
 
 def test_document_types(vocab):
