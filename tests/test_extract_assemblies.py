@@ -128,3 +128,9 @@ def test_plenum_of_a_bare_executive_committee_belongs_to_the_organiser():
 def test_plenum_convened_by_a_standing_committee_is_its_committees():
     x = run("Ban Thường vụ Tỉnh ủy Gia Lai tổ chức Hội nghị lần thứ 3 Ban Chấp hành mở rộng.")
     assert facts(x) == {("Plenum", 3, "Ban Chấp hành Đảng bộ tỉnh Gia Lai", None)}
+
+
+def test_evidence_of_a_plenum_stops_at_its_term():
+    x = run("Hội nghị lần thứ 8 Ban Chấp hành Đảng bộ tỉnh Gia Lai khoá XI \n\nNgày 5/3, hội nghị bế mạc.")
+    (plenum,) = x.assemblies
+    assert plenum.mentions[0].text.endswith("khoá XI")

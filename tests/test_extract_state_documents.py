@@ -117,3 +117,8 @@ def test_letters_submissions_and_dispatches_are_documents():
             "Thủ tướng Chính phủ ban hành Công điện số 87/CĐ-TTg về phòng chống bão.")
     assert {(n, t) for n, t, _ in docs(x)} == {("1520-CV/TU", "Official letter"), ("45/TTr-UBND", "Submission"),
                                               ("87/CĐ-TTg", "Dispatch")}
+
+
+def test_type_word_qualified_before_so():
+    x = run("Theo Thông tri Triệu tập số 38/TT-MTTW-BTT ngày 26/8/2024 và Quyết định Chuẩn y số 12-QĐ/TU.")
+    assert {(n, t) for n, t, _ in docs(x)} == {("38/TT-MTTW-BTT", "Circular letter"), ("12-QĐ/TU", "Decision")}

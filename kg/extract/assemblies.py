@@ -95,13 +95,16 @@ def _term(ctx: Context, pos: int, body_key: str | None) -> tuple[str | None, int
     m = _patterns()["term"].match(ctx.mtext, pos)
     if m is None:
         return None, pos
+    end = m.end()
+    while end > pos and ctx.mtext[end - 1].isspace():  # evidence stops at the term, not the blanks after
+        end -= 1
     if m["k"]:
         label = m["k"].upper()
         term = ctx.add_term(body_key, label, parse_ordinal(label), None, ctx.span(m.start("k"), m.end("k")))
     else:
         y1, y2 = int(m["y1"]), int(m["y2"])
         term = ctx.add_term(body_key, f"{y1}-{y2}", None, (y1, y2), ctx.span(m.start("y1"), m.end("y2")))
-    return term.key, m.end()
+    return term.key, end
 
 
 def _assembly(ctx: Context, kind: str, body: BodyRef | str, ordinal: int | None, term: str | None,
@@ -388,7 +391,7 @@ def _elections(ctx: Context) -> None:
 
 def _skip_term(ctx: Context, pos: int) -> int:
     m = _patterns()["term"].match(ctx.mtext, pos)
-    return m.end() if m else pos
+    return len(ctx.mtext[:m.end()].rstrip()) if m and m.end() > pos else pos
 
 
 def _merge_termless(ctx: Context) -> None:

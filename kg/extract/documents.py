@@ -50,7 +50,9 @@ def _word_before_re() -> re.Pattern[str]:
     """The type word written just before a number ("Quy định số "), anchored at the number."""
     words = "|".join(r"[ ]+".join(re.escape(w) for w in form.split())
                      for form in sorted(canonical.doc_words(), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?P<word>{words})[ ]+(?:số[ ]*)?$", re.IGNORECASE)
+    # "Thông tri Triệu tập số 38/…": one or two capitalised words may qualify the type before "số"
+    return re.compile(rf"(?<!\w)(?P<word>{words})(?:[ ]+(?:số[ ]*)?|(?:[ ]+[A-ZĐ]\w*){{1,2}}[ ]+số[ ]*)$",
+                      re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
