@@ -105,3 +105,16 @@ def test_a_bare_number_listed_before_a_full_one_shares_its_code():
     assert docs(x) == {"26-NQ/TW": ("Resolution", "Ban Chấp hành Trung ương"),
                        "27-NQ/TW": ("Resolution", "Ban Chấp hành Trung ương"),
                        "12/QĐ-TTg": ("Decision", None), "13/QĐ-TTg": ("Decision", None)}
+
+
+def test_title_written_before_the_issuer():
+    x = run("Thực hiện Chỉ thị số 07-CT/TW ngày 15/5/2022 về “Tăng cường công tác dân vận” của Bộ Chính trị; "
+            "Quyết định số 14-QĐ/TU “Về việc kiện toàn Ban Chỉ đạo” của Ban Thường vụ Tỉnh ủy.")
+    got = {d.number: (d.doc_type, names(x).get(d.issuer), d.title) for d in x.documents}
+    assert got["07-CT/TW"] == ("Directive", "Bộ Chính trị", "Tăng cường công tác dân vận")
+    assert got["14-QĐ/TU"][2] == "Về việc kiện toàn Ban Chỉ đạo" and got["14-QĐ/TU"][1] is not None
+
+
+def test_a_quoted_title_alone_gives_no_issuer():
+    x = run("Tỉnh triển khai Kế hoạch số 21-KH/TU “Về chuyển đổi số”, các huyện thực hiện nghiêm.")
+    assert docs(x) == {"21-KH/TU": ("Plan", None)}

@@ -34,6 +34,7 @@ _DATE_AFTER = re.compile(r"[ ]?,?[ ]?(?:ban hành[ ]+)?(?:ngày[ ]+\d{1,2}[-/.]\
 _OF = re.compile(r"\s*,?\s*của\s+", re.IGNORECASE)
 _TERM = re.compile(r"\s*\(?\s*khóa\s+(?P<ord>[IVXLC]+|\d{1,2})\s*\)?", re.IGNORECASE)
 _TITLE = re.compile(r"\s*,?\s*về\s+[“\"«]([^”\"»\n]{3,300})[”\"»]")
+_TITLE_FIRST = re.compile(r"\s*,?\s*(?:về\s+)?[“\"«](?P<t>[^”\"»\n]{3,300})[”\"»]")
 _LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+|\s*;\s*")
 
 
@@ -200,6 +201,9 @@ def _tail(ctx: Context, group: list[_Found]) -> None:
     """Issuer, issuer's term and title written after the last document of a group."""
     pos = group[-1].end
     of = _OF.match(ctx.mtext, pos)
+    title_first = _TITLE_FIRST.match(ctx.mtext, pos) if of is None else None
+    if title_first:  # "Chỉ thị số 05-CT/TW về “…” của Bộ Chính trị": the title before the issuer
+        of = _OF.match(ctx.mtext, title_first.end())
     issuer = None
     hit = _issuer_at(ctx, of.end()) if of else None
     if hit is not None:
@@ -219,7 +223,7 @@ def _tail(ctx: Context, group: list[_Found]) -> None:
             issuer = ctx.add_org(ref).key
     if issuer is None:
         issuer = _code_issuer(ctx, group)
-    title = _TITLE.match(ctx.mtext, pos)
+    title = title_first if title_first and title_first["t"] else _TITLE.match(ctx.mtext, pos)
     for f in group:
         f.issuer = f.issuer or issuer
     if title and len(group) == 1:
