@@ -118,3 +118,10 @@ def test_title_written_before_the_issuer():
 def test_a_quoted_title_alone_gives_no_issuer():
     x = run("Tỉnh triển khai Kế hoạch số 21-KH/TU “Về chuyển đổi số”, các huyện thực hiện nghiêm.")
     assert docs(x) == {"21-KH/TU": ("Plan", None)}
+
+
+def test_body_signed_for_issues_the_document():
+    x = run("Thay mặt Bộ Chính trị, Tổng Bí thư Lê Văn Tâm đã ký ban hành Nghị quyết số 71-NQ/TW về giáo dục. "
+            "Thay mặt Ban Thường vụ, ông Trần Văn Hải phát biểu; Tỉnh ủy ký kết Kế hoạch số 9-KH/TU.")
+    assert docs(x)["71-NQ/TW"] == ("Resolution", "Bộ Chính trị")
+    assert docs(x)["9-KH/TU"][1] != "Ban Thường vụ"

@@ -221,6 +221,8 @@ def _tail(ctx: Context, group: list[_Found]) -> None:
         party_doc = any(f.suffix in ("TW", "TƯ") for f in group)  # a state office does not issue "/TW"
         if ref is not None and not (party_doc and ref.category in ("state-body", "government")):
             issuer = ctx.add_org(ref).key
+    if issuer is None and of is None:
+        issuer = _on_behalf(ctx, group[0].start)
     if issuer is None:
         issuer = _code_issuer(ctx, group)
     title = title_first if title_first and title_first["t"] else _TITLE.match(ctx.mtext, pos)
@@ -245,6 +247,23 @@ def _body_before(ctx: Context, pos: int, max_gap: int, gap: str) -> BodyRef | No
         if ref.end <= pos and pos - ref.end <= max_gap and re.fullmatch(gap, ctx.mtext[ref.end:pos]):
             return ref
     return None
+
+
+_ON_BEHALF = re.compile(r"(?<!\w)[Tt]hay mặt[ ]+")
+_SIGNED = re.compile(r"(?<!\w)(?:đã[ ]+|vừa[ ]+)?ký(?:[ ]+ban hành)?[ ]+(?:các[ ]+)?$")
+
+
+def _on_behalf(ctx: Context, pos: int) -> str | None:
+    """"Thay mặt Bộ Chính trị, Tổng Bí thư … đã ký ban hành Nghị quyết số 66-NQ/TW": the body signed
+    for issues the document (the signer's name never does, GUIDELINES convention 5)."""
+    s, _ = ctx.sentence_at(pos)
+    if not _SIGNED.search(ctx.mtext, max(s, pos - 24), pos):
+        return None
+    behalf = None
+    for behalf in _ON_BEHALF.finditer(ctx.mtext, s, pos):
+        pass  # the last "Thay mặt" before the document
+    ref = bodies.parse_at(ctx, behalf.end(), bare_ok=True) if behalf else None
+    return ctx.add_org(ref).key if ref is not None and ref.end <= pos else None
 
 
 def _code_issuer(ctx: Context, group: list[_Found]) -> str | None:
