@@ -134,3 +134,8 @@ def test_evidence_of_a_plenum_stops_at_its_term():
     x = run("Hội nghị lần thứ 8 Ban Chấp hành Đảng bộ tỉnh Gia Lai khoá XI \n\nNgày 5/3, hội nghị bế mạc.")
     (plenum,) = x.assemblies
     assert plenum.mentions[0].text.endswith("khoá XI")
+
+
+def test_a_holder_written_with_a_place_abbreviation_takes_the_places_name():
+    x = run("Các mục tiêu mà Đại hội Đảng bộ TPHCM lần thứ 11 đề ra được triển khai tại TPHCM.")
+    assert facts(x) == {("Congress", 11, "Đảng bộ Thành phố Hồ Chí Minh", None)}

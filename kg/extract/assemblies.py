@@ -222,8 +222,29 @@ def _generic_holder(ctx: Context, start: int, end: int) -> BodyRef:
     name = " ".join(ctx.text[start:end].split())
     head = next((h for h in sorted(_holder_heads(), key=len, reverse=True)
                  if canonical.norm_key(name).startswith(h)), None)
-    return BodyRef(start, start + len(ctx.text[start:end].rstrip()), name,
+    return BodyRef(start, start + len(ctx.text[start:end].rstrip()), _placed(ctx, name, head),
                    _holder_heads().get(head, "other"))
+
+
+_CITY_WORD = re.compile(r"(?:TP|Tp)\.?$")
+
+
+def _placed(ctx: Context, name: str, head: str | None) -> str:
+    """"Đảng bộ TPHCM" → "Đảng bộ Thành phố Hồ Chí Minh"; "Đảng bộ TP" in an article about a city →
+    that city's: a holder whose rest is only a place is named with the place's canonical name."""
+    words = name.split()
+    n_head = len(head.split()) if head else 0
+    if not n_head or len(words) <= n_head:
+        return name
+    head_text, rest = " ".join(words[:n_head]), " ".join(words[n_head:])
+    by_key, _ = canonical.places()
+    entry = by_key.get(canonical.norm_key(rest))
+    if entry is None and _CITY_WORD.fullmatch(rest) and ctx.locality and ctx.locality.level == "thành phố":
+        entry = ctx.locality
+    if entry is None:
+        return name
+    place = entry.name if entry.name.startswith("Thành phố") else f"{entry.level} {entry.name}"
+    return f"{head_text} {place}"
 
 
 _HOLDER_REACH = 160  # how far before "tổ chức Đại hội" its holder may start
