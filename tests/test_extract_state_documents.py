@@ -122,3 +122,9 @@ def test_letters_submissions_and_dispatches_are_documents():
 def test_type_word_qualified_before_so():
     x = run("Theo Thông tri Triệu tập số 38/TT-MTTW-BTT ngày 26/8/2024 và Quyết định Chuẩn y số 12-QĐ/TU.")
     assert {(n, t) for n, t, _ in docs(x)} == {("38/TT-MTTW-BTT", "Circular letter"), ("12-QĐ/TU", "Decision")}
+
+
+def test_issuer_written_as_an_office_is_its_body():
+    x = run("Thực hiện Quyết định số 345/QĐ-UBND của Chủ tịch UBND tỉnh Gia Lai và Kết luận số 12-KL/TW của "
+            "Tổng Bí thư.")
+    assert docs(x) == {("345/QĐ-UBND", "Decision", "Ủy ban nhân dân tỉnh Gia Lai"), ("12-KL/TW", "Conclusion", None)}

@@ -289,6 +289,10 @@ def _issuer_at(ctx: Context, pos: int) -> tuple[BodyRef, int] | None:
     if ref is None:
         low = bodies.parse_at(ctx, pos, bare_ok=True, allow_lower=True)
         ref = low if low is not None and len(ctx.mtext[pos:low.end].split()) >= 3 else None
+    if ref is None:  # "của Chủ tịch UBND tỉnh", "của Thủ tướng Chính phủ": the office's body issues it
+        post = canonical.posts()[1].match(ctx.mtext, pos)
+        if post and post.group()[0].isupper() and ctx.mtext[post.end():post.end() + 1] == " ":
+            ref = bodies.parse_at(ctx, post.end() + 1, bare_ok=True)
     if ref is not None:
         return ref, ref.end
     m = _PLENUM.match(ctx.mtext, pos)
