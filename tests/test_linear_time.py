@@ -65,6 +65,7 @@ def _parse(text: str):
 FAMILIES = {
     # the dateline pattern used to backtrack cubically over blanks after a time (3 KB: 138 s)
     "dateline blanks": lambda n: _parse("08:59" + " " * n + "x\nTiêu đề bài báo thử\nNội dung.\n"),
+    "date, time, blanks, junk": lambda n: _parse("8/6/2023 14:46" + " " * n + "x\nTiêu đề bài báo thử\nNội dung.\n"),
     "dateline blanks then a date": lambda n: _parse("Thứ Hai, 08:59" + " " * n + "04/04/2022 ,\nNội dung.\n"),
     # one line of repeated sentences: mention lists and sentence lookups used to be scanned per mention
     "long one-line article": lambda n: _owned_stages(_SENTENCE * (n // len(_SENTENCE))),
