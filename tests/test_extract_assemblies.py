@@ -139,3 +139,10 @@ def test_evidence_of_a_plenum_stops_at_its_term():
 def test_a_holder_written_with_a_place_abbreviation_takes_the_places_name():
     x = run("Các mục tiêu mà Đại hội Đảng bộ TPHCM lần thứ 11 đề ra được triển khai tại TPHCM.")
     assert facts(x) == {("Congress", 11, "Đảng bộ Thành phố Hồ Chí Minh", None)}
+
+
+def test_a_holder_named_with_cac_co_quan_is_one_body():
+    x = run("Đại hội đại biểu Đảng bộ các cơ quan Đảng tỉnh Gia Lai lần thứ I, nhiệm kỳ 2025-2030 thành công.")
+    (a,) = x.assemblies
+    assert (a.kind, a.ordinal) == ("Congress", 1)
+    assert names(x)[a.body].startswith("Đảng bộ các cơ quan Đảng tỉnh")

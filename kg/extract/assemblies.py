@@ -201,7 +201,8 @@ def _heads_alternation() -> str:
                     for h in sorted((r[0] for r in canonical._rows("assembly_holders.tsv")), key=len, reverse=True))
 
 
-_HOLDER_WORD = r"[ ]+(?!lần\b|khóa\b|các\b|của\b|và\b|nhiệm\b)[^\W_][^\s,.;:()“”\"]*"
+# "các cấp" makes the holder generic ("Đại hội Đảng bộ các cấp"); "Đảng bộ các cơ quan Đảng tỉnh" is one body
+_HOLDER_WORD = r"[ ]+(?!lần\b|khóa\b|các cấp\b|của\b|và\b|nhiệm\b)[^\W_][^\s,.;:()“”\"]*"
 
 
 @lru_cache(maxsize=1)
