@@ -19,6 +19,8 @@ from kg.extract.noise import view
     ("ông Trần Văn Hải -Phó Chủ tịch", "ông Trần Văn Hải - Phó Chủ tịch"),
     ("PGS.TS.Lê Thị Hoa", "PGS.TS. Lê Thị Hoa"),
     ("tại TP.Hồ Chí Minh", "tại TP. Hồ Chí Minh"),
+    ("Phó Bí thư Tỉnhủy Nghệ An", "Phó Bí thư Tỉnh ủy Nghệ An"),
+    ("Bí thư Đảnguỷ xã", "Bí thư Đảng uỷ xã"),
 ])
 def test_glue_is_undone(raw, seen):
     assert view(raw).text == seen
@@ -26,7 +28,7 @@ def test_glue_is_undone(raw, seen):
 
 @pytest.mark.parametrize("clean", [
     "T.Ư Đoàn", "iPhone và eKYC", "tăng 9,5%", "rộng 20 km2", "dịch COVID-19", "trang dangcongsan.vn",
-    "VietNam", "virus H5N1", "Nghị quyết 57- QĐ/TW", "Hà Nội, ngày 5/3", "Tp.HCM", "Tp. Huế", "v.v. Các",
+    "VietNam", "virus H5N1", "Phan Xuân Thủy", "thủy lợi", "Tỉnh ủy", "Nghị quyết 57- QĐ/TW", "Hà Nội, ngày 5/3", "Tp.HCM", "Tp. Huế", "v.v. Các",
 ])
 def test_clean_or_deliberate_text_is_left_alone(clean):
     v = view(clean)

@@ -18,6 +18,9 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kg.resources import gazetteer_dir
 
 # Latin letters (Vietnamese included); lower and upper case told apart explicitly because
 # ``re`` has no case classes.
@@ -42,6 +45,15 @@ _RULES = re.compile(
     # "Nguyễn Văn A -Phó Bí thư": a dash after a blank glued to the capitalised word after it.
     rf"|(?<=[{_LOWER}{_UPPER}] )[-–](?P<dash_after>)(?=[{_UPPER}][{_LOWER}])"
 )
+
+
+@lru_cache(maxsize=1)
+def _glued_uy() -> re.Pattern[str]:
+    """"Tỉnhủy", "Đảnguỷ": a committee syllable glued to "ủy" (gazetteers/glued_before_uy.txt)."""
+    path = gazetteer_dir() / "glued_before_uy.txt"
+    heads = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")]
+    alts = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?P<uy>)(?=(?:ủy|uỷ)(?!\w))")
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class View:
 def view(text: str) -> View:
     """The text with the missing blanks inserted (see the module docstring)."""
     points = [m.end(name) for m in _RULES.finditer(text) for name in (m.lastgroup,) if name]
+    points += [m.end("uy") for m in _glued_uy().finditer(text)]
     if not points:
         return View(text)
     points = sorted(set(points))
