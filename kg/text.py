@@ -37,6 +37,15 @@ _DATELINE = re.compile(
     r"|\d{1,2}[:h]\d{2}(?::\d{2})?\s*[-|,]?\s*(?P<d2>\d{1,2})[/.-](?P<m2>\d{1,2})[/.-](?P<y2>\d{4}))\s*$",
     re.IGNORECASE,
 )
+_BLANKS = re.compile(r"\s+")
+
+
+def _dateline_match(line: str) -> re.Match | None:
+    """_DATELINE on the line with blank runs squeezed to one space: its optional parts are
+    separated by optional blanks, which would backtrack cubically over a long run of blanks."""
+    return _DATELINE.match(_BLANKS.sub(" ", line.strip()))
+
+
 # Source tags opening a paragraph: "(VOV5) -", "BDK.VN -", "(Chinhphu.vn) –", "TTXVN -"
 _SOURCE_TAG = re.compile(r"^(?:\([^()\n]{2,30}\)|[A-ZĐ][A-ZĐ0-9.]{1,20}(?:\.[A-Za-z]{2,4})?)\s*[-–—]\s+")
 _WORD = re.compile(r"\w+")
@@ -179,9 +188,13 @@ def parse_article(text: str, path: str = "<string>") -> Article:
     for key in _FRONT_KEYS:
         if meta.get(key) is not None:
             setattr(article, key, meta[key])
-    if not meta:
+    # Each key the front matter leaves out is recovered from the text on its own: a block
+    # holding only `published` still leaves the headline and the byline to be read.
+    if meta.get("title") is None:
         article.title = _headline(lines)
+    if meta.get("published") is None:
         article.published = dateline_date
+    if meta.get("author") is None:
         byline = _byline(lines)
         if byline is not None:
             article.author = byline.text
@@ -354,7 +367,7 @@ def _debris(lines: list[_Line]) -> tuple[list[Span], date | None]:
         s = line.stripped
         if not s:
             continue
-        m = _DATELINE.match(s)
+        m = _dateline_match(s)
         if m:
             ignored.append(line.span())
             first_date = first_date or _dateline_date(m)
@@ -391,7 +404,7 @@ def _headline(lines: list[_Line]) -> str | None:
     content = _content_lines(lines)
     for line in content[:3]:
         s = line.stripped
-        if _DATELINE.match(s) or _is_token(s):
+        if _dateline_match(s) or _is_token(s):
             continue
         words = _WORD.findall(s)
         if 3 <= len(words) <= 40 and not s.endswith((".", "…", ":", ";", ",")) and len(content) > 1 \

@@ -69,3 +69,59 @@ def test_resolution_of_a_plenum_is_issued_by_its_committee():
     (d,) = x.documents
     assert d.issuer == "org:ban-chap-hanh-trung-uong"
     assert d.issuer_term == "term:ban-chap-hanh-trung-uong/xii"
+
+
+def test_stray_blank_beside_the_dash_is_dropped_from_the_number():
+    x = run("Thực hiện Quy định số 57- QĐ/TW và Chỉ thị số 12 -CT/TW của Ban Bí thư.")
+    assert docs(x) == {"57-QĐ/TW": ("Regulation", "Ban Bí thư"), "12-CT/TW": ("Directive", "Ban Bí thư")}
+    assert "57- QĐ/TW" in {s.text[-9:] for d in x.documents for s in d.mentions}
+
+
+def test_date_without_a_year_keeps_the_issuer():
+    x = run("Thực hiện Quyết định số 123-QĐ/TW ngày 4/5 của Ban Bí thư về công tác cán bộ.")
+    assert docs(x) == {"123-QĐ/TW": ("Decision", "Ban Bí thư")}
+
+
+def test_short_reference_after_the_full_number_is_the_same_document():
+    x = run("Huyện ủy quán triệt Chỉ thị số 05-CT/TW của Bộ Chính trị. Việc thực hiện Chỉ thị 05 được sơ kết.")
+    assert docs(x) == {"05-CT/TW": ("Directive", "Bộ Chính trị")}
+    assert len(x.documents[0].mentions) == 2
+
+
+def test_short_reference_with_a_date_and_an_issuer():
+    x = run("Kỳ họp sửa đổi Nghị quyết số 47 ngày 13/12/2019 của HĐND tỉnh về bảng giá đất.")
+    assert docs(x) == {"47": ("Resolution", "Hội đồng nhân dân tỉnh")}
+    assert x.documents[0].date == date(2019, 12, 13)
+
+
+def test_short_references_of_two_types_are_two_documents():
+    x = run("Triển khai Kế hoạch 03 của Ban Bí thư và Kết luận 03 của Bộ Chính trị.")
+    assert {(d.doc_type, names(x)[d.issuer]) for d in x.documents} == {("Plan", "Ban Bí thư"),
+                                                                      ("Conclusion", "Bộ Chính trị")}
+
+
+def test_a_bare_number_listed_before_a_full_one_shares_its_code():
+    x = run("Thực hiện Nghị quyết số 26, 27-NQ/TW của Ban Chấp hành Trung ương và các Quyết định số 12 và 13/QĐ-TTg.")
+    assert docs(x) == {"26-NQ/TW": ("Resolution", "Ban Chấp hành Trung ương"),
+                       "27-NQ/TW": ("Resolution", "Ban Chấp hành Trung ương"),
+                       "12/QĐ-TTg": ("Decision", None), "13/QĐ-TTg": ("Decision", None)}
+
+
+def test_title_written_before_the_issuer():
+    x = run("Thực hiện Chỉ thị số 07-CT/TW ngày 15/5/2022 về “Tăng cường công tác dân vận” của Bộ Chính trị; "
+            "Quyết định số 14-QĐ/TU “Về việc kiện toàn Ban Chỉ đạo” của Ban Thường vụ Tỉnh ủy.")
+    got = {d.number: (d.doc_type, names(x).get(d.issuer), d.title) for d in x.documents}
+    assert got["07-CT/TW"] == ("Directive", "Bộ Chính trị", "Tăng cường công tác dân vận")
+    assert got["14-QĐ/TU"][2] == "Về việc kiện toàn Ban Chỉ đạo" and got["14-QĐ/TU"][1] is not None
+
+
+def test_a_quoted_title_alone_gives_no_issuer():
+    x = run("Tỉnh triển khai Kế hoạch số 21-KH/TU “Về chuyển đổi số”, các huyện thực hiện nghiêm.")
+    assert docs(x) == {"21-KH/TU": ("Plan", None)}
+
+
+def test_body_signed_for_issues_the_document():
+    x = run("Thay mặt Bộ Chính trị, Tổng Bí thư Lê Văn Tâm đã ký ban hành Nghị quyết số 71-NQ/TW về giáo dục. "
+            "Thay mặt Ban Thường vụ, ông Trần Văn Hải phát biểu; Tỉnh ủy ký kết Kế hoạch số 9-KH/TU.")
+    assert docs(x)["71-NQ/TW"] == ("Resolution", "Bộ Chính trị")
+    assert docs(x)["9-KH/TU"][1] != "Ban Thường vụ"

@@ -11,13 +11,42 @@ def docs(x) -> set[tuple]:
 
 
 def test_state_decision_and_government_resolution():
+    # The Prime Minister signs for the Government (GUIDELINES convention 5 accepts "Chính phủ").
     x = run("Thực hiện Quyết định số 1234/QĐ-TTg của Thủ tướng Chính phủ và Nghị quyết số 01/NQ-CP của Chính phủ.")
-    assert docs(x) == {("1234/QĐ-TTg", "Decision", None), ("01/NQ-CP", "Resolution", "Chính phủ")}
+    assert docs(x) == {("1234/QĐ-TTg", "Decision", "Chính phủ"), ("01/NQ-CP", "Resolution", "Chính phủ")}
 
 
-def test_decree_and_law_have_no_type_and_are_left_out():
-    x = run("Chính phủ ban hành Nghị định số 15/2024/NĐ-CP; Quốc hội thông qua Luật số 55/2014/QH13.")
-    assert docs(x) == set()
+def test_prime_ministers_decision_named_after_the_number():
+    x = run("Theo Quyết định số 77/QĐ-TTg, Thủ tướng phê chuẩn kết quả bầu ông Lâm Văn Tòng. "
+            "Ngày 3/4, Thủ tướng Chính phủ ký Quyết định số78/QĐ-TTg phê chuẩn kết quả bầu bổ sung.")
+    assert docs(x) == {("77/QĐ-TTg", "Decision", "Chính phủ"), ("78/QĐ-TTg", "Decision", "Chính phủ")}
+
+
+def test_code_names_no_issuer_when_the_sentence_does_not():
+    x = run("Tỉnh đã rà soát việc thực hiện Quyết định số 79/QĐ-TTg về quy hoạch vùng.")
+    assert docs(x) == {("79/QĐ-TTg", "Decision", None)}
+
+
+def test_decree_law_and_circular_have_their_own_types():
+    x = run("Chính phủ ban hành Nghị định số 15/2024/NĐ-CP; Quốc hội thông qua Luật số 55/2014/QH13; "
+            "Bộ ban hành Thông tư 12/2024/TT-BNV.")
+    assert docs(x) == {("15/2024/NĐ-CP", "Decree", "Chính phủ"), ("55/2014/QH13", "Law", None),
+                       ("12/2024/TT-BNV", "Circular", None)}
+
+
+def test_government_has_a_decree():
+    x = run("Chính phủ đã có Nghị định 31/2022/NĐ-CP về hỗ trợ lãi suất.")
+    assert docs(x) == {("31/2022/NĐ-CP", "Decree", "Chính phủ")}
+
+
+def test_state_codes_give_the_type_without_a_word():
+    x = run("Các văn bản 15/2024/NĐ-CP và 12/2024/TT-BNV đã được tỉnh triển khai.")
+    assert docs(x) == {("15/2024/NĐ-CP", "Decree", None), ("12/2024/TT-BNV", "Circular", None)}
+
+
+def test_front_office_number_with_two_codes():
+    x = run("Theo Quyết định số 2716/QĐ-MTTW-BTT ngày 20/7/2024 về việc chỉ định đại biểu.")
+    assert docs(x) == {("2716/QĐ-MTTW-BTT", "Decision", None)}
 
 
 def test_national_assembly_resolution():
@@ -50,9 +79,16 @@ def test_plenum_as_issuer_with_a_dated_number():
     assert {(a.kind, a.ordinal) for a in x.assemblies} == {("Plenum", 6)}
 
 
-def test_number_without_code_is_not_a_document():
-    x = run("Thể chế hóa Nghị quyết 68 về phát triển kinh tế tư nhân.")
-    assert x.documents == []
+def test_short_reference_is_a_document_with_the_number_as_written():
+    # GUIDELINES convention 4: "Nghị quyết 41 của Bộ Chính trị" is a document row, number as written.
+    x = run("Thể chế hóa Nghị quyết 68 về phát triển kinh tế tư nhân; thực hiện Chỉ thị số 09 của Ban Bí thư.")
+    assert docs(x) == {("68", "Resolution", None), ("09", "Directive", "Ban Bí thư")}
+
+
+def test_counts_years_and_lower_case_words_are_not_short_references():
+    x = run("Tỉnh thực hiện Kế hoạch 5 năm, Đề án 3 giai đoạn; Kế hoạch 2025 được giao; các nghị quyết 12 "
+            "của huyện; Quyết định 15,5 tỷ đồng; Nghị quyết Trung ương 4 khóa XII.")
+    assert [d.number for d in x.documents] == []
 
 
 def test_code_inside_a_number_is_not_a_body():
@@ -61,6 +97,34 @@ def test_code_inside_a_number_is_not_a_body():
     assert docs(x) == {("2157/QĐ-UBND", "Decision", "Ủy ban nhân dân tỉnh Thanh Hóa")}
 
 
-def test_circular_is_left_out_but_a_party_instruction_coded_tt_is_kept():
+def test_state_circular_and_party_circular_letter_are_told_apart():
     x = run("Bộ tham mưu ban hành Thông tư số 12/2024/TT-BNV; Ban Bí thư ban hành Thông tri số 05-TT/TW.")
-    assert docs(x) == {("05-TT/TW", "Instruction", "Ban Bí thư")}
+    assert docs(x) == {("12/2024/TT-BNV", "Circular", None), ("05-TT/TW", "Circular letter", "Ban Bí thư")}
+
+
+def test_party_number_coded_tt_without_a_word_is_a_circular_letter():
+    x = run("Các cấp ủy quán triệt 07-TT/TW của Ban Bí thư.")
+    assert docs(x) == {("07-TT/TW", "Circular letter", "Ban Bí thư")}
+
+
+def test_party_number_with_an_office_after_the_suffix():
+    x = run("Thực hiện Kế hoạch số 12-KH/MTTW-BTT của Ủy ban Trung ương MTTQ Việt Nam.")
+    assert docs(x) == {("12-KH/MTTW-BTT", "Plan", "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam")}
+
+
+def test_letters_submissions_and_dispatches_are_documents():
+    x = run("Tỉnh ủy gửi Công văn số 1520-CV/TU; UBND tỉnh có Tờ trình số 45/TTr-UBND; "
+            "Thủ tướng Chính phủ ban hành Công điện số 87/CĐ-TTg về phòng chống bão.")
+    assert {(n, t) for n, t, _ in docs(x)} == {("1520-CV/TU", "Official letter"), ("45/TTr-UBND", "Submission"),
+                                              ("87/CĐ-TTg", "Dispatch")}
+
+
+def test_type_word_qualified_before_so():
+    x = run("Theo Thông tri Triệu tập số 38/TT-MTTW-BTT ngày 26/8/2024 và Quyết định Chuẩn y số 12-QĐ/TU.")
+    assert {(n, t) for n, t, _ in docs(x)} == {("38/TT-MTTW-BTT", "Circular letter"), ("12-QĐ/TU", "Decision")}
+
+
+def test_issuer_written_as_an_office_is_its_body():
+    x = run("Thực hiện Quyết định số 345/QĐ-UBND của Chủ tịch UBND tỉnh Gia Lai và Kết luận số 12-KL/TW của "
+            "Tổng Bí thư.")
+    assert docs(x) == {("345/QĐ-UBND", "Decision", "Ủy ban nhân dân tỉnh Gia Lai"), ("12-KL/TW", "Conclusion", None)}

@@ -109,7 +109,11 @@ def test_role_pref_labels_are_unique(vocab):
 DOC_TYPES = {"Resolution": ("Nghị quyết", "NQ"), "Directive": ("Chỉ thị", "CT"), "Regulation": ("Quy định", "QĐi"),
              "Decision": ("Quyết định", "QĐ"), "Conclusion": ("Kết luận", "KL"), "Instruction": ("Hướng dẫn", "HD"),
              "Programme": ("Chương trình", "CTr"), "Scheme": ("Đề án", "ĐA"), "Plan": ("Kế hoạch", "KH"),
-             "Notice": ("Thông báo", "TB"), "Report": ("Báo cáo", "BC")}
+             "Notice": ("Thông báo", "TB"), "Report": ("Báo cáo", "BC"),
+             # the State families the genre cites, and the Party's Thông tri (GUIDELINES convention 5)
+             "Circular letter": ("Thông tri", "TT"), "Decree": ("Nghị định", "NĐ"), "Circular": ("Thông tư", "TT-B"),
+             "Communiqué": ("Thông cáo", "TC"), "Law": ("Luật", "QH"), "Ordinance": ("Pháp lệnh", "PL"),
+             "Official letter": ("Công văn", "CV"), "Submission": ("Tờ trình", "TTr"), "Dispatch": ("Công điện", "CĐ")}
 
 
 def test_document_types(vocab):

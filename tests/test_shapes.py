@@ -91,13 +91,15 @@ def _doc_graph(number: str) -> Graph:
 
 
 @pytest.mark.parametrize("number", ["05-CT/TW", "08-QĐi/TW", "04-ĐA/TU", "09-CTr/TU", "01-QĐNS/TW",
-                                    "35-NQ/TW", "101-QĐ/TW", "12-NQ/ĐUK", "3a-HD/BTGTW", "27-KL/TƯ"])
+                                    "35-NQ/TW", "101-QĐ/TW", "12-NQ/ĐUK", "3a-HD/BTGTW", "27-KL/TƯ",
+                                    "1234/QĐ-TTg", "15/2024/NĐ-CP", "98/2023/QH15", "2816/QĐ-MTTW-BTT", "05"])
 def test_good_document_numbers_pass(number):
     report = validate(_doc_graph(number))
     assert not [r for r in report.results if r.shape == "pgsh:Document-numberPattern"]
 
 
-@pytest.mark.parametrize("number", ["35NQ/TW", "NQ-35/TW", "35-NQ", "35-nq/tw", "35-NQ/TW ", "số 35"])
+@pytest.mark.parametrize("number", ["35NQ/TW", "NQ-35/TW", "35-NQ", "35-nq/tw", "35-NQ/TW ", "số 35",
+                                    "1234/QĐ", "12345", "15/2024/nđ-cp"])
 def test_bad_document_numbers_warn(number):
     report = validate(_doc_graph(number))
     hits = [r for r in report.results if r.shape == "pgsh:Document-numberPattern"]

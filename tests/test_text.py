@@ -120,3 +120,26 @@ def test_masked_text_keeps_length():
 def test_no_invented_headline_or_byline():
     a = parse_article("Ban Thường vụ Tỉnh ủy đã họp và thống nhất nội dung các đề án.\n")
     assert a.title is None and a.author is None and a.published is None
+
+
+def test_front_matter_with_only_published_still_recovers_headline_and_byline():
+    text = ("---\npublished: 2024-03-05\n---\nHội nghị Ban Chấp hành Đảng bộ huyện Tân Lạc mở rộng\n"
+            "Sáng 4/3, Huyện ủy Tân Lạc tổ chức hội nghị.\nMinh Thu\n")
+    a = parse_article(text)
+    assert a.published == date(2024, 3, 5)
+    assert a.title == "Hội nghị Ban Chấp hành Đảng bộ huyện Tân Lạc mở rộng"
+    assert a.author == "Minh Thu"
+    assert any(s.text == "Minh Thu" for s in a.ignored)
+
+
+def test_front_matter_keys_given_are_not_overridden_by_the_text():
+    text = ("---\ntitle: Tiêu đề riêng\nauthor: Ban Biên tập\n---\n08:15 02/03/2024\n"
+            "Dòng đầu tiên của bài viết thử\nNội dung bài.\nMinh Thu\n")
+    a = parse_article(text)
+    assert (a.title, a.author, a.published) == ("Tiêu đề riêng", "Ban Biên tập", date(2024, 3, 2))
+    assert not any(s.text == "Minh Thu" for s in a.ignored)  # the author was given: the line is text
+
+
+def test_dateline_with_a_long_run_of_blanks_is_read_quickly():
+    a = parse_article("08:59" + " " * 3000 + "02/03/2024\nTiêu đề của bài báo thử\nNội dung bài.\n")
+    assert a.published == date(2024, 3, 2)

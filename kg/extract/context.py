@@ -7,11 +7,13 @@ so the output does not depend on the order recognisers ran in.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.extract import canonical
+from kg.extract import canonical, noise
 from kg.model import (
     Article,
     Assembly,
@@ -33,6 +35,31 @@ from kg.text import masked_text
 _NO_END = "".join(rf"(?<!{a})" for a in (r"\bTp\.", r"\bTP\.", r"\bTS\.", r"\bGS\.", r"ThS\.", r"\bPGS\.",
                                          r"\bNXB\.", r"\bTh\.", r"\bTX\.", r"\bđ/c\.", r"TSKH\."))
 _SENTENCE_END = re.compile(rf"(?<=[.!?…]){_NO_END}[\"”’)]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])|\n+")
+
+
+class IntervalIndex:
+    """Point and range questions on (start, end, …) tuples in O(log n) rather than a scan of all:
+    "is pos inside one of them", "which start in [s, e)". Recognisers ask these once per match, so
+    a scan would make extraction quadratic in the number of entities."""
+
+    def __init__(self, items) -> None:
+        self.items = sorted(items, key=lambda it: (it[0], it[1]))
+        self.starts = [it[0] for it in self.items]
+        self.reach: list[int] = []  # reach[i]: the furthest end among items[: i + 1]
+        furthest = -1
+        for it in self.items:
+            furthest = max(furthest, it[1])
+            self.reach.append(furthest)
+
+    def covers(self, pos: int, *, strict: bool = False) -> bool:
+        """Some item has start <= pos < end (strict: start < pos < end)."""
+        # items[: i + 1] are exactly those starting before pos (at or before, unless strict)
+        i = (bisect.bisect_left if strict else bisect.bisect_right)(self.starts, pos) - 1
+        return i >= 0 and self.reach[i] > pos
+
+    def starting_in(self, start: int, end: int) -> list:
+        """The items whose start lies in [start, end), in order of start."""
+        return self.items[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
 
 
 @dataclass
@@ -68,10 +95,21 @@ class Context:
     references: dict[tuple, Reference] = field(default_factory=dict)
     bare: list[tuple[str, int, Span]] = field(default_factory=list)  # assemblies written without a body
     _sentences: list[tuple[int, int]] | None = None
+    _sentence_starts: list[int] | None = None
+    # (group, key) → the spans already recorded: a membership test on a list would make
+    # an article that names one entity N times cost N² (a 1.6 MB one-line article: minutes).
+    _mention_sets: dict[tuple[str, str], set[Span]] = field(default_factory=dict)
+    _indexes: dict[str, tuple[int, IntervalIndex]] = field(default_factory=dict)
+    view: noise.View | None = None  # how text relates to article.text (None: they are the same)
 
     @classmethod
     def of(cls, article: Article) -> Context:
-        return cls(article=article, text=article.text, mtext=canonical.matching_text(masked_text(article)))
+        """Recognisers read a view of the text with scraping glue undone (kg.extract.noise): same
+        API, and ``result`` takes every span back to the article text as kept."""
+        v = noise.view(article.text)
+        ctx = cls(article=article, text=v.text, mtext=canonical.matching_text(v.apply(masked_text(article))))
+        ctx.view = v
+        return ctx
 
     # --- text helpers ------------------------------------------------------------
 
@@ -94,10 +132,46 @@ class Context:
         return s + (len(seg) - len(seg.lstrip())), s + len(seg.rstrip())
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
-        for s, e in self.sentences():
-            if s <= pos < e or pos == e:
-                return s, e
+        """The sentence holding pos (or ending at it); (pos, pos) between sentences. Binary search:
+        recognisers ask once per mention."""
+        sentences = self.sentences()
+        if self._sentence_starts is None:
+            self._sentence_starts = [s for s, _ in sentences]
+        i = bisect.bisect_right(self._sentence_starts, pos) - 1
+        # pos may be the end of sentence i - 1 when sentence i starts right there (no blank between)
+        for j in (i - 1, i) if i > 0 and sentences[i - 1][1] == pos else (i,):
+            if j >= 0 and sentences[j][0] <= pos <= sentences[j][1]:
+                return sentences[j]
         return pos, pos
+
+    def _index(self, name: str, items: list) -> IntervalIndex:
+        """An IntervalIndex of a growing list, rebuilt only when the list has grown."""
+        cached = self._indexes.get(name)
+        if cached is None or cached[0] != len(items):
+            rows = [(r.start, r.end, r) for r in items] if name == "bodies" else items
+            cached = self._indexes[name] = (len(items), IntervalIndex(rows))
+        return cached[1]
+
+    @staticmethod
+    def interval_index(items: list) -> IntervalIndex:
+        """An IntervalIndex of (start, end, …) tuples, for a recogniser's own spans."""
+        return IntervalIndex(items)
+
+    def inside_body(self, pos: int) -> bool:
+        """pos lies strictly inside a recognised body name."""
+        return self._index("bodies", self.body_refs).covers(pos, strict=True)
+
+    def body_refs_in(self, start: int, end: int) -> list[BodyRef]:
+        """The recognised bodies starting in [start, end), in text order."""
+        return [row[2] for row in self._index("bodies", self.body_refs).starting_in(start, end)]
+
+    def in_person(self, pos: int) -> bool:
+        """pos lies within a person's name (start <= pos < end)."""
+        return self._index("people", self.person_spans).covers(pos)
+
+    def person_spans_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """The person names starting in [start, end), in text order."""
+        return self._index("people", self.person_spans).starting_in(start, end)
 
     def paragraph_at(self, pos: int) -> tuple[int, int]:
         start = self.mtext.rfind("\n", 0, pos) + 1
@@ -111,8 +185,13 @@ class Context:
         entity = bucket.get(key)
         if entity is None:
             entity = bucket[key] = factory()
-        if span is not None and span not in entity.mentions:
-            entity.mentions.append(span)
+        if span is not None:
+            seen = self._mention_sets.get((group, key))
+            if seen is None or len(seen) != len(entity.mentions):  # a recogniser edited the list itself
+                seen = self._mention_sets[(group, key)] = set(entity.mentions)
+            if span not in seen:
+                seen.add(span)
+                entity.mentions.append(span)
         return entity
 
     def add_org(self, ref: BodyRef, *, mention: bool = True) -> Organization:
@@ -189,16 +268,18 @@ class Context:
     # --- result -----------------------------------------------------------------------
 
     def result(self) -> Extraction:
+        original = self._to_original()
+
         def ordered(name: str) -> list[Any]:
-            items = list(self.group(name).values())
+            items = [original(item) for item in self.group(name).values()]
             for item in items:
                 item.mentions.sort()
-            big = len(self.text) + 1
+            big = len(self.article.text) + 1
             return sorted(items, key=lambda e: (e.mentions[0].start if e.mentions else big, e.key))
 
         def by_evidence(rel: dict) -> list[Any]:
-            return sorted(rel.values(), key=lambda r: (r.evidence.start, r.evidence.end,
-                                                       tuple(str(v) for v in vars(r).values())))
+            return sorted((original(r) for r in rel.values()),
+                          key=lambda r: (r.evidence.start, r.evidence.end, tuple(str(v) for v in vars(r).values())))
 
         return Extraction(
             article=self.article,
@@ -207,3 +288,21 @@ class Context:
             meetings=ordered("meetings"), holdings=by_evidence(self.holdings),
             participations=by_evidence(self.participations), references=by_evidence(self.references),
         )
+
+    def _to_original(self):
+        """A function giving an entity or relation with its spans in article offsets (a copy when the
+        view differs from the text; the object itself when they are the same)."""
+        v = self.view
+        if v is None or not v.inserted:
+            return lambda item: item
+        text = self.article.text
+
+        def span(sp: Span) -> Span:
+            start, end = v.to_original(sp.start), v.to_original(sp.end)
+            return Span(start, end, text[start:end])
+
+        def original(item: Any) -> Any:
+            if hasattr(item, "evidence"):
+                return dataclasses.replace(item, evidence=span(item.evidence))
+            return dataclasses.replace(item, mentions=sorted({span(sp) for sp in item.mentions}))
+        return original

@@ -9,9 +9,11 @@ Day-month order throughout. A date with no year is only taken after a cue word
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _CUE = r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm)(?:\s+nay)?(?:\s+(?:thứ\s+\w+,?\s+)?ngày)?"
 _DMY = r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}))?(?![\d/.-]\d)"
@@ -32,11 +34,13 @@ _PAIR_RE = re.compile(
     re.IGNORECASE,
 )
 # "tổng kết công tác … năm 2020", "sơ kết … 6 tháng đầu năm 2022": the year whose work is reviewed.
-_REVIEW_RE = re.compile(r"(?:tổng kết|sơ kết|tổng kết công tác|nhìn lại)[^.;\n]*?năm\s+(\d{4})", re.IGNORECASE)
+# The reach is bounded so that a long sentence with many cue words costs linear time.
+_REVIEW_RE = re.compile(r"(?:tổng kết|sơ kết|tổng kết công tác|nhìn lại)[^.;\n]{0,240}?năm\s+(\d{4})", re.IGNORECASE)
 # "triển khai nhiệm vụ năm 2021", "kế hoạch năm 2021": the year being planned.
-_PLAN_RE = re.compile(r"(?:triển khai|nhiệm vụ|kế hoạch|phương hướng)[^.;\n]*?năm\s+(\d{4})", re.IGNORECASE)
+_PLAN_RE = re.compile(r"(?:triển khai|nhiệm vụ|kế hoạch|phương hướng)[^.;\n]{0,240}?năm\s+(\d{4})", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<![\w/-])năm\s+((?:19|20)\d{2})(?![\w/-])", re.IGNORECASE)
-_FUTURE_RE = re.compile(r"(?:đến|tới|tầm nhìn(?: đến)?)\s+năm\s+$", re.IGNORECASE)
+_FUTURE_RE = re.compile(r"(?:đến|tới|tầm nhìn(?: đến)?)\s{1,4}năm\s{1,4}$", re.IGNORECASE)
+_FUTURE_REACH = 32  # characters before a year that _FUTURE_RE may need to see
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,17 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     """Dates and date ranges in text[start:end], in order; uncued dates need a year."""
     end = len(text) if end is None else end
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     for m in [*_RANGE_RE.finditer(text, start, end), *_PAIR_RE.finditer(text, start, end)]:
         single_month = not m.groupdict().get("m1")
-        if any(s <= m.start() < e for s, e in taken) or (single_month and int(m["d1"]) >= int(m["d2"])):
+        if taken.covers(m.start()) or (single_month and int(m["d1"]) >= int(m["d2"])):
             continue
         d2, m2 = int(m["d2"]), int(m["m2"])
         m1 = int(m["m1"]) if "m1" in m.groupdict() and m["m1"] else m2
         found.append(DateMention(m.start(), m.end(), int(m["d1"]), m1, _int(m["y2"]), d2, m2, True))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
     for m in _DATE_RE.finditer(text, start, end):
-        if any(s <= m.start() < e for s, e in taken):
+        if taken.covers(m.start()):
             continue
         if m["wd"]:
             dm = DateMention(m.start(), m.end(), int(m["wd"]), int(m["wm"]), _int(m["wy"]), cued=True)
@@ -87,6 +91,21 @@ def event_dates(text: str, start: int = 0, end: int | None = None) -> list[DateM
     """find_dates without the dates of an anniversary's span in brackets."""
     skip = [(m.start(), m.end()) for m in _ANNIVERSARY.finditer(text, start, len(text) if end is None else end)]
     return [d for d in find_dates(text, start, end) if not any(a <= d.start < b for a, b in skip)]
+
+
+class _Taken:
+    """Spans already read as ranges; ``covers`` is a binary search, not a scan (many dates, one pass)."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.spans, (pos, float("inf")))
+        # spans may nest (a pair inside a range): any earlier span reaching past pos covers it
+        return any(s <= pos < e for s, e in self.spans[max(0, i - 2):i])
 
 
 def _int(value: str | None) -> int | None:
@@ -128,10 +147,18 @@ def infer_year(day: int, month: int, *, published: date | None, context: str, te
     if anniversary:
         return int(anniversary["year"])
     for source in (context, text):
-        years = [int(m.group(1)) for m in _YEAR_RE.finditer(source) if not _FUTURE_RE.search(source[:m.start() + 4])]
+        years = _stated_years(source)
         if years:
             return max(years)
     return None
+
+
+@lru_cache(maxsize=16)
+def _stated_years(source: str) -> tuple[int, ...]:
+    """The "năm YYYY" years of source, target years ("đến năm 2030") left out. Cached: every date
+    without a year asks about the whole article text (a str caches its hash, so the key is cheap)."""
+    return tuple(int(m.group(1)) for m in _YEAR_RE.finditer(source)
+                 if not _FUTURE_RE.search(source, max(0, m.start() - _FUTURE_REACH), m.start() + 4))
 
 
 def to_date(dm: DateMention, *, published: date | None, context: str, text: str = "") -> tuple[date | None, date | None]:

@@ -174,7 +174,7 @@ def _holdings(ctx: Context, person_key: str, chain: list[Post], evidence_start: 
 
 
 def _inside_body(ctx: Context, pos: int) -> bool:
-    return any(r.start < pos < r.end for r in ctx.body_refs)
+    return ctx.inside_body(pos)  # an interval lookup (a scan of all bodies per name was quadratic)
 
 
 def find(ctx: Context) -> None:
@@ -265,13 +265,16 @@ def _posts_as_people(ctx: Context) -> None:
     holders: dict[tuple, set[str]] = {}
     for (person, role, org) in ctx.holdings:
         holders.setdefault((role, org), set()).add(person)
-    evidence = [(h.evidence.start, h.evidence.end) for h in ctx.holdings.values()]
+    # Interval lookups, not scans: an article naming many posts would cost posts² (linear-time rule).
+    evidence = ctx.interval_index([(h.evidence.start, h.evidence.end) for h in ctx.holdings.values()])
+    named = ctx.interval_index(ctx.person_spans)
+    added_reach = -1  # spans added below start before every later match: only their furthest end matters
     _, role_re = canonical.posts()
     for m in role_re.finditer(ctx.mtext):
-        if not m.group()[0].isupper() or any(a <= m.start() < b for a, b in evidence):
+        if not m.group()[0].isupper() or evidence.covers(m.start()):
             continue
         chain, end = parse_chain(ctx, m.start())
-        if not chain or any(a <= m.start() < b for a, b, _ in ctx.person_spans):
+        if not chain or named.covers(m.start()) or added_reach > m.start():
             continue
         post = chain[0]
         org = post.body.key if post.body else (
@@ -279,6 +282,7 @@ def _posts_as_people(ctx: Context) -> None:
         people = holders.get((post.role, org), set())
         if org is not None and len(people) == 1:  # "Bí thư" of no named body would match anyone
             ctx.person_spans.append((m.start(), end, next(iter(people))))
+            added_reach = max(added_reach, end)
     ctx.person_spans.sort()
 
 
