@@ -61,9 +61,12 @@ def bind(query: str, values: Mapping[str, object]) -> str:
         if name not in known:
             choices = ", ".join(known) or "none"
             raise KgError(f"--param {name}: this query takes no such parameter (it takes: {choices})", exit_code=2)
-    names = sorted(values)
-    row = " ".join(str(term(values[n])) for n in names)
-    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+    from kg.store.guard import sparql_term
+
+    names = sorted(values)  # each checked against _NAME above: letters, digits and _ only
+    variables = " ".join("?" + n for n in names)
+    row = " ".join(sparql_term(term(values[n])) for n in names)
+    block = "VALUES (" + variables + ") { (" + row + ") }"
     bound, found = _MARKER_LINE.subn(lambda m: m.group(1) + block, query, count=1)
     if not found:
         raise KgError("this query takes no parameters", exit_code=2)

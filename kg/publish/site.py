@@ -13,7 +13,6 @@ ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +25,7 @@ from kg.errors import KgError
 from kg.iri import DEFAULT_BASE, normalise_base
 from kg.namespaces import prefixes
 from kg.resources import ontology_dir, shapes_dir
+from kg.vietnamese import search_key
 
 HERE = Path(__file__).resolve().parent
 P = prefixes()
@@ -47,10 +47,8 @@ def expand(curie: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Search key: lower case, no diacritics, đ → d ("Lại Xuân Lâm" → "lai xuan lam")."""
-    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
+    """Search key (kg.vietnamese.search_key): "Lại Xuân Lâm" → "lai xuan lam"."""
+    return search_key(text)
 
 
 def curie(iri: str) -> str:
