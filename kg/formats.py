@@ -37,13 +37,16 @@ class RdfFormat:
         return getattr(pyoxigraph.RdfFormat, self.oxigraph)
 
 
-TURTLE = RdfFormat("turtle", ("ttl",), (".ttl",), ("text/turtle", "application/x-turtle"), "TURTLE", "turtle", False)
+TURTLE = RdfFormat("turtle", ("ttl",), (".ttl", ".turtle"), ("text/turtle", "application/x-turtle"), "TURTLE", "turtle", False)
 NTRIPLES = RdfFormat("nt", ("ntriples", "n-triples"), (".nt",), ("application/n-triples",), "N_TRIPLES", "nt", False)
 JSONLD = RdfFormat("jsonld", ("json-ld",), (".jsonld", ".json"), ("application/ld+json",), "JSON_LD", "json-ld", True)
 TRIG = RdfFormat("trig", (), (".trig",), ("application/trig",), "TRIG", "trig", True)
 NQUADS = RdfFormat("nquads", ("nq", "n-quads"), (".nq",), ("application/n-quads",), "N_QUADS", "nquads", True)
+# What SPARQLWrapper, Protégé and older tools ask for; one graph (a TriG/N-Quads dataset merges).
+RDFXML = RdfFormat("rdfxml", ("rdf/xml", "xml", "rdf"), (".rdf", ".owl", ".xml"), ("application/rdf+xml",), "RDF_XML", "xml",
+                   False)
 
-ALL: tuple[RdfFormat, ...] = (TURTLE, NTRIPLES, JSONLD, TRIG, NQUADS)
+ALL: tuple[RdfFormat, ...] = (TURTLE, NTRIPLES, JSONLD, TRIG, NQUADS, RDFXML)
 NAMES: tuple[str, ...] = tuple(f.name for f in ALL)
 
 _BY_NAME = {n: f for f in ALL for n in (f.name, *f.aliases)}

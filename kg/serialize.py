@@ -85,6 +85,8 @@ def render_nquads(nquads: str, fmt: str) -> str:
     if fmt == "trig":
         return prefix_header() + _body(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes()))
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    if fmt == "rdfxml":  # subjects in reading order, as for Turtle; pyoxigraph escapes and declares prefixes
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes()).decode("utf-8")
     if fmt == "nt":  # sorted lines, one per triple, as N-Triples users diff them
         lines = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines(keepends=True)
         return "".join(sorted(set(lines)))

@@ -24,6 +24,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from kg import formats
 from kg.errors import InputError
 from kg.iri import normalise_base
 from kg.namespaces import NIF, SKOS, new_graph, prefixes
@@ -32,18 +33,9 @@ from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entit
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
-# File extension → (rdflib format, pyoxigraph format name). pyoxigraph checks syntax first
-# because its errors give the line and column.
-FORMATS = {
-    ".ttl": ("turtle", "TURTLE"),
-    ".nt": ("nt", "N_TRIPLES"),
-    ".nq": ("nquads", "N_QUADS"),
-    ".trig": ("trig", "TRIG"),
-    ".jsonld": ("json-ld", None),
-    ".json": ("json-ld", None),
-    ".rdf": ("xml", "RDF_XML"),
-    ".owl": ("xml", "RDF_XML"),
-}
+# File extension → (rdflib format, pyoxigraph format name), from kg.formats. pyoxigraph checks syntax
+# first because its errors give the line and column; JSON-LD is checked as JSON (no remote contexts).
+FORMATS = {ext: (f.rdflib, None if f is formats.JSONLD else f.oxigraph) for f in formats.ALL for ext in f.extensions}
 
 
 @dataclass(frozen=True, order=True)

@@ -18,7 +18,8 @@ SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "seed.txt"
 
 
 @pytest.mark.parametrize("alias, ox_format", [("ttl", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES),
-                                              ("json-ld", ox.RdfFormat.JSON_LD), ("nq", ox.RdfFormat.N_QUADS)])
+                                              ("json-ld", ox.RdfFormat.JSON_LD), ("nq", ox.RdfFormat.N_QUADS),
+                                              ("rdfxml", ox.RdfFormat.RDF_XML)])
 def test_format_aliases(alias, ox_format, tmp_path):
     reference = tmp_path / "seed.ttl"
     assert CliRunner().invoke(main, ["export", "-q", str(SEED), "-o", str(reference)]).exit_code == 0
@@ -30,15 +31,15 @@ def test_format_aliases(alias, ox_format, tmp_path):
 
 
 def test_an_unknown_extension_is_a_usage_error_not_turtle(tmp_path):
-    out = tmp_path / "seed.rdf"
+    out = tmp_path / "seed.n3"
     result = CliRunner().invoke(main, ["export", "-q", str(SEED), "-o", str(out)])
     assert result.exit_code == 2
-    assert "'.rdf'" in result.stderr and "--format" in result.stderr
+    assert "'.n3'" in result.stderr and "--format" in result.stderr
     assert not out.exists()
 
 
 def test_an_unknown_format_name_lists_the_choices():
-    result = CliRunner().invoke(main, ["export", "-q", str(SEED), "-f", "xml"])
+    result = CliRunner().invoke(main, ["export", "-q", str(SEED), "-f", "n3"])
     assert result.exit_code == 2 and "popolo" in result.stderr
 
 

@@ -20,14 +20,15 @@ def test_names_and_the_usual_aliases(name, expected):
 
 def test_an_unknown_name_is_a_usage_error_naming_the_choices():
     with pytest.raises(KgError) as err:
-        formats.by_name("rdfxml")
+        formats.by_name("n3")
     assert err.value.exit_code == 2 and "turtle" in str(err.value)
 
 
 def test_extensions_and_media_types():
     assert formats.by_extension(".TTL") is formats.TURTLE
     assert formats.by_extension(".json") is formats.JSONLD
-    assert formats.by_extension(".rdf") is None
+    assert formats.by_extension(".rdf") is formats.RDFXML
+    assert formats.by_extension(".n3") is None
     assert formats.by_media_type("text/turtle; charset=utf-8") is formats.TURTLE
     assert formats.by_media_type("application/n-quads") is formats.NQUADS
 

@@ -80,8 +80,8 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @click.option("-o", "--output", metavar="FILE",
               help="Write the graph here (atomically) instead of stdout.")
 @click.option("-f", "--format", "fmt", type=OutputFormat(),
-              help="turtle, nt, jsonld, trig, nquads, or popolo (Popolo JSON); default from the -o "
-                   "extension (.ttl .nt .jsonld .json .trig .nq), else turtle.")
+              help="turtle, nt, jsonld, trig, nquads, rdfxml, or popolo (Popolo JSON); default from the -o "
+                   "extension (.ttl .nt .jsonld .json .trig .nq .rdf), else turtle.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
               help="Base IRI under which entity IRIs are minted.")
 @click.option("--strict", is_flag=True, help="Treat SHACL Warnings as fatal, like Violations.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg import formats
 from kg.errors import InputError
 from kg.iri import graph_for_article_iri
 from kg.store.base import SCHEMA_NEWS_ARTICLE
@@ -86,17 +87,11 @@ def units_from_graphs(items: Iterable[tuple[str | None, rdflib.Graph | str]]) ->
     return merge_units(units)
 
 
-EXTENSIONS = {"ttl": "ttl", "turtle": "ttl", "nt": "nt", "trig": "trig", "nq": "nq", "jsonld": "jsonld",
-              "json": "jsonld", "rdf": "rdf", "owl": "rdf", "xml": "rdf"}
-
-
 def rdf_format(path: Path):
-    import pyoxigraph as ox
-
     if path.suffix.lower() == ".gz":  # out/shard-0001.nq.gz: the format is the extension before .gz
         path = path.with_suffix("")
-    suffix = path.suffix.lower().lstrip(".")
-    fmt = ox.RdfFormat.from_extension(EXTENSIONS[suffix]) if suffix in EXTENSIONS else None
+    known = formats.by_extension(path.suffix)
+    fmt = known.ox() if known else None
     if fmt is None:
         raise InputError(
             f"{path}: cannot tell the RDF format from the extension {path.suffix!r} "
