@@ -103,7 +103,21 @@ def with_place(name: str, place: str) -> str:
 
 # "HĐND, UBND, Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh": the list ends with the place all its bodies share.
 _LIST_PLACE = re.compile(r"(?:tỉnh|thành phố|TP\.?)\s+(?=\w)", re.IGNORECASE)
-_LIST_WORDS = re.compile(r"(?:(?:\s*,\s*|\s+và\s+)(?:[\w.]+\s*){1,8})+\s*")
+# Items of such a list: split on the separators, each item one to eight words. Done by splitting,
+# not by one nested pattern: "(?:[\w.]+\s*){1,8}" can cut one long word in ~L^8 ways.
+_LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+")
+_LIST_ITEM = re.compile(r"[\w.]+(?: [\w.]+){0,7}")
+
+
+def _is_body_list(gap: str) -> bool:
+    """", UBND, Ủy ban MTTQ Việt Nam ": separators and items of one to eight words, nothing else."""
+    lead = " " if gap[:1].isspace() else ""
+    gap = lead + " ".join(gap.split())  # one space between words, so each item has one shape only
+    first = _LIST_SEP.match(gap)
+    if first is None:
+        return False
+    items = _LIST_SEP.split(gap[first.end():])
+    return all(_LIST_ITEM.fullmatch(item) for item in items)
 
 
 def _listed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef:
@@ -112,7 +126,7 @@ def _listed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> B
     stop = re.search(r"[.;:\n]", window)
     window = window[:stop.start()] if stop else window
     m = _LIST_PLACE.search(window)
-    if m is not None and _LIST_WORDS.fullmatch(window[:m.start()]):
+    if m is not None and _is_body_list(window[:m.start()]):
         place = place_at(ctx, end + m.end())
         if place is not None:
             level = m.group().split()[0].casefold().rstrip(".")
@@ -242,7 +256,7 @@ def find(ctx: Context) -> None:
     _stated_parents(ctx)
 
 
-_UNDER = re.compile(r"\s*,?\s*(?:trực thuộc|thuộc|là cơ quan (?:tham mưu|giúp việc) của)\s+", re.IGNORECASE)
+_UNDER = re.compile(r"\s*(?:,\s*)?(?:trực thuộc|thuộc|là cơ quan (?:tham mưu|giúp việc) của)\s+", re.IGNORECASE)
 
 
 def _stated_parents(ctx: Context) -> None:

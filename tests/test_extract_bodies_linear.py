@@ -1,0 +1,52 @@
+"""Recognisers of bodies and people run in linear time: crafted inputs of size N and 2N.
+
+Each case builds a text from one pattern family at two sizes and checks that doubling the input
+at most roughly doubles the time (bound 4x, plus a small floor for timer noise). A catastrophic
+pattern (nested quantifiers over one long word) fails by orders of magnitude, not by a factor of 2.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from extract_helpers import run
+
+_FLOOR = 0.02  # seconds: below this, timings are noise
+
+
+def _cost(text: str) -> float:
+    best = float("inf")
+    for _ in range(2):
+        t0 = time.process_time()
+        run(text)
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+# Each family: size → text. Sizes are chosen so one run stays well under a second.
+FAMILIES = {
+    # one long word after a listed body: the list-of-bodies check used to cut it in ~L^8 ways
+    "long word after HĐND": lambda n: "HĐND " + "a" * n + " tỉnh Quảng Ninh.",
+    "long word after UBND": lambda n: "UBND, " + "Tỉnh" * (n // 4) + " và HĐND tỉnh Bến Tre.",
+    "many list items": lambda n: "HĐND" + ", UBND" * (n // 6) + " tỉnh Bến Tre.",
+    "blank run between bodies": lambda n: "Văn phòng Chính phủ ," + " " * n + "Chính phủ.",
+    "long capitalised tail": lambda n: "Giám đốc Sở " + "Ab " * (n // 3) + "họp.",
+    "long word after a post": lambda n: "Phó Bí thư " + "Đ" * n + " Nguyễn Văn An.",
+    "post chain": lambda n: "Nguyễn Văn An, " + "Ủy viên Ban Thường vụ, " * (n // 24) + "dự.",
+    "dash chain": lambda n: "Phó Chủ tịch" + " - Tổng Thư ký" * (n // 14) + " Hội Nông dân Việt Nam.",
+    "name list": lambda n: "các Phó Thủ tướng: " + "Trần Văn An, " * (n // 13) + "Lê Văn Bình.",
+    "list after a post": lambda n: "bầu làm Ủy viên Ban Thường vụ, gồm: " + "ông Trần Văn An, " * (n // 17) + "ông Lê Văn Bình.",
+    "district words": lambda n: "Huyện ủy " + "Châu " * (n // 5) + "họp.",
+    "party caucus": lambda n: "Phó Bí thư Đảng đoàn " + "Hội " * (n // 4) + "Nguyễn Văn An.",
+    "distributive list": lambda n: "Thường trực Huyện ủy các huyện: " + "Châu Thành, " * (n // 12) + "Tân Phú.",
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_time_grows_linearly(family):
+    build = FAMILIES[family]
+    run(build(50))  # warm up gazetteers and patterns
+    small, large = _cost(build(1500)), _cost(build(3000))
+    assert large < 1.0, f"{family}: {large:.3f}s at size 3000"
+    assert large <= 4 * small + _FLOOR, f"{family}: {small:.4f}s → {large:.4f}s when the input doubles"
