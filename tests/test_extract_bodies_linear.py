@@ -27,8 +27,9 @@ def _cost(text: str) -> float:
 # Each family: size → text. Sizes are chosen so one run stays well under a second.
 FAMILIES = {
     # one long word after a listed body: the list-of-bodies check used to cut it in ~L^8 ways
-    "long word after HĐND": lambda n: "HĐND " + "a" * n + " tỉnh Quảng Ninh.",
-    "long word after UBND": lambda n: "UBND, " + "Tỉnh" * (n // 4) + " và HĐND tỉnh Bến Tre.",
+    # (the check reads 120 characters after the body, so the text repeats a window-sized shape)
+    "long word after HĐND": lambda n: ("HĐND, " + "a" * 90 + "! tỉnh Quảng Ninh. ") * (n // 115),
+    "long word after UBND": lambda n: ("UBND và " + "Tỉnh" * 22 + "! tỉnh Bến Tre. ") * (n // 115),
     "many list items": lambda n: "HĐND" + ", UBND" * (n // 6) + " tỉnh Bến Tre.",
     "blank run between bodies": lambda n: "Văn phòng Chính phủ ," + " " * n + "Chính phủ.",
     "long capitalised tail": lambda n: "Giám đốc Sở " + "Ab " * (n // 3) + "họp.",
@@ -46,7 +47,13 @@ FAMILIES = {
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_time_grows_linearly(family):
     build = FAMILIES[family]
-    run(build(50))  # warm up gazetteers and patterns
+    run(build(300))  # warm up gazetteers and patterns
     small, large = _cost(build(1500)), _cost(build(3000))
     assert large < 1.0, f"{family}: {large:.3f}s at size 3000"
     assert large <= 4 * small + _FLOOR, f"{family}: {small:.4f}s → {large:.4f}s when the input doubles"
+
+
+def test_one_long_word_after_hdnd_is_fast():
+    """The reported shape: a 144-byte article, one long word between "HĐND, " and a province."""
+    text = "HĐND, " + "x" * 110 + "! tỉnh Quảng Ninh."
+    assert _cost(text) < 0.2
