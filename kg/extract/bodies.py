@@ -54,11 +54,13 @@ def place_at(ctx: Context, pos: int) -> tuple[canonical.PlaceEntry, int] | None:
 
 
 def parse_at(ctx: Context, pos: int, *, allow_lower: bool = False, bare_ok: bool = False,
-             depth: int = 0) -> BodyRef | None:
+             depth: int = 0, framed: bool = False) -> BodyRef | None:
     """The body whose name starts at pos, or None.
 
     allow_lower: accept a lower-case first letter (after a post: "Phó trưởng ban …").
     bare_ok: accept forms that otherwise need "của" before them ("Hội nghị Trung ương 4").
+    framed: the caller's context already says a body is written here (after a post or a party
+    unit), so a name built from a head noun needs no other frame.
     """
     gaz = canonical.bodies()
     m = gaz.regex.match(ctx.mtext, pos)
@@ -74,7 +76,9 @@ def parse_at(ctx: Context, pos: int, *, allow_lower: bool = False, bare_ok: bool
     if entry.kind == "listed":
         return _listed(ctx, entry, pos, m.end())
     if entry.kind in ("unit", "short"):
-        return _generic(ctx, entry, pos, m.end(), depth)
+        return _generic(ctx, entry, pos, m.end(), depth, framed or allow_lower)
+    if entry.kind == "head":
+        return _headed(ctx, entry, pos, m.end(), depth, framed or allow_lower)
     return BodyRef(pos, m.end(), entry.name, entry.category, default_parent=entry.parent)
 
 
@@ -87,7 +91,8 @@ def _provincial(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) 
     loc = ctx.locality
     if loc is not None and loc.level == entry.level:
         return BodyRef(start, end, with_place(entry.name, loc.name), entry.category)
-    return BodyRef(start, end, entry.name, entry.category)
+    full = resolve_short(ctx, entry.name)  # "Tỉnh đoàn" after "Tỉnh đoàn Đồng Nai" in the headline
+    return BodyRef(start, end, full or entry.name, entry.category)
 
 
 def with_place(name: str, place: str) -> str:
@@ -180,15 +185,17 @@ def _district_level(name: str) -> str:
     return next((lv for lv in _LEVELS if name.endswith(" " + lv)), name)
 
 
-def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, depth: int) -> BodyRef | None:
+def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, depth: int,
+             framed: bool = False) -> BodyRef | None:
     if _PLURAL_AFTER.match(ctx.mtext, end):
         return None  # "Ban Tuyên giáo các huyện ủy": generic, not one body
     if depth < _MAX_DEPTH and ctx.mtext[end:end + 1] == " ":
-        inner = parse_at(ctx, end + 1, depth=depth + 1)
+        inner = parse_at(ctx, end + 1, depth=depth + 1, framed=True)
         if inner is not None:
             return BodyRef(start, inner.end, f"{entry.name} {inner.name}", entry.category, parent=inner)
     if _unknown_name_follows(ctx, end):
-        return None  # "Học viện Báo chí …": a body missing from the gazetteer, not the one already named
+        # "Ủy ban Kế hoạch …", "Học viện Báo chí …": a body missing from the gazetteer, named by grammar
+        return _headed(ctx, entry, start, end, depth, framed)
     full = resolve_short(ctx, entry.name)
     if full is not None:
         target = canonical.bodies().entries.get(full)
@@ -197,6 +204,208 @@ def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dep
     if entry.kind == "short":
         return BodyRef(start, end, entry.name, entry.category)
     return None
+
+
+_TAIL_WORD = re.compile(r"[^\W_]\w*")
+_MAX_TAIL_WORDS = 10
+_MAX_LOWER_RUN = 3  # "Sở Giao thông vận tải": lower-case words after one capitalised word
+# A place level after a body's name: "Sở Y tế tỉnh Nghệ An", "Chi bộ thôn Làng Tát", "Sở Xây dựng TP HCM".
+_QUALIFIER = re.compile(r"(?:thành phố|thị xã|thị trấn|tỉnh|huyện|quận|xã|phường|thôn|bản|ấp|TP\.?) (?=[^\W_])|TP\.(?=[^\W_])")
+# Words around a body named by its head noun that say it is one: "tại Sở A", "Sở A tổ chức …".
+_FRAME_BEFORE = re.compile(r"(?<!\w)(?:tại|của|thuộc|với|cho|đến|vào|từ|giữa|theo|cùng|và|là) $", re.IGNORECASE)
+_FRAME_AFTER = re.compile(r" (?:đã |vừa |đang |sẽ |long trọng )?(?:tổ chức|phối hợp|chủ trì|ban hành|triển khai|"
+                          r"công bố|trao|tặng|ký|họp|khai mạc)(?!\w)")
+
+
+def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, depth: int,
+            framed: bool) -> BodyRef | None:
+    """"Sở Tư pháp", "Trường Đại học Khoa học Tự nhiên, Đại học Quốc gia Hà Nội", "Quân khu 4": a head
+    noun and the capitalised name written after it, with the body after that as its parent
+    ("Ban Thanh niên Quân khu 4"). Taken where it is framed as a body, or for heads that always name one."""
+    mtext = ctx.mtext
+    head_lower = not mtext[start:start + 1].isupper()
+    if ctx.mtext[end:end + 1] != " ":
+        return None
+    if not framed and (_inside_post(ctx, start) or _after_surname(ctx, start)):
+        return None  # "Phó Trưởng Ban Thường trực Ban A" is a post; "Đỗ Trường Thọ" a name
+    tail_end = _tail_end(ctx, end + 1)
+    if tail_end is None:
+        return None
+    name = " ".join(mtext[start:tail_end].split())
+    if head_lower:
+        name = entry.name + name[len(entry.name):]
+    inner = None
+    if depth < _MAX_DEPTH and mtext[tail_end:tail_end + 1] == " ":
+        inner = parse_at(ctx, tail_end + 1, depth=depth + 1, framed=True)
+    if inner is not None and inner.name != name:  # "Ban Thanh niên Quân khu 4": the parent frames it too
+        return BodyRef(start, inner.end, f"{name} {inner.name}", entry.category, parent=inner)
+    if not _QUALIFIER.search(name):  # "Sở Nội vụ" after "Sở Nội vụ thành phố A": the same one
+        name = resolve_short(ctx, name) or name
+    if not (framed or (entry.level == "free" and not head_lower) or _framed_here(ctx, start, tail_end)):
+        return None
+    return BodyRef(start, tail_end, name, entry.category)
+
+
+def _framed_here(ctx: Context, start: int, end: int) -> bool:
+    before = ctx.mtext[max(0, start - 12):start]
+    after_body = before.endswith(", ") and any(r.end == start - 2 for r in ctx.body_refs[-3:])
+    return bool(_FRAME_BEFORE.search(before)) or after_body or _post_ends_at(ctx, start) or bool(
+        _FRAME_AFTER.match(ctx.mtext, end))
+
+
+def _inside_post(ctx: Context, pos: int) -> bool:
+    """Role words that started before pos run past it ("Phó Trưởng Ban Thường trực" over "Ban …")."""
+    _, regex = canonical.posts()
+    for w in _WORD_START_BEFORE.finditer(ctx.mtext, max(0, pos - 32), pos):
+        m = regex.match(ctx.mtext, w.start())
+        if m is not None and m.end() > pos:
+            return True
+    return False
+
+
+_PREV_CAPITALISED = re.compile(r"(?<!\w)([^\W\d_]+) $")
+
+
+def _after_surname(ctx: Context, pos: int) -> bool:
+    m = _PREV_CAPITALISED.search(ctx.mtext, max(0, pos - 10), pos)
+    return m is not None and m.group(1) in canonical.surnames()
+
+
+_WORD_START_BEFORE = re.compile(r"(?<!\w)\w")
+
+
+def _post_ends_at(ctx: Context, pos: int) -> bool:
+    """Role words end right before pos ("Giám đốc Sở …"): the body after them is framed by the post."""
+    if ctx.mtext[pos - 1:pos] != " ":
+        return False
+    _, regex = canonical.posts()
+    lo = max(0, pos - 32)
+    for w in _WORD_START_BEFORE.finditer(ctx.mtext, lo, pos - 1):
+        m = regex.match(ctx.mtext, w.start())
+        if m is not None and m.end() == pos - 1:
+            return True
+    return False
+
+
+def _tail_end(ctx: Context, pos: int) -> int | None:
+    """End of the name written at pos after a head noun: capitalised words, each with at most a few
+    lower-case ones ("Giao thông vận tải"), "và"/" - " between capitalised parts, and a place level
+    ("tỉnh A"). It stops before a personal name, a post, another body and prose ("Sở Y tế triển khai …")."""
+    mtext = ctx.mtext
+    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
+
+    place = _qualified_place_end(ctx, pos)
+    if place is not None:
+        return place  # "Chi bộ thôn Làng Tát"
+    if name_at(ctx, pos) is not None:
+        return None  # "Bí thư Chi bộ Đặng Văn Bình": the name of the holder, not of the body
+    end, p, words, dashed = None, pos, 0, False
+    while words < _MAX_TAIL_WORDS:
+        m = _TAIL_WORD.match(mtext, p)
+        if m is None:
+            break
+        word = m.group()
+        if word[0].isdigit():
+            if words == 0 and len(word) <= 3:
+                end = m.end()  # "Quân khu 4", "Ban Chỉ đạo 35"
+            break
+        if not word[0].isupper() or (words > 0 and _starts_other(ctx, p)):
+            break
+        end, words, p = m.end(), words + 1, m.end()
+        run = _lower_run(ctx, p)
+        if run:
+            if len(run) > 1 and (dashed or not _hard_stop(ctx, run[-1])):
+                return run[0]  # prose follows: keep only the word that completes the capitalised one
+            end, words, p = run[-1], words + len(run), run[-1]
+        if mtext[p:p + 1] != " ":
+            break
+        place = _qualified_place_end(ctx, p + 1)
+        if place is not None:
+            return place
+        if mtext.startswith(" và ", p) and mtext[p + 4:p + 5].isupper():
+            p += 4
+        elif mtext[p:p + 3] in (" - ", " – ") and not dashed and mtext[p + 3:p + 4].isupper() \
+                and not mtext[p + 3:p + 5].isupper():
+            p, dashed = p + 3, True  # "Ban Kinh tế - Ngân sách", not "Công ty A - SAGRI"
+        elif mtext[p + 1:p + 2].isupper():
+            p += 1
+        else:
+            break
+    return end
+
+
+def _lower_run(ctx: Context, p: int) -> list[int]:
+    """Ends of the lower-case words written from p (" vận tải"), up to one more than allowed."""
+    stops = canonical.body_tail_stops()
+    ends: list[int] = []
+    while len(ends) <= _MAX_LOWER_RUN and ctx.mtext[p:p + 1] == " ":
+        m = _TAIL_WORD.match(ctx.mtext, p + 1)
+        if m is None or not m.group()[0].islower() or m.group() in stops or m.group() == "và" \
+                or _QUALIFIER.match(ctx.mtext, p + 1):
+            break
+        ends.append(m.end())
+        p = m.end()
+    if len(ends) > _MAX_LOWER_RUN:
+        return ends[:1] + [-1]  # too long to be a name: the caller keeps the first word only
+    return ends
+
+
+def _hard_stop(ctx: Context, pos: int) -> bool:
+    """What follows pos cannot continue prose: punctuation, the end, a capital, a place level, "và A"."""
+    if pos < 0:
+        return False
+    mtext = ctx.mtext
+    if mtext[pos:pos + 1] != " " or _FRAME_AFTER.match(mtext, pos):
+        return True
+    nxt = mtext[pos + 1:pos + 2]
+    return nxt.isupper() or nxt.isdigit() or mtext[pos + 1:pos + 3] in ("- ", "– ") or bool(
+        _QUALIFIER.match(mtext, pos + 1)) or (mtext.startswith("và ", pos + 1) and mtext[pos + 4:pos + 5].isupper())
+
+
+def _starts_other(ctx: Context, pos: int) -> bool:
+    """A personal name, a post or another body starts at pos: the name before it has ended."""
+    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
+
+    if name_at(ctx, pos) is not None:
+        return True
+    _, post_re = canonical.posts()
+    if post_re.match(ctx.mtext, pos):
+        return True
+    gaz = canonical.bodies()
+    m = gaz.regex.match(ctx.mtext, pos)
+    if m is None:
+        return False
+    entry, of_only = gaz.by_key[canonical.norm_key(m.group())]
+    return not of_only
+
+
+def _qualified_place_end(ctx: Context, pos: int) -> int | None:
+    """"tỉnh Nghệ An", "thôn Làng Tát", "quận 5", "TP HCM" at pos: the end of the place, or None."""
+    q = _QUALIFIER.match(ctx.mtext, pos)
+    if q is None:
+        return None
+    whole = place_at(ctx, pos)  # "TP HCM", "TP. Hồ Chí Minh": the level is part of the place's alias
+    if whole is not None:
+        return whole[1]
+    p = q.end()
+    known = place_at(ctx, p)
+    if known is not None:
+        return known[1]
+    m = _TAIL_WORD.match(ctx.mtext, p)
+    if m is not None and m.group().isdigit() and len(m.group()) <= 2:
+        return m.end()
+    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
+
+    end = None
+    for _ in range(3):
+        m = _TAIL_WORD.match(ctx.mtext, p)
+        if m is None or not m.group()[0].isupper() or name_at(ctx, p) is not None:
+            break
+        end = m.end()
+        if ctx.mtext[end:end + 1] != " ":
+            break
+        p = end + 1
+    return end
 
 
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
@@ -226,6 +435,10 @@ def _prescan(ctx: Context) -> None:
         entry, of_only = gaz.by_key[canonical.norm_key(m.group())]
         if entry.kind == "full" and not of_only:
             ctx.known_names.add(entry.name)
+        elif entry.kind == "head" and m.group()[0].isupper():
+            ref = _headed(ctx, entry, m.start(), m.end(), 0, False)
+            if ref is not None and _QUALIFIER.search(ref.name):  # "Sở Nội vụ tỉnh A", for a later "Sở Nội vụ"
+                ctx.known_names.add(ref.name)
         elif entry.kind in ("provincial", "district"):
             ref = (_provincial if entry.kind == "provincial" else _district)(ctx, entry, m.start(), m.end())
             if ref is not None and ref.name != entry.name:
