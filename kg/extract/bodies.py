@@ -125,8 +125,19 @@ def _is_body_list(gap: str) -> bool:
     return all(_LIST_ITEM.fullmatch(item) for item in items)
 
 
+_CITY_AFTER = re.compile(r" (?:TP|Tp)\.? ?(?=[^\W_])")
+
+
 def _listed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef:
-    """A bare "HĐND"/"UBND" in a list of bodies that ends with "tỉnh X" is that province's."""
+    """A bare "HĐND"/"UBND" in a list of bodies that ends with "tỉnh X" is that province's; so is
+    one written right before "TP X" ("UBND TP Hải Phòng", "UBND TP.HCM")."""
+    city = _CITY_AFTER.match(ctx.mtext, end)
+    place = None
+    if city is not None:  # "UBND TP Hải Phòng"; "UBND TP.HCM", whose alias holds the "TP"
+        place = place_at(ctx, city.end()) or place_at(ctx, end + 1)
+    if place is not None and place[0].level == "thành phố":
+        name = with_place(f"{entry.name} thành phố", place[0].name)
+        return BodyRef(start, place[1], name, entry.category)
     window = ctx.mtext[end:end + 120]
     stop = re.search(r"[.;:\n]", window)
     window = window[:stop.start()] if stop else window
@@ -229,8 +240,9 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
     if not framed and (_inside_post(ctx, start) or _after_surname(ctx, start)):
         return None  # "Phó Trưởng Ban Thường trực Ban A" is a post; "Đỗ Trường Thọ" a name
     tail_end = _tail_end(ctx, end + 1)
-    if tail_end is None:
-        return None
+    if tail_end is None or mtext.startswith(entry.name.split()[-1].casefold() + " ", end + 1) or \
+            mtext.startswith(entry.name.split()[-1] + " ", end + 1):
+        return None  # "Trưởng ban Ban Dân tộc": the post's last word, then the body
     name = " ".join(mtext[start:tail_end].split())
     if head_lower:
         name = entry.name + name[len(entry.name):]

@@ -28,9 +28,14 @@ from kg.extract import bodies, canonical
 from kg.extract.context import BodyRef, Context
 
 _SYLLABLE = re.compile(r"[^\W\d_]+")
-_CHAIN_SEP = re.compile(r"\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+")  # not "và": it joins two people
-# "Nguyễn Văn A, Bí thư …", "A - Bí thư …", "A (Bí thư …)", "bầu đồng chí A giữ chức Bí thư Tỉnh ủy"
-_NAME_SEP = re.compile(r"\s*,\s*|\s+[-–—]\s+|\s*\(\s*|\s+(?:được bầu\s+)?(?:giữ chức(?:\s+vụ)?|làm)\s+")
+# Between posts of one chain; not "và": it joins two people. A post after "nguyên" is a former one.
+_CHAIN_SEP = re.compile(r"(?:\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+)(nguyên\s+)?")
+# "Nguyễn Văn A, Phó Bí thư Tỉnh ủy, giữ chức Chủ tịch …": the chain goes on with the post given.
+_NEW_POST = re.compile(r"(?:\s*,)?\s+(?:được\s+(?:bầu|bầu bổ sung|bổ nhiệm|phân công|điều động)\s+)?"
+                       r"(?:giữ chức(?:\s+vụ)?|làm)\s+")
+# "Nguyễn Văn A, Bí thư …", "A - Bí thư …", "A-Bí thư", "A (Bí thư …)", "bầu đồng chí A giữ chức Bí thư Tỉnh ủy"
+_NAME_SEP = re.compile(r"(?:\s*,\s*|\s*[-–—]\s*|\s*\(\s*|\s+(?:được bầu\s+)?(?:giữ chức(?:\s+vụ)?|làm)\s+)"
+                       r"(nguyên\s+)?")
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Post:
     role: str
     body: BodyRef | None
     default_org: str | None
+    former: bool = False  # "nguyên Giám đốc Sở A": a post the person no longer holds
 
 
 def parse_post_at(ctx: Context, pos: int) -> Post | None:
@@ -90,20 +96,83 @@ def _link_to_name() -> re.Pattern[str]:
     return re.compile(rf"(?:\s*,)?\s+(?:(?:{alts})\.?\s+){{0,2}}")
 
 
-def parse_chain(ctx: Context, pos: int) -> tuple[list[Post], int]:
-    """Posts written one after another from pos ("X, Y - Z"), and where the chain ends."""
+def parse_chain(ctx: Context, pos: int, *, former: bool = False) -> tuple[list[Post], int]:
+    """Posts written one after another from pos ("X, Y - Z", "X, nguyên Y, giữ chức Z"), and where
+    the chain ends. Posts joined by a dash share the body written after the last ("Phó Chủ tịch -
+    Tổng Thư ký Hội A"); a chain goes on past an unknown body to the next post."""
     chain: list[Post] = []
-    while True:
+    dashed: list[bool] = []  # dashed[i]: a dash joins chain[i] to chain[i + 1]
+    while len(chain) < 12:
         post = parse_post_at(ctx, pos)
         if post is None:
             break
+        post.former = former
         chain.append(post)
         pos = post.end
-        sep = _CHAIN_SEP.match(ctx.mtext, pos)
-        if sep is None or parse_post_at(ctx, sep.end()) is None:
+        sep = _next_post_sep(ctx, pos)
+        if sep is None:
+            if post.body is None and post.default_org is None:
+                skip = _unknown_body_then_post(ctx, pos)
+                if skip is not None:
+                    post.body, pos, former = skip[0], skip[1], bool(skip[2])
+                    dashed.append(False)
+                    continue
             break
+        former = bool(sep.re.groups and sep.group(sep.re.groups))
+        dashed.append(bool(_DASH_ONLY.fullmatch(ctx.mtext, pos, sep.end())))
         pos = sep.end()
+    for i in range(len(chain) - 2, -1, -1):
+        first, nxt = chain[i], chain[i + 1]
+        if dashed[i] and first.body is None and first.default_org is None and nxt.body is not None:
+            first.body = nxt.body  # "Bộ trưởng - Chủ nhiệm Ủy ban Dân tộc"
     return chain, pos
+
+
+def _next_post_sep(ctx: Context, pos: int) -> re.Match | None:
+    """The separator at pos after which the chain's next post is written, or None."""
+    sep = _CHAIN_SEP.match(ctx.mtext, pos)
+    if sep is not None:
+        if parse_post_at(ctx, sep.end()) is not None:
+            return sep
+        rank = _rank_item().match(ctx.mtext, sep.end())
+        if rank is not None and parse_post_at(ctx, rank.end()) is not None:
+            return rank  # "Ủy viên Trung ương Đảng, Trung tướng, Tư lệnh Quân khu 5": a rank between posts
+    new = _NEW_POST.match(ctx.mtext, pos)
+    if new is not None and parse_post_at(ctx, new.end()) is not None:
+        return new
+    return None
+
+
+@lru_cache(maxsize=1)
+def _rank_item() -> re.Pattern[str]:
+    """A rank or title standing as an item of a chain of posts, with the separator after it."""
+    alts = "|".join(re.escape(w) for w in sorted(canonical.honorifics(), key=len, reverse=True) if w[0].isupper())
+    return re.compile(rf"(?:{alts})\.?{_CHAIN_SEP.pattern}")
+
+
+_DASH_ONLY = re.compile(r"\s+[-–—]\s+")
+_UNKNOWN_BODY_WORD = re.compile(r" [^\W\d_][\w]*")
+
+
+def _unknown_body_then_post(ctx: Context, pos: int):
+    """"Chủ tịch Hội Sinh vật cảnh tỉnh, Phó Bí thư …": capitalised words no recogniser knows,
+    written between a post and the next post of the chain, are kept as the first post's body."""
+    mtext = ctx.mtext
+    p = pos
+    for _ in range(8):
+        m = _UNKNOWN_BODY_WORD.match(mtext, p)
+        if m is None:
+            return None
+        if p == pos and not m.group()[1].isupper():
+            return None
+        p = m.end()
+        sep = _CHAIN_SEP.match(mtext, p)
+        if sep is not None and parse_post_at(ctx, sep.end()) is not None:
+            if name_at(ctx, pos + 1) is not None:
+                return None
+            ref = BodyRef(pos + 1, p, " ".join(ctx.text[pos + 1:p].split()), "other")
+            return ref, sep.end(), sep.group(1)
+    return None
 
 
 def name_at(ctx: Context, pos: int) -> tuple[str, int] | None:
@@ -161,6 +230,30 @@ def _unknown_body_then_name(ctx: Context, pos: int):
     return None
 
 
+_SEP_BEFORE = re.compile(r"(?:,|[-–—]|\()\s*(?:nguyên\s+)?$")
+_WORD_BEFORE = re.compile(r"(?<!\w)[^\W\d_]+ ?$")
+
+
+def _follows_name(ctx: Context, pos: int) -> bool:
+    """A personal name and a separator are written right before pos ("Nguyễn Văn A, |Bí thư …")."""
+    sep = _SEP_BEFORE.search(ctx.mtext, max(0, pos - 12), pos)
+    if sep is None:
+        return False
+    end = sep.start()
+    while end > 0 and ctx.mtext[end - 1] == " ":
+        end -= 1
+    start = end
+    for _ in range(4):  # a name has two to four syllables
+        word = _WORD_BEFORE.search(ctx.mtext, max(0, start - 12), start)
+        if word is None:
+            return False
+        start = word.start()
+        found = name_at(ctx, start)
+        if found is not None and found[1] == end:
+            return True
+    return False
+
+
 def _holdings(ctx: Context, person_key: str, chain: list[Post], evidence_start: int, evidence_end: int) -> None:
     evidence = ctx.span(evidence_start, evidence_end)
     for post in chain:
@@ -190,6 +283,8 @@ def find(ctx: Context) -> None:
         if not chain:
             continue
         link = _link_to_name().match(ctx.mtext, end)
+        if link is not None and "," in link.group() and _follows_name(ctx, chain[0].start):
+            link = None  # "A, Phó Chủ tịch Hội X, ông B, …": the posts are A's, not B's
         found = name_at(ctx, link.end()) if link else None
         if found is None and chain[-1].body is None and chain[-1].default_org is None:
             unknown = _unknown_body_then_name(ctx, end)
@@ -229,7 +324,7 @@ def _names_then_posts(ctx: Context) -> None:
         if _after_capitalised(ctx, m.start()):
             continue  # "Ma Văn Thành": "Văn Thành" is the tail of a name with an unlisted family name
         sep = _NAME_SEP.match(ctx.mtext, end)
-        chain, chain_end = parse_chain(ctx, sep.end()) if sep else ([], end)
+        chain, chain_end = parse_chain(ctx, sep.end(), former=bool(sep.group(1))) if sep else ([], end)
         cued = _cue_before().search(ctx.mtext, max(0, m.start() - 16), m.start()) is not None
         if not chain and not cued:
             continue
