@@ -291,11 +291,14 @@ def find(ctx: Context) -> None:
             if unknown is not None:
                 chain[-1].body, link, found = unknown
         if found is None:
+            if chain[-1].body is not None or chain[-1].default_org is not None:
+                _listed_after_post(ctx, chain, end)
             continue
         name, name_end = found
         person = ctx.add_person(name, ctx.span(link.end(), name_end))
         _holdings(ctx, person.key, chain, chain[0].start, name_end)
     _names_then_posts(ctx)
+    _name_lists_then_post(ctx)
     _plural_posts(ctx)
     _remention(ctx)
     _posts_as_people(ctx)
@@ -336,6 +339,74 @@ def _names_then_posts(ctx: Context) -> None:
 _PLURAL = re.compile(r"(?<!\w)các\s+(?:đồng chí\s+)?", re.IGNORECASE)
 _LIST_COLON = re.compile(r"\s*:\s*")
 _LIST_NEXT = re.compile(r"\s*,\s*(?:đồng chí\s+)?|\s+và\s+(?:đồng chí\s+)?")
+
+
+# After a post, the people it is stated for: "… Phó Chủ tịch UBND tỉnh A nhiệm kỳ 2021 - 2026 đối với:
+# ông B, bà C", "… làm Ủy viên Ban Thường vụ, gồm: B và C".
+_FOR_LIST = re.compile(r"(?:\s+(?:nhiệm kỳ\s+\d{4}\s*[-–]\s*\d{4}|khóa\s+[IVXLC]+))?\s*,?\s+"
+                       r"(?:đối với|gồm(?: có)?|gồm các (?:ông|bà|đồng chí|anh|chị)(?:,? (?:ông|bà|anh|chị))?)"
+                       r"\s*:?\s+")
+_ITEM_CUE = re.compile(r"(?i:ông|bà|anh|chị|đồng chí|đ/c)\.?\s+")
+_ITEM_NEXT = re.compile(r"\s*[,;]\s*|\s+và\s+")
+_ASIDE = re.compile(r"\s*\([^()\n]{0,160}\)")  # "ông A (Chủ tịch UBND thành phố); bà B …"
+_MAX_LIST = 30
+
+
+def _list_items(ctx: Context, pos: int) -> list[tuple[str, int, int]]:
+    """Names listed from pos ("ông A, bà B và ông C"), each (name, start, end); an aside in brackets
+    after a name is read past. The list ends at anything that is not one more name."""
+    items: list[tuple[str, int, int]] = []
+    while len(items) < _MAX_LIST:
+        cue = _ITEM_CUE.match(ctx.mtext, pos)
+        start = cue.end() if cue else pos
+        found = name_at(ctx, start)
+        if found is None:
+            break
+        items.append((found[0], start, found[1]))
+        end = found[1]
+        aside = _ASIDE.match(ctx.mtext, end)
+        end = aside.end() if aside else end
+        nxt = _ITEM_NEXT.match(ctx.mtext, end)
+        if nxt is None:
+            break
+        pos = nxt.end()
+    return items
+
+
+def _listed_after_post(ctx: Context, chain: list[Post], end: int) -> None:
+    """A post stated once for the people listed after it (see _FOR_LIST)."""
+    lead = _FOR_LIST.match(ctx.mtext, end)
+    if lead is None:
+        return
+    for name, start, name_end in _list_items(ctx, lead.end()):
+        person = ctx.add_person(name, ctx.span(start, name_end))
+        _holdings(ctx, person.key, chain, chain[0].start, name_end)
+
+
+# After listed names, the post they are given: "Các ông A, B và bà C được bầu làm Phó Bí thư Thành ủy".
+_LIST_TO_POST = re.compile(r"\s+(?:(?:đều|cùng)\s+)?(?:được\s+(?:bầu|bầu bổ sung|bổ nhiệm|chỉ định|phân công)\s+)?"
+                           r"(?:giữ chức(?:\s+vụ)?|làm)\s+(nguyên\s+)?")
+
+
+def _name_lists_then_post(ctx: Context) -> None:
+    """Two or more names, then the post all of them are given (see _LIST_TO_POST)."""
+    covered = 0
+    for m in _surname_re().finditer(ctx.mtext):
+        if m.start() < covered or _inside_body(ctx, m.start()):
+            continue
+        items = _list_items(ctx, m.start())
+        if not items:
+            continue
+        covered = items[-1][2]
+        if len(items) < 2:
+            continue
+        verb = _LIST_TO_POST.match(ctx.mtext, items[-1][2])
+        if verb is None:
+            continue
+        chain, chain_end = parse_chain(ctx, verb.end(), former=bool(verb.group(1)))
+        for name, start, name_end in items if chain else []:
+            person = ctx.add_person(name, ctx.span(start, name_end))
+            _holdings(ctx, person.key, chain, start, chain_end)
 
 
 def _plural_posts(ctx: Context) -> None:
