@@ -326,6 +326,11 @@ def _tail_end(ctx: Context, pos: int) -> int | None:
         end, words, p = m.end(), words + 1, m.end()
         run = _lower_run(ctx, p)
         if run:
+            # several lower-case words complete the first capitalised one ("Thông tin liên lạc") or lead
+            # to another ("Tổng hợp kỹ thuật Bratislava"); after a later one they are prose ("Miền Tây khai giảng")
+            inside = mtext[run[-1]:run[-1] + 1] == " " and mtext[run[-1] + 1:run[-1] + 2].isupper()
+            if len(run) > 1 and words > 1 and not inside:
+                return end  # "… Miền Tây khai giảng": prose after a later capitalised word
             if len(run) > 1 and (dashed or not _hard_stop(ctx, run[-1])):
                 return run[0]  # prose follows: keep only the word that completes the capitalised one
             end, words, p = run[-1], words + len(run), run[-1]

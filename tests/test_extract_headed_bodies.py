@@ -1,0 +1,80 @@
+"""kg.extract.bodies: institutions named by grammar — a head noun and the capitalised name after it."""
+
+from __future__ import annotations
+
+from extract_helpers import holdings, org_names, run
+
+
+def test_department_after_a_post_even_when_no_list_has_it():
+    x = run("Ông Trần Văn Sáu - Giám đốc Sở Khoa học và Công nghệ; ông Lê Văn Bảy - Giám đốc Sở Tư pháp dự.")
+    assert holdings(x) == {("Trần Văn Sáu", "Giám đốc", "Sở Khoa học và Công nghệ"),
+                           ("Lê Văn Bảy", "Giám đốc", "Sở Tư pháp")}
+
+
+def test_lower_case_words_of_a_name_and_its_place():
+    x = run("Hội nghị diễn ra tại Sở Giao thông vận tải tỉnh Nghệ An.")
+    assert org_names(x) == {"Sở Giao thông vận tải tỉnh Nghệ An"}
+
+
+def test_prose_after_the_name_is_not_part_of_it():
+    x = run("Sáng 5/6, Sở Y tế tổ chức hội nghị triển khai kế hoạch năm.")
+    assert org_names(x) == {"Sở Y tế"}
+
+
+def test_ambiguous_head_needs_a_frame():
+    # "Ban", "Hội", "Sở" … name a body only where the text frames one; free heads ("Trường Đại học") always do
+    x = run("Ban Quản trị Nhà văn hóa được bầu lại. Trường Đại học Kỹ thuật Miền Tây khai giảng.")
+    assert org_names(x) == {"Trường Đại học Kỹ thuật Miền Tây"}
+
+
+def test_a_body_after_the_name_is_its_parent():
+    x = run("Ban Thanh niên Quân khu 9 phối hợp với Đoàn Thanh niên tổ chức hội thi.")
+    orgs = {o.name: o for o in x.organizations}
+    assert orgs["Ban Thanh niên Quân khu 9"].parent == "org:quan-khu-9"
+
+
+def test_party_unit_of_a_company_and_a_village_cell():
+    x = run("Đảng ủy Công ty Cổ phần Cấp nước Long An ra quyết định. Ông Hà Văn Sinh - Bí thư Chi bộ thôn Nà Lừa phát biểu.")
+    assert {"Đảng ủy Công ty Cổ phần Cấp nước Long An", "Chi bộ thôn Nà Lừa"} <= org_names(x)
+    assert ("Hà Văn Sinh", "Bí thư", "Chi bộ thôn Nà Lừa") in holdings(x)
+
+
+def test_a_name_after_the_head_is_the_holder_not_the_body():
+    x = run("Bí thư Chi bộ Đặng Văn Tư cho biết thôn có 80 hộ.")
+    assert not any(o.name.startswith("Chi bộ Đặng") for o in x.organizations)
+
+
+def test_a_surname_before_the_head_makes_it_a_personal_name():
+    x = run("Đồng chí Đỗ Trường Giang dự hội nghị tại Hà Nội.")
+    assert org_names(x) == set()
+
+
+def test_short_form_resolves_to_the_place_qualified_name():
+    x = run("Ông Lý Văn Hải, Giám đốc Sở Nội vụ tỉnh Cao Bằng, cho biết Sở Nội vụ đã trình đề án.")
+    assert org_names(x) == {"Sở Nội vụ tỉnh Cao Bằng"}
+
+
+def test_dash_joined_name_parts_but_not_an_acronym_after_a_dash():
+    x = run("Ông Phan Văn Chín, Trưởng Ban Văn hóa - Xã hội HĐND tỉnh Bến Tre, phát biểu. "
+            "Ông Lê Văn Mười, Tổng Giám đốc Tổng Công ty Lương thực Miền Nam - VINAFOOD, dự.")
+    names = org_names(x)
+    assert "Ban Văn hóa - Xã hội Hội đồng nhân dân tỉnh Bến Tre" in names
+    assert "Tổng Công ty Lương thực Miền Nam" in names
+
+
+def test_caucus_of_a_mass_organisation_and_the_chain_goes_on():
+    x = run("Ông Trần Văn Tám, Phó Bí thư Đảng đoàn Hội Nông dân Việt Nam, Phó Chủ tịch Hội Nông dân Việt Nam dự.")
+    assert holdings(x) == {("Trần Văn Tám", "Phó Bí thư", "Đảng đoàn Hội Nông dân Việt Nam"),
+                           ("Trần Văn Tám", "Phó Chủ tịch", "Hội Nông dân Việt Nam")}
+    orgs = {o.name: o for o in x.organizations}
+    assert orgs["Đảng đoàn Hội Nông dân Việt Nam"].parent == "org:hoi-nong-dan-viet-nam"
+
+
+def test_provincial_youth_union_short_form():
+    x = run("Tỉnh đoàn Kon Tum tổng kết năm học. Tỉnh đoàn đề ra nhiều chỉ tiêu.")
+    assert org_names(x) == {"Tỉnh đoàn Kon Tum"}
+
+
+def test_city_council_written_with_tp():
+    x = run("Ông Đoàn Văn Năm, Phó Chủ tịch UBND TP Cần Thơ, dự.")
+    assert holdings(x) == {("Đoàn Văn Năm", "Phó Chủ tịch", "Ủy ban nhân dân thành phố Cần Thơ")}

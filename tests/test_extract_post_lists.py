@@ -1,0 +1,63 @@
+"""kg.extract.people: chains of posts and lists — one post for many people, titles binding leftward."""
+
+from __future__ import annotations
+
+from extract_helpers import holdings, run
+
+
+def test_post_stated_once_for_a_list_after_doi_voi():
+    x = run("Thủ tướng phê chuẩn kết quả bầu Phó Chủ tịch UBND tỉnh Hậu Giang nhiệm kỳ 2021 - 2026 đối với: "
+            "ông Trần Văn Một, ông Lê Văn Hai, bà Phạm Thị Ba.")
+    assert holdings(x) == {(n, "Phó Chủ tịch", "Ủy ban nhân dân tỉnh Hậu Giang")
+                           for n in ("Trần Văn Một", "Lê Văn Hai", "Phạm Thị Ba")}
+
+
+def test_post_stated_once_for_a_list_after_gom():
+    x = run("Hội nghị bầu ba đồng chí làm Ủy viên Ban Thường vụ Tỉnh ủy Trà Vinh, gồm: Trần Văn Bốn, "
+            "Lê Thị Năm và Phạm Văn Sáu.")
+    assert holdings(x) == {(n, "Ủy viên", "Ban Thường vụ Tỉnh ủy Trà Vinh")
+                           for n in ("Trần Văn Bốn", "Lê Thị Năm", "Phạm Văn Sáu")}
+
+
+def test_no_list_without_its_cue():
+    x = run("Ban Thường vụ Tỉnh ủy Trà Vinh làm việc với Trần Văn Bốn, Lê Thị Năm.")
+    assert holdings(x) == set()
+
+
+def test_names_listed_before_the_post_they_are_given():
+    x = run("Các ông Trần Văn Bảy, Lê Văn Tám và bà Ngô Thị Chín được bầu làm Phó Bí thư Tỉnh ủy Sóc Trăng.")
+    assert holdings(x) == {(n, "Phó Bí thư", "Tỉnh ủy Sóc Trăng") for n in ("Trần Văn Bảy", "Lê Văn Tám", "Ngô Thị Chín")}
+
+
+def test_names_listed_without_a_post_verb_hold_nothing():
+    x = run("Các ông Trần Văn Bảy, Lê Văn Tám và bà Ngô Thị Chín dự hội nghị của Tỉnh ủy Sóc Trăng.")
+    assert holdings(x) == set()
+
+
+def test_dash_joined_posts_share_the_body_after_them():
+    x = run("Ông Y Văn Mười, Bộ trưởng - Chủ nhiệm Ủy ban Dân tộc, phát biểu.")
+    assert holdings(x) == {("Y Văn Mười", "Bộ trưởng", "Ủy ban Dân tộc"), ("Y Văn Mười", "Chủ nhiệm", "Ủy ban Dân tộc")}
+
+
+def test_chain_goes_on_past_former_post_rank_and_new_post():
+    x = run("Ông Lê Văn Tuấn, Phó Bí thư Tỉnh ủy Long An, nguyên Phó Chủ tịch UBND tỉnh Long An, giữ chức "
+            "Chủ tịch UBND tỉnh Long An. Ông Hà Minh Đức, Ủy viên Trung ương Đảng, Trung tướng, Tư lệnh Quân khu 7.")
+    assert holdings(x) == {
+        ("Lê Văn Tuấn", "Phó Bí thư", "Tỉnh ủy Long An"),
+        ("Lê Văn Tuấn", "Phó Chủ tịch", "Ủy ban nhân dân tỉnh Long An"),
+        ("Lê Văn Tuấn", "Chủ tịch", "Ủy ban nhân dân tỉnh Long An"),
+        ("Hà Minh Đức", "Ủy viên", "Ban Chấp hành Trung ương"),
+        ("Hà Minh Đức", "Tư lệnh", "Quân khu 7"),
+    }
+
+
+def test_titles_after_a_name_bind_leftward():
+    x = run("Dự có ông Lê Văn Hùng, Phó Chủ tịch UBND TP Hải Phòng, ông Trần Văn Bảy, Chủ tịch Hội Nông dân thành phố.")
+    h = holdings(x)
+    assert ("Lê Văn Hùng", "Phó Chủ tịch", "Ủy ban nhân dân thành phố Hải Phòng") in h
+    assert ("Trần Văn Bảy", "Phó Chủ tịch", "Ủy ban nhân dân thành phố Hải Phòng") not in h
+
+
+def test_glued_dash_between_name_and_post():
+    x = run("Đồng chí Lê Văn Tám-Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy Gia Lai chủ trì.")
+    assert ("Lê Văn Tám", "Bí thư", "Tỉnh ủy Gia Lai") in holdings(x)
