@@ -34,7 +34,11 @@ _CHAIN_SEP = re.compile(r"(?:\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+)(nguyên\s+)
 _NEW_POST = re.compile(r"(?:\s*,)?\s+(?:được\s+(?:bầu|bầu bổ sung|bổ nhiệm|phân công|điều động)\s+)?"
                        r"(?:giữ chức(?:\s+vụ)?|làm)\s+")
 # "Nguyễn Văn A, Bí thư …", "A - Bí thư …", "A-Bí thư", "A (Bí thư …)", "bầu đồng chí A giữ chức Bí thư Tỉnh ủy"
-_NAME_SEP = re.compile(r"(?:\s*,\s*|\s*[-–—]\s*|\s*\(\s*|\s+(?:được bầu\s+)?(?:giữ chức(?:\s+vụ)?|làm)\s+)"
+# "A, 48 tuổi, Ủy viên …", "A (35 tuổi, dân tộc Tày), bí thư …", "A đã tái đắc cử Chủ tịch …"
+_NAME_SEP = re.compile(r"(?:\s*\([^()\n]{0,80}\))?"
+                       r"(?:\s*,\s*(?:\d{2}\s+tuổi\s*,\s*)?|\s*[-–—]\s*|\s*\(\s*|"
+                       r"\s+(?:đã\s+)?(?:(?:được\s+(?:bầu|bầu bổ sung|bổ nhiệm)\s+|tái đắc cử\s+|đắc cử\s+)"
+                       r"(?:giữ chức(?:\s+vụ)?\s+|làm\s+)?|giữ chức(?:\s+vụ)?\s+|làm\s+))"
                        r"(nguyên\s+)?")
 
 
@@ -56,6 +60,10 @@ def parse_post_at(ctx: Context, pos: int) -> Post | None:
         return None
     entry = by_key[canonical.norm_key(m.group())]
     end = m.end()
+    if entry.shares and m.group().casefold().startswith(entry.shares.casefold() + " "):
+        # "Tỉnh ủy viên": the body is the post's own first words ("Tỉnh ủy" of the article's province)
+        body = bodies.parse_at(ctx, pos, allow_lower=True, bare_ok=True)
+        return Post(pos, end, entry.role, body, None if body else entry.default_org)
     if entry.default_org is None or entry.shares:
         body = None
         if entry.shares:  # "Chánh Văn phòng Bộ Công an": the post is in "Văn phòng Bộ Công an"
@@ -109,6 +117,9 @@ def parse_chain(ctx: Context, pos: int, *, former: bool = False) -> tuple[list[P
         post.former = former
         chain.append(post)
         pos = post.end
+        term = _TERM_GAP.match(ctx.mtext, pos)  # "Ủy viên Ủy ban Trung ương MTTQ Việt Nam khóa VIII, …"
+        if term is not None and (_next_post_sep(ctx, term.end()) is not None or _link_name_follows(ctx, term.end())):
+            pos = term.end()
         sep = _next_post_sep(ctx, pos)
         if sep is None:
             if post.body is None and post.default_org is None:
@@ -148,6 +159,15 @@ def _rank_item() -> re.Pattern[str]:
     """A rank or title standing as an item of a chain of posts, with the separator after it."""
     alts = "|".join(re.escape(w) for w in sorted(canonical.honorifics(), key=len, reverse=True) if w[0].isupper())
     return re.compile(rf"(?:{alts})\.?{_CHAIN_SEP.pattern}")
+
+
+# A term written after a post: "Chủ tịch Quốc hội khóa XI", "Bí thư Tỉnh ủy (khóa XV)", "… nhiệm kỳ 2020 - 2025".
+_TERM_GAP = re.compile(r"\s*(?:\(\s*)?(?:khóa\s+(?:[IVXLC]+|\d{1,2})|nhiệm kỳ\s+\d{4}\s*[-–]\s*\d{4})(?:\s*\))?")
+
+
+def _link_name_follows(ctx: Context, pos: int) -> bool:
+    link = _link_to_name().match(ctx.mtext, pos)
+    return link is not None and name_at(ctx, link.end()) is not None
 
 
 _DASH_ONLY = re.compile(r"\s+[-–—]\s+")
@@ -275,13 +295,21 @@ def find(ctx: Context) -> None:
     _, role_re = canonical.posts()
     taken: set[int] = set()
     for m in role_re.finditer(ctx.mtext):
-        if m.start() in taken or _inside_body(ctx, m.start()) or not m.group()[0].isupper():
+        if m.start() in taken or _inside_body(ctx, m.start()):
+            continue
+        if not m.group()[0].isupper():  # "bầu bổ sung ủy viên UBND tỉnh đối với các ông: …" only
+            chain, end = parse_chain(ctx, m.start())
+            if chain and (chain[-1].body is not None or chain[-1].default_org is not None):
+                _listed_after_post(ctx, chain, end)
             continue
         chain, end = parse_chain(ctx, m.start())
         for post in chain:
             taken.add(post.start)
         if not chain:
             continue
+        term = _TERM_GAP.match(ctx.mtext, end)
+        if term is not None and _link_name_follows(ctx, term.end()):
+            end = term.end()  # "Chủ tịch Quốc hội khóa XI Nguyễn Văn A"
         link = _link_to_name().match(ctx.mtext, end)
         if link is not None and "," in link.group() and _follows_name(ctx, chain[0].start):
             link = None  # "A, Phó Chủ tịch Hội X, ông B, …": the posts are A's, not B's
@@ -343,10 +371,11 @@ _LIST_NEXT = re.compile(r"\s*,\s*(?:đồng chí\s+)?|\s+và\s+(?:đồng chí\s
 
 # After a post, the people it is stated for: "… Phó Chủ tịch UBND tỉnh A nhiệm kỳ 2021 - 2026 đối với:
 # ông B, bà C", "… làm Ủy viên Ban Thường vụ, gồm: B và C".
-_FOR_LIST = re.compile(r"(?:\s+(?:nhiệm kỳ\s+\d{4}\s*[-–]\s*\d{4}|khóa\s+[IVXLC]+))?\s*,?\s+"
-                       r"(?:đối với|gồm(?: có)?|gồm các (?:ông|bà|đồng chí|anh|chị)(?:,? (?:ông|bà|anh|chị))?)"
+_FOR_LIST = re.compile(r"(?:\s*,?\s+(?:nhiệm kỳ\s+\d{4}\s*[-–]\s*\d{4}|khóa\s+[IVXLC]+))?\s*,?\s+"
+                       r"(?:đối với|gồm(?: có)?)(?:\s+các\s+(?:ông|bà|đồng chí|anh|chị)(?:,?\s+(?:ông|bà|anh|chị))?)?"
                        r"\s*:?\s+")
 _ITEM_CUE = re.compile(r"(?i:ông|bà|anh|chị|đồng chí|đ/c)\.?\s+")
+_ITEM_OWN_POSTS = re.compile(r"\s+[-–—]\s+")
 _ITEM_NEXT = re.compile(r"\s*[,;]\s*|\s+và\s+")
 _ASIDE = re.compile(r"\s*\([^()\n]{0,160}\)")  # "ông A (Chủ tịch UBND thành phố); bà B …"
 _MAX_LIST = 30
@@ -366,6 +395,10 @@ def _list_items(ctx: Context, pos: int) -> list[tuple[str, int, int]]:
         end = found[1]
         aside = _ASIDE.match(ctx.mtext, end)
         end = aside.end() if aside else end
+        own = _ITEM_OWN_POSTS.match(ctx.mtext, end)  # "A - Giám đốc Sở B; C - …": A's own posts, read past
+        if own is not None:
+            chain, chain_end = parse_chain(ctx, own.end())
+            end = chain_end if chain else end
         nxt = _ITEM_NEXT.match(ctx.mtext, end)
         if nxt is None:
             break
