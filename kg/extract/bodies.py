@@ -86,6 +86,11 @@ def _provincial(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) 
     place = place_at(ctx, end + 1) if ctx.mtext[end:end + 1] == " " else None
     if place is not None:
         return BodyRef(start, place[1], with_place(entry.name, place[0].name), entry.category)
+    city = _CITY_AFTER.match(ctx.mtext, end)
+    city_end = _qualified_place_end(ctx, end + 1) if city else None
+    if city_end is not None:  # "Thành ủy TP Thủ Đức": a city no list has, under the province
+        return BodyRef(start, city_end, f"{entry.name} {' '.join(ctx.mtext[end + 1:city_end].split())}",
+                       entry.category)
     if _PLURAL_AFTER.match(ctx.mtext, end):
         return BodyRef(start, end, entry.name, entry.category)
     loc = ctx.locality
@@ -160,13 +165,16 @@ def _district(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) ->
     from kg.extract.people import name_at  # people builds on bodies; only this check goes back
 
     ends, pos = [], end
+    level = _district_level(entry.name)
+    if ctx.mtext.startswith(f" {level} ", end) and level != entry.name:
+        pos = end + len(level) + 1  # "Quận ủy quận 5", "Huyện ủy huyện Tân Phú": the level written again
+    lead = pos
     while len(ends) < 3:
         m = _PLACE_WORD.match(ctx.mtext, pos)
         if m is None or not (m.group(1)[0].isupper() or m.group(1).isdigit()):
             break
         pos = m.end()
         ends.append(pos)
-    level = _district_level(entry.name)
     if not ends:
         full = resolve_short(ctx, entry.name)  # "Ban Dân vận Huyện ủy" after "Huyện ủy Châu Thành"
         named = ctx.districts.get(level, set())  # "UBND quận" after "Quận ủy Ba Đình"
@@ -181,7 +189,7 @@ def _district(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) ->
         if found is not None:
             splits.append((len(found[0].split()) != 3, abs(words - 2), e))
     cut = min(splits)[2] if splits else ends[-1]
-    ctx.districts.setdefault(level, set()).add(ctx.text[end + 1:cut])
+    ctx.districts.setdefault(level, set()).add(ctx.text[lead + 1:cut])
     return BodyRef(start, cut, f"{entry.name} {ctx.text[end + 1:cut]}", entry.category)
 
 
@@ -235,11 +243,15 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
     ("Ban Thanh niên Quân khu 4"). Taken where it is framed as a body, or for heads that always name one."""
     mtext = ctx.mtext
     head_lower = not mtext[start:start + 1].isupper()
-    if ctx.mtext[end:end + 1] != " ":
-        return None
     if not framed and (_inside_post(ctx, start) or _after_surname(ctx, start)):
         return None  # "Phó Trưởng Ban Thường trực Ban A" is a post; "Đỗ Trường Thọ" a name
-    tail_end = _tail_end(ctx, end + 1)
+    if entry.kind == "unit" and mtext[end:end + 3] in (" - ", " – ") and mtext[end + 3:end + 4].isupper():
+        end += 2  # "Ban Kinh tế - Ngân sách …": the unit's name goes on after a dash
+    tail_end = _tail_end(ctx, end + 1) if mtext[end:end + 1] == " " else None
+    if tail_end is None and not _NEXT_WORD.match(mtext, end):
+        full = resolve_short(ctx, entry.name) if framed and entry.kind == "head" else None
+        # "Phó Bí thư Chi bộ, Trưởng thôn A": the one "Chi bộ …" the article names
+        return BodyRef(start, end, full, entry.category) if full else None
     if tail_end is None or mtext.startswith(entry.name.split()[-1].casefold() + " ", end + 1) or \
             mtext.startswith(entry.name.split()[-1] + " ", end + 1):
         return None  # "Trưởng ban Ban Dân tộc": the post's last word, then the body
@@ -253,9 +265,17 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
         return BodyRef(start, inner.end, f"{name} {inner.name}", entry.category, parent=inner)
     if not _QUALIFIER.search(name):  # "Sở Nội vụ" after "Sở Nội vụ thành phố A": the same one
         name = resolve_short(ctx, name) or name
-    if not (framed or (entry.level == "free" and not head_lower) or _framed_here(ctx, start, tail_end)):
+    if not (framed or (entry.level == "free" and not head_lower) or _free_head_at(ctx, end + 1)
+            or _framed_here(ctx, start, tail_end)):
         return None
     return BodyRef(start, tail_end, name, entry.category)
+
+
+def _free_head_at(ctx: Context, pos: int) -> bool:
+    """"Chi bộ Công ty A": the name after a party unit starts with a head that always names a body."""
+    gaz = canonical.bodies()
+    m = gaz.regex.match(ctx.mtext, pos)
+    return m is not None and m.group()[0].isupper() and gaz.by_key[canonical.norm_key(m.group())][0].level == "free"
 
 
 def _framed_here(ctx: Context, start: int, end: int) -> bool:
