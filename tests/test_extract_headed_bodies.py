@@ -78,3 +78,42 @@ def test_provincial_youth_union_short_form():
 def test_city_council_written_with_tp():
     x = run("Ông Đoàn Văn Năm, Phó Chủ tịch UBND TP Cần Thơ, dự.")
     assert holdings(x) == {("Đoàn Văn Năm", "Phó Chủ tịch", "Ủy ban nhân dân thành phố Cần Thơ")}
+
+
+def test_district_committee_with_its_level_written_again():
+    x = run("Ông Trần Văn Năm từng là Bí thư Quận ủy quận 3 và Bí thư Huyện ủy huyện Cờ Đỏ.")
+    assert {"Quận ủy quận 3", "Huyện ủy huyện Cờ Đỏ"} <= org_names(x)
+
+
+def test_city_under_a_province_not_the_province_itself():
+    x = run("Thành phố Hồ Chí Minh: ông Lê Văn Sáu được điều động làm Bí thư Thành ủy TP Thủ Dầu Một.")
+    assert "Thành ủy TP Thủ Dầu Một" in org_names(x)
+
+
+def test_provincial_inspectorate_and_its_chief():
+    x = run("Ông Hồ Văn Tâm, Chánh Thanh tra tỉnh Phú Yên, báo cáo.")
+    assert holdings(x) == {("Hồ Văn Tâm", "Chánh Thanh tra", "Thanh tra tỉnh Phú Yên")}
+
+
+def test_elliptical_party_cell_resolves_to_the_one_named():
+    x = run("Chi bộ thôn Nà Hin có 40 đảng viên. Ông Lò Văn Nam, Phó Bí thư Chi bộ, Trưởng thôn cho biết.")
+    assert ("Lò Văn Nam", "Phó Bí thư", "Chi bộ thôn Nà Hin") in holdings(x)
+
+
+def test_distributive_list_of_places():
+    x = run("Thủ tướng phê chuẩn kết quả bầu Chủ tịch UBND 3 tỉnh, thành phố là Kon Tum, Cần Thơ và Gia Lai.")
+    assert org_names(x) == {"Ủy ban nhân dân tỉnh Kon Tum", "Ủy ban nhân dân thành phố Cần Thơ",
+                            "Ủy ban nhân dân tỉnh Gia Lai"}
+
+
+def test_distributive_list_of_districts_with_a_unit():
+    x = run("Dự hội nghị có Thường trực Huyện ủy các huyện: Châu Thành, Tân Phú.")
+    orgs = {o.name: o for o in x.organizations}
+    assert set(orgs) == {"Thường trực Huyện ủy Châu Thành", "Huyện ủy Châu Thành",
+                         "Thường trực Huyện ủy Tân Phú", "Huyện ủy Tân Phú"}
+    assert orgs["Thường trực Huyện ủy Tân Phú"].parent == "org:huyen-uy-tan-phu"
+
+
+def test_standing_unit_is_not_taken_from_inside_a_post():
+    x = run("Ông Lê Văn Tám, Phó Bí thư Thường trực Tỉnh ủy Bến Tre, dự.")
+    assert org_names(x) == {"Tỉnh ủy Bến Tre"}

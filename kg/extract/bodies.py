@@ -208,6 +208,8 @@ def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dep
              framed: bool = False) -> BodyRef | None:
     if _PLURAL_AFTER.match(ctx.mtext, end):
         return None  # "Ban Tuyên giáo các huyện ủy": generic, not one body
+    if not framed and _inside_post(ctx, start, end - 1):
+        return None  # "Phó Bí thư Thường trực Tỉnh ủy": "Thường trực" belongs to the post
     if depth < _MAX_DEPTH and ctx.mtext[end:end + 1] == " ":
         inner = parse_at(ctx, end + 1, depth=depth + 1, framed=True)
         if inner is not None:
@@ -243,7 +245,7 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
     ("Ban Thanh niên Quân khu 4"). Taken where it is framed as a body, or for heads that always name one."""
     mtext = ctx.mtext
     head_lower = not mtext[start:start + 1].isupper()
-    if not framed and (_inside_post(ctx, start) or _after_surname(ctx, start)):
+    if not framed and (_inside_post(ctx, start, end) or _after_surname(ctx, start)):
         return None  # "Phó Trưởng Ban Thường trực Ban A" is a post; "Đỗ Trường Thọ" a name
     if entry.kind == "unit" and mtext[end:end + 3] in (" - ", " – ") and mtext[end + 3:end + 4].isupper():
         end += 2  # "Ban Kinh tế - Ngân sách …": the unit's name goes on after a dash
@@ -265,7 +267,9 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
         return BodyRef(start, inner.end, f"{name} {inner.name}", entry.category, parent=inner)
     if not _QUALIFIER.search(name):  # "Sở Nội vụ" after "Sở Nội vụ thành phố A": the same one
         name = resolve_short(ctx, name) or name
-    if not (framed or (entry.level == "free" and not head_lower) or _free_head_at(ctx, end + 1)
+    level = _QUALIFIER.search(mtext, end + 1, tail_end)
+    placed = level is not None and _qualified_place_end(ctx, level.start()) is not None  # "Chi bộ thôn A"
+    if not (framed or (entry.level == "free" and not head_lower) or placed or _free_head_at(ctx, end + 1)
             or _framed_here(ctx, start, tail_end)):
         return None
     return BodyRef(start, tail_end, name, entry.category)
@@ -285,12 +289,15 @@ def _framed_here(ctx: Context, start: int, end: int) -> bool:
         _FRAME_AFTER.match(ctx.mtext, end))
 
 
-def _inside_post(ctx: Context, pos: int) -> bool:
-    """Role words that started before pos run past it ("Phó Trưởng Ban Thường trực" over "Ban …")."""
-    _, regex = canonical.posts()
+def _inside_post(ctx: Context, pos: int, beyond: int | None = None) -> bool:
+    """Role words that started before pos run past `beyond` (default pos): "Phó Trưởng Ban Thường trực"
+    over the head "Ban", "Phó Bí thư Thường trực" over the unit "Thường trực"."""
+    by_key, regex = canonical.posts()
+    beyond = pos if beyond is None else beyond
     for w in _WORD_START_BEFORE.finditer(ctx.mtext, max(0, pos - 32), pos):
         m = regex.match(ctx.mtext, w.start())
-        if m is not None and m.end() > pos:
+        # a post that shares its last words with the body ("Chánh Văn phòng Tỉnh ủy") does not own them
+        if m is not None and m.end() > beyond and not by_key[canonical.norm_key(m.group())].shares:
             return True
     return False
 
@@ -329,8 +336,9 @@ def _tail_end(ctx: Context, pos: int) -> int | None:
     place = _qualified_place_end(ctx, pos)
     if place is not None:
         return place  # "Chi bộ thôn Làng Tát"
-    if name_at(ctx, pos) is not None:
-        return None  # "Bí thư Chi bộ Đặng Văn Bình": the name of the holder, not of the body
+    if name_at(ctx, pos) is not None or _QUALIFIER.match(ctx.mtext, pos):
+        # "Bí thư Chi bộ Đặng Văn Bình": the holder's name; "Đảng bộ TP lần thứ X": a level naming no place
+        return None
     end, p, words, dashed = None, pos, 0, False
     while words < _MAX_TAIL_WORDS:
         m = _TAIL_WORD.match(mtext, p)
@@ -502,8 +510,116 @@ def find(ctx: Context) -> None:
         ctx.add_org(ref)
         ctx.body_refs.append(ref)
         pos = ref.end
+    _distributed(ctx)
     ctx.body_refs.sort(key=lambda r: r.start)
     _stated_parents(ctx)
+
+
+# "UBND 7 tỉnh, thành phố là A, B và C", "Thường trực Huyện ủy các huyện: A, B": one body per place.
+_DISTRIBUTIVE = re.compile(r" (?:các|\d{1,2}) (tỉnh|thành phố|huyện|quận|thị xã|xã|phường)(?:, (?:tỉnh|thành phố))?"
+                           r"(?: (?:là|gồm))?:? ")
+_PLACE_NEXT = re.compile(r", | và ")
+_MAX_PLACES = 20
+
+
+def _distributed(ctx: Context) -> None:
+    for d in _DISTRIBUTIVE.finditer(ctx.mtext):
+        body = _body_ending_at(ctx, d.start())
+        if body is None:
+            continue
+        entry, unit = body
+        places = _place_list(ctx, d.end(), d.group(1))
+        if places:
+            _drop_bare(ctx, d.start())
+        for place, start, end in places:
+            if entry.kind == "listed":
+                level = "thành phố" if place[1] == "thành phố" else "tỉnh"
+                name = with_place(f"{entry.name} {level}", place[0])
+            elif entry.kind == "provincial":
+                name = with_place(entry.name, place[0])
+            else:
+                name = f"{entry.name} {place[0]}"
+            ref = BodyRef(start, end, name, entry.category)
+            if unit is not None:
+                ref = BodyRef(start, end, f"{unit.name} {name}", unit.category, parent=ref)
+            ctx.add_org(ref)
+            ctx.body_refs.append(ref)
+
+
+def _drop_bare(ctx: Context, end: int) -> None:
+    """The bare mention a distributed list replaces ("UBND" in "UBND 3 tỉnh là …") is no body of its own."""
+    orgs = ctx.group("organizations")
+    for ref in [r for r in ctx.body_refs if r.end == end]:
+        ctx.body_refs.remove(ref)
+        org = orgs.get(ref.key)
+        if org is None:
+            continue
+        org.mentions = [m for m in org.mentions if (m.start, m.end) != (ref.start, ref.end)]
+        used = any(o.parent == org.key for o in orgs.values())
+        if not org.mentions and not used:
+            del orgs[ref.key]
+
+
+def _body_ending_at(ctx: Context, pos: int):
+    """The local body written right before pos, bare ("UBND", "Huyện ủy"), and the unit before it if any."""
+    gaz = canonical.bodies()
+    found = None
+    for w in _WORD_START_BEFORE.finditer(ctx.mtext, max(0, pos - 40), pos):
+        m = gaz.regex.match(ctx.mtext, w.start())
+        if m is not None and m.end() == pos:
+            entry = gaz.by_key[canonical.norm_key(m.group())][0]
+            if entry.kind in ("listed", "provincial", "district"):
+                found = (entry, w.start())
+                break
+    if found is None:
+        return None
+    entry, start = found
+    unit = None
+    for w in _WORD_START_BEFORE.finditer(ctx.mtext, max(0, start - 30), max(0, start - 1)):
+        m = gaz.regex.match(ctx.mtext, w.start())
+        if m is not None and m.end() == start - 1:
+            cand = gaz.by_key[canonical.norm_key(m.group())][0]
+            if cand.kind == "unit":
+                unit = cand
+                break
+    return entry, unit
+
+
+def _place_list(ctx: Context, pos: int, level: str) -> list[tuple[tuple[str, str], int, int]]:
+    """Places listed from pos: gazetteer provinces and cities, or capitalised district names."""
+    out: list[tuple[tuple[str, str], int, int]] = []
+    while len(out) < _MAX_PLACES:
+        known = place_at(ctx, pos)
+        if known is not None:
+            out.append(((known[0].name, known[0].level), pos, known[1]))
+            end = known[1]
+        elif level not in ("tỉnh", "thành phố"):
+            end = _capitalised_words_end(ctx, pos)
+            if end is None:
+                break
+            out.append(((" ".join(ctx.mtext[pos:end].split()), level), pos, end))
+        else:
+            break
+        nxt = _PLACE_NEXT.match(ctx.mtext, end)
+        if nxt is None:
+            break
+        pos = nxt.end()
+    return out
+
+
+def _capitalised_words_end(ctx: Context, pos: int) -> int | None:
+    """Up to three capitalised words (or a number) from pos: a place where the list expects one
+    ("Châu Thành" is a district here, though "Châu" is also a family name)."""
+    end = None
+    for _ in range(3):
+        m = _TAIL_WORD.match(ctx.mtext, pos)
+        if m is None or not (m.group()[0].isupper() or m.group().isdigit()):
+            break
+        end = m.end()
+        if ctx.mtext[end:end + 1] != " ":
+            break
+        pos = end + 1
+    return end
 
 
 _UNDER = re.compile(r"\s*(?:,\s*)?(?:trực thuộc|thuộc|là cơ quan (?:tham mưu|giúp việc) của)\s+", re.IGNORECASE)
