@@ -117,3 +117,13 @@ def test_distributive_list_of_districts_with_a_unit():
 def test_standing_unit_is_not_taken_from_inside_a_post():
     x = run("Ông Lê Văn Tám, Phó Bí thư Thường trực Tỉnh ủy Bến Tre, dự.")
     assert org_names(x) == {"Tỉnh ủy Bến Tre"}
+
+
+def test_elliptical_party_cell_of_the_one_village():
+    x = run("Ngày hội diễn ra tại thôn Khe Mít. Ông Hà Văn Sáu, Phó Bí thư Chi bộ, cho biết thôn Khe Mít có 90 hộ.")
+    assert ("Hà Văn Sáu", "Phó Bí thư", "Chi bộ thôn Khe Mít") in holdings(x)
+
+
+def test_elliptical_party_cell_with_two_villages_stays_unresolved():
+    x = run("Thôn Khe Mít và thôn Nà Lừa. Ông Hà Văn Sáu, Phó Bí thư Chi bộ, cho biết.")
+    assert not any(o.name.startswith("Chi bộ") for o in x.organizations)

@@ -251,8 +251,10 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
         end += 2  # "Ban Kinh tế - Ngân sách …": the unit's name goes on after a dash
     tail_end = _tail_end(ctx, end + 1) if mtext[end:end + 1] == " " else None
     if tail_end is None and not _NEXT_WORD.match(mtext, end):
-        full = resolve_short(ctx, entry.name) if framed and entry.kind == "head" else None
-        # "Phó Bí thư Chi bộ, Trưởng thôn A": the one "Chi bộ …" the article names
+        full = None
+        if framed and entry.kind == "head":
+            # "Phó Bí thư Chi bộ, Trưởng thôn A": the one "Chi bộ …" the article names, or the cell of its one village
+            full = resolve_short(ctx, entry.name) or _cell_of_the_village(ctx, entry)
         return BodyRef(start, end, full, entry.category) if full else None
     if tail_end is None or mtext.startswith(entry.name.split()[-1].casefold() + " ", end + 1) or \
             mtext.startswith(entry.name.split()[-1] + " ", end + 1):
@@ -273,6 +275,25 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
             or _framed_here(ctx, start, tail_end)):
         return None
     return BodyRef(start, tail_end, name, entry.category)
+
+
+_VILLAGE = re.compile(r"(?<!\w)(?:[tT]hôn|bản|ấp|tổ dân phố) (?=[^\W\d_])")
+_VILLAGE_UNITS = ("Chi bộ", "Chi hội")
+
+
+def _cell_of_the_village(ctx: Context, entry: canonical.BodyEntry) -> str | None:
+    """"Chi bộ" written alone in an article about one village ("thôn A") is that village's cell."""
+    if entry.name not in _VILLAGE_UNITS:
+        return None
+    villages = set()
+    for m in _VILLAGE.finditer(ctx.mtext):
+        end = _capitalised_words_end(ctx, m.end())
+        if end is not None:
+            written = " ".join(ctx.mtext[m.start():end].split())
+            villages.add(written[0].lower() + written[1:])  # "Thôn A" opening a sentence is "thôn A"
+        if len(villages) > 1:
+            return None
+    return f"{entry.name} {villages.pop()}" if villages else None
 
 
 def _free_head_at(ctx: Context, pos: int) -> bool:
