@@ -61,3 +61,20 @@ def test_titles_after_a_name_bind_leftward():
 def test_glued_dash_between_name_and_post():
     x = run("Đồng chí Lê Văn Tám-Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy Gia Lai chủ trì.")
     assert ("Lê Văn Tám", "Bí thư", "Tỉnh ủy Gia Lai") in holdings(x)
+
+
+def _former(x):
+    names = {p.key: p.name for p in x.people}
+    return {(names[h.person], h.role): h.former for h in x.holdings}
+
+
+def test_former_posts_are_kept_and_marked():
+    x = run("Ông Trần Văn Hai, nguyên Giám đốc Sở Tư pháp, Phó Chủ tịch UBND tỉnh Long An, dự. "
+            "Nguyên Bí thư Tỉnh ủy Long An Lê Văn Ba cũng dự.")
+    assert _former(x) == {("Trần Văn Hai", "Giám đốc"): True, ("Trần Văn Hai", "Phó Chủ tịch"): False,
+                          ("Lê Văn Ba", "Bí thư"): True}
+
+
+def test_a_post_written_as_current_elsewhere_is_not_former():
+    x = run("Ông Trần Văn Hai, Giám đốc Sở Tư pháp, phát biểu. Ông Trần Văn Hai, nguyên Giám đốc Sở Tư pháp, dự.")
+    assert _former(x) == {("Trần Văn Hai", "Giám đốc"): False}

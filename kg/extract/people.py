@@ -283,7 +283,7 @@ def _holdings(ctx: Context, person_key: str, chain: list[Post], evidence_start: 
             org = ctx.add_default(post.default_org)
         else:
             org = None
-        ctx.add_holding(person_key, post.role, org, evidence)
+        ctx.add_holding(person_key, post.role, org, evidence, former=post.former)
 
 
 def _inside_body(ctx: Context, pos: int) -> bool:
@@ -302,7 +302,8 @@ def find(ctx: Context) -> None:
             if chain and (chain[-1].body is not None or chain[-1].default_org is not None):
                 _listed_after_post(ctx, chain, end)
             continue
-        chain, end = parse_chain(ctx, m.start())
+        former = ctx.mtext[max(0, m.start() - 7):m.start()].casefold() == "nguyên "
+        chain, end = parse_chain(ctx, m.start(), former=former)
         for post in chain:
             taken.add(post.start)
         if not chain:
