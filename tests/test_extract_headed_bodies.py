@@ -127,3 +127,30 @@ def test_elliptical_party_cell_of_the_one_village():
 def test_elliptical_party_cell_with_two_villages_stays_unresolved():
     x = run("Thôn Khe Mít và thôn Nà Lừa. Ông Hà Văn Sáu, Phó Bí thư Chi bộ, cho biết.")
     assert not any(o.name.startswith("Chi bộ") for o in x.organizations)
+
+
+def test_units_listed_before_one_compound_share_its_parent():
+    x = run("Dự có lãnh đạo Ban Tổ chức, Ban Dân vận và Ban Tuyên giáo - Dân vận Tỉnh ủy Hà Giang.")
+    orgs = {o.name: o for o in x.organizations}
+    for unit in ("Ban Tổ chức", "Ban Dân vận", "Ban Tuyên giáo - Dân vận"):
+        assert orgs[f"{unit} Tỉnh ủy Hà Giang"].parent == "org:tinh-uy-ha-giang"
+
+
+def test_units_listed_before_a_plain_body_stay_unresolved():
+    x = run("Ban Tổ chức, Bộ Nội vụ họp.")
+    assert org_names(x) == {"Bộ Nội vụ", "Chính phủ"}
+
+
+def test_bare_council_in_a_list_ending_with_a_commune():
+    x = run("Ban công tác Mặt trận thôn phối hợp cùng UBND, UBMTTQ xã Tân Lập tổ chức ngày hội.")
+    assert org_names(x) == {"Ủy ban nhân dân xã Tân Lập", "Ủy ban Mặt trận Tổ quốc xã Tân Lập"}
+
+
+def test_bare_council_resolves_to_the_one_named():
+    x = run("UBND tỉnh Lạng Sơn họp. Quyết định của Chủ tịch UBND về việc bổ nhiệm cán bộ.")
+    assert org_names(x) == {"Ủy ban nhân dân tỉnh Lạng Sơn"}
+
+
+def test_secretary_of_a_place_is_the_secretary_of_its_committee():
+    x = run("Bí thư Bắc Kạn Hoàng Văn Duy dự. Chủ tịch Bắc Kạn Lê Văn Minh dự.")
+    assert holdings(x) == {("Hoàng Văn Duy", "Bí thư", "Tỉnh ủy Bắc Kạn")}

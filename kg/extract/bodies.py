@@ -112,7 +112,7 @@ def with_place(name: str, place: str) -> str:
 
 
 # "HĐND, UBND, Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh": the list ends with the place all its bodies share.
-_LIST_PLACE = re.compile(r"(?:tỉnh|thành phố|TP\.?)\s+(?=\w)", re.IGNORECASE)
+_LIST_PLACE = re.compile(r"(?:tỉnh|thành phố|TP\.?|xã|phường|thị trấn|huyện|quận)\s+(?=\w)", re.IGNORECASE)
 # Items of such a list: split on the separators, each item one to eight words. Done by splitting,
 # not by one nested pattern: "(?:[\w.]+\s*){1,8}" can cut one long word in ~L^8 ways.
 _LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+")
@@ -148,12 +148,17 @@ def _listed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> B
     window = window[:stop.start()] if stop else window
     m = _LIST_PLACE.search(window)
     if m is not None and _is_body_list(window[:m.start()]):
+        level = " ".join(m.group().split()).casefold().rstrip(".")
+        level = "thành phố" if level == "tp" else level
         place = place_at(ctx, end + m.end())
-        if place is not None:
-            level = m.group().split()[0].casefold().rstrip(".")
-            level = "thành phố" if level in ("thành", "tp") else level
+        if place is not None and level in ("tỉnh", "thành phố"):
             return BodyRef(start, end, with_place(f"{entry.name} {level}", place[0].name), entry.category)
-    return BodyRef(start, end, entry.name, entry.category)
+        local = _capitalised_words_end(ctx, end + m.end()) if level not in ("tỉnh", "thành phố") else None
+        if local is not None:  # "UBND, Ủy ban MTTQ xã Thiên Lộc"
+            written = " ".join(ctx.mtext[end + m.end():local].split())
+            return BodyRef(start, end, f"{entry.name} {level} {written}", entry.category)
+    full = resolve_short(ctx, entry.name)  # "Chủ tịch UBND" after "UBND tỉnh Lạng Sơn": the one named
+    return BodyRef(start, end, full or entry.name, entry.category)
 
 
 _PLACE_WORD = re.compile(r" ([^\W\d_][^\W\d_]*|\d{1,2})(?!\w)")
@@ -214,8 +219,9 @@ def _generic(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dep
         inner = parse_at(ctx, end + 1, depth=depth + 1, framed=True)
         if inner is not None:
             return BodyRef(start, inner.end, f"{entry.name} {inner.name}", entry.category, parent=inner)
-    if _unknown_name_follows(ctx, end):
-        # "Ủy ban Kế hoạch …", "Học viện Báo chí …": a body missing from the gazetteer, named by grammar
+    dash = ctx.mtext[end:end + 3] in (" - ", " – ") and ctx.mtext[end + 3:end + 4].isupper()
+    if _unknown_name_follows(ctx, end) or dash:
+        # "Ủy ban Kế hoạch …", "Học viện Báo chí …", "Ban Kinh tế - Ngân sách …": named by grammar
         return _headed(ctx, entry, start, end, depth, framed)
     full = resolve_short(ctx, entry.name)
     if full is not None:
@@ -248,6 +254,8 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
     if not framed and (_inside_post(ctx, start, end) or _after_surname(ctx, start)):
         return None  # "Phó Trưởng Ban Thường trực Ban A" is a post; "Đỗ Trường Thọ" a name
     if entry.kind == "unit" and mtext[end:end + 3] in (" - ", " – ") and mtext[end + 3:end + 4].isupper():
+        if canonical.posts()[1].match(mtext, end + 3):
+            return None  # "Bí thư Đảng ủy - Hiệu trưởng": a chain of posts, not a longer name
         end += 2  # "Ban Kinh tế - Ngân sách …": the unit's name goes on after a dash
     tail_end = _tail_end(ctx, end + 1) if mtext[end:end + 1] == " " else None
     if tail_end is None and not _NEXT_WORD.match(mtext, end):
@@ -520,12 +528,16 @@ def find(ctx: Context) -> None:
     _prescan(ctx)
     gaz = canonical.bodies()
     pos = 0
+    bare_units: list[tuple[int, int, canonical.BodyEntry]] = []
     while True:
         m = gaz.regex.search(ctx.mtext, pos)
         if m is None:
             break
         ref = parse_at(ctx, m.start()) if ctx.mtext[m.start() - 1:m.start()] not in ("-", "/") else None
         if ref is None:  # (a code inside a document number, "2157/QĐ-UBND", is no body)
+            entry = gaz.by_key[canonical.norm_key(m.group())][0]
+            if entry.kind == "unit" and m.group()[0].isupper():
+                bare_units.append((m.start(), m.end(), entry))
             pos = m.end()
             continue
         ctx.add_org(ref)
@@ -533,7 +545,26 @@ def find(ctx: Context) -> None:
         pos = ref.end
     _distributed(ctx)
     ctx.body_refs.sort(key=lambda r: r.start)
+    _shared_parents(ctx, bare_units)
+    ctx.body_refs.sort(key=lambda r: r.start)
     _stated_parents(ctx)
+
+
+_UNIT_LIST_SEP = re.compile(r"\s*,\s*|\s+và\s+")
+
+
+def _shared_parents(ctx: Context, bare_units: list[tuple[int, int, canonical.BodyEntry]]) -> None:
+    """"Ban Tổ chức, Ban Tuyên giáo Tỉnh ủy A": units listed before one compound share its parent."""
+    by_start = {r.start: r for r in ctx.body_refs}
+    for start, end, entry in reversed(bare_units):
+        sep = _UNIT_LIST_SEP.match(ctx.mtext, end)
+        nxt = by_start.get(sep.end()) if sep else None
+        if nxt is None or nxt.parent is None:
+            continue
+        ref = BodyRef(start, end, f"{entry.name} {nxt.parent.name}", entry.category, parent=nxt.parent)
+        ctx.add_org(ref)
+        ctx.body_refs.append(ref)
+        by_start[start] = ref
 
 
 # "UBND 7 tỉnh, thành phố là A, B và C", "Thường trực Huyện ủy các huyện: A, B": one body per place.

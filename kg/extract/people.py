@@ -229,9 +229,27 @@ def name_at(ctx: Context, pos: int) -> tuple[str, int] | None:
 _WORD_AHEAD = re.compile(r" [^\W_][\w.-]*")
 
 
-def _unknown_body_then_name(ctx: Context, pos: int):
+_COMMITTEE_ROLES = ("Bí thư", "Phó Bí thư")
+_CITY_PREFIX = re.compile(r"(?:TP|Tp|thành phố|Thành phố)\.? ?")
+
+
+def _place_named(ctx: Context, start: int, end: int) -> str | None:
+    """The party committee of the place written at text[start:end] ("Thái Bình" → "Tỉnh ủy Thái Bình",
+    "TP Thủ Đức" → "Thành ủy TP Thủ Đức"), or None if it is no place."""
+    place = bodies.place_at(ctx, start)
+    if place is not None and place[1] == end:
+        committee = "Tỉnh ủy" if place[0].level == "tỉnh" else "Thành ủy"
+        return bodies.with_place(committee, place[0].name)
+    city = _CITY_PREFIX.match(ctx.mtext, start, end)
+    if city is not None and city.end() < end and ctx.mtext[city.end()].isupper():
+        return "Thành ủy " + " ".join(ctx.mtext[start:end].split())
+    return None
+
+
+def _unknown_body_then_name(ctx: Context, pos: int, role: str | None = None):
     """"Giám đốc Sở Nội vụ Nguyễn Văn A": a body missing from the gazetteer, written between a
-    post and a name, is kept as written (category other) so the name and the post are not lost."""
+    post and a name, is kept as written (category other) so the name and the post are not lost.
+    A place there is no body: "Bí thư Thái Bình Nguyễn Văn A" is the secretary of its party committee."""
     words_end, p = [], pos
     while len(words_end) < 8:
         m = _WORD_AHEAD.match(ctx.mtext, p)
@@ -244,6 +262,11 @@ def _unknown_body_then_name(ctx: Context, pos: int):
                     return None
                 text = ctx.text[pos + 1:p]
                 ref = BodyRef(pos + 1, p, text, "other")
+                place = _place_named(ctx, pos + 1, p)
+                if place is not None:
+                    if role not in _COMMITTEE_ROLES:
+                        return None
+                    ref = BodyRef(pos + 1, p, place, "party-committee")
                 return ref, _link_to_name().match(ctx.mtext, p), found
         words_end.append(m.end())
         p = m.end()
@@ -316,7 +339,7 @@ def find(ctx: Context) -> None:
             link = None  # "A, Phó Chủ tịch Hội X, ông B, …": the posts are A's, not B's
         found = name_at(ctx, link.end()) if link else None
         if found is None and chain[-1].body is None and chain[-1].default_org is None:
-            unknown = _unknown_body_then_name(ctx, end)
+            unknown = _unknown_body_then_name(ctx, end, chain[-1].role)
             if unknown is not None:
                 chain[-1].body, link, found = unknown
         if found is None:
