@@ -78,3 +78,31 @@ def test_former_posts_are_kept_and_marked():
 def test_a_post_written_as_current_elsewhere_is_not_former():
     x = run("Ông Trần Văn Hai, Giám đốc Sở Tư pháp, phát biểu. Ông Trần Văn Hai, nguyên Giám đốc Sở Tư pháp, dự.")
     assert _former(x) == {("Trần Văn Hai", "Giám đốc"): False}
+
+
+def test_counted_post_with_no_body_takes_the_body_of_its_sentence():
+    x = run("Lãnh đạo UBND tỉnh Bạc Liêu gồm ông Lê Văn Một, Chủ tịch UBND tỉnh Bạc Liêu và 2 Phó Chủ tịch "
+            "bao gồm các đồng chí: Hồ Văn Hai, Tạ Văn Ba.")
+    assert {("Hồ Văn Hai", "Phó Chủ tịch", "Ủy ban nhân dân tỉnh Bạc Liêu"),
+            ("Tạ Văn Ba", "Phó Chủ tịch", "Ủy ban nhân dân tỉnh Bạc Liêu")} <= holdings(x)
+
+
+def test_uncounted_post_with_no_body_lists_nobody():
+    x = run("UBND tỉnh Bạc Liêu họp với Phó Chủ tịch gồm các đồng chí: Hồ Văn Hai, Tạ Văn Ba.")
+    assert holdings(x) == set()
+
+
+def test_listed_people_with_their_own_posts_share_the_post_stated_before():
+    x = run("Thủ tướng phê chuẩn hai Phó Chủ tịch UBND tỉnh Sóc Trăng, nhiệm kỳ 2021-2026, gồm các ông: "
+            "Trần Văn Một, Ủy viên Ban Thường vụ Tỉnh ủy Sóc Trăng và Lâm Văn Hai, Giám đốc Sở Tư pháp.")
+    h = holdings(x)
+    assert ("Lâm Văn Hai", "Phó Chủ tịch", "Ủy ban nhân dân tỉnh Sóc Trăng") in h
+    assert ("Lâm Văn Hai", "Giám đốc", "Sở Tư pháp") in h
+
+
+def test_elected_into_a_body_is_a_member_of_it():
+    x = run("Các đồng chí: Lý Văn Một - Trưởng Ban Dân vận Trung ương, Hà Thị Hai - Chánh Văn phòng Trung ương Đảng - "
+            "được bầu vào Ban Bí thư.")
+    h = holdings(x)
+    assert {("Lý Văn Một", "Ủy viên", "Ban Bí thư"), ("Hà Thị Hai", "Ủy viên", "Ban Bí thư")} <= h
+    assert ("Hà Thị Hai", "Chánh Văn phòng", "Văn phòng Trung ương Đảng") in h

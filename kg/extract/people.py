@@ -343,6 +343,9 @@ def find(ctx: Context) -> None:
             if unknown is not None:
                 chain[-1].body, link, found = unknown
         if found is None:
+            if chain[-1].body is None and chain[-1].default_org is None and _COUNTED.search(
+                    ctx.mtext, max(0, chain[0].start - 8), chain[0].start) and _FOR_LIST.match(ctx.mtext, end):
+                chain[-1].body = _body_of_the_sentence(ctx, chain[0].start)  # "và 6 Phó Chủ tịch gồm: …"
             if chain[-1].body is not None or chain[-1].default_org is not None:
                 _listed_after_post(ctx, chain, end)
             continue
@@ -396,19 +399,21 @@ _LIST_NEXT = re.compile(r"\s*,\s*(?:đồng chí\s+)?|\s+và\s+(?:đồng chí\s
 # After a post, the people it is stated for: "… Phó Chủ tịch UBND tỉnh A nhiệm kỳ 2021 - 2026 đối với:
 # ông B, bà C", "… làm Ủy viên Ban Thường vụ, gồm: B và C".
 _FOR_LIST = re.compile(r"(?:\s*,?\s+(?:nhiệm kỳ\s+\d{4}\s*[-–]\s*\d{4}|khóa\s+[IVXLC]+))?\s*,?\s+"
-                       r"(?:đối với|gồm(?: có)?)(?:\s+các\s+(?:ông|bà|đồng chí|anh|chị)(?:,?\s+(?:ông|bà|anh|chị))?)?"
+                       r"(?:đối với|bao gồm|gồm(?: có)?)(?:\s+các\s+(?:ông|bà|đồng chí|anh|chị)(?:,?\s+(?:ông|bà|anh|chị))?)?"
                        r"\s*:?\s+")
 _ITEM_CUE = re.compile(r"(?i:ông|bà|anh|chị|đồng chí|đ/c)\.?\s+")
-_ITEM_OWN_POSTS = re.compile(r"\s+[-–—]\s+")
+_ITEM_OWN_POSTS = re.compile(r"\s+[-–—]\s+|\s*,\s*(?=[^\W\d_])")
 _ITEM_NEXT = re.compile(r"\s*[,;]\s*|\s+và\s+")
 _ASIDE = re.compile(r"\s*\([^()\n]{0,160}\)")  # "ông A (Chủ tịch UBND thành phố); bà B …"
 _MAX_LIST = 30
 
 
-def _list_items(ctx: Context, pos: int) -> list[tuple[str, int, int]]:
-    """Names listed from pos ("ông A, bà B và ông C"), each (name, start, end); an aside in brackets
-    after a name is read past. The list ends at anything that is not one more name."""
+def _list_items(ctx: Context, pos: int) -> tuple[list[tuple[str, int, int]], int]:
+    """Names listed from pos ("ông A, bà B và ông C"), each (name, start, end), and where the list
+    ends; an aside in brackets or the posts of a name ("A - Bí thư …, B - …") are read past.
+    The list ends at anything that is not one more name."""
     items: list[tuple[str, int, int]] = []
+    list_end = pos
     while len(items) < _MAX_LIST:
         cue = _ITEM_CUE.match(ctx.mtext, pos)
         start = cue.end() if cue else pos
@@ -423,11 +428,12 @@ def _list_items(ctx: Context, pos: int) -> list[tuple[str, int, int]]:
         if own is not None:
             chain, chain_end = parse_chain(ctx, own.end())
             end = chain_end if chain else end
+        list_end = end
         nxt = _ITEM_NEXT.match(ctx.mtext, end)
         if nxt is None:
             break
         pos = nxt.end()
-    return items
+    return items, list_end
 
 
 def _listed_after_post(ctx: Context, chain: list[Post], end: int) -> None:
@@ -435,9 +441,29 @@ def _listed_after_post(ctx: Context, chain: list[Post], end: int) -> None:
     lead = _FOR_LIST.match(ctx.mtext, end)
     if lead is None:
         return
-    for name, start, name_end in _list_items(ctx, lead.end()):
+    items, _ = _list_items(ctx, lead.end())
+    for name, start, name_end in items:
         person = ctx.add_person(name, ctx.span(start, name_end))
         _holdings(ctx, person.key, chain, chain[0].start, name_end)
+
+
+def _body_of_the_sentence(ctx: Context, pos: int) -> BodyRef | None:
+    """"Bộ máy UBND tỉnh A gồm ông B, Chủ tịch, và 6 Phó Chủ tịch gồm: …": the body named last before
+    pos in its sentence; a standing unit ("Thường trực Thành ủy A") stands for its committee."""
+    start, _ = ctx.sentence_at(pos)
+    for ref in reversed(ctx.body_refs):
+        if ref.end <= pos and ref.start >= start:
+            if ref.category == "leadership-body" and ref.parent is not None:
+                return ref.parent
+            return ref
+        if ref.end < start:
+            break
+    return None
+
+
+_COUNTED = re.compile(r"(?<!\w)(?:\d{1,2}|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) $")
+# "A - Bí thư Trung ương Đảng - được bầu vào Bộ Chính trị": a member of that body.
+_ELECTED_INTO = re.compile(r"\s*[-–—,]?\s*(?:đã\s+)?(?:được\s+|trúng cử\s+)?(?:bầu|bầu bổ sung|bầu lại)\s+vào\s+")
 
 
 # After listed names, the post they are given: "Các ông A, B và bà C được bầu làm Phó Bí thư Thành ủy".
@@ -451,10 +477,17 @@ def _name_lists_then_post(ctx: Context) -> None:
     for m in _surname_re().finditer(ctx.mtext):
         if m.start() < covered or _inside_body(ctx, m.start()):
             continue
-        items = _list_items(ctx, m.start())
+        items, list_end = _list_items(ctx, m.start())
         if not items:
             continue
         covered = items[-1][2]
+        into = _ELECTED_INTO.match(ctx.mtext, list_end)
+        body = bodies.parse_at(ctx, into.end(), bare_ok=True) if into else None
+        if body is not None:
+            for name, start, name_end in items:
+                person = ctx.add_person(name, ctx.span(start, name_end))
+                ctx.add_holding(person.key, "Ủy viên", ctx.add_org(body).key, ctx.span(start, body.end))
+            continue
         if len(items) < 2:
             continue
         verb = _LIST_TO_POST.match(ctx.mtext, items[-1][2])
