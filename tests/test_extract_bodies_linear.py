@@ -41,6 +41,16 @@ FAMILIES = {
     "district words": lambda n: "Huyện ủy " + "Châu " * (n // 5) + "họp.",
     "party caucus": lambda n: "Phó Bí thư Đảng đoàn " + "Hội " * (n // 4) + "Nguyễn Văn An.",
     "distributive list": lambda n: "Thường trực Huyện ủy các huyện: " + "Châu Thành, " * (n // 12) + "Tân Phú.",
+    "distributive provinces": lambda n: "UBND 9 tỉnh là " + "Kon Tum, " * (n // 9) + "Gia Lai.",
+    "units sharing a parent": lambda n: "Ban Tổ chức, " * (n // 13) + "Ban Dân vận Tỉnh ủy Hà Giang.",
+    "names then elected into": lambda n: "Các đồng chí: " + "Lý Văn Một - Trưởng Ban Dân vận, " * (n // 33)
+                                         + "Hà Thị Hai - được bầu vào Ban Bí thư.",
+    "counted post list": lambda n: "UBND tỉnh Bạc Liêu có 9 Phó Chủ tịch gồm: " + "ông Hồ Văn Hai (Tỉnh ủy viên), " * (n // 31)
+                                   + "ông Tạ Văn Ba.",
+    "lower-case tail words": lambda n: "tại Sở Giao " + "thông " * (n // 6) + "tỉnh Nghệ An.",
+    "many headed bodies": lambda n: "".join(f"Giám đốc Sở Ab{chr(97 + i % 26)}{chr(97 + i // 26 % 26)} tỉnh Phú Yên, "
+                                            for i in range(n // 30)) + "dự.",
+    "village words": lambda n: "Phó Bí thư Chi bộ, " + "thôn Khe Mít, " * (n // 14) + "dự.",
 }
 
 

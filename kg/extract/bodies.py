@@ -287,21 +287,24 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
 
 _VILLAGE = re.compile(r"(?<!\w)(?:[tT]hôn|bản|ấp|tổ dân phố) (?=[^\W\d_])")
 _VILLAGE_UNITS = ("Chi bộ", "Chi hội")
+_VILLAGES_KEY = "villages"  # ctx.districts key (no place level): the villages the article names
 
 
 def _cell_of_the_village(ctx: Context, entry: canonical.BodyEntry) -> str | None:
     """"Chi bộ" written alone in an article about one village ("thôn A") is that village's cell."""
     if entry.name not in _VILLAGE_UNITS:
         return None
-    villages = set()
-    for m in _VILLAGE.finditer(ctx.mtext):
-        end = _capitalised_words_end(ctx, m.end())
-        if end is not None:
-            written = " ".join(ctx.mtext[m.start():end].split())
-            villages.add(written[0].lower() + written[1:])  # "Thôn A" opening a sentence is "thôn A"
-        if len(villages) > 1:
-            return None
-    return f"{entry.name} {villages.pop()}" if villages else None
+    villages = ctx.districts.get(_VILLAGES_KEY)
+    if villages is None:  # scanned once per article, kept with the other local places it names
+        villages = ctx.districts[_VILLAGES_KEY] = set()
+        for m in _VILLAGE.finditer(ctx.mtext):
+            end = _capitalised_words_end(ctx, m.end())
+            if end is not None:
+                written = " ".join(ctx.mtext[m.start():end].split())
+                villages.add(written[0].lower() + written[1:])  # "Thôn A" opening a sentence is "thôn A"
+            if len(villages) > 1:
+                break
+    return f"{entry.name} {next(iter(villages))}" if len(villages) == 1 else None
 
 
 def _free_head_at(ctx: Context, pos: int) -> bool:

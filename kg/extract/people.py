@@ -20,6 +20,7 @@ in a chain gives one Holding.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -450,14 +451,13 @@ def _listed_after_post(ctx: Context, chain: list[Post], end: int) -> None:
 def _body_of_the_sentence(ctx: Context, pos: int) -> BodyRef | None:
     """"Bộ máy UBND tỉnh A gồm ông B, Chủ tịch, và 6 Phó Chủ tịch gồm: …": the body named last before
     pos in its sentence; a standing unit ("Thường trực Thành ủy A") stands for its committee."""
-    start, _ = ctx.sentence_at(pos)
-    for ref in reversed(ctx.body_refs):
+    start = max(ctx.mtext.rfind("\n", 0, pos), ctx.mtext.rfind(". ", 0, pos)) + 1
+    i = bisect.bisect_left(ctx.body_refs, pos, key=lambda r: r.start)  # refs are sorted by start
+    for ref in reversed(ctx.body_refs[max(0, i - 8):i]):  # the last few before pos are enough
         if ref.end <= pos and ref.start >= start:
             if ref.category == "leadership-body" and ref.parent is not None:
                 return ref.parent
             return ref
-        if ref.end < start:
-            break
     return None
 
 
