@@ -106,3 +106,8 @@ def test_elected_into_a_body_is_a_member_of_it():
     h = holdings(x)
     assert {("Lý Văn Một", "Ủy viên", "Ban Bí thư"), ("Hà Thị Hai", "Ủy viên", "Ban Bí thư")} <= h
     assert ("Hà Thị Hai", "Chánh Văn phòng", "Văn phòng Trung ương Đảng") in h
+
+
+def test_a_deputy_written_alone_in_another_sentence_holds_nothing():
+    x = run("Giám đốc Sở Y tế tỉnh Trà Vinh Thạch Văn Long dự. Sau đó, Phó Giám đốc Hà Văn Tư phát biểu.")
+    assert holdings(x) == {("Thạch Văn Long", "Giám đốc", "Sở Y tế tỉnh Trà Vinh")}

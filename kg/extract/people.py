@@ -21,6 +21,7 @@ in a chain gives one Holding.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -306,8 +307,27 @@ def _holdings(ctx: Context, person_key: str, chain: list[Post], evidence_start: 
         elif post.default_org:
             org = ctx.add_default(post.default_org)
         else:
-            org = None
+            org = _body_of_the_pair(ctx, post)
+            if org is None:
+                continue  # "Bí thư" naming no body and standing for none: too vague to be a fact
         ctx.add_holding(person_key, post.role, org, evidence, former=post.former)
+
+
+_RECENT = 8  # holdings looked back at: the pair of a post is written close before it
+
+
+def _body_of_the_pair(ctx: Context, post: Post) -> str | None:
+    """"Giám đốc Sở A Lê Văn B và Phó Giám đốc Trần Văn C": a deputy's post written alone takes the body
+    of its head post (or the head's, of a deputy) held just before in the same sentence."""
+    role = post.role
+    pair = role[4:] if role.startswith("Phó ") else "Phó " + role
+    start = max(ctx.mtext.rfind("\n", 0, post.start), ctx.mtext.rfind(". ", 0, post.start)) + 1
+    for holding in itertools.islice(reversed(ctx.holdings.values()), _RECENT):
+        if holding.evidence.start < start:
+            break
+        if holding.role == pair and holding.organization is not None and holding.evidence.start < post.start:
+            return holding.organization
+    return None
 
 
 def _inside_body(ctx: Context, pos: int) -> bool:
