@@ -154,3 +154,19 @@ def test_bare_council_resolves_to_the_one_named():
 def test_secretary_of_a_place_is_the_secretary_of_its_committee():
     x = run("Bí thư Bắc Kạn Hoàng Văn Duy dự. Chủ tịch Bắc Kạn Lê Văn Minh dự.")
     assert holdings(x) == {("Hoàng Văn Duy", "Bí thư", "Tỉnh ủy Bắc Kạn")}
+
+
+def test_head_of_our_school_is_the_head_of_the_one_school_named():
+    x = run("Đảng bộ Trường Đại học Kỹ thuật Miền Tây tổ chức đại hội. Hiệu trưởng nhà trường Lê Văn Sơn phát biểu.")
+    assert ("Lê Văn Sơn", "Hiệu trưởng", "Trường Đại học Kỹ thuật Miền Tây") in holdings(x)
+
+
+def test_head_of_our_school_without_a_school_named_holds_nothing():
+    x = run("Hiệu trưởng nhà trường Lê Văn Sơn phát biểu.")
+    assert holdings(x) == set()
+
+
+def test_party_caucus_and_cadres_committee_of_a_body():
+    x = run("Ông Trần Văn Tám, Bí thư Ban cán sự đảng Bộ Tư pháp, Bộ trưởng Bộ Tư pháp dự.")
+    assert holdings(x) == {("Trần Văn Tám", "Bí thư", "Ban cán sự đảng Bộ Tư pháp"),
+                           ("Trần Văn Tám", "Bộ trưởng", "Bộ Tư pháp")}

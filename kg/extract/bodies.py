@@ -7,6 +7,14 @@
   that starts with it ("Đảng ủy Khối các cơ quan Trung ương"); kept as written if none.
 * A provincial body takes the place written after it or the article's locality:
   "Tỉnh ủy" in an article about "tỉnh Bến Tre" → "Tỉnh ủy Bến Tre".
+* A body named by grammar, not by list: a head noun (gazetteer kind "head": "Sở", "Trường Đại học",
+  "Tổng công ty" …) and the capitalised name after it ("Sở Giao thông vận tải tỉnh A"), bounded by
+  punctuation, a verb, a personal name, a post or another body (which becomes its parent). Heads that
+  could be ordinary words ("Ban", "Hội", "Sở") are taken only where the text frames a body: after a
+  post or a party unit, after "tại/của/thuộc …", before an organising verb, or with a place level.
+* Lists: "HĐND, UBND tỉnh A" (the place ends the list), "UBND 3 tỉnh là A, B và C" and "Thường trực
+  Huyện ủy các huyện: A, B" (one body per place), "Ban Tổ chức, Ban Dân vận Tỉnh ủy A" (one parent).
+Every pattern here runs in linear time (tests/test_extract_bodies_linear.py).
 """
 
 from __future__ import annotations

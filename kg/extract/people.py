@@ -15,7 +15,14 @@ Never: historical figures (gazetteers/historical.txt: "Chủ tịch Hồ Chí Mi
 tail of a longer capitalised name whose family name is not listed ("Văn Thành" in "Pờ Văn Thành").
 
 A post is role words (gazetteers/posts.tsv) followed by the body it is in; each post
-in a chain gives one Holding.
+in a chain gives one Holding. A chain goes on past "nguyên" (a former post, marked so), "giữ chức",
+a rank, a term ("khóa XI") and an unknown body; posts joined by a dash share the body after the last
+("Bộ trưởng - Chủ nhiệm Ủy ban A"). Titles after a name are that name's, not the next one's.
+A post naming no body holds no fact, unless its head/deputy pair just before in the sentence names one.
+
+Lists: one post for the people listed after it ("… Phó Chủ tịch UBND tỉnh A đối với: ông B, bà C",
+"làm Ủy viên Ban Thường vụ, gồm: B và C"), names listed before the post they are given ("A, B và C
+được bầu làm Phó Bí thư Tỉnh ủy"), and "được bầu vào Bộ Chính trị" (a member of it).
 """
 
 from __future__ import annotations
@@ -76,8 +83,21 @@ def parse_post_at(ctx: Context, pos: int) -> Post | None:
             body = bodies.parse_at(ctx, end + 1, allow_lower=True, bare_ok=True)
         if body is not None:
             return Post(pos, body.end, entry.role, body, None)
+        school = _the_school(ctx, end)
+        if school is not None:
+            return Post(pos, school.end, entry.role, school, None)
         end = _vague_body_end(ctx, end)
     return Post(pos, end, entry.role, None, entry.default_org)
+
+
+_OUR_SCHOOL = re.compile(r" nhà trường(?!\w)")
+
+
+def _the_school(ctx: Context, end: int) -> BodyRef | None:
+    """"Hiệu trưởng nhà trường": the one school ("Trường …") the article names, if there is one."""
+    m = _OUR_SCHOOL.match(ctx.mtext, end)
+    full = bodies.resolve_short(ctx, "Trường") if m else None
+    return BodyRef(end + 1, m.end(), full, "other") if full else None
 
 
 def _vague_body_end(ctx: Context, end: int) -> int:
