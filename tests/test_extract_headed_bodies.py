@@ -170,3 +170,15 @@ def test_party_caucus_and_cadres_committee_of_a_body():
     x = run("Ông Trần Văn Tám, Bí thư Ban cán sự đảng Bộ Tư pháp, Bộ trưởng Bộ Tư pháp dự.")
     assert holdings(x) == {("Trần Văn Tám", "Bí thư", "Ban cán sự đảng Bộ Tư pháp"),
                            ("Trần Văn Tám", "Bộ trưởng", "Bộ Tư pháp")}
+
+
+def test_faculty_school_and_university_nest_by_comma():
+    x = run("Anh giảng dạy tại Khoa Vật lý, Trường Đại học Khoa học Tự nhiên, Đại học Quốc gia Hà Nội.")
+    orgs = {o.name: o for o in x.organizations}
+    assert orgs["Khoa Vật lý"].parent == "org:truong-dai-hoc-khoa-hoc-tu-nhien"
+    assert orgs["Trường Đại học Khoa học Tự nhiên"].parent == "org:dai-hoc-quoc-gia-ha-noi"
+
+
+def test_schools_listed_by_comma_are_not_parts_of_each_other():
+    x = run("Trường Đại học Cần Thơ, Trường Đại học An Giang và Sở Giáo dục tỉnh Hậu Giang ký kết hợp tác.")
+    assert all(o.parent is None for o in x.organizations)

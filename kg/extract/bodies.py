@@ -325,7 +325,8 @@ def _free_head_at(ctx: Context, pos: int) -> bool:
 def _framed_here(ctx: Context, start: int, end: int) -> bool:
     before = ctx.mtext[max(0, start - 12):start]
     after_body = before.endswith(", ") and any(r.end == start - 2 for r in ctx.body_refs[-3:])
-    return bool(_FRAME_BEFORE.search(before)) or after_body or _post_ends_at(ctx, start) or bool(
+    before_school = ctx.mtext.startswith(", ", end) and _free_head_at(ctx, end + 2)  # "Khoa A, Trường Đại học B"
+    return bool(_FRAME_BEFORE.search(before)) or after_body or before_school or _post_ends_at(ctx, start) or bool(
         _FRAME_AFTER.match(ctx.mtext, end))
 
 
@@ -688,14 +689,26 @@ def _capitalised_words_end(ctx: Context, pos: int) -> int | None:
 _UNDER = re.compile(r"\s*(?:,\s*)?(?:trực thuộc|thuộc|là cơ quan (?:tham mưu|giúp việc) của)\s+", re.IGNORECASE)
 
 
+# Academic units from the smallest up; a unit written ", " before a larger one is part of it.
+_ACADEMIC_RANKS = (("Khoa ", "Bộ môn "), ("Trường ",), ("Đại học ", "Học viện "))
+
+
+def _academic_rank(name: str) -> int:
+    for rank, heads in enumerate(_ACADEMIC_RANKS):
+        if name.startswith(heads):
+            return rank
+    return len(_ACADEMIC_RANKS)  # not academic: never a parent by this rule
+
+
 def _stated_parents(ctx: Context) -> None:
     """"Ban Tuyên giáo Trung ương trực thuộc Ban Chấp hành Trung ương": the text states the parent,
     which wins over a gazetteer default (never making a cycle of two)."""
     orgs = ctx.group("organizations")
     for a, b in zip(ctx.body_refs, ctx.body_refs[1:]):
         gap = _UNDER.fullmatch(ctx.mtext, a.end, b.start)
-        if gap is None:
-            continue
+        if gap is None and not (ctx.mtext[a.end:b.start] == ", " and
+                                _academic_rank(a.name) < _academic_rank(b.name) < len(_ACADEMIC_RANKS)):
+            continue  # "Khoa Hóa học, Trường Đại học A, Đại học Quốc gia B": each the next one's part
         child, parent = orgs.get(a.key), orgs.get(b.key)
         if child is None or parent is None or child.key == parent.key or parent.parent == child.key:
             continue
