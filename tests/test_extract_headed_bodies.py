@@ -182,3 +182,10 @@ def test_faculty_school_and_university_nest_by_comma():
 def test_schools_listed_by_comma_are_not_parts_of_each_other():
     x = run("Trường Đại học Cần Thơ, Trường Đại học An Giang và Sở Giáo dục tỉnh Hậu Giang ký kết hợp tác.")
     assert all(o.parent is None for o in x.organizations)
+
+
+def test_centre_of_a_mass_organisation_is_not_the_party_centre():
+    x = run("Đại hội thực hiện theo hướng dẫn của Trung ương Hội Nông dân Việt Nam.")
+    orgs = {o.name: o for o in x.organizations}
+    assert orgs["Trung ương Hội Nông dân Việt Nam"].parent == "org:hoi-nong-dan-viet-nam"
+    assert "Ban Chấp hành Trung ương" not in orgs

@@ -75,6 +75,12 @@ def parse_at(ctx: Context, pos: int, *, allow_lower: bool = False, bare_ok: bool
     if m is None or (not allow_lower and not m.group()[0].isupper()):
         return None
     entry, of_only = gaz.by_key[canonical.norm_key(m.group())]
+    if of_only and depth < _MAX_DEPTH and ctx.mtext[m.end():m.end() + 1] == " ":
+        inner = parse_at(ctx, m.end() + 1, depth=depth + 1, framed=True)
+        if inner is not None and inner.category == "mass-organization":
+            # "Trung ương Hội Nông dân Việt Nam": the organisation's own centre, not the Party's
+            name = f"{m.group()[0].upper()}{m.group()[1:]} {inner.name}"
+            return BodyRef(pos, inner.end, name, inner.category, parent=inner)
     if of_only and not bare_ok and ctx.mtext[max(0, pos - 4):pos].casefold() != "của ":
         return None
     if entry.kind == "provincial":
