@@ -111,3 +111,13 @@ def test_elected_into_a_body_is_a_member_of_it():
 def test_a_deputy_written_alone_in_another_sentence_holds_nothing():
     x = run("Giám đốc Sở Y tế tỉnh Trà Vinh Thạch Văn Long dự. Sau đó, Phó Giám đốc Hà Văn Tư phát biểu.")
     assert holdings(x) == {("Thạch Văn Long", "Giám đốc", "Sở Y tế tỉnh Trà Vinh")}
+
+
+def test_posts_named_as_members_of_a_standing_unit():
+    x = run("Thường trực Tỉnh ủy Kiên Giang hiện có Bí thư Lâm Văn Một và Phó Bí thư Đỗ Văn Hai.")
+    assert holdings(x) == {("Lâm Văn Một", "Bí thư", "Tỉnh ủy Kiên Giang"), ("Đỗ Văn Hai", "Phó Bí thư", "Tỉnh ủy Kiên Giang")}
+
+
+def test_bare_post_after_a_plain_body_stays_without_one():
+    x = run("Sở Tư pháp tỉnh Kiên Giang có Bí thư Lâm Văn Một.")
+    assert holdings(x) == set()

@@ -61,6 +61,6 @@ def test_military_body_missing_before_is_now_known():
 
 def test_department_and_branch_heads():
     x = run("Ông Lê Văn Một, Cục trưởng Cục Thuế tỉnh Bến Tre, và bà Ngô Thị Hai, Chi hội trưởng Chi hội Phụ nữ "
-             "thôn Tân Lập, dự.")
+            "thôn Tân Lập, dự.")
     assert holdings(x) == {("Lê Văn Một", "Cục trưởng", "Cục Thuế tỉnh Bến Tre"),
                            ("Ngô Thị Hai", "Chi hội trưởng", "Chi hội Phụ nữ thôn Tân Lập")}

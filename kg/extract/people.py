@@ -391,6 +391,8 @@ def find(ctx: Context) -> None:
                 _listed_after_post(ctx, chain, end)
             continue
         name, name_end = found
+        if chain[-1].body is None and chain[-1].default_org is None:
+            chain[-1].body = _standing_body_before(ctx, chain[0].start)
         person = ctx.add_person(name, ctx.span(link.end(), name_end))
         _holdings(ctx, person.key, chain, chain[0].start, name_end)
     _names_then_posts(ctx)
@@ -486,6 +488,18 @@ def _listed_after_post(ctx: Context, chain: list[Post], end: int) -> None:
     for name, start, name_end in items:
         person = ctx.add_person(name, ctx.span(start, name_end))
         _holdings(ctx, person.key, chain, chain[0].start, name_end)
+
+
+# "Thường trực Tỉnh ủy A gồm Bí thư B, …", "Ban Thường vụ hiện có Phó Bí thư C": its members' posts.
+_HAS_MEMBERS = re.compile(r"\s+(?:hiện\s+)?(?:có|gồm(?: có)?)(?:\s+các\s+đồng chí)?\s*:?\s*")
+
+
+def _standing_body_before(ctx: Context, pos: int) -> BodyRef | None:
+    """The committee of a standing unit whose members are being named at pos, or None."""
+    ref = bodies.body_before(ctx, pos, max_gap=30, gap=_HAS_MEMBERS.pattern)
+    if ref is not None and ref.category == "leadership-body" and ref.parent is not None:
+        return ref.parent
+    return None
 
 
 def _body_of_the_sentence(ctx: Context, pos: int) -> BodyRef | None:
