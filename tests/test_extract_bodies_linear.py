@@ -50,6 +50,7 @@ FAMILIES = {
     "lower-case tail words": lambda n: "tại Sở Giao " + "thông " * (n // 6) + "tỉnh Nghệ An.",
     "many headed bodies": lambda n: "".join(f"Giám đốc Sở Ab{chr(97 + i % 26)}{chr(97 + i // 26 % 26)} tỉnh Phú Yên, "
                                             for i in range(n // 30)) + "dự.",
+    "pronoun posts": lambda n: "Ông Lê Văn Hải dự. " + "Ông là Bí thư Tỉnh ủy Bến Tre. " * (n // 31),
     "village words": lambda n: "Phó Bí thư Chi bộ, " + "thôn Khe Mít, " * (n // 14) + "dự.",
 }
 

@@ -121,3 +121,15 @@ def test_posts_named_as_members_of_a_standing_unit():
 def test_bare_post_after_a_plain_body_stays_without_one():
     x = run("Sở Tư pháp tỉnh Kiên Giang có Bí thư Lâm Văn Một.")
     assert holdings(x) == set()
+
+
+def test_a_pronoun_takes_the_posts_for_the_person_just_named():
+    x = run("Ông Lê Văn Hải sinh năm 1960 tại Bến Tre.\n\nTừ năm 2020 đến nay, ông là Ủy viên Ban Thường vụ "
+            "Tỉnh ủy Bến Tre. Hội nghị bầu ông làm Chủ tịch HĐND tỉnh Bến Tre.")
+    assert holdings(x) == {("Lê Văn Hải", "Ủy viên", "Ban Thường vụ Tỉnh ủy Bến Tre"),
+                           ("Lê Văn Hải", "Chủ tịch", "Hội đồng nhân dân tỉnh Bến Tre")}
+
+
+def test_a_pronoun_after_two_people_is_nobody_s():
+    x = run("Ông Lê Văn Một và ông Trần Văn Hai dự. Ông là Bí thư Tỉnh ủy Bến Tre.")
+    assert holdings(x) == set()

@@ -40,7 +40,7 @@ _SYLLABLE = re.compile(r"[^\W\d_]+")
 # Between posts of one chain; not "và": it joins two people. A post after "nguyên" is a former one.
 _CHAIN_SEP = re.compile(r"(?:\s*[,;]\s*|\s+[-–—]\s+|\s+kiêm\s+)(nguyên\s+)?")
 # "Nguyễn Văn A, Phó Bí thư Tỉnh ủy, giữ chức Chủ tịch …": the chain goes on with the post given.
-_NEW_POST = re.compile(r"(?:\s*,)?\s+(?:được\s+(?:bầu|bầu bổ sung|bổ nhiệm|phân công|điều động)\s+)?"
+_NEW_POST = re.compile(r"(?:\s*,)?\s+(?:được\s+(?:bầu|bầu bổ sung|bổ nhiệm|phân công|điều động|chỉ định|chuẩn y)\s+)?"
                        r"(?:giữ chức(?:\s+vụ)?|làm)\s+")
 # "Nguyễn Văn A, Bí thư …", "A - Bí thư …", "A-Bí thư", "A (Bí thư …)", "bầu đồng chí A giữ chức Bí thư Tỉnh ủy"
 # "A, 48 tuổi, Ủy viên …", "A (35 tuổi, dân tộc Tày), bí thư …", "A đã tái đắc cử Chủ tịch …"
@@ -399,6 +399,7 @@ def find(ctx: Context) -> None:
     _name_lists_then_post(ctx)
     _plural_posts(ctx)
     _remention(ctx)
+    _pronoun_posts(ctx)  # after every mention of a known name is found
     _posts_as_people(ctx)
     _drop_vague_holdings(ctx)
 
@@ -492,6 +493,32 @@ def _listed_after_post(ctx: Context, chain: list[Post], end: int) -> None:
 
 # "Thường trực Tỉnh ủy A gồm Bí thư B, …", "Ban Thường vụ hiện có Phó Bí thư C": its members' posts.
 _HAS_MEMBERS = re.compile(r"\s+(?:hiện\s+)?(?:có|gồm(?: có)?)(?:\s+các\s+đồng chí)?\s*:?\s*")
+
+
+# "Từ năm 2020, ông là Ủy viên …", "Đại hội bầu bà làm Chủ tịch …": the posts of the person just named.
+_PRONOUN_POST = re.compile(r"(?<!\w)(?:ông|bà|Ông|Bà)(?:\s+(?:đã|đang|hiện|vẫn))?\s+(?:là|được\s+(?:bầu|bầu bổ sung|"
+                           r"bổ nhiệm|phân công|điều động|chỉ định)\s+(?:làm|giữ chức(?:\s+vụ)?)|làm|giữ chức(?:\s+vụ)?)\s+")
+_PRONOUN_REACH = 400  # characters back to the person the pronoun stands for
+
+
+def _pronoun_posts(ctx: Context) -> None:
+    """A pronoun's posts go to the nearest person named before it, in the same or the previous paragraph,
+    when no other person is named in between."""
+    spans = sorted(ctx.person_spans)
+    starts = [s for s, _, _ in spans]
+    for m in _PRONOUN_POST.finditer(ctx.mtext):
+        chain, chain_end = parse_chain(ctx, m.end())
+        if not chain:
+            continue
+        i = bisect.bisect_left(starts, m.start())
+        if i == 0:
+            continue
+        start, end, person = spans[i - 1]
+        if m.start() - end > _PRONOUN_REACH or ctx.mtext.count("\n\n", end, m.start()) > 1:
+            continue
+        if any(p != person for _, _, p in spans[max(0, i - 3):i]):
+            continue  # two people named just before: the pronoun could be either's
+        _holdings(ctx, person, chain, m.start(), chain_end)
 
 
 def _standing_body_before(ctx: Context, pos: int) -> BodyRef | None:
