@@ -51,6 +51,7 @@ FAMILIES = {
     "many headed bodies": lambda n: "".join(f"Giám đốc Sở Ab{chr(97 + i % 26)}{chr(97 + i // 26 % 26)} tỉnh Phú Yên, "
                                             for i in range(n // 30)) + "dự.",
     "pronoun posts": lambda n: "Ông Lê Văn Hải dự. " + "Ông là Bí thư Tỉnh ủy Bến Tre. " * (n // 31),
+    "elected into, then a list": lambda n: "được bầu vào Bộ Chính trị gồm: " + "Lê Văn Một, " * (n // 12) + "Hồ Văn Hai.",
     "village words": lambda n: "Phó Bí thư Chi bộ, " + "thôn Khe Mít, " * (n // 14) + "dự.",
 }
 

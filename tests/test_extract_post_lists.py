@@ -133,3 +133,10 @@ def test_a_pronoun_takes_the_posts_for_the_person_just_named():
 def test_a_pronoun_after_two_people_is_nobody_s():
     x = run("Ông Lê Văn Một và ông Trần Văn Hai dự. Ông là Bí thư Tỉnh ủy Bến Tre.")
     assert holdings(x) == set()
+
+
+def test_people_elected_into_a_body_and_listed_after_it():
+    x = run("Bốn người được bầu vào Ban Bí thư Trung ương Đoàn gồm các anh chị: Phan Văn Một, Ngô Thị Hai, "
+            "Lê Văn Ba và Hồ Văn Bốn.")
+    assert holdings(x) == {(n, "Ủy viên", "Ban Bí thư Trung ương Đoàn")
+                           for n in ("Phan Văn Một", "Ngô Thị Hai", "Lê Văn Ba", "Hồ Văn Bốn")}

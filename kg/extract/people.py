@@ -398,6 +398,7 @@ def find(ctx: Context) -> None:
     _names_then_posts(ctx)
     _name_lists_then_post(ctx)
     _plural_posts(ctx)
+    _elected_into_then_list(ctx)
     _remention(ctx)
     _pronoun_posts(ctx)  # after every mention of a known name is found
     _posts_as_people(ctx)
@@ -545,6 +546,22 @@ def _body_of_the_sentence(ctx: Context, pos: int) -> BodyRef | None:
 _COUNTED = re.compile(r"(?<!\w)(?:\d{1,2}|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) $")
 # "A - Bí thư Trung ương Đảng - được bầu vào Bộ Chính trị": a member of that body.
 _ELECTED_INTO = re.compile(r"\s*[-–—,]?\s*(?:đã\s+)?(?:được\s+|trúng cử\s+)?(?:bầu|bầu bổ sung|bầu lại)\s+vào\s+")
+
+
+_INTO = re.compile(r"(?<!\w)(?:được\s+bầu|được\s+bầu bổ sung|trúng cử)\s+vào\s+")
+
+
+def _elected_into_then_list(ctx: Context) -> None:
+    """"Sáu người được bầu vào Ban Bí thư Trung ương Đoàn gồm các anh chị: A, B": members of that body."""
+    for m in _INTO.finditer(ctx.mtext):
+        body = bodies.parse_at(ctx, m.end(), bare_ok=True)
+        lead = _FOR_LIST.match(ctx.mtext, body.end) if body is not None else None
+        if lead is None:
+            continue
+        items, _ = _list_items(ctx, lead.end())
+        for name, start, name_end in items:
+            person = ctx.add_person(name, ctx.span(start, name_end))
+            ctx.add_holding(person.key, "Ủy viên", ctx.add_org(body).key, ctx.span(m.start(), name_end))
 
 
 # After listed names, the post they are given: "Các ông A, B và bà C được bầu làm Phó Bí thư Thành ủy".
