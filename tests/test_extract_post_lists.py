@@ -140,3 +140,16 @@ def test_people_elected_into_a_body_and_listed_after_it():
             "Lê Văn Ba và Hồ Văn Bốn.")
     assert holdings(x) == {(n, "Ủy viên", "Ban Bí thư Trung ương Đoàn")
                            for n in ("Phan Văn Một", "Ngô Thị Hai", "Lê Văn Ba", "Hồ Văn Bốn")}
+
+
+def test_bare_provincial_body_in_a_chain_takes_the_chain_s_province():
+    x = run("Tỉnh Sóc Trăng họp. UBND tỉnh Sóc Trăng báo cáo. Thủ tướng phê chuẩn ông Phạm Văn Tươi, Phó Bí thư "
+            "Tỉnh ủy, giữ chức Chủ tịch UBND tỉnh Bạc Liêu.")
+    assert holdings(x) == {("Phạm Văn Tươi", "Phó Bí thư", "Tỉnh ủy Bạc Liêu"),
+                           ("Phạm Văn Tươi", "Chủ tịch", "Ủy ban nhân dân tỉnh Bạc Liêu")}
+    assert "Tỉnh ủy Sóc Trăng" not in {o.name for o in x.organizations}
+
+
+def test_bare_provincial_body_in_a_chain_naming_no_province_takes_the_article_s():
+    x = run("Tỉnh Sóc Trăng họp. Ông Phạm Văn Tươi, Phó Bí thư Tỉnh ủy, Giám đốc Sở Tư pháp dự.")
+    assert ("Phạm Văn Tươi", "Phó Bí thư", "Tỉnh ủy Sóc Trăng") in holdings(x)

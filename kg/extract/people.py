@@ -158,7 +158,51 @@ def parse_chain(ctx: Context, pos: int, *, former: bool = False) -> tuple[list[P
         first, nxt = chain[i], chain[i + 1]
         if dashed[i] and first.body is None and first.default_org is None and nxt.body is not None:
             first.body = nxt.body  # "Bộ trưởng - Chủ nhiệm Ủy ban Dân tộc"
+    _province_of_the_chain(ctx, chain)
     return chain, pos
+
+
+def _province_of_the_chain(ctx: Context, chain: list[Post]) -> None:
+    """"Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Cà Mau": a provincial body written bare in a chain is of
+    the one province the chain names, not of the article's (an article may cover several provinces)."""
+    gaz = canonical.bodies()
+    bare, named = [], set()
+    for post in chain:
+        body = post.body
+        if body is None or body.parent is not None:
+            continue
+        written = ctx.mtext[body.start:body.end]
+        hit = gaz.by_key.get(canonical.norm_key(written))
+        if hit is not None and hit[0].kind == "provincial":
+            bare.append((post, hit[0]))
+            continue
+        for w in _WORDS.finditer(ctx.mtext, body.start, body.end):  # the place that ends the body's name
+            place = bodies.place_at(ctx, w.start())
+            if place is not None and place[1] == body.end:
+                named.add(place[0].name)
+                break
+    if len(named) != 1 or not bare:
+        return
+    province = next(iter(named))
+    for post, entry in bare:
+        old = post.body
+        post.body = BodyRef(old.start, old.end, bodies.with_place(entry.name, province), old.category)
+        if post.body.key != old.key:
+            _forget_mention(ctx, old)
+
+
+def _forget_mention(ctx: Context, ref: BodyRef) -> None:
+    """The body first read at ref is another one: drop that reading, and the body if nothing else names it."""
+    orgs = ctx.group("organizations")
+    org = orgs.get(ref.key)
+    if org is None:
+        return
+    org.mentions = [m for m in org.mentions if (m.start, m.end) != (ref.start, ref.end)]
+    ctx.body_refs = [r for r in ctx.body_refs if not (r.start == ref.start and r.end == ref.end and r.key == ref.key)]
+    used = any(h.organization == org.key for h in ctx.holdings.values()) or any(
+        o.parent == org.key for o in orgs.values())
+    if not org.mentions and not used:
+        del orgs[ref.key]
 
 
 def _next_post_sep(ctx: Context, pos: int) -> re.Match | None:
@@ -192,6 +236,7 @@ def _link_name_follows(ctx: Context, pos: int) -> bool:
     return link is not None and name_at(ctx, link.end()) is not None
 
 
+_WORDS = re.compile(r"(?<!\w)\w")
 _DASH_ONLY = re.compile(r"\s+[-–—]\s+")
 _UNKNOWN_BODY_WORD = re.compile(r" [^\W\d_][\w]*")
 
