@@ -146,6 +146,7 @@ class Holding:
     role: str  # the role words as canonical text: "Phó Bí thư", "Trưởng Ban", "Ủy viên"
     organization: str | None  # key; None for posts that stand alone in the text
     evidence: Span
+    former: bool = False  # written as held formerly ("nguyên Giám đốc Sở A") and nowhere as current
 
 
 @dataclass

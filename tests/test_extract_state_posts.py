@@ -57,3 +57,10 @@ def test_plural_post_before_a_list_of_names():
 def test_military_body_missing_before_is_now_known():
     x = run("Thượng tướng Trịnh Văn Quý, Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam dự.")
     assert holdings(x) == {("Trịnh Văn Quý", "Chủ nhiệm", "Tổng cục Chính trị Quân đội nhân dân Việt Nam")}
+
+
+def test_department_and_branch_heads():
+    x = run("Ông Lê Văn Một, Cục trưởng Cục Thuế tỉnh Bến Tre, và bà Ngô Thị Hai, Chi hội trưởng Chi hội Phụ nữ "
+            "thôn Tân Lập, dự.")
+    assert holdings(x) == {("Lê Văn Một", "Cục trưởng", "Cục Thuế tỉnh Bến Tre"),
+                           ("Ngô Thị Hai", "Chi hội trưởng", "Chi hội Phụ nữ thôn Tân Lập")}

@@ -162,7 +162,7 @@ def _abbreviated_variants(surface: str) -> set[str]:
 class BodyEntry:
     name: str
     category: str
-    kind: str  # full | unit | short | provincial
+    kind: str  # full | unit | short | provincial | district | listed | head
     parent: str | None
     level: str | None
 
@@ -302,6 +302,11 @@ def name_stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def body_tail_stops() -> frozenset[str]:
+    return _words("body_tail_stops.txt")
+
+
+@lru_cache(maxsize=1)
 def historical_figures() -> frozenset[str]:
     return _words("historical.txt")
 
@@ -330,4 +335,5 @@ def ordinal_words() -> dict[str, int]:
 def warm_up() -> None:
     """Load every gazetteer and compile every pattern (corpus workers call this once)."""
     bodies(), places(), posts(), doc_types(), untyped_state_codes(), surnames(), name_stopwords(), historical_figures()
+    body_tail_stops()
     participation_cues(), honorifics(), meeting_words(), ordinal_words(), plenary_bodies(), _tone_re()

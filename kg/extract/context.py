@@ -256,8 +256,10 @@ class Context:
     def group(self, name: str) -> dict[str, Any]:
         return self.entities.get(name, {})
 
-    def add_holding(self, person: str, role: str, org: str | None, evidence: Span) -> None:
-        self.holdings.setdefault((person, role, org), Holding(person, role, org, evidence))
+    def add_holding(self, person: str, role: str, org: str | None, evidence: Span, former: bool = False) -> None:
+        holding = self.holdings.setdefault((person, role, org), Holding(person, role, org, evidence, former))
+        if not former:
+            holding.former = False  # also written as current
 
     def add_participation(self, meeting: str, person: str, role: str, evidence: Span) -> None:
         self.participations.setdefault((meeting, person, role), Participation(meeting, person, role, evidence))
