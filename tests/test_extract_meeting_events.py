@@ -83,9 +83,9 @@ def test_explicit_organiser_anywhere_in_the_opening():
 
 
 def test_background_sitting_with_its_chair():
-    x = run("Trước đó, ngày 23-4, Ủy ban Kiểm tra Trung ương họp kỳ 24 do ông Trần Văn Bình, Chủ nhiệm Ủy ban "
-            "Kiểm tra Trung ương chủ trì.", **P)
-    assert meetings(x) == {("2024-04-23", None, "Ủy ban Kiểm tra Trung ương")}
+    x = run("Trước đó, hôm 11-3, Ủy ban Kiểm tra Trung ương đã họp kỳ 31, ông Trần Văn Bình, Chủ nhiệm Ủy ban "
+            "Kiểm tra Trung ương là người chủ trì.", **P)
+    assert meetings(x) == {("2024-03-11", None, "Ủy ban Kiểm tra Trung ương")}
     assert roles(x) == {("Trần Văn Bình", "chair")}
 
 
@@ -107,15 +107,19 @@ def test_generic_or_planned_activity_is_no_event():
 
 def test_organiser_missing_from_the_gazetteer():
     x = run("Sáng 3/6, Hội LHPN tỉnh Hà Tĩnh tổ chức Hội nghị lần thứ 10 Ban Chấp hành khóa XIX.", **P)
-    assert meetings(x) == {("2024-06-03", None, "Hội LHPN tỉnh Hà Tĩnh")}
+    # the abbreviation LHPN is expanded to the canonical name
+    assert meetings(x) == {("2024-06-03", None, "Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh")}
     x = run("Sáng 3/6, Ban công tác Mặt trận thôn Đông phối hợp cùng UBND, UBMTTQ xã Hòa Lạc tổ chức Ngày hội "
             "Đại đoàn kết.", **P)
-    assert meetings(x) == {("2024-06-03", None, "Ban công tác Mặt trận thôn Đông")}
+    # co-organisers: either one is the organiser (GUIDELINES convention 20)
+    ((day, place, organizer),) = meetings(x)
+    assert (day, place) == ("2024-06-03", None)
+    assert organizer in {"Ban công tác Mặt trận thôn Đông", "Ủy ban nhân dân xã Hòa Lạc"}
 
 
 def test_a_known_body_with_the_place_written_after_it():
     x = run("Ngày 2/6, Đoàn thanh niên xã Bản Lạc tổ chức Đại hội đại biểu lần thứ I.", **P)
-    assert meetings(x) == {("2024-06-02", None, "Đoàn Thanh niên Cộng sản Hồ Chí Minh xã Bản Lạc")}
+    assert meetings(x) == {("2024-06-02", None, "Đoàn Thanh niên xã Bản Lạc")}  # the commune's youth union
 
 
 def test_a_person_before_to_chuc_is_no_organiser():
@@ -135,7 +139,7 @@ def test_a_venue_named_after_conferences_is_no_event():
 
 
 def test_the_lead_repeated_word_for_word_is_one_event():
-    lead = ("Sáng 22-9, Ủy ban Kiểm tra Tỉnh ủy Khánh Hòa tổ chức hội nghị giao ban công tác kiểm tra quý III. ")
+    lead = ("Chiều 14-9, Ủy ban Kiểm tra Tỉnh ủy Phú Yên tổ chức hội nghị giao ban quý III. ")
     x = run(lead + "\n\n" + lead.replace("Ủy ban Kiểm tra Tỉnh ủy", "Ủy ban Kiểm tra (UBKT) Tỉnh ủy"),
             published="2022-09-23")
     assert len(x.meetings) == 1
@@ -187,10 +191,10 @@ def test_someone_attends_a_dated_ceremony():
 
 
 def test_going_to_attend_or_a_title_is_no_event():
-    assert run("Sáng 20/5, đoàn đại biểu tỉnh đi dự Đại hội đại biểu toàn quốc Mặt trận Tổ quốc Việt Nam lần "
-               "thứ X.", **P).meetings == []
-    assert run("Theo Quyết định số 28/QĐ-MTTW ngày 26/5/2024 “Về việc chỉ định đại biểu dự Đại hội đại biểu toàn "
-               "quốc Mặt trận Tổ quốc Việt Nam lần thứ X”, đoàn có 13 đại biểu.", **P).meetings == []
+    assert run("Chiều 3/6, đoàn của tỉnh lên đường đi dự Đại hội toàn quốc Hội Nông dân Việt Nam lần "
+               "thứ VIII.", **P).meetings == []
+    assert run("Căn cứ Quyết định số 41/QĐ-HNDTW ngày 2/6/2024 “Về việc cử đại biểu dự Đại hội toàn quốc Hội "
+               "Nông dân Việt Nam lần thứ VIII”, đoàn gồm 9 người.", **P).meetings == []
 
 
 def test_planned_by_the_sentence():

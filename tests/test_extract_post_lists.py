@@ -136,8 +136,8 @@ def test_a_pronoun_after_two_people_is_nobody_s():
 
 
 def test_people_elected_into_a_body_and_listed_after_it():
-    x = run("Bốn người được bầu vào Ban Bí thư Trung ương Đoàn gồm các anh chị: Phan Văn Một, Ngô Thị Hai, "
-            "Lê Văn Ba và Hồ Văn Bốn.")
+    x = run("Hội nghị đã bầu bổ sung; bốn người được bầu vào Ban Bí thư Trung ương Đoàn gồm các đồng chí: "
+            "Phan Văn Một, Ngô Thị Hai, Lê Văn Ba và Hồ Văn Bốn.")
     assert holdings(x) == {(n, "Ủy viên", "Ban Bí thư Trung ương Đoàn")
                            for n in ("Phan Văn Một", "Ngô Thị Hai", "Lê Văn Ba", "Hồ Văn Bốn")}
 

@@ -323,6 +323,12 @@ def participation_cues() -> tuple[tuple[str, str, int], ...]:
 
 
 @lru_cache(maxsize=1)
+def venue_words() -> tuple[str, ...]:
+    """Words that open a venue's name ("Hội trường", "Trung tâm Hội nghị"), longest first (venues.tsv)."""
+    return tuple(sorted((r[0] for r in _rows("venues.tsv")), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def meeting_words() -> tuple[str, ...]:
     return tuple(sorted((r[0] for r in _rows("meeting_words.tsv")), key=len, reverse=True))
 
