@@ -155,14 +155,16 @@ def write_stdout(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as err:
-        _silence_stdout()
+        to_devnull(sys.stdout)
         raise KgError(f"stdout: cannot write ({_reason(err)})") from None
 
 
-def _silence_stdout() -> None:
+def to_devnull(stream) -> None:
+    """Point a standard stream's descriptor at /dev/null: its reader is gone (closed pipe, full disk),
+    and Python's own flush at exit must not fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # not a real file (a test runner's buffer)
         pass

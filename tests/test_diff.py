@@ -9,33 +9,20 @@ from click.testing import CliRunner
 
 from kg.cli import main
 
-ARTICLE = """---
-published: {day}
-url: https://example.org/nhan-su/{n}
----
-Ngày {dm}, tại thành phố Nam Định, Tỉnh ủy Nam Định tổ chức Hội nghị {topic}.
-Đồng chí {who}, {post} Tỉnh ủy Nam Định chủ trì hội nghị.
-"""
-ROWS = [("2023-02-10", "10/2/2023", "Phạm Quang Hiếu", "Phó Bí thư", "sơ kết quý I"),
-        ("2023-09-05", "5/9/2023", "Phạm Quang Hiếu", "Phó Bí thư", "quán triệt nghị quyết"),
-        ("2024-04-12", "12/4/2024", "Phạm Quang Hiếu", "Bí thư", "tổng kết công tác cán bộ")]
+TIMELINE = Path(__file__).resolve().parent.parent / "data" / "articles" / "timeline"  # four articles of ours
 
 
-def export(tmp_path: Path, name: str, rows) -> Path:
-    paths = []
-    for n, (day, dm, who, post, topic) in rows:
-        path = tmp_path / f"tin-{n}.txt"
-        path.write_text(ARTICLE.format(n=n, day=day, dm=dm, who=who, post=post, topic=topic), encoding="utf-8")
-        paths.append(str(path))
+def export(tmp_path: Path, name: str, numbers) -> Path:
     out = tmp_path / name
+    paths = [str(TIMELINE / f"tin-{n}.txt") for n in numbers]
     result = CliRunner().invoke(main, ["export", "-q", *paths, "-o", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
 
 def test_added_removed_and_changed(tmp_path):
-    old = export(tmp_path, "old.trig", [(0, ROWS[0]), (1, ROWS[1])])
-    new = export(tmp_path, "new.trig", [(1, ROWS[1]), (2, ROWS[2])])
+    old = export(tmp_path, "old.trig", [0, 1])
+    new = export(tmp_path, "new.trig", [1, 2])
     result = CliRunner().invoke(main, ["diff", str(old), str(new)])
     assert result.exit_code == 1  # like diff(1): something differs
     text = result.stdout
@@ -49,15 +36,15 @@ def test_added_removed_and_changed(tmp_path):
 
 
 def test_the_same_facts_in_another_format_are_no_difference(tmp_path):
-    trig = export(tmp_path, "a.trig", [(0, ROWS[0]), (1, ROWS[1])])
-    nquads = export(tmp_path, "a.nq", [(1, ROWS[1]), (0, ROWS[0])])
+    trig = export(tmp_path, "a.trig", [0, 1])
+    nquads = export(tmp_path, "a.nq", [1, 0])
     result = CliRunner().invoke(main, ["diff", str(trig), str(nquads)])
     assert result.exit_code == 0, result.stdout
     assert "people: 0 added, 0 removed, 0 changed" in result.stdout
 
 
 def test_a_store_folder_is_a_side(tmp_path):
-    old = export(tmp_path, "old.trig", [(0, ROWS[0])])
+    old = export(tmp_path, "old.trig", [0])
     store = tmp_path / "store"
     loaded = CliRunner().invoke(main, ["load", str(old), "--store", str(store)])
     assert loaded.exit_code == 0, loaded.output
@@ -67,7 +54,7 @@ def test_a_store_folder_is_a_side(tmp_path):
 def test_an_unreadable_side_is_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n", encoding="utf-8")
-    good = export(tmp_path, "good.trig", [(0, ROWS[0])])
+    good = export(tmp_path, "good.trig", [0])
     result = CliRunner().invoke(main, ["diff", str(bad), str(good)])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "bad.ttl" in result.stderr
     unknown = CliRunner().invoke(main, ["diff", str(tmp_path / "x.rdf"), str(good)])

@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
 from kg.cq import bind, parameters
 from kg.errors import KgError
-from kg.pipeline import export_text
+from kg.pipeline import export_article
 from kg.store import cq_query
 
-# Our own sentences: one person moves from deputy to secretary of one committee; a second person
-# is deputy after that. Four articles, four dates.
-ARTICLE = """---
-published: {day}
-url: https://example.org/nhan-su/{n}
----
-Ngày {dm}, tại thành phố Nam Định, Tỉnh ủy Nam Định tổ chức Hội nghị {topic}.
-Đồng chí {who}, {post} Tỉnh ủy Nam Định chủ trì hội nghị.
-"""
-ROWS = [("2023-02-10", "10/2/2023", "Phạm Quang Hiếu", "Phó Bí thư", "sơ kết quý I"),
-        ("2023-09-05", "5/9/2023", "Phạm Quang Hiếu", "Phó Bí thư", "quán triệt nghị quyết"),
-        ("2024-04-12", "12/4/2024", "Phạm Quang Hiếu", "Bí thư", "tổng kết công tác cán bộ"),
-        ("2024-06-20", "20/6/2024", "Đỗ Thị Mai", "Phó Bí thư", "góp ý văn kiện")]
+TIMELINE = Path(__file__).resolve().parent.parent / "data" / "articles" / "timeline"  # four articles of ours
 
 
 @pytest.fixture(scope="module")
 def store():
+    """One person moves from deputy to secretary of one committee; a second person is deputy after."""
     db = ox.Store()
-    for n, (day, dm, who, post, topic) in enumerate(ROWS):
-        done = export_text(ARTICLE.format(n=n, day=day, dm=dm, who=who, post=post, topic=topic), f"a{n}.txt")
+    for path in sorted(TIMELINE.glob("*.txt")):
+        done = export_article(str(path))
         assert done.report.conforms
         db.load(done.nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     return db
@@ -87,11 +78,7 @@ def test_kg_query_binds_parameters_from_the_command_line(tmp_path):
 
     from kg.cli import main
 
-    paths = []
-    for n, (day, dm, who, post, topic) in enumerate(ROWS):
-        path = tmp_path / f"a{n}.txt"
-        path.write_text(ARTICLE.format(n=n, day=day, dm=dm, who=who, post=post, topic=topic), encoding="utf-8")
-        paths.append(str(path))
+    paths = [str(p) for p in sorted(TIMELINE.glob("*.txt"))]
     store = str(tmp_path / "store")
     assert CliRunner().invoke(main, ["export", "-q", *paths, "-o", str(tmp_path / "all.trig"), "--load",
                                      "--store", store]).exit_code == 0

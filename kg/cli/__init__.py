@@ -6,13 +6,13 @@ Each feature's commands live in their own module below and register on ``main``.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 
 import click
 
 from kg import __version__
 from kg.errors import KgError
+from kg.output import to_devnull
 
 
 class _Group(click.Group):
@@ -37,22 +37,14 @@ class _ForgivingStderr:
         try:
             return self._stream.write(text)
         except BrokenPipeError:
-            self._to_devnull()
+            to_devnull(self._stream)
             return len(text)
 
     def flush(self):
         try:
             self._stream.flush()
         except BrokenPipeError:
-            self._to_devnull()
-
-    def _to_devnull(self) -> None:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self._stream.fileno())
-            os.close(devnull)
-        except (OSError, ValueError, AttributeError):  # not a real descriptor (a test runner's buffer)
-            pass
+            to_devnull(self._stream)
 
     def __getattr__(self, name):
         return getattr(self._stream, name)

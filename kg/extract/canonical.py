@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kg import vietnamese
 from kg.iri import slug
 from kg.resources import gazetteer_dir
 
@@ -35,33 +36,8 @@ def _opt(cell: str) -> str | None:
 
 # --- tone marks -----------------------------------------------------------------
 
-_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
-
-
-@lru_cache(maxsize=1)
-def _tone_table() -> dict[str, str]:
-    """Old-style open syllables "oà oá … uỳ uý …" → new style "òa óa … ùy úy …" (same length)."""
-    table: dict[str, str] = {}
-    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
-        for tone in _TONES:
-            for f, s in ((first, second), (first.upper(), second), (first.upper(), second.upper())):
-                old = f + unicodedata.normalize("NFC", s + tone)
-                new = unicodedata.normalize("NFC", f + tone) + s
-                table[old] = new
-    return table
-
-
-@lru_cache(maxsize=1)
-def _tone_re() -> re.Pattern[str]:
-    # Only at the end of a syllable ("hoàn" is right in both styles) and not after q ("quý").
-    alts = "|".join(sorted(_tone_table(), key=len, reverse=True))
-    return re.compile(rf"(?<![qQ])(?:{alts})(?!\w)")
-
-
-def normalise_tones(text: str) -> str:
-    """Move old-style tone marks to the new-style vowel; the length never changes."""
-    table = _tone_table()
-    return _tone_re().sub(lambda m: table[m.group()], text)
+# Old ("hoà", "Uỷ") and new ("hòa", "Ủy") tone placement, folded the one way kg does everywhere.
+normalise_tones = vietnamese.new_tone_placement
 
 
 def matching_text(masked: str) -> str:
@@ -342,4 +318,4 @@ def warm_up() -> None:
     """Load every gazetteer and compile every pattern (corpus workers call this once)."""
     bodies(), places(), posts(), doc_types(), untyped_state_codes(), surnames(), name_stopwords(), historical_figures()
     body_tail_stops()
-    participation_cues(), honorifics(), meeting_words(), ordinal_words(), plenary_bodies(), _tone_re()
+    participation_cues(), honorifics(), meeting_words(), ordinal_words(), plenary_bodies(), normalise_tones("hoà")
