@@ -7,6 +7,7 @@ own PID) at teardown. ``exports``: the seed and a second article of ours, run th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -184,3 +185,37 @@ def exports(tmp_path_factory) -> dict:
         result = CliRunner().invoke(main, ["export", "-q", str(SEED), str(SECOND), "-o", str(folder / name)])
         assert result.exit_code == 0, result.output
     return out
+
+
+@contextlib.contextmanager
+def recording_http_server(path: str, body: bytes, content_type: str):
+    """A stand-in for some other host, on 127.0.0.1: answers every GET/POST with ``body`` and records
+    each request as "METHOD /path" (tests assert kg never contacted it, or did when allowed).
+    Yields (url of ``path``, the list of requests)."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self):
+            hits.append(f"{self.command} {self.path}")
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{path}", hits
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -8,7 +8,6 @@ servers standing in for third-party hosts); loops and connection counts are boun
 from __future__ import annotations
 
 import html
-import http.server
 import json
 import os
 import socket
@@ -144,30 +143,11 @@ def test_four_timeouts_do_not_hold_the_slots(server):
 @pytest.fixture
 def third_party():
     """A stand-in for some other host (here on loopback): it records every request it receives."""
-    hits: list[str] = []
+    from conftest_servers import recording_http_server
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _answer(self):
-            hits.append(f"{self.command} {self.path}")
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            body = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/sparql", hits
-    httpd.shutdown()
-    httpd.server_close()
+    body = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
+    with recording_http_server("/sparql", body, "application/sparql-results+json") as (url, hits):
+        yield url, hits
 
 
 @pytest.mark.parametrize("template", [

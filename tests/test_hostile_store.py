@@ -8,12 +8,10 @@ could crash the interpreter run in a subprocess so a SIGSEGV fails the test inst
 from __future__ import annotations
 
 import gzip
-import http.server
 import multiprocessing
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -283,26 +281,11 @@ def test_namespace_entities_of_owl_files_still_load(kg, tmp_path):
 @pytest.fixture
 def context_server():
     """An HTTP server on 127.0.0.1 that counts the requests it gets (it should get none)."""
-    hits: list[str] = []
+    from conftest_servers import recording_http_server
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            body = b'{"@context": {"name": "http://schema.org/name"}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/context.jsonld", hits
-    server.shutdown()
-    server.server_close()
+    body = b'{"@context": {"name": "http://schema.org/name"}}'
+    with recording_http_server("/context.jsonld", body, "application/ld+json") as (url, hits):
+        yield url, hits
 
 
 @pytest.mark.parametrize("command", [["validate"], ["load", "--no-validate", "--graph", "http://example.org/g"]])
