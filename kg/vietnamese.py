@@ -70,6 +70,7 @@ def search_key(text: str) -> str:
     return strip_diacritics(text).lower()
 
 
+@lru_cache(maxsize=65536)  # called for every entity key; names repeat across a corpus
 def slug(text: str) -> str:
     """ASCII kebab-case: "Đảng ủy Khối các cơ quan Trung ương" → "dang-uy-khoi-cac-co-quan-trung-uong",
     "08-QĐi/TW" → "08-qdi-tw"; "x" when nothing is left."""

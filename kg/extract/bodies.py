@@ -265,7 +265,7 @@ def _headed(ctx: Context, entry: canonical.BodyEntry, start: int, end: int, dept
     ("Ban Thanh niên Quân khu 4"). Taken where it is framed as a body, or for heads that always name one."""
     mtext = ctx.mtext
     head_lower = not mtext[start:start + 1].isupper()
-    if any(mtext.startswith(venue, start) for venue in canonical.venue_words()):
+    if canonical.venue_re().match(mtext, start):
         return None  # "Trung tâm Hội nghị tỉnh", "Hội trường A": a venue is the meeting's place, not a body
     if not framed and (_inside_post(ctx, start, end) or _after_surname(ctx, start)):
         return None  # "Phó Trưởng Ban Thường trực Ban A" is a post; "Đỗ Trường Thọ" a name

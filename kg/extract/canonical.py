@@ -305,6 +305,12 @@ def venue_words() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def venue_re() -> re.Pattern[str]:
+    """venue_words as one pattern: ``venue_re().match(text, pos)`` says whether a venue starts at pos."""
+    return re.compile("|".join(re.escape(w) for w in venue_words()))
+
+
+@lru_cache(maxsize=1)
 def meeting_words() -> tuple[str, ...]:
     return tuple(sorted((r[0] for r in _rows("meeting_words.tsv")), key=len, reverse=True))
 

@@ -276,6 +276,8 @@ def name_at(ctx: Context, pos: int) -> tuple[str, int] | None:
         if words and w in canonical.name_stopwords():
             stopped = True  # a body or role word ends the name: "Lê Văn A Ủy viên …"
             break
+        if not words and ctx.text[m.start():m.end()] not in canonical.surnames():
+            return None  # most positions are not names: decide on the first word (checked again below)
         words.append((m.start(), m.end()))
         if ctx.mtext[m.end():m.end() + 1] != " ":
             break
