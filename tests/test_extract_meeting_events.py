@@ -154,6 +154,22 @@ def test_received_delegation_working_session():
     assert roles(x) == {("Trần Văn Nam", "attendee")}
 
 
+def test_a_caption_and_the_next_paragraph_name_one_working_session():
+    # Captions are text (GUIDELINES 10): the caption's speaker counts, and it names the session the
+    # received delegation's list then names again; the credit is no participant.
+    x = run("Nhiều đổi mới trong công tác tuyên giáo\n\nĐồng chí Lê Minh Hải phát biểu tại buổi làm việc. Ảnh: Thu Hà\n\n"
+            "Tiếp và làm việc với đoàn có đồng chí Trần Văn Nam, Phó Bí thư Thường trực Tỉnh ủy.")
+    assert [m.name for m in x.meetings] == ["Buổi làm việc"]
+    assert roles(x) == {("Lê Minh Hải", "speech"), ("Trần Văn Nam", "attendee")}
+    assert "Thu Hà" not in names(x)
+
+
+def test_two_lead_events_of_two_organisers_stay_two():
+    x = run("Tin hoạt động\n\nĐồng chí Lê Minh Hải phát biểu tại Hội nghị Ban Chấp hành Đảng bộ tỉnh.\n\n"
+            "Đồng chí Trần Văn Nam phát biểu tại Hội nghị Ban Thường vụ Tỉnh đoàn.")
+    assert len(x.meetings) == 2
+
+
 def test_event_phrase_anywhere_with_its_verb_of_taking_place_today():
     x = run("Đó là chỉ đạo của Bí thư Thành ủy Trần Văn An trong buổi kiểm tra việc học tập nghị quyết tại "
             "Đảng ủy Khối các cơ quan tỉnh diễn ra vào chiều nay.", published="2024-03-01")

@@ -929,7 +929,7 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         if received is not None:  # "Tiếp và làm việc với đoàn có …": the working session the list is at
             name = _name(ctx, received.start("name"), received.end("name"))
             meeting = _meeting(ctx, name, (s, e), (received.start("name"), received.start("name") + len(name)), None)
-            found.append((meeting.key, (s, e)))
+            _found_in_lead(ctx, found, meeting, (s, e))
             continue
         for m in _ROLE_AT.finditer(ctx.mtext, s, e):
             word = _any_event_word().match(ctx.mtext, m.end())
@@ -939,9 +939,35 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             name = _name(ctx, word.start(), listed.start() if listed else _name_end(ctx, word.start(), e))
             organizer = _organiser_of(ctx, word, e) or _sole_assembly_body(ctx, word.group())
             meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), organizer)
-            found.append((meeting.key, (s, e)))
+            _found_in_lead(ctx, found, meeting, (s, e))
             break
     return found
+
+
+def _found_in_lead(ctx: Context, found: list[tuple[str, tuple[int, int]]], meeting: Meeting,
+                   sent: tuple[int, int]) -> None:
+    """Add a lead event to found, unless it retells the one found before it: the lead of an article
+    that reports no event otherwise is about one event, which a caption ("Đồng chí A phát biểu tại buổi
+    làm việc.") and the next paragraph ("Tiếp và làm việc với đoàn có …") may both name. The same day
+    (or none) and no other organiser make it that one; its sentence then stays the first one's."""
+    meetings = ctx.group("meetings")
+    first = meetings.get(found[0][0]) if found else None
+    if first is None or first is meeting or first.date != meeting.date or not _retold(first.name, meeting.name) \
+            or (meeting.organizer and first.organizer and meeting.organizer != first.organizer):
+        found.append((meeting.key, sent))
+        return
+    have = set(first.mentions)
+    first.mentions.extend(x for x in meeting.mentions if x not in have)
+    del meetings[meeting.key]
+
+
+_SESSION_WORD = re.compile(r"^(?:buổi|cuộc)\s+", re.IGNORECASE)
+
+
+def _retold(a: str, b: str) -> bool:
+    """One name holds the other ("Buổi làm việc" / "Làm việc với đoàn"): one event, named twice."""
+    a, b = (_SESSION_WORD.sub("", n).casefold() for n in (a, b))
+    return a in b or b in a
 
 
 def _sole_assembly_body(ctx: Context, word: str) -> str | None:
