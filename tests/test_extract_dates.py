@@ -83,3 +83,34 @@ def test_anniversary_span_is_not_an_event_date_but_gives_the_year():
     assert [(d.day, d.month) for d in event_dates(text)] == [(1, 2)]
     assert infer_year(1, 2, published=None, context=text) == 2025
     assert infer_year(1, 2, published=date(2025, 2, 2), context=text) == 2025
+
+
+def test_year_of_a_dated_event_beats_a_planned_year():
+    text = ("Ngày 12/3/2024, Huyện ủy Tân Phú tổ chức hội nghị. Kế hoạch năm 2025 và mục tiêu đến năm 2030 "
+            "được thảo luận.")
+    assert infer_year(14, 3, published=None, context="Sáng 14/3, hội nghị bế mạc.", text=text) == 2024
+
+
+def test_document_dates_and_deadlines_are_not_event_years():
+    text = ("Thực hiện Nghị quyết số 15-NQ/TU ngày 5/3/2019 của Tỉnh ủy, năm 2023 Đảng bộ đã kết nạp 120 đảng viên; "
+            "hoàn thành trước ngày 30/6/2026.")
+    assert infer_year(8, 2, published=None, context="", text=text) == 2023
+
+
+def test_a_year_reported_as_done_beats_a_named_one():
+    text = "Năm 2022, toàn tỉnh đã kết nạp 900 đảng viên. So với năm 2024 còn thấp, theo chương trình năm 2025."
+    assert infer_year(9, 9, published=None, context="", text=text) == 2022
+
+
+@pytest.mark.parametrize("target", [
+    "đến năm 2030", "tới cuối năm 2030", "tầm nhìn đến năm 2030", "mục tiêu năm 2030", "phấn đấu trong năm 2030",
+    "trong năm 2030 tới", "dự kiến năm 2030",
+])
+def test_target_years_are_never_the_year(target):
+    text = f"Năm 2023 tỉnh tiếp tục đổi mới; {target} sẽ hoàn thành."
+    assert infer_year(5, 5, published=None, context="", text=text) == 2023
+    assert infer_year(5, 5, published=None, context="", text=f"Các cấp ủy {target}.") is None
+
+
+def test_a_range_of_years_gives_its_start_year_only():
+    assert infer_year(5, 5, published=None, context="", text="trong năm 2021 - 2025 nhiệm kỳ qua") == 2021
