@@ -81,6 +81,11 @@ class _Index:
         self.lead_end: int | None = None
         self.words: list[re.Match[str]] | None = None  # event words anywhere, in order
         self.word_starts: list[int] = []
+        self.doc_mentions: list | None = None  # (document key, span) by start, for _references
+        self.doc_starts: list[int] = []
+        self.doc_count = 0
+        self.assembly_spans = None  # IntervalIndex of assembly mentions, for _assembly_body
+        self.assembly_count = 0
 
 
 def _index(ctx: Context) -> _Index:
@@ -492,10 +497,22 @@ def _done_by(ctx: Context, start: int, end: int):
 
 def _assembly_body(ctx: Context, start: int, end: int) -> str | None:
     """"Kỳ họp thứ 8, Quốc hội khóa XV khai mạc": a session or congress is held by its own body."""
-    for a in ctx.group("assemblies").values():
-        if a.body and any(sp.start < end and start < sp.end for sp in a.mentions):
-            return a.body
-    return None
+    idx = _index(ctx)
+    group = ctx.group("assemblies")
+    if idx.assembly_spans is None or idx.assembly_count != len(group):
+        # (start, end, order in the group, body): the first assembly in group order wins, as before
+        idx.assembly_spans = ctx.interval_index([(sp.start, sp.end, n, a.body)
+                                                 for n, a in enumerate(group.values()) if a.body for sp in a.mentions])
+        idx.assembly_count = len(group)
+    spans = idx.assembly_spans
+    i = bisect_left(spans.starts, end) - 1  # spans starting before end; walk back while one may reach start
+    best = None
+    while i >= 0 and spans.reach[i] > start:
+        row = spans.items[i]
+        if row[1] > start and (best is None or row[2] < best[2]):
+            best = row
+        i -= 1
+    return best[3] if best else None
 
 
 _MET = re.compile(r"\s+(?:đã\s+|vừa\s+)?(?:(?:nhóm\s+)?họp(?!\w)(?!\s+kỳ)|(?:có buổi\s+)?làm việc với(?!\w))",
@@ -1154,7 +1171,7 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
                     for role, _ in found:
                         ctx.add_participation(key, person, role, ctx.span(cs, ce))
                         acted.add(ps)
-        _references(ctx, key, ms, acted)
+        _references(ctx, key, ms, acted, (meetings[idx - 1][1][1] if idx else 0, stop))
 
 
 # "Tham dự có …", "Về phía tỉnh có …", "Tiếp và làm việc với Đoàn có …": the people listed attended.
@@ -1186,19 +1203,33 @@ def _clauses(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if b > a]
 
 
-def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int]) -> None:
-    regions = sorted({_sentence_at(ctx, meeting_start), *(ctx.paragraph_at(p) for p in sorted(acted))})
-    region_starts = [a for a, _ in regions]
-    reach, best = [], -1  # the furthest end among regions starting at or before each one
-    for _, b in regions:
-        best = max(best, b)
-        reach.append(best)
-    for doc in ctx.group("documents").values():
-        for span in doc.mentions:
-            k = bisect_right(region_starts, span.start) - 1
-            if k >= 0 and span.start < reach[k]:
-                ctx.add_reference(meeting, doc.key, span)
-                break
+def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int], bounds: tuple[int, int]) -> None:
+    """Documents in the meeting's sentence or in a paragraph where a participant acts, that paragraph
+    kept within bounds (from the previous meeting's sentence to the next meeting): a one-line article
+    is one paragraph, whose documents are not all every meeting's."""
+    lo, hi = bounds
+    regions = sorted({_sentence_at(ctx, meeting_start),
+                      *((max(a, lo), min(b, hi)) for a, b in (ctx.paragraph_at(p) for p in sorted(acted)))})
+    mentions, starts = _document_mentions(ctx)
+    done: set[str] = set()
+    for a, b in regions:
+        for i in range(bisect_left(starts, a), bisect_left(starts, b)):
+            key, span = mentions[i]
+            if key not in done:  # a document's first mention in a region is its evidence
+                done.add(key)
+                ctx.add_reference(meeting, key, span)
+
+
+def _document_mentions(ctx: Context) -> tuple[list[tuple[str, object]], list[int]]:
+    """Every document mention as (key, span), in order of start, and those starts; built once."""
+    idx = _index(ctx)
+    docs = ctx.group("documents")
+    if idx.doc_mentions is None or idx.doc_count != len(docs):
+        idx.doc_mentions = sorted(((d.key, sp) for d in docs.values() for sp in d.mentions),
+                                  key=lambda row: (row[1].start, row[1].end, row[0]))
+        idx.doc_starts = [sp.start for _, sp in idx.doc_mentions]
+        idx.doc_count = len(docs)
+    return idx.doc_mentions, idx.doc_starts
 
 
 def find(ctx: Context) -> None:
