@@ -262,3 +262,17 @@ def test_an_abbreviation_of_a_known_body_or_with_other_initials_forms_nothing():
     assert "Cựu chiến binh Tỉnh ủy Khánh Hòa" not in {o.name for o in x.organizations}
     x = run("Sáng 22/5, Ban Thường vụ (BCH) Tỉnh ủy Khánh Hòa tổ chức hội nghị giao ban.", **P)
     assert meetings(x) == {("2024-05-22", None, "Tỉnh ủy Khánh Hòa")}
+
+
+def test_a_congress_named_as_a_resolutions_source_does_not_organise_the_event():
+    # GUIDELINES 20: without "X tổ chức" only a congress or plenum has an organiser (the body holding it);
+    # the congress in "Nghị quyết Đại hội …" is the source of a document, not the event.
+    x = run("Chiều 5/3, buổi kiểm tra việc triển khai Nghị quyết Đại hội Đảng bộ tỉnh Bình Phước lần thứ XI "
+            "tại Đảng ủy Khối Cơ quan tỉnh đã diễn ra.", **P)
+    assert [m.organizer for m in x.meetings] == [None]
+
+
+def test_a_congress_taking_place_is_organised_by_its_body():
+    x = run("Sáng 5/3, Đại hội đại biểu Đảng bộ tỉnh Bình Phước lần thứ XI đã diễn ra tại Hội trường tỉnh.", **P)
+    assert len(x.meetings) == 1 and x.meetings[0].organizer is not None
+    assert names(x)[x.meetings[0].organizer].startswith("Đảng bộ tỉnh Bình Phước")

@@ -501,8 +501,11 @@ def _assembly_body(ctx: Context, start: int, end: int) -> str | None:
     group = ctx.group("assemblies")
     if idx.assembly_spans is None or idx.assembly_count != len(group):
         # (start, end, order in the group, body): the first assembly in group order wins, as before
+        # An assembly named as a document's source ("Nghị quyết Đại hội Đảng bộ tỉnh lần thứ X") is not
+        # the event: "kiểm tra việc thực hiện Nghị quyết Đại hội …" is not held by that congress's body.
         idx.assembly_spans = ctx.interval_index([(sp.start, sp.end, n, a.body)
-                                                 for n, a in enumerate(group.values()) if a.body for sp in a.mentions])
+                                                 for n, a in enumerate(group.values()) if a.body for sp in a.mentions
+                                                 if not _document_word_before(ctx, sp.start)])
         idx.assembly_count = len(group)
     spans = idx.assembly_spans
     i = bisect_left(spans.starts, end) - 1  # spans starting before end; walk back while one may reach start
@@ -985,6 +988,17 @@ def _retold(a: str, b: str) -> bool:
     """One name holds the other ("Buổi làm việc" / "Làm việc với đoàn"): one event, named twice."""
     a, b = (_SESSION_WORD.sub("", n).casefold() for n in (a, b))
     return a in b or b in a
+
+
+@lru_cache(maxsize=1)
+def _document_word_end() -> re.Pattern[str]:
+    words = sorted(canonical.doc_words(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")\s{1,3}$", re.IGNORECASE)
+
+
+def _document_word_before(ctx: Context, pos: int) -> bool:
+    """A document type word ends right before pos ("Nghị quyết Đại hội …")."""
+    return _document_word_end().search(ctx.mtext, max(0, pos - 40), pos) is not None
 
 
 def _sole_assembly_body(ctx: Context, word: str) -> str | None:
