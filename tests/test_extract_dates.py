@@ -114,3 +114,17 @@ def test_target_years_are_never_the_year(target):
 
 def test_a_range_of_years_gives_its_start_year_only():
     assert infer_year(5, 5, published=None, context="", text="trong năm 2021 - 2025 nhiệm kỳ qua") == 2021
+
+
+def test_a_planned_year_gives_way_to_the_year_reported():
+    text = ("Hội nghị đã đánh giá tình hình kinh tế - xã hội năm 2018 và phương hướng, nhiệm vụ năm 2019. "
+            "Những tháng còn lại của năm 2019 đòi hỏi phải nỗ lực hơn.")
+    assert infer_year(20, 10, published=None, context="Chiều 20/10, hội nghị bế mạc.", text=text) == 2018
+    # only planned years: the latest of them, as before
+    assert infer_year(20, 4, published=None, context="", text="Triển khai kế hoạch năm 2019, các cấp cần chủ động.") == 2019
+
+
+def test_a_review_the_article_reports_dates_its_other_sentences():
+    text = "Hội nghị tổng kết công tác năm 2022\n\nNăm 2022, Đảng bộ đã kết nạp 300 đảng viên. Nhiệm vụ năm 2023 được bàn."
+    assert infer_year(12, 1, published=None, context="Sáng 12/1, hội nghị khai mạc.", text=text) == 2023
+    assert infer_year(20, 12, published=None, context="Sáng 20/12, hội nghị khai mạc.", text=text) == 2022

@@ -46,8 +46,14 @@ _FUTURE_RE = re.compile(r"(?:(?:đến|tới|hết|tầm nhìn(?: đến)?)(?:\s
                         re.IGNORECASE)
 _FUTURE_REACH = 40  # characters before a year that _FUTURE_RE may need to see
 _FUTURE_AFTER = re.compile(r"\s{0,4}(?:tới|sắp tới|và những năm tiếp theo)(?!\w)", re.IGNORECASE)  # "năm 2026 tới"
-# A reported year: a past-tense verb in the year's clause ("Năm 2023, Đảng bộ đã …", "… trong năm 2023 vừa qua").
-_PAST_RE = re.compile(r"(?<!\w)(?:đã|vừa qua|đạt được|trước đó)(?!\w)", re.IGNORECASE)
+# A reported year: a past-tense verb in the year's clause ("Năm 2023, Đảng bộ đã …", "… trong năm 2023 vừa qua";
+# "đă" is how some sites' broken encoding writes "đã").
+_PAST_RE = re.compile(r"(?<!\w)(?:đã|đă|vừa qua|đạt được|trước đó)(?!\w)", re.IGNORECASE)
+# A planned year: a plan word just before it ("phương hướng, nhiệm vụ năm 2013", "kế hoạch năm 2025"), or an
+# obligation after it in its clause ("… năm 2013, đòi hỏi phải …", "năm 2025 cần …").
+_PLANNED_BEFORE = re.compile(r"(?:triển khai|nhiệm vụ|kế hoạch|phương hướng)[^.;:\n]{0,24}?năm\s{1,4}$", re.IGNORECASE)
+_PLANNED_AFTER = re.compile(r"(?<!\w)(?:sẽ|phải|cần|phấn đấu|dự kiến)(?!\w)", re.IGNORECASE)
+_PLANNED_REACH = 60
 _CLAUSE_END = re.compile(r"[.;:!?\n]")
 _PAST_REACH = 100  # characters of the year's clause searched for a past-tense verb, each side
 # A full date that dates a document ("Nghị quyết số 12-NQ/TU ngày 5/3/2021", "Quyết định … ký ngày"),
@@ -167,13 +173,23 @@ def infer_year(day: int, month: int, *, published: date | None, context: str, te
         dated = _event_years(source)
         if dated:
             return max(dated)
+        if source is text:  # a review the article reports ("Hội nghị tổng kết công tác năm 2022" as headline)
+            review = _review_year(text)
+            if review is not None:
+                return review + 1 if month <= 3 else review
         years = _stated_years(source)
         if years:
-            # A year the text reports as done beats one merely named (a plan, a comparison); the
-            # latest such: the events reported are not older than what the article says was done.
-            past = [y for y, was_done in years if was_done]
-            return max(past) if past else max(y for y, _ in years)
+            # A year the text reports as done beats one merely named, which beats a planned one; the
+            # latest of the best kind: the events reported are not older than what was done.
+            best = max(kind for _, kind in years)
+            return max(y for y, kind in years if kind == best)
     return None
+
+
+@lru_cache(maxsize=16)
+def _review_year(text: str) -> int | None:
+    review = _REVIEW_RE.search(text)
+    return int(review.group(1)) if review else None
 
 
 @lru_cache(maxsize=16)
@@ -183,26 +199,34 @@ def _event_years(source: str) -> tuple[int, ...]:
                  and not _DOCUMENT_DATE.search(source, max(0, d.start - _DOCUMENT_REACH), d.start))
 
 
+_PLANNED, _NAMED, _DONE = 0, 1, 2  # what the text says of a stated year
+
+
 @lru_cache(maxsize=16)
-def _stated_years(source: str) -> tuple[tuple[int, bool], ...]:
-    """The "năm YYYY" years of source, each with whether its clause says it was done (a past-tense
-    verb); target years ("đến năm 2030", "năm 2026 tới") left out. Cached: every date without a year
-    asks about the whole article text (a str caches its hash, so the key is cheap)."""
+def _stated_years(source: str) -> tuple[tuple[int, int], ...]:
+    """The "năm YYYY" years of source, each with what its clause says of it: planned, done (a
+    past-tense verb) or merely named; target years ("đến năm 2030", "năm 2026 tới") left out.
+    Cached: every date without a year asks about the whole article text (a str caches its hash)."""
     found = []
     for m in _YEAR_RE.finditer(source):
         if _FUTURE_RE.search(source, max(0, m.start() - _FUTURE_REACH), m.start() + 4) \
                 or _FUTURE_AFTER.match(source, m.end()):
             continue
-        found.append((int(m.group(1)), _done_in_clause(source, m.start(), m.end())))
+        found.append((int(m.group(1)), _said_of(source, m.start(), m.end())))
     return tuple(found)
 
 
-def _done_in_clause(source: str, start: int, end: int) -> bool:
+def _said_of(source: str, start: int, end: int) -> int:
     lo = max(0, start - _PAST_REACH)
     hi = min(len(source), end + _PAST_REACH)
     before = [b.end() for b in _CLAUSE_END.finditer(source, lo, start)]
+    clause_start = before[-1] if before else lo
     after = _CLAUSE_END.search(source, end, hi)
-    return _PAST_RE.search(source, before[-1] if before else lo, after.start() if after else hi) is not None
+    clause_end = after.start() if after else hi
+    if _PLANNED_BEFORE.search(source, max(clause_start, start - _FUTURE_REACH), start + 4) \
+            or _PLANNED_AFTER.search(source, end, min(clause_end, end + _PLANNED_REACH)):
+        return _PLANNED
+    return _DONE if _PAST_RE.search(source, clause_start, clause_end) else _NAMED
 
 
 def to_date(dm: DateMention, *, published: date | None, context: str, text: str = "") -> tuple[date | None, date | None]:
