@@ -3,9 +3,10 @@
 The body is NFC-normalised (BOM stripped, CRLF → LF); every offset the extractors
 record refers to ``Article.text``. Without front matter the headline, a dateline
 date and a byline are recovered from the text when they are plain to see.
-Scraping debris (``leftcenterrightdel`` lines, photo captions, datelines, source
-tags such as "(VOV5) -") is listed in ``Article.ignored``: it stays in the text so
-offsets do not shift, and ``masked_text`` blanks it out for the recognisers.
+Scraping debris (``leftcenterrightdel`` lines, photo credits such as "Ảnh: TTXVN" — the
+caption itself is text —, datelines, source tags such as "(VOV5) -") is listed in
+``Article.ignored``: it stays in the text so offsets do not shift, and ``masked_text``
+blanks it out for the recognisers.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@
   "<person> dự <event>", a decision handed over ("X đã trao quyết định …", "quyết định … được A trao cho B").
   A held event (Hội nghị, Đại hội, Kỳ họp …) is organised by the body named
   right after it ("Hội nghị lần thứ 9 Ban Chấp hành Trung ương", "Kỳ họp thứ 8, Quốc hội"); an explicit
-  "X tổ chức" wins; a bare "Đại hội" is the article's one congress. Activities ("tổ chức tổng kết …")
+  "X tổ chức" wins; a bare "Đại hội" is the article's one congress; a congress named as a document's
+  source ("kiểm tra việc thực hiện Nghị quyết Đại hội …") organises nothing. Activities ("tổ chức tổng kết …")
   name an event only after "tổ chức" with a body. Venues are places ("tại Hội trường …", venues.tsv).
 * An organiser the gazetteer misses: a known body with the place written after it ("Đoàn thanh niên
   xã A" → its branch there), a unit with its abbreviation before the body ("Ban Thường vụ (BTV) Tỉnh ủy"),
@@ -38,8 +39,9 @@
   A post written alone ("Thủ tướng yêu cầu …") stands for its one holder in the article.
 * Linear time: sentences, bodies, persons and event words are looked up by bisection (_Index), each
   pattern's repetition is bounded, and cues are read in a window around each name.
-* References: documents written in a paragraph where a participant acts, or in the
-  meeting's sentence, are documents the meeting discussed.
+* References: documents written in a paragraph where a participant acts (cut at the neighbouring
+  meetings: a one-line article is one paragraph), or in the meeting's sentence, are documents the
+  meeting discussed.
 """
 
 from __future__ import annotations
