@@ -3,9 +3,10 @@
 The body is NFC-normalised (BOM stripped, CRLF → LF); every offset the extractors
 record refers to ``Article.text``. Without front matter the headline, a dateline
 date and a byline are recovered from the text when they are plain to see.
-Scraping debris (``leftcenterrightdel`` lines, photo captions, datelines, source
-tags such as "(VOV5) -") is listed in ``Article.ignored``: it stays in the text so
-offsets do not shift, and ``masked_text`` blanks it out for the recognisers.
+Scraping debris (``leftcenterrightdel`` lines, photo credits such as "Ảnh: TTXVN" — the
+caption itself is text —, datelines, source tags such as "(VOV5) -") is listed in
+``Article.ignored``: it stays in the text so offsets do not shift, and ``masked_text``
+blanks it out for the recognisers.
 """
 
 from __future__ import annotations
@@ -341,28 +342,40 @@ def _is_token(line: str) -> bool:
     return bool(squeezed) and any(squeezed == re.sub(r"\s+", "", t) for t in _debris_words()["token"])
 
 
-def _is_caption(line: str, after_debris: bool) -> bool:
-    """A short standalone line that reads as a photo caption, not as content."""
+def _is_credit_line(line: str) -> bool:
+    """A short standalone line that is only a photo credit or placeholder ("Ảnh: TTXVN", "Hình ảnh
+    tại hội nghị"): it states nothing, so all of it is debris."""
     words = _WORD.findall(line)
-    if not words or len(words) > 25 or len(line) > 200:
+    if not words or len(words) > 14 or len(line) > 120 or re.search(r"[.!?]\s+\S", line.rstrip(". ")):
         return False
-    table = _debris_words()
-    if after_debris and len(words) <= 25:
-        return True
-    if any(mark in line for mark in table.get("caption_mark", ())) and len(words) <= 20:
-        return True
-    if len(words) > 14 or re.search(r"[.!?]\s+\S", line.rstrip(". ")):
-        return False  # several sentences: content
-    if line.startswith(table.get("caption_open", ())):
-        return True
-    return line.startswith(table.get("caption_person", ())) and any(
-        f" {verb} " in f" {line} " for verb in table.get("caption_verb", ()))
+    return line.startswith(_debris_words().get("caption_open", ()))
+
+
+def _credit(line: _Line) -> Span | None:
+    """The photo credit closing a caption ("… tại hội nghị. Ảnh: N.H", "… - Ảnh: TTXVN",
+    "… (Ảnh: Minh Anh)"). A caption is text (a role or meeting stated only there counts), but
+    the credit names a photographer or agency, not a participant, so only it is debris."""
+    s = line.text
+    if len(_WORD.findall(s)) > 40 or len(s) > 300:
+        return None  # a paragraph quoting "ảnh:" is content, not a caption
+    found = [(s.find(mark), mark) for mark in _debris_words().get("caption_mark", ()) if mark in s]
+    if not found:
+        return None
+    start, mark = min(found)
+    end = len(s)
+    if mark.startswith("("):
+        close = s.find(")", start)
+        end = close + 1 if close >= 0 else end
+    while start > 0 and s[start - 1] in " -–—":  # the dash joining the credit goes with it
+        start -= 1
+    text = s[start:end].strip()
+    offset = line.start + start + (len(s[start:end]) - len(s[start:end].lstrip()))
+    return Span(offset, offset + len(text), text) if text else None
 
 
 def _debris(lines: list[_Line]) -> tuple[list[Span], date | None]:
     ignored: list[Span] = []
     first_date: date | None = None
-    after_debris = False
     for line in lines:
         s = line.stripped
         if not s:
@@ -371,18 +384,16 @@ def _debris(lines: list[_Line]) -> tuple[list[Span], date | None]:
         if m:
             ignored.append(line.span())
             first_date = first_date or _dateline_date(m)
-        elif _is_token(s):
-            ignored.append(line.span())
-            after_debris = True
-            continue
-        elif _is_caption(s, after_debris):
+        elif _is_token(s) or _is_credit_line(s):
             ignored.append(line.span())
         else:
+            credit = _credit(line)
+            if credit is not None:
+                ignored.append(credit)
             tag = _SOURCE_TAG.match(s)
             if tag:
                 sp = line.span()
                 ignored.append(Span(sp.start, sp.start + len(tag.group().rstrip()), tag.group().rstrip()))
-        after_debris = False
     return ignored, first_date
 
 

@@ -83,3 +83,48 @@ def test_anniversary_span_is_not_an_event_date_but_gives_the_year():
     assert [(d.day, d.month) for d in event_dates(text)] == [(1, 2)]
     assert infer_year(1, 2, published=None, context=text) == 2025
     assert infer_year(1, 2, published=date(2025, 2, 2), context=text) == 2025
+
+
+def test_year_of_a_dated_event_beats_a_planned_year():
+    text = ("Ngày 12/3/2024, Huyện ủy Tân Phú tổ chức hội nghị. Kế hoạch năm 2025 và mục tiêu đến năm 2030 "
+            "được thảo luận.")
+    assert infer_year(14, 3, published=None, context="Sáng 14/3, hội nghị bế mạc.", text=text) == 2024
+
+
+def test_document_dates_and_deadlines_are_not_event_years():
+    text = ("Thực hiện Nghị quyết số 15-NQ/TU ngày 5/3/2019 của Tỉnh ủy, năm 2023 Đảng bộ đã kết nạp 120 đảng viên; "
+            "hoàn thành trước ngày 30/6/2026.")
+    assert infer_year(8, 2, published=None, context="", text=text) == 2023
+
+
+def test_a_year_reported_as_done_beats_a_named_one():
+    text = "Năm 2022, toàn tỉnh đã kết nạp 900 đảng viên. So với năm 2024 còn thấp, theo chương trình năm 2025."
+    assert infer_year(9, 9, published=None, context="", text=text) == 2022
+
+
+@pytest.mark.parametrize("target", [
+    "đến năm 2030", "tới cuối năm 2030", "tầm nhìn đến năm 2030", "mục tiêu năm 2030", "phấn đấu trong năm 2030",
+    "trong năm 2030 tới", "dự kiến năm 2030",
+])
+def test_target_years_are_never_the_year(target):
+    text = f"Năm 2023 tỉnh tiếp tục đổi mới; {target} sẽ hoàn thành."
+    assert infer_year(5, 5, published=None, context="", text=text) == 2023
+    assert infer_year(5, 5, published=None, context="", text=f"Các cấp ủy {target}.") is None
+
+
+def test_a_range_of_years_gives_its_start_year_only():
+    assert infer_year(5, 5, published=None, context="", text="trong năm 2021 - 2025 nhiệm kỳ qua") == 2021
+
+
+def test_a_planned_year_gives_way_to_the_year_reported():
+    text = ("Hội nghị đã đánh giá tình hình kinh tế - xã hội năm 2018 và phương hướng, nhiệm vụ năm 2019. "
+            "Những tháng còn lại của năm 2019 đòi hỏi phải nỗ lực hơn.")
+    assert infer_year(20, 10, published=None, context="Chiều 20/10, hội nghị bế mạc.", text=text) == 2018
+    # only planned years: the latest of them, as before
+    assert infer_year(20, 4, published=None, context="", text="Triển khai kế hoạch năm 2019, các cấp cần chủ động.") == 2019
+
+
+def test_a_review_the_article_reports_dates_its_other_sentences():
+    text = "Hội nghị tổng kết công tác năm 2022\n\nNăm 2022, Đảng bộ đã kết nạp 300 đảng viên. Nhiệm vụ năm 2023 được bàn."
+    assert infer_year(12, 1, published=None, context="Sáng 12/1, hội nghị khai mạc.", text=text) == 2023
+    assert infer_year(20, 12, published=None, context="Sáng 20/12, hội nghị khai mạc.", text=text) == 2022

@@ -158,6 +158,22 @@ def test_received_delegation_working_session():
     assert roles(x) == {("Trần Văn Nam", "attendee")}
 
 
+def test_a_caption_and_the_next_paragraph_name_one_working_session():
+    # Captions are text (GUIDELINES 10): the caption's speaker counts, and it names the session the
+    # received delegation's list then names again; the credit is no participant.
+    x = run("Nhiều đổi mới trong công tác tuyên giáo\n\nĐồng chí Lê Minh Hải phát biểu tại buổi làm việc. Ảnh: Thu Hà\n\n"
+            "Tiếp và làm việc với đoàn có đồng chí Trần Văn Nam, Phó Bí thư Thường trực Tỉnh ủy.")
+    assert [m.name for m in x.meetings] == ["Buổi làm việc"]
+    assert roles(x) == {("Lê Minh Hải", "speech"), ("Trần Văn Nam", "attendee")}
+    assert "Thu Hà" not in names(x)
+
+
+def test_two_lead_events_of_two_organisers_stay_two():
+    x = run("Tin hoạt động\n\nĐồng chí Lê Minh Hải phát biểu tại Hội nghị Ban Chấp hành Đảng bộ tỉnh.\n\n"
+            "Đồng chí Trần Văn Nam phát biểu tại Hội nghị Ban Thường vụ Tỉnh đoàn.")
+    assert len(x.meetings) == 2
+
+
 def test_event_phrase_anywhere_with_its_verb_of_taking_place_today():
     x = run("Đó là chỉ đạo của Bí thư Thành ủy Trần Văn An trong buổi kiểm tra việc học tập nghị quyết tại "
             "Đảng ủy Khối các cơ quan tỉnh diễn ra vào chiều nay.", published="2024-03-01")
@@ -250,3 +266,17 @@ def test_an_abbreviation_of_a_known_body_or_with_other_initials_forms_nothing():
     assert "Cựu chiến binh Tỉnh ủy Khánh Hòa" not in {o.name for o in x.organizations}
     x = run("Sáng 22/5, Ban Thường vụ (BCH) Tỉnh ủy Khánh Hòa tổ chức hội nghị giao ban.", **P)
     assert meetings(x) == {("2024-05-22", None, "Tỉnh ủy Khánh Hòa")}
+
+
+def test_a_congress_named_as_a_resolutions_source_does_not_organise_the_event():
+    # GUIDELINES 20: without "X tổ chức" only a congress or plenum has an organiser (the body holding it);
+    # the congress in "Nghị quyết Đại hội …" is the source of a document, not the event.
+    x = run("Chiều 5/3, buổi kiểm tra việc triển khai Nghị quyết Đại hội Đảng bộ tỉnh Bình Phước lần thứ XI "
+            "tại Đảng ủy Khối Cơ quan tỉnh đã diễn ra.", **P)
+    assert [m.organizer for m in x.meetings] == [None]
+
+
+def test_a_congress_taking_place_is_organised_by_its_body():
+    x = run("Sáng 5/3, Đại hội đại biểu Đảng bộ tỉnh Bình Phước lần thứ XI đã diễn ra tại Hội trường tỉnh.", **P)
+    assert len(x.meetings) == 1 and x.meetings[0].organizer is not None
+    assert names(x)[x.meetings[0].organizer].startswith("Đảng bộ tỉnh Bình Phước")

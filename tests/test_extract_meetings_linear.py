@@ -41,6 +41,16 @@ FAMILIES = {
         "", "Ngày {d}/{m}/{y}, quyết định số {i} được đồng chí Trần Văn An trao cho cán bộ.", " ", 150),
     "people attending dated events": (
         "", "Ngày {d}/{m}/{y}, đồng chí Trần Văn An dự Lễ kỷ niệm {i} năm thành lập huyện.", " ", 150),
+    # Each meeting's references, organiser and assembly are looked up among what its own sentences hold,
+    # not among every document, assembly or person of the article.
+    "dated meetings each discussing a document, one line": (
+        "", "Ngày {d}/{m}/{y}, Tỉnh ủy Nam Định tổ chức Hội nghị quán triệt Nghị quyết số {i}-NQ/TU. "
+        "Đồng chí Trần Văn An phát biểu về Chỉ thị số {i}-CT/TU.", " ", 200),
+    "dated congresses that open, one line": (
+        "", "Sáng {d}/{m}/{y}, Đại hội đại biểu Đảng bộ xã Tân An lần thứ {i} khai mạc. Đồng chí Trần Văn An "
+        "dự Đại hội.", " ", 200),
+    "one long list sentence of people with roles and clauses": (
+        LEAD + "Dự hội nghị có ", "đồng chí Trần Văn An, Phó Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", ", ", 300),
 }
 
 

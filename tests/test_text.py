@@ -97,16 +97,34 @@ def test_other_dateline_form():
     assert a.title == "Giao ban báo chí tháng 5"
 
 
-def test_captions_are_ignored_but_content_is_not():
+def test_captions_are_text_but_their_credits_are_debris():
+    # GUIDELINES convention 10: a caption states roles and meetings like body text; only the photo
+    # credit (a photographer or agency, not a participant) is debris.
     text = ("Ngày 2/3, Ban Tuyên giáo Tỉnh ủy tổ chức hội nghị.\n\nleft center right del\n"
-            "Quang cảnh hội nghị\n\nĐồng chí Trần Văn Nam phát biểu tại hội nghị.\n\n"
+            "Quang cảnh hội nghị\n\nĐồng chí Trần Văn Nam phát biểu tại hội nghị. Ảnh: Hữu Lộc\n\n"
+            "Phó Bí thư Huyện ủy Lê Thị Hoa - Ảnh: TTXVN\n"
+            "Đồng chí Vũ Minh trao quà (Ảnh: Thu Trang) cho các gia đình chính sách.\n\n"
+            "Ảnh: Quốc Khánh\n\nHình ảnh tại hội nghị.\n\n"
             "Đồng chí Trần Văn Nam đề nghị các cấp ủy tiếp tục đổi mới, nâng cao chất lượng công tác. "
             "Việc học tập nghị quyết được tổ chức nghiêm túc.\n")
     a = parse_article(text)
     ignored = {s.text for s in a.ignored}
-    assert "left center right del" in ignored and "Quang cảnh hội nghị" in ignored
-    assert "Đồng chí Trần Văn Nam phát biểu tại hội nghị." in ignored
-    assert not any("đề nghị" in s for s in ignored)
+    assert ignored == {"left center right del", "Ảnh: Hữu Lộc", "- Ảnh: TTXVN", "(Ảnh: Thu Trang)",
+                       "Ảnh: Quốc Khánh", "Hình ảnh tại hội nghị."}
+    masked = masked_text(a)
+    assert "Quang cảnh hội nghị" in masked and "Đồng chí Trần Văn Nam phát biểu tại hội nghị." in masked
+    assert "Phó Bí thư Huyện ủy Lê Thị Hoa" in masked and "cho các gia đình chính sách." in masked
+    assert not any(name in masked for name in ("Hữu Lộc", "TTXVN", "Thu Trang", "Quốc Khánh"))
+    for s in a.ignored:
+        assert a.text[s.start:s.end] == s.text
+
+
+def test_a_long_paragraph_naming_a_photo_is_not_a_credit():
+    # "ảnh:" inside a long paragraph of content is not a caption's credit: nothing is masked.
+    words = " ".join(["các cấp ủy tiếp tục đổi mới phương thức lãnh đạo"] * 5)
+    text = f"Ngày 2/3, Tỉnh ủy tổ chức triển lãm (ảnh: tư liệu) và {words}.\n"
+    assert parse_article(text).ignored == []
+    assert parse_article("Nhiều hình ảnh: cờ hoa, khẩu hiệu được trang trí.\n").ignored == []
 
 
 def test_masked_text_keeps_length():

@@ -96,6 +96,7 @@ class Context:
     bare: list[tuple[str, int, Span]] = field(default_factory=list)  # assemblies written without a body
     _sentences: list[tuple[int, int]] | None = None
     _sentence_starts: list[int] | None = None
+    _newlines: list[int] | None = None  # offsets of "\n" in mtext, for paragraph_at
     # (group, key) → the spans already recorded: a membership test on a list would make
     # an article that names one entity N times cost N² (a 1.6 MB one-line article: minutes).
     _mention_sets: dict[tuple[str, str], set[Span]] = field(default_factory=dict)
@@ -174,9 +175,13 @@ class Context:
         return self._index("people", self.person_spans).starting_in(start, end)
 
     def paragraph_at(self, pos: int) -> tuple[int, int]:
-        start = self.mtext.rfind("\n", 0, pos) + 1
-        end = self.mtext.find("\n", pos)
-        return start, len(self.mtext) if end < 0 else end
+        """The line holding pos. Binary search over the newlines: a search for the nearest ones would
+        scan a one-line article whole on every call."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.mtext)]
+        i = bisect.bisect_left(self._newlines, pos)
+        start = self._newlines[i - 1] + 1 if i > 0 else 0
+        return start, self._newlines[i] if i < len(self._newlines) else len(self.mtext)
 
     # --- entities -------------------------------------------------------------------
 

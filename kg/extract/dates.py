@@ -39,8 +39,28 @@ _REVIEW_RE = re.compile(r"(?:tổng kết|sơ kết|tổng kết công tác|nhì
 # "triển khai nhiệm vụ năm 2021", "kế hoạch năm 2021": the year being planned.
 _PLAN_RE = re.compile(r"(?:triển khai|nhiệm vụ|kế hoạch|phương hướng)[^.;\n]{0,240}?năm\s+(\d{4})", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<![\w/-])năm\s+((?:19|20)\d{2})(?![\w/-])", re.IGNORECASE)
-_FUTURE_RE = re.compile(r"(?:đến|tới|tầm nhìn(?: đến)?)\s{1,4}năm\s{1,4}$", re.IGNORECASE)
-_FUTURE_REACH = 32  # characters before a year that _FUTURE_RE may need to see
+# A year the text aims at, not one it reports: "đến năm 2030", "tới cuối năm 2025", "tầm nhìn đến năm 2045",
+# "mục tiêu năm 2025", "phấn đấu trong năm 2026".
+_FUTURE_RE = re.compile(r"(?:(?:đến|tới|hết|tầm nhìn(?: đến)?)(?:\s{1,4}(?:cuối|giữa|đầu|hết))?"
+                        r"|(?:mục tiêu|chỉ tiêu|phấn đấu|dự kiến|sẽ)(?:\s{1,4}(?:đến|trong|của))?)\s{1,4}năm\s{1,4}$",
+                        re.IGNORECASE)
+_FUTURE_REACH = 40  # characters before a year that _FUTURE_RE may need to see
+_FUTURE_AFTER = re.compile(r"\s{0,4}(?:tới|sắp tới|và những năm tiếp theo)(?!\w)", re.IGNORECASE)  # "năm 2026 tới"
+# A reported year: a past-tense verb in the year's clause ("Năm 2023, Đảng bộ đã …", "… trong năm 2023 vừa qua";
+# "đă" is how some sites' broken encoding writes "đã").
+_PAST_RE = re.compile(r"(?<!\w)(?:đã|đă|vừa qua|đạt được|trước đó)(?!\w)", re.IGNORECASE)
+# A planned year: a plan word just before it ("phương hướng, nhiệm vụ năm 2013", "kế hoạch năm 2025"), or an
+# obligation after it in its clause ("… năm 2013, đòi hỏi phải …", "năm 2025 cần …").
+_PLANNED_BEFORE = re.compile(r"(?:triển khai|nhiệm vụ|kế hoạch|phương hướng)[^.;:\n]{0,24}?năm\s{1,4}$", re.IGNORECASE)
+_PLANNED_AFTER = re.compile(r"(?<!\w)(?:sẽ|phải|cần|phấn đấu|dự kiến)(?!\w)", re.IGNORECASE)
+_PLANNED_REACH = 60
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+_PAST_REACH = 100  # characters of the year's clause searched for a past-tense verb, each side
+# A full date that dates a document ("Nghị quyết số 12-NQ/TU ngày 5/3/2021", "Quyết định … ký ngày"),
+# not the event the article reports; a deadline ("trước ngày 30/6/2025") is not one either.
+_DOCUMENT_DATE = re.compile(r"(?:số\s+[\w/.-]{1,30}|ban hành|ký|kí)\s{1,4}(?:vào\s+)?(?:ngày\s+)?$"
+                            r"|(?:trước|đến|tới|chậm nhất|hạn)\s{1,4}(?:ngày\s+)?$", re.IGNORECASE)
+_DOCUMENT_REACH = 48
 
 
 @dataclass(frozen=True)
@@ -121,9 +141,11 @@ def infer_year(day: int, month: int, *, published: date | None, context: str, te
        ("tổng kết … năm Y") held in January-March is in Y+1, later in the year in Y.
        Otherwise a year being planned ("triển khai nhiệm vụ năm P") held in
        October-December is in P-1, earlier in P.
-    3. Else the year an anniversary in ``context`` reaches ("(3/2/1930 - 3/2/2025)" → 2025), else
-       the latest "năm YYYY" in ``context`` and then in the whole ``text``,
-       leaving out target years ("đến năm 2030", "tầm nhìn đến năm 2045").
+    3. Else the year an anniversary in ``context`` reaches ("(3/2/1930 - 3/2/2025)" → 2025), else,
+       in ``context`` and then in the whole ``text``: the latest year of a dated event ("ngày 5/3/2024",
+       not a document's date or a deadline), else the latest "năm YYYY" whose clause says it was done
+       ("Năm 2023, Đảng bộ đã …"), else the latest "năm YYYY"; never a target year ("đến năm 2030",
+       "tầm nhìn đến năm 2045", "mục tiêu năm 2026", "năm 2026 tới").
     None when there is nothing to go on.
     """
     if published is not None:
@@ -147,18 +169,64 @@ def infer_year(day: int, month: int, *, published: date | None, context: str, te
     if anniversary:
         return int(anniversary["year"])
     for source in (context, text):
+        # A dated event in the same sentence, then anywhere: the article reports that year's events.
+        dated = _event_years(source)
+        if dated:
+            return max(dated)
+        if source is text:  # a review the article reports ("Hội nghị tổng kết công tác năm 2022" as headline)
+            review = _review_year(text)
+            if review is not None:
+                return review + 1 if month <= 3 else review
         years = _stated_years(source)
         if years:
-            return max(years)
+            # A year the text reports as done beats one merely named, which beats a planned one; the
+            # latest of the best kind: the events reported are not older than what was done.
+            best = max(kind for _, kind in years)
+            return max(y for y, kind in years if kind == best)
     return None
 
 
 @lru_cache(maxsize=16)
-def _stated_years(source: str) -> tuple[int, ...]:
-    """The "năm YYYY" years of source, target years ("đến năm 2030") left out. Cached: every date
-    without a year asks about the whole article text (a str caches its hash, so the key is cheap)."""
-    return tuple(int(m.group(1)) for m in _YEAR_RE.finditer(source)
-                 if not _FUTURE_RE.search(source, max(0, m.start() - _FUTURE_REACH), m.start() + 4))
+def _review_year(text: str) -> int | None:
+    review = _REVIEW_RE.search(text)
+    return int(review.group(1)) if review else None
+
+
+@lru_cache(maxsize=16)
+def _event_years(source: str) -> tuple[int, ...]:
+    """Years of the full dates in source that date an event, not a document or a deadline."""
+    return tuple(d.year for d in event_dates(source) if d.year
+                 and not _DOCUMENT_DATE.search(source, max(0, d.start - _DOCUMENT_REACH), d.start))
+
+
+_PLANNED, _NAMED, _DONE = 0, 1, 2  # what the text says of a stated year
+
+
+@lru_cache(maxsize=16)
+def _stated_years(source: str) -> tuple[tuple[int, int], ...]:
+    """The "năm YYYY" years of source, each with what its clause says of it: planned, done (a
+    past-tense verb) or merely named; target years ("đến năm 2030", "năm 2026 tới") left out.
+    Cached: every date without a year asks about the whole article text (a str caches its hash)."""
+    found = []
+    for m in _YEAR_RE.finditer(source):
+        if _FUTURE_RE.search(source, max(0, m.start() - _FUTURE_REACH), m.start() + 4) \
+                or _FUTURE_AFTER.match(source, m.end()):
+            continue
+        found.append((int(m.group(1)), _said_of(source, m.start(), m.end())))
+    return tuple(found)
+
+
+def _said_of(source: str, start: int, end: int) -> int:
+    lo = max(0, start - _PAST_REACH)
+    hi = min(len(source), end + _PAST_REACH)
+    before = [b.end() for b in _CLAUSE_END.finditer(source, lo, start)]
+    clause_start = before[-1] if before else lo
+    after = _CLAUSE_END.search(source, end, hi)
+    clause_end = after.start() if after else hi
+    if _PLANNED_BEFORE.search(source, max(clause_start, start - _FUTURE_REACH), start + 4) \
+            or _PLANNED_AFTER.search(source, end, min(clause_end, end + _PLANNED_REACH)):
+        return _PLANNED
+    return _DONE if _PAST_RE.search(source, clause_start, clause_end) else _NAMED
 
 
 def to_date(dm: DateMention, *, published: date | None, context: str, text: str = "") -> tuple[date | None, date | None]:

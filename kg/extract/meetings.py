@@ -21,7 +21,8 @@
   "<person> dự <event>", a decision handed over ("X đã trao quyết định …", "quyết định … được A trao cho B").
   A held event (Hội nghị, Đại hội, Kỳ họp …) is organised by the body named
   right after it ("Hội nghị lần thứ 9 Ban Chấp hành Trung ương", "Kỳ họp thứ 8, Quốc hội"); an explicit
-  "X tổ chức" wins; a bare "Đại hội" is the article's one congress. Activities ("tổ chức tổng kết …")
+  "X tổ chức" wins; a bare "Đại hội" is the article's one congress; a congress named as a document's
+  source ("kiểm tra việc thực hiện Nghị quyết Đại hội …") organises nothing. Activities ("tổ chức tổng kết …")
   name an event only after "tổ chức" with a body. Venues are places ("tại Hội trường …", venues.tsv).
 * An organiser the gazetteer misses: a known body with the place written after it ("Đoàn thanh niên
   xã A" → its branch there), a unit with its abbreviation before the body ("Ban Thường vụ (BTV) Tỉnh ủy"),
@@ -38,8 +39,9 @@
   A post written alone ("Thủ tướng yêu cầu …") stands for its one holder in the article.
 * Linear time: sentences, bodies, persons and event words are looked up by bisection (_Index), each
   pattern's repetition is bounded, and cues are read in a window around each name.
-* References: documents written in a paragraph where a participant acts, or in the
-  meeting's sentence, are documents the meeting discussed.
+* References: documents written in a paragraph where a participant acts (cut at the neighbouring
+  meetings: a one-line article is one paragraph), or in the meeting's sentence, are documents the
+  meeting discussed.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ class _Index:
         self.lead_end: int | None = None
         self.words: list[re.Match[str]] | None = None  # event words anywhere, in order
         self.word_starts: list[int] = []
+        self.doc_mentions: list | None = None  # (document key, span) by start, for _references
+        self.doc_starts: list[int] = []
+        self.doc_count = 0
+        self.assembly_spans = None  # IntervalIndex of assembly mentions, for _assembly_body
+        self.assembly_count = 0
 
 
 def _index(ctx: Context) -> _Index:
@@ -492,10 +499,25 @@ def _done_by(ctx: Context, start: int, end: int):
 
 def _assembly_body(ctx: Context, start: int, end: int) -> str | None:
     """"Kỳ họp thứ 8, Quốc hội khóa XV khai mạc": a session or congress is held by its own body."""
-    for a in ctx.group("assemblies").values():
-        if a.body and any(sp.start < end and start < sp.end for sp in a.mentions):
-            return a.body
-    return None
+    idx = _index(ctx)
+    group = ctx.group("assemblies")
+    if idx.assembly_spans is None or idx.assembly_count != len(group):
+        # (start, end, order in the group, body): the first assembly in group order wins, as before
+        # An assembly named as a document's source ("Nghị quyết Đại hội Đảng bộ tỉnh lần thứ X") is not
+        # the event: "kiểm tra việc thực hiện Nghị quyết Đại hội …" is not held by that congress's body.
+        idx.assembly_spans = ctx.interval_index([(sp.start, sp.end, n, a.body)
+                                                 for n, a in enumerate(group.values()) if a.body for sp in a.mentions
+                                                 if not _document_word_before(ctx, sp.start)])
+        idx.assembly_count = len(group)
+    spans = idx.assembly_spans
+    i = bisect_left(spans.starts, end) - 1  # spans starting before end; walk back while one may reach start
+    best = None
+    while i >= 0 and spans.reach[i] > start:
+        row = spans.items[i]
+        if row[1] > start and (best is None or row[2] < best[2]):
+            best = row
+        i -= 1
+    return best[3] if best else None
 
 
 _MET = re.compile(r"\s+(?:đã\s+|vừa\s+)?(?:(?:nhóm\s+)?họp(?!\w)(?!\s+kỳ)|(?:có buổi\s+)?làm việc với(?!\w))",
@@ -929,7 +951,7 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         if received is not None:  # "Tiếp và làm việc với đoàn có …": the working session the list is at
             name = _name(ctx, received.start("name"), received.end("name"))
             meeting = _meeting(ctx, name, (s, e), (received.start("name"), received.start("name") + len(name)), None)
-            found.append((meeting.key, (s, e)))
+            _found_in_lead(ctx, found, meeting, (s, e))
             continue
         for m in _ROLE_AT.finditer(ctx.mtext, s, e):
             word = _any_event_word().match(ctx.mtext, m.end())
@@ -939,9 +961,46 @@ def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             name = _name(ctx, word.start(), listed.start() if listed else _name_end(ctx, word.start(), e))
             organizer = _organiser_of(ctx, word, e) or _sole_assembly_body(ctx, word.group())
             meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), organizer)
-            found.append((meeting.key, (s, e)))
+            _found_in_lead(ctx, found, meeting, (s, e))
             break
     return found
+
+
+def _found_in_lead(ctx: Context, found: list[tuple[str, tuple[int, int]]], meeting: Meeting,
+                   sent: tuple[int, int]) -> None:
+    """Add a lead event to found, unless it retells the one found before it: the lead of an article
+    that reports no event otherwise is about one event, which a caption ("Đồng chí A phát biểu tại buổi
+    làm việc.") and the next paragraph ("Tiếp và làm việc với đoàn có …") may both name. The same day
+    (or none) and no other organiser make it that one; its sentence then stays the first one's."""
+    meetings = ctx.group("meetings")
+    first = meetings.get(found[0][0]) if found else None
+    if first is None or first is meeting or first.date != meeting.date or not _retold(first.name, meeting.name) \
+            or (meeting.organizer and first.organizer and meeting.organizer != first.organizer):
+        found.append((meeting.key, sent))
+        return
+    have = set(first.mentions)
+    first.mentions.extend(x for x in meeting.mentions if x not in have)
+    del meetings[meeting.key]
+
+
+_SESSION_WORD = re.compile(r"^(?:buổi|cuộc)\s+", re.IGNORECASE)
+
+
+def _retold(a: str, b: str) -> bool:
+    """One name holds the other ("Buổi làm việc" / "Làm việc với đoàn"): one event, named twice."""
+    a, b = (_SESSION_WORD.sub("", n).casefold() for n in (a, b))
+    return a in b or b in a
+
+
+@lru_cache(maxsize=1)
+def _document_word_end() -> re.Pattern[str]:
+    words = sorted(canonical.doc_words(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")\s{1,3}$", re.IGNORECASE)
+
+
+def _document_word_before(ctx: Context, pos: int) -> bool:
+    """A document type word ends right before pos ("Nghị quyết Đại hội …")."""
+    return _document_word_end().search(ctx.mtext, max(0, pos - 40), pos) is not None
 
 
 def _sole_assembly_body(ctx: Context, word: str) -> str | None:
@@ -1128,7 +1187,7 @@ def _participations(ctx: Context, meetings: list[tuple[str, tuple[int, int]]]) -
                     for role, _ in found:
                         ctx.add_participation(key, person, role, ctx.span(cs, ce))
                         acted.add(ps)
-        _references(ctx, key, ms, acted)
+        _references(ctx, key, ms, acted, (meetings[idx - 1][1][1] if idx else 0, stop))
 
 
 # "Tham dự có …", "Về phía tỉnh có …", "Tiếp và làm việc với Đoàn có …": the people listed attended.
@@ -1160,19 +1219,33 @@ def _clauses(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if b > a]
 
 
-def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int]) -> None:
-    regions = sorted({_sentence_at(ctx, meeting_start), *(ctx.paragraph_at(p) for p in sorted(acted))})
-    region_starts = [a for a, _ in regions]
-    reach, best = [], -1  # the furthest end among regions starting at or before each one
-    for _, b in regions:
-        best = max(best, b)
-        reach.append(best)
-    for doc in ctx.group("documents").values():
-        for span in doc.mentions:
-            k = bisect_right(region_starts, span.start) - 1
-            if k >= 0 and span.start < reach[k]:
-                ctx.add_reference(meeting, doc.key, span)
-                break
+def _references(ctx: Context, meeting: str, meeting_start: int, acted: set[int], bounds: tuple[int, int]) -> None:
+    """Documents in the meeting's sentence or in a paragraph where a participant acts, that paragraph
+    kept within bounds (from the previous meeting's sentence to the next meeting): a one-line article
+    is one paragraph, whose documents are not all every meeting's."""
+    lo, hi = bounds
+    regions = sorted({_sentence_at(ctx, meeting_start),
+                      *((max(a, lo), min(b, hi)) for a, b in (ctx.paragraph_at(p) for p in sorted(acted)))})
+    mentions, starts = _document_mentions(ctx)
+    done: set[str] = set()
+    for a, b in regions:
+        for i in range(bisect_left(starts, a), bisect_left(starts, b)):
+            key, span = mentions[i]
+            if key not in done:  # a document's first mention in a region is its evidence
+                done.add(key)
+                ctx.add_reference(meeting, key, span)
+
+
+def _document_mentions(ctx: Context) -> tuple[list[tuple[str, object]], list[int]]:
+    """Every document mention as (key, span), in order of start, and those starts; built once."""
+    idx = _index(ctx)
+    docs = ctx.group("documents")
+    if idx.doc_mentions is None or idx.doc_count != len(docs):
+        idx.doc_mentions = sorted(((d.key, sp) for d in docs.values() for sp in d.mentions),
+                                  key=lambda row: (row[1].start, row[1].end, row[0]))
+        idx.doc_starts = [sp.start for _, sp in idx.doc_mentions]
+        idx.doc_count = len(docs)
+    return idx.doc_mentions, idx.doc_starts
 
 
 def find(ctx: Context) -> None:
