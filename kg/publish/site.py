@@ -12,6 +12,7 @@ ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,6 +91,16 @@ class Site:
         self.config = yaml.safe_load((HERE / "display.yaml").read_text(encoding="utf-8"))
         self.label_properties = [ox.NamedNode(expand(c)) for c in self.config["label_properties"]]
         self._labels: dict[str, str] = {}
+
+    def with_data(self, store: ox.Store) -> Site:
+        """The same site over another data store (kg serve after a `kg load`): the ontology, shapes and
+        display settings are kept, everything computed from the data (labels, indexes, search) is not."""
+        fresh = copy.copy(self)
+        fresh.data = store
+        fresh._labels = {}
+        for name in ("indexes", "index_of", "search_entries"):  # cached_property values live in __dict__
+            fresh.__dict__.pop(name, None)
+        return fresh
 
     # --- loading ------------------------------------------------------------------------------
 
