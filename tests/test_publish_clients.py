@@ -1,0 +1,184 @@
+"""`kg serve` the way linked-data clients use it, over real sockets: it follows `kg load`, caches
+(ETag, Last-Modified, 304) and speaks the formats rdflib, SPARQLWrapper and Protégé ask for."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+
+import pyoxigraph as ox
+import pytest
+from publish_support import KG, ROOT, Server, build_seed_store, wait_until
+
+LAM = "/id/person/lai-xuan-lam"
+# An article of our own (invented person), loaded while the server runs.
+NEW_ARTICLE = """---
+title: Đảng ủy Khối các cơ quan Trung ương họp bàn công tác dân vận
+published: 2021-04-05
+url: https://example.org/tin/dang-uy-khoi-hop-ban-dan-van
+source: Trang tin thử nghiệm
+author: Nhóm kiểm thử kg
+---
+Ngày 2/4, tại Hà Nội, Đảng ủy Khối các cơ quan Trung ương tổ chức Hội nghị bàn về công tác dân vận quý II năm 2021. \
+Đồng chí Tạ Quang Khải, Phó Bí thư Đảng ủy Khối các cơ quan Trung ương chủ trì hội nghị.
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = Server(build_seed_store(tmp_path_factory.mktemp("clients") / "kg-store"))
+    yield srv
+    srv.stop()
+
+
+def graph_path(server) -> str:
+    _, _, body = server.get("/index/articles")
+    return "/graph/" + re.search(r'doc/article/([0-9a-f]{16})', body.decode()).group(1)
+
+
+# --- 6: the server follows the store ------------------------------------------------------------
+
+def test_a_person_loaded_while_serving_gets_a_page_without_restart(tmp_path):
+    store = build_seed_store(tmp_path / "kg-store")
+    srv = Server(store)
+    try:
+        assert srv.get("/doc/person/ta-quang-khai")[0] == 404
+        _, _, before = srv.get("/index/people")
+        (tmp_path / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        subprocess.run([*KG, "export", str(tmp_path / "new.txt"), "-o", str(tmp_path / "new.ttl")],
+                       check=True, cwd=ROOT, capture_output=True)
+        subprocess.run([*KG, "load", str(tmp_path / "new.ttl"), "--store", str(store)],
+                       check=True, cwd=ROOT, capture_output=True)
+        assert wait_until(lambda: srv.get("/doc/person/ta-quang-khai")[0] == 200, timeout=15)
+        # every cache is dropped: the index, the search, the RDF, the SPARQL workers, the dump
+        _, _, after = srv.get("/index/people")
+        assert "Tạ Quang Khải" in after.decode() and "Tạ Quang Khải" not in before.decode()
+        assert "Tạ Quang Khải" in srv.get("/search?q=ta+quang+khai")[2].decode()
+        status, _, body = srv.get("/sparql?query=" + "ASK%7B%3Fs%20%3Fp%20%22T%E1%BA%A1%20Quang%20Kh%E1%BA%A3i%22%7D",
+                                  "application/sparql-results+json")
+        assert status == 200 and b"true" in body
+        assert srv.get("/doc/person/lai-xuan-lam")[0] == 200
+    finally:
+        srv.stop()
+
+
+def test_an_unchanged_store_is_not_reopened(server):
+    _, first, _ = server.get("/doc/person/lai-xuan-lam")
+    time.sleep(1.2)
+    _, second, _ = server.get("/doc/person/lai-xuan-lam")
+    assert first["last-modified"] == second["last-modified"] and first["etag"] == second["etag"]
+
+
+# --- 7: caching ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, accept", [
+    ("/doc/person/lai-xuan-lam", "text/html"),
+    ("/data/person/lai-xuan-lam.ttl", None),
+    ("/data/person/lai-xuan-lam", "application/ld+json"),
+    ("/ontology", "text/turtle"),
+    ("/.well-known/void", "text/turtle"),
+    ("/dump.nq.gz", None),
+    ("/index/people", None),
+])
+def test_pages_and_documents_revalidate_with_304(server, path, accept):
+    status, headers, body = server.get(path, accept)
+    assert status == 200
+    assert re.fullmatch(r'"[0-9a-f]{32}"', headers["etag"])
+    assert headers["last-modified"].endswith(" GMT")
+    assert "max-age" in headers["cache-control"]
+    base = {"Accept": accept} if accept else {}
+    status, again, body304 = server.request("GET", path, headers={**base, "If-None-Match": headers["etag"]})
+    assert status == 304 and body304 == b"" and again["etag"] == headers["etag"]
+    status, _, _ = server.request("GET", path, headers={**base, "If-Modified-Since": headers["last-modified"]})
+    assert status == 304
+    status, _, fresh = server.request("GET", path, headers={**base, "If-None-Match": '"0000"'})
+    assert status == 200 and fresh == body
+    # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2)
+    status, _, _ = server.request("GET", path, headers={**base, "If-None-Match": '"0000"',
+                                                         "If-Modified-Since": headers["last-modified"]})
+    assert status == 200
+
+
+def test_each_representation_has_its_own_etag(server):
+    ttl = server.get("/data/person/lai-xuan-lam", "text/turtle")[1]["etag"]
+    nt = server.get("/data/person/lai-xuan-lam", "application/n-triples")[1]["etag"]
+    assert ttl != nt
+
+
+def test_an_old_if_modified_since_gets_the_document(server):
+    status, _, _ = server.request("GET", "/doc/person/lai-xuan-lam",
+                                  headers={"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"})
+    assert status == 200
+    assert server.request("GET", "/doc/person/lai-xuan-lam", headers={"If-Modified-Since": "garbage"})[0] == 200
+
+
+def test_sparql_answers_carry_etags_and_are_revalidated(server):
+    path = "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+    status, headers, _ = server.get(path, "application/sparql-results+json")
+    assert status == 200 and headers["cache-control"] == "no-cache"
+    assert server.request("GET", path, headers={"Accept": "application/sparql-results+json",
+                                                "If-None-Match": headers["etag"]})[0] == 304
+
+
+def test_cors_exposes_link_and_content_location(server):
+    _, headers, _ = server.get("/data/person/lai-xuan-lam", "text/turtle")
+    exposed = {h.strip() for h in headers["access-control-expose-headers"].split(",")}
+    assert {"Link", "Content-Location", "ETag", "Last-Modified"} <= exposed
+    _, preflight, _ = server.request("OPTIONS", "/sparql")
+    assert "If-None-Match" in preflight["access-control-allow-headers"]
+
+
+def test_406_varies_on_accept(server):
+    status, headers, _ = server.get("/data/person/lai-xuan-lam", "image/png")
+    assert status == 406 and "Accept" in headers["vary"]
+
+
+# --- 8: formats clients ask for -------------------------------------------------------------------
+
+def test_rdfxml_by_accept_and_extension(server):
+    status, headers, _ = server.get(LAM, "application/rdf+xml")
+    assert status == 303 and headers["location"] == "/data/person/lai-xuan-lam.rdf"
+    status, headers, body = server.get("/data/person/lai-xuan-lam.rdf")
+    assert status == 200 and headers["content-type"].startswith("application/rdf+xml")
+    triples = list(ox.parse(body, format=ox.RdfFormat.RDF_XML))
+    turtle = list(ox.parse(server.get("/data/person/lai-xuan-lam.ttl")[2], format=ox.RdfFormat.TURTLE))
+    assert set(triples) == set(turtle)
+
+
+def test_sparqlwrapper_construct_default_gets_rdfxml(server):
+    """SPARQLWrapper's CONSTRUCT asks for RDF/XML (its default); it got 406 before."""
+    query = "CONSTRUCT%7B%3Fs%20%3Fp%20%3Fo%7D%20WHERE%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%205"
+    status, headers, body = server.get("/sparql?query=" + query, "application/rdf+xml")
+    assert status == 200 and headers["content-type"].startswith("application/rdf+xml")
+    assert len(list(ox.parse(body, format=ox.RdfFormat.RDF_XML))) == 5
+
+
+def test_text_plain_gets_ntriples_not_html(server):
+    """rdflib's N-Triples request names text/plain."""
+    status, headers, body = server.get("/data/person/lai-xuan-lam", "text/plain")
+    assert status == 200 and headers["content-type"].startswith("application/n-triples")
+    assert list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    assert server.get(LAM, "text/plain")[1]["location"] == "/data/person/lai-xuan-lam.nt"
+    # a browser still gets the page
+    assert server.get(LAM, "text/html,application/xhtml+xml,*/*;q=0.8")[1]["location"] == "/doc/person/lai-xuan-lam"
+
+
+def test_graph_as_trig_and_nquads_keeps_the_graph_name(server):
+    path = graph_path(server)
+    graph = "https://w3id.org/pgkg" + path
+    for accept, ext, fmt in (("application/trig", ".trig", ox.RdfFormat.TRIG),
+                             ("application/n-quads", ".nq", ox.RdfFormat.N_QUADS)):
+        status, headers, body = server.get(path, accept)
+        assert status == 200 and headers["content-type"].startswith(accept)
+        quads = list(ox.parse(body, format=fmt))
+        assert quads and {q.graph_name.value for q in quads} == {graph}
+        assert server.get(path + ext)[2] == body
+    turtle = server.get(path, "text/turtle")[2]
+    assert len(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))) == len(quads)
+
+
+def test_dataset_extensions_only_where_a_dataset_is_served(server):
+    assert server.get("/data/person/lai-xuan-lam.trig")[0] == 404
+    assert server.get(LAM + ".nq")[0] == 404
+    assert server.get("/data/person/lai-xuan-lam", "application/trig")[0] == 406
