@@ -182,3 +182,58 @@ def test_dataset_extensions_only_where_a_dataset_is_served(server):
     assert server.get("/data/person/lai-xuan-lam.trig")[0] == 404
     assert server.get(LAM + ".nq")[0] == 404
     assert server.get("/data/person/lai-xuan-lam", "application/trig")[0] == 406
+
+
+# --- 11: VoID / DCAT ----------------------------------------------------------------------------
+
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+
+
+def _objects(triples, subject, predicate):
+    return {t.object.value for t in triples if t.subject.value == subject and t.predicate.value == _iri(predicate)}
+
+
+def _iri(predicate: str) -> str:
+    """"void:x", "dcat:x", "rdf:x" → the IRI."""
+    prefix, _, local = predicate.partition(":")
+    return {"void": VOID, "dcat": DCAT, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}[prefix] + local
+
+
+def _triples_count(triples) -> int:
+    return int(next(t.object.value for t in triples if t.predicate.value == VOID + "triples"))
+
+
+def test_void_triples_match_the_dump_and_the_endpoint_hangs_off_a_distribution(server):
+    import gzip
+
+    triples = list(ox.parse(server.get("/.well-known/void", "text/turtle")[2], format=ox.RdfFormat.TURTLE))
+    dump = gzip.decompress(server.get("/dump.nq.gz")[2]).decode()
+    assert _triples_count(triples) == len(dump.splitlines()) == len(list(ox.parse(dump, format=ox.RdfFormat.N_QUADS)))
+    dataset = "https://w3id.org/pgkg/.well-known/void#dataset"
+    distributions = _objects(triples, dataset, "dcat:distribution")
+    for dist in distributions:  # every dcat:distribution is a dcat:Distribution (DCAT's range)
+        assert DCAT + "Distribution" in _objects(triples, dist, "rdf:type")
+    services = {s for d in distributions for s in _objects(triples, d, "dcat:accessService")}
+    assert len(services) == 1
+    service = services.pop()
+    assert DCAT + "DataService" in _objects(triples, service, "rdf:type")
+    assert _objects(triples, service, "dcat:endpointURL") == {"https://w3id.org/pgkg/sparql"}
+    assert _objects(triples, service, "dcat:servesDataset") == {dataset}
+    assert _objects(triples, dataset, "void:sparqlEndpoint") == {"https://w3id.org/pgkg/sparql"}
+
+
+def test_static_site_advertises_no_sparql_endpoint(tmp_path):
+    import gzip
+
+    from kg.publish import open_store, publish_site
+
+    store_dir = build_seed_store(tmp_path / "kg-store")
+    publish_site(open_store(store_dir), tmp_path / "site")
+    void = (tmp_path / "site" / ".well-known" / "void").read_bytes()
+    triples = list(ox.parse(void, format=ox.RdfFormat.TURTLE))
+    assert not [t for t in triples if "sparql" in str(t.object) or "DataService" in str(t.object)]
+    assert b"sparql" not in (tmp_path / "site" / "sitemap.xml").read_bytes()
+    dump = gzip.decompress((tmp_path / "site" / "dump.nq.gz").read_bytes()).decode()
+    assert _triples_count(triples) == len(dump.splitlines())
+    assert b"/dump.nq.gz" in void

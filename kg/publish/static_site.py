@@ -120,13 +120,13 @@ def _write_terms(site: Site, pages: Pages, root: Path) -> None:
 
 
 def _write_dataset(site: Site, pages: Pages, root: Path) -> None:
-    triples = dataset.void_triples(site)
+    triples = dataset.void_triples(site, endpoint=False)  # a static copy has no /sparql
     _write(root, ".well-known/void", serialize_triples(triples, conneg.TURTLE))
     for fmt in conneg.RDF_FORMATS:
         _write(root, ".well-known/void" + fmt.extension, serialize_triples(triples, fmt))
     _write(root, ".well-known/void.html", pages.void(void_blocks(site, triples)))
     _write(root, "dump.nq.gz", dataset.dump_nquads_gz(site))
-    _write(root, "sitemap.xml", dataset.sitemap_xml(site, suffix=".html"))
+    _write(root, "sitemap.xml", dataset.sitemap_xml(site, suffix=".html", endpoint=False))
 
 
 def _search_json(site: Site) -> str:
