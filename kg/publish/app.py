@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
-from kg.publish.pages import CONTENT_SECURITY_POLICY, Pages
+from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages
 from kg.publish.site import HERE, P, Site, curie, safe_path
 from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.resources import cq_dir
@@ -105,7 +105,8 @@ class LinkedDataApp:
     def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000, location: str | None = None,
                  allow_federation: bool = False) -> None:
         self.site = site
-        self.pages = Pages(site, suffix="", live=True)
+        self._page_sets = _page_sets(site)
+        self._local = threading.local()  # the Pages of the request a thread answers (its language)
         self.allow_federation = allow_federation
         self.location = location
         self._sparql_options = {"timeout": timeout, "max_rows": max_rows, "allow_federation": allow_federation}
@@ -158,7 +159,7 @@ class LinkedDataApp:
         timer.daemon = True
         timer.start()
         self._cache = {}
-        self.site, self.pages = site, Pages(site, suffix="", live=True)
+        self.site, self._page_sets = site, _page_sets(site)
         self._generation, self._modified = generation, generation[0] / 1e9
 
     def close(self) -> None:
@@ -168,13 +169,31 @@ class LinkedDataApp:
 
     # --- WSGI ---------------------------------------------------------------------------------
 
+    @property
+    def pages(self) -> Pages:
+        return getattr(self._local, "pages", None) or self._page_sets[(LANGUAGES[0], False)]
+
+    def _choose_language(self, environ) -> None:
+        """?lang= (the toggle, kept on every link) wins over Accept-Language; Vietnamese by default."""
+        asked = _query_params(environ).get("lang", [""])[0]
+        if asked in LANGUAGES:
+            self._local.pages = self._page_sets[(asked, True)]
+        else:
+            lang = conneg.negotiate_language(environ.get("HTTP_ACCEPT_LANGUAGE"), LANGUAGES)
+            self._local.pages = self._page_sets[(lang, False)]
+
     def __call__(self, environ, start_response):
         try:
             self.refresh()
+            self._choose_language(environ)
             response = self.handle(environ)
         except Exception as err:  # noqa: BLE001 -- a bug must not kill the worker thread; the log gets the details
             environ["wsgi.errors"].write(f"kg serve: {type(err).__name__}: {err}\n")
             response = self._error(500, "Internal error.", environ)
+        if response.headers.get("Content-Type", "").startswith("text/html"):
+            # pages are in the language Accept-Language asks for
+            vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+            response.headers["Vary"] = ", ".join(dict.fromkeys([*vary, "Accept-Language"]))
         if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD") and response.status == 200:
             response = self._conditional(response, environ)
         headers = {**CORS, **SECURITY_HEADERS, **response.headers}
@@ -311,7 +330,7 @@ class LinkedDataApp:
             return self._not_acceptable(conneg.DOC_FORMATS)
         vary = {} if ext else {"Vary": "Accept"}
         if fmt is conneg.HTML:
-            page = self._cached(which, lambda: (self.pages.ontology() if which == "ontology" else self.pages.shapes()).encode())
+            page = self._cached(f"{which}|{self.pages.lang}", lambda: (self.pages.ontology() if which == "ontology" else self.pages.shapes()).encode())
             return Response(200, page, conneg.HTML.content_type, vary)
         graph = self.site.terms_graph(which)
         triples = sorted({q.triple for q in self.site.terms.quads_for_pattern(None, None, None, graph)}, key=str)
@@ -440,6 +459,12 @@ class LinkedDataApp:
         links = [f'<{_absolute(environ, "data/" + stem + f.extension)}>; rel="alternate"; type="{f.media_type}"'
                  for f in conneg.RDF_FORMATS]
         return {"Link": ", ".join(links)}
+
+
+def _page_sets(site: Site) -> dict[tuple[str, bool], Pages]:
+    """Pages for each language, and whether links carry ?lang= (chosen with the toggle) or not."""
+    return {(lang, explicit): Pages(site.with_language(lang), suffix="", live=True, lang_query=explicit)
+            for lang in LANGUAGES for explicit in (False, True)}
 
 
 def store_generation(location: str) -> tuple[int, int, int]:

@@ -118,3 +118,28 @@ def split_extension(path: str) -> tuple[str, Format | None]:
         if path.endswith(ext) and len(path) > len(ext):
             return path[: -len(ext)], fmt
     return path, None
+
+
+def negotiate_language(header: str | None, offers: tuple[str, ...]) -> str:
+    """The language of ``offers`` the client ranks highest in ``Accept-Language`` (RFC 9110 §12.5.4).
+
+    A range matches a language and its subtags ("en" and "en-GB" both ask for "en"); ties and
+    a missing or unusable header go to the first offer (the site's own language).
+    """
+    best, best_q = offers[0], 0.0
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        tag = fields[0].lower()
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        primary = tag.split("-", 1)[0]
+        for offer in offers:
+            if (primary == offer or tag == "*") and q > best_q:
+                best, best_q = (offers[0] if tag == "*" else offer), q
+    return best
