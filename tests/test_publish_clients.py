@@ -237,3 +237,59 @@ def test_static_site_advertises_no_sparql_endpoint(tmp_path):
     dump = gzip.decompress((tmp_path / "site" / "dump.nq.gz").read_bytes()).decode()
     assert _triples_count(triples) == len(dump.splitlines())
     assert b"/dump.nq.gz" in void
+
+
+# --- 10: English as well as Vietnamese ----------------------------------------------------------------
+
+def _page(server, path, language=None):
+    headers = {"Accept": "text/html"}
+    if language:
+        headers["Accept-Language"] = language
+    status, response_headers, body = server.request("GET", path, headers=headers)
+    assert status == 200
+    return response_headers, body.decode()
+
+
+@pytest.mark.parametrize("language, lang", [
+    (None, "vi"), ("vi", "vi"), ("en", "en"), ("en-GB,en;q=0.9", "en"), ("vi;q=0.4, en;q=0.8", "en"),
+    ("fr, en;q=0.5", "en"), ("fr", "vi"), ("en;q=0, *", "vi"), ("*", "vi"),
+])
+def test_pages_follow_accept_language(server, language, lang):
+    headers, page = _page(server, "/doc/person/lai-xuan-lam", language)
+    assert f'<html lang="{lang}">' in page
+    assert "Accept-Language" in headers["vary"]
+    assert (">Relations<" in page) == (lang == "en") and (">Quan hệ<" in page) == (lang == "vi")
+    assert ('<span class="badge"><a href="../../ontology#Person" title="https://w3id.org/pgkg/ontology#Person">'
+            + ("Person" if lang == "en" else "Người")) in page
+
+
+def test_lang_parameter_wins_and_stays_on_links(server):
+    _, page = _page(server, "/doc/person/lai-xuan-lam?lang=en", "vi")
+    assert '<html lang="en">' in page
+    assert 'href="../org/dang-uy-khoi-cac-co-quan-trung-uong?lang=en"' in page
+    assert 'href="../../static/style.css"' in page  # files need no language
+    assert 'id="lang-toggle" href="lai-xuan-lam?lang=vi"' in page
+    _, page = _page(server, "/doc/person/lai-xuan-lam", "en")
+    assert 'href="../org/dang-uy-khoi-cac-co-quan-trung-uong"' in page  # negotiated: links stay clean
+    assert 'id="lang-toggle" href="lai-xuan-lam?lang=vi"' in page
+
+
+def test_english_property_labels_and_index_titles(server):
+    _, page = _page(server, "/doc/person/lai-xuan-lam", "en")
+    assert ">holds<" in page and "giữ chức vụ" in page  # the Vietnamese label is the tooltip
+    _, index = _page(server, "/index/people", "en")
+    assert "<h1>People" in index
+    _, ontology = _page(server, "/ontology", "en")
+    _, ontology_vi = _page(server, "/ontology", "vi")
+    assert '<h2 id="classes">Classes</h2>' in ontology and '<h2 id="classes">Lớp</h2>' in ontology_vi
+
+
+def test_rdf_does_not_vary_on_language(server):
+    _, headers, _ = server.get("/data/person/lai-xuan-lam", "text/turtle")
+    assert "Accept-Language" not in headers["vary"]
+
+
+def test_query_page_is_prefilled(server):
+    _, page = _page(server, "/sparql", "en")
+    assert "PREFIX pg: &lt;https://w3id.org/pgkg/ontology#&gt;" in page
+    assert "# Who holds which post?" in page and "Run query" in page
