@@ -14,7 +14,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg import __version__
-from kg.publish import ontodoc, views
+from kg.publish import conneg, ontodoc, views
 from kg.publish.site import HERE, Site
 
 _ENV = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
@@ -123,7 +123,7 @@ class Pages:
     def _alternates(self, page_path: str) -> list[dict]:
         data = "data/" + page_path[len("doc/"):] if page_path.startswith("doc/") else page_path
         return [{"ext": ext, "type": mt, "href": data + ext}
-                for ext, mt in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))]
+                for ext, mt in _RDF_EXT]
 
     def home(self) -> str:
         return self.render("home.html", "", h=views.home_view(self.site), title=None)
@@ -182,7 +182,7 @@ def starter_query(lang: str) -> str:
     return "\n".join([*lines, "", STARTER_QUESTION[lang], STARTER_BODY])
 
 
-_RDF_EXT = ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))
+_RDF_EXT = tuple((f.extension, f.media_type) for f in conneg.RDF_FORMATS)
 
 
 def _node(iri: str):

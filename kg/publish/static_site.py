@@ -97,7 +97,7 @@ def _write_all(site: Site, root: Path) -> dict[str, int]:
     _write(root, MARKER, "written by kg publish; the folder is replaced as a whole on the next run\n")
     files = [p for p in root.rglob("*") if p.is_file()]
     return {"pages": sum(p.suffix == ".html" for p in files),
-            "data_files": sum(p.suffix in (".ttl", ".jsonld", ".nt") for p in files)}
+            "data_files": sum(p.suffix in {f.extension for f in conneg.RDF_FORMATS} for p in files)}
 
 
 def _write_graphs(site: Site, root: Path) -> None:
