@@ -293,3 +293,42 @@ def test_query_page_is_prefilled(server):
     _, page = _page(server, "/sparql", "en")
     assert "PREFIX pg: &lt;https://w3id.org/pgkg/ontology#&gt;" in page
     assert "# Who holds which post?" in page and "Run query" in page
+
+
+# --- 9: JSON-LD for developers ------------------------------------------------------------------
+
+def test_one_published_jsonld_context_for_export_and_serve(server, tmp_path):
+    import json
+
+    from kg.serialize import jsonld_context
+
+    status, headers, body = server.get("/context.jsonld")
+    assert status == 200 and headers["content-type"].startswith("application/ld+json")
+    published = json.loads(body)["@context"]
+    assert published["name"] == {"@id": "schema:name", "@language": "vi"}
+    assert published["holds"] == {"@id": "org:holds", "@type": "@id"}
+    served = json.loads(server.get("/data/person/lai-xuan-lam.jsonld")[2])
+    subprocess.run([*KG, "export", "data/articles/seed.txt", "-o", str(tmp_path / "seed.jsonld")],
+                   check=True, cwd=ROOT, capture_output=True)
+    exported = json.loads((tmp_path / "seed.jsonld").read_text(encoding="utf-8"))
+    assert served["@context"] == exported["@context"] == jsonld_context()
+    assert all(published[k] == v for k, v in served["@context"].items() if k in published)
+
+    def lam(doc):
+        return next(n for n in doc["@graph"] if n["@id"].endswith("/person/lai-xuan-lam"))
+
+    assert lam(served) == lam(exported)  # the same compacted node, from both
+    assert lam(served)["name"] == "Lại Xuân Lâm"
+    assert lam(served)["holds"].endswith("/post/dang-uy-khoi-cac-co-quan-trung-uong/pho-bi-thu")
+    # and it is still the same RDF
+    assert set(ox.parse(server.get("/data/person/lai-xuan-lam.jsonld")[2], format=ox.RdfFormat.JSON_LD)) == \
+        set(ox.parse(server.get("/data/person/lai-xuan-lam.nt")[2], format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_english_labels_keep_their_language_in_json(server):
+    import json
+
+    doc = json.loads(server.get("/data/vocab/participation/speech.jsonld")[2])
+    node = next(n for n in doc["@graph"] if n["@id"].endswith("speech"))
+    assert node["prefLabel"] == "Phát biểu"  # @vi by the context
+    assert node["skos:prefLabel"] == {"@language": "en", "@value": "Speech"}

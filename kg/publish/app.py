@@ -112,6 +112,7 @@ class LinkedDataApp:
         self._sparql_options = {"timeout": timeout, "max_rows": max_rows, "allow_federation": allow_federation}
         self.sparql = SparqlService(site.data, location=location, **self._sparql_options)
         self.static = load_static()
+        self.context_document = (HERE / "context.jsonld").read_bytes()
         self.examples = load_examples()
         self._cache: dict[str, bytes] = {}
         # kg serve follows the store: a request at most every STORE_CHECK_SECONDS looks at the folder's
@@ -262,6 +263,8 @@ class LinkedDataApp:
         if path == "popolo.json":  # persons, organizations, posts, memberships for civic-data tools
             return Response(200, self._cached("popolo", lambda: _popolo(self.site)), "application/json; charset=utf-8",
                             {"Content-Disposition": 'attachment; filename="popolo.json"'})
+        if path == "context.jsonld":  # the JSON-LD context every JSON-LD document embeds
+            return Response(200, self.context_document, "application/ld+json; charset=utf-8")
         if path == "sitemap.xml":
             return Response(200, self._cached("sitemap", lambda: dataset.sitemap_xml(self.site)), "application/xml; charset=utf-8")
         return self._error(404, "Not found.", environ)

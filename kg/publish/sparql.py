@@ -206,6 +206,10 @@ def serialize_triples(triples: list[ox.Triple], fmt: conneg.Format, graph: str |
     get canonical labels (RDFC-1.0), so the same input gives the same bytes on every run.
     """
     triples = canonical(triples)
+    if fmt is conneg.JSONLD:  # the compacted form of kg export, with the published context
+        from kg.serialize import jsonld_from_triples
+
+        return jsonld_from_triples(triples).encode("utf-8")
     target = fmt.rdf.ox()
     data: list = triples
     if graph is not None and fmt.rdf.datasets and fmt is not conneg.JSONLD:

@@ -87,6 +87,7 @@ def _write_all(site: Site, root: Path) -> dict[str, int]:
     _write_graphs(site, root)
     _write_terms(site, pages, root)
     _write_dataset(site, pages, root)
+    _write(root, "context.jsonld", (HERE / "context.jsonld").read_bytes())
     _write(root, "search.html", pages.search("", []))
     _write(root, "search.json", _search_json(site))
     for name, (body, _) in load_static().items():
