@@ -20,8 +20,8 @@ url: https://example.org/tin/dang-uy-khoi-hop-ban-dan-van
 source: Trang tin thử nghiệm
 author: Nhóm kiểm thử kg
 ---
-Ngày 2/4, tại Hà Nội, Đảng ủy Khối các cơ quan Trung ương tổ chức Hội nghị bàn về công tác dân vận quý II năm 2021. \
-Đồng chí Tạ Quang Khải, Phó Bí thư Đảng ủy Khối các cơ quan Trung ương chủ trì hội nghị.
+Ngày 2/4, tại Hà Nội, Đảng ủy Khối các cơ quan Trung ương tổ chức Hội nghị bàn về công tác dân vận \
+quý II năm 2021. Đồng chí Tạ Quang Khải, Phó Bí thư Đảng ủy Khối các cơ quan Trung ương chủ trì hội nghị.
 """
 
 

@@ -211,7 +211,8 @@ class LinkedDataApp:
         headers.setdefault("ETag", etag)
         modified = int(self._modified)
         headers.setdefault("Last-Modified", formatdate(modified, usegmt=True))
-        headers.setdefault("Cache-Control", SPARQL_CACHE_CONTROL if _request_path(environ) == "sparql" else CACHE_CONTROL)
+        is_sparql = _request_path(environ) == "sparql"
+        headers.setdefault("Cache-Control", SPARQL_CACHE_CONTROL if is_sparql else CACHE_CONTROL)
         if _not_modified(environ, headers["ETag"], modified):
             kept = {k: v for k, v in headers.items() if k != "Content-Type"}
             return Response(304, b"", None, kept)
@@ -333,7 +334,9 @@ class LinkedDataApp:
             return self._not_acceptable(conneg.DOC_FORMATS)
         vary = {} if ext else {"Vary": "Accept"}
         if fmt is conneg.HTML:
-            page = self._cached(f"{which}|{self.pages.lang}", lambda: (self.pages.ontology() if which == "ontology" else self.pages.shapes()).encode())
+            pages = self.pages
+            page = self._cached(f"{which}|{pages.lang}",
+                                lambda: (pages.ontology() if which == "ontology" else pages.shapes()).encode())
             return Response(200, page, conneg.HTML.content_type, vary)
         graph = self.site.terms_graph(which)
         triples = sorted({q.triple for q in self.site.terms.quads_for_pattern(None, None, None, graph)}, key=str)

@@ -109,7 +109,8 @@ def _int(n: int) -> ox.Literal:
 
 def dump_lines(site: Site) -> list[str]:
     """Every quad of the store as a sorted, distinct N-Quads line: the dump, and what void:triples counts."""
-    return sorted({f"{q}\n" if str(q).endswith(" .") else f"{q} .\n" for q in site.data.quads_for_pattern(None, None, None)})
+    quads = site.data.quads_for_pattern(None, None, None)
+    return sorted({f"{q}\n" if str(q).endswith(" .") else f"{q} .\n" for q in quads})
 
 
 def dump_nquads_gz(site: Site) -> bytes:
@@ -126,15 +127,17 @@ def sitemap_xml(site: Site, suffix: str = "", *, endpoint: bool = True) -> bytes
 
     ``endpoint`` False (a static copy): no query page and no sparqlEndpointLocation.
     """
-    pages = ["", "ontology", "shapes", *(["sparql"] if endpoint else [])] + [f"index/{i['key']}" for i in site.indexes]
+    pages = ["", "ontology", "shapes", *(["sparql"] if endpoint else [])]
+    pages += [f"index/{i['key']}" for i in site.indexes]
     pages += [p for p in (site.doc_path(t) for t in site.all_things()) if p]
     urls = []
     for page in pages:
         target = page + suffix if page and suffix and page not in ("sparql",) else page
         urls.append(f"  <url><loc>{escape(site.base + target)}</loc></url>")
+    endpoint_entry = f"    <sc:sparqlEndpointLocation>{escape(site.base)}sparql</sc:sparqlEndpointLocation>\n"
     dataset = (f"  <sc:dataset>\n    <sc:linkedDataPrefix>{escape(site.base)}id/</sc:linkedDataPrefix>\n"
-               + (f"    <sc:sparqlEndpointLocation>{escape(site.base)}sparql</sc:sparqlEndpointLocation>\n" if endpoint else "")
-               +                f"    <sc:dataDumpLocation>{escape(site.base)}dump.nq.gz</sc:dataDumpLocation>\n  </sc:dataset>")
+               + (endpoint_entry if endpoint else "")
+               + f"    <sc:dataDumpLocation>{escape(site.base)}dump.nq.gz</sc:dataDumpLocation>\n  </sc:dataset>")
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             'xmlns:sc="http://sw.deri.org/2007/07/sitemapextension/scschema.xsd">\n'

@@ -137,7 +137,8 @@ class Pages:
 
     def search(self, query: str, hits: list[tuple[str, str]]) -> str:
         rows = [views.value_view(self.site, _node(iri)) for iri, _ in hits]
-        return self.render("search.html", "search", q=query, rows=rows, title=f"{self.t('search')}: {query}" if query else self.t("search"))
+        return self.render("search.html", "search", q=query, rows=rows,
+                           title=f"{self.t('search')}: {query}" if query else self.t("search"))
 
     def ontology(self) -> str:
         return self.render("ontology.html", "ontology", o=ontodoc.ontology_view(self.site), which="ontology",
@@ -164,7 +165,8 @@ class Pages:
 
 # What the empty query box holds: the prefixes of the data and one question that always answers.
 STARTER_PREFIXES = ("pg", "org", "schema", "rdfs", "skos", "eli", "prov", "dcterms", "nif", "gaf", "xsd")
-STARTER_QUESTION = {"vi": "# Ai giữ chức vụ gì? (người, tên, chức vụ)", "en": "# Who holds which post? (person, name, post)"}
+STARTER_QUESTION = {"vi": "# Ai giữ chức vụ gì? (người, tên, chức vụ)",
+                    "en": "# Who holds which post? (person, name, post)"}
 STARTER_BODY = """SELECT ?person ?name ?post ?postLabel WHERE {
   ?person a pg:Person ; rdfs:label ?name .
   OPTIONAL { ?person org:holds ?post . ?post rdfs:label ?postLabel }
