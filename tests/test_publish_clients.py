@@ -332,3 +332,10 @@ def test_english_labels_keep_their_language_in_json(server):
     node = next(n for n in doc["@graph"] if n["@id"].endswith("speech"))
     assert node["prefLabel"] == "Phát biểu"  # @vi by the context
     assert node["skos:prefLabel"] == {"@language": "en", "@value": "Speech"}
+
+
+def test_error_pages_follow_the_language_without_a_toggle(server):
+    status, headers, body = server.request("GET", "/doc/person/nobody", headers={"Accept": "text/html",
+                                                                                 "Accept-Language": "en"})
+    assert status == 404 and b'<html lang="en">' in body and b">Home</a>" in body
+    assert b"lang-toggle" not in body and "Accept-Language" in headers["vary"]

@@ -102,7 +102,7 @@ class Pages:
         url = make_url(page_path, self.suffix, lang if self.lang_query else None)
         # the toggle: the same page in the other language (only kg serve can answer ?lang=)
         toggle = None
-        if self.live:
+        if self.live and template != "error.html":  # an error page has no address of its own to switch
             plain = make_url(page_path, self.suffix)(page_path)
             toggle = {"href": f"{plain}{'&' if '?' in plain else '?'}lang={other}", "lang": other,
                       "name": CHROME["language_names"][other], "title": self.t("switch_language")}
