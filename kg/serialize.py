@@ -5,7 +5,9 @@ written as sorted, de-duplicated N-Quads lines (``graph_to_nquads``, our own wri
 rdflib's costs ~10 ms an article), then ``render_nquads`` turns them into the format asked
 for. pyoxigraph writes Turtle, TriG and N-Triples in input order (~1M triples/s against
 rdflib's ~15k/s), with the prefixes of ontology/prefixes.tsv in the table's order. JSON-LD
-goes through rdflib with a small context built from the same table and is normalised
+goes through rdflib, compacted with the published context (kg/publish/context.jsonld, served at
+/context.jsonld: the prefixes plus a term per property, with @id / @language / datatype
+coercion, so a JSON user reads ``"name": "Lại Xuân Lâm"``), and is normalised
 (nodes sorted by @id, keys and value arrays sorted). kg graphs have no blank nodes, so
 sorted lines are a canonical form.
 """
@@ -13,6 +15,8 @@ sorted lines are a canonical form.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -146,9 +150,48 @@ def _as_graph(graph: Graph | Dataset) -> Graph:
     return union
 
 
-def jsonld_context() -> dict[str, str]:
-    """The JSON-LD @context: the prefix table, nothing else."""
-    return dict(prefixes())
+CONTEXT_FILE = Path(__file__).resolve().parent / "publish" / "context.jsonld"
+
+
+@lru_cache(maxsize=1)
+def _published_context() -> str:
+    return CONTEXT_FILE.read_text(encoding="utf-8")
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The JSON-LD @context: the prefix table and the terms of kg/publish/context.jsonld.
+
+    Embedded in every document (never referenced by URL: a reader must not have to fetch it, and
+    kg load refuses remote contexts). Prefixes come from ontology/prefixes.tsv, so a new prefix
+    needs no edit here; a property without a term is written as a prefixed name.
+    """
+    context = dict(prefixes())
+    context.update(json.loads(_published_context())["@context"])
+    return context
+
+
+def jsonld_from_triples(triples) -> str:
+    """pyoxigraph triples as the same compacted JSON-LD document kg export writes (kg serve's JSON-LD)."""
+    graph = Graph(bind_namespaces="none")
+    for t in triples:
+        graph.add((_rdflib_term(t.subject), URIRef(t.predicate.value), _rdflib_term(t.object)))
+    return _jsonld(graph)
+
+
+def _rdflib_term(term):
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return URIRef(term.value)
+    if kind == "BlankNode":
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    # a plain string is written as a plain JSON string, as kg export writes it
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _jsonld_nodes(graph: Graph) -> list[Any]:

@@ -22,7 +22,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
-         "--window-size=1200,1500", "--lang=vi"]
+         "--window-size=1200,1500", "--lang=vi", "--accept-lang=vi"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,7 +42,8 @@ class WebDriver:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert wait_until(self._ready, 20), "chromedriver did not start"
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": CHROMIUM, "args": [*FLAGS, f"--user-data-dir={profile}"]}}}}
+            "binary": CHROMIUM, "args": [*FLAGS, f"--user-data-dir={profile}"],
+            "prefs": {"intl.accept_languages": "vi"}}}}}
         self.session = self._call("POST", "/session", caps)["sessionId"]
 
     def _ready(self) -> bool:
@@ -215,3 +216,37 @@ def test_static_copy_search_runs_in_the_browser(server, browser, tmp_path):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_language_toggle_switches_chrome_and_labels_and_stays_on(server, browser, shots):
+    browser.go(f"{server.url}/doc/person/lai-xuan-lam")  # Chromium runs with --lang=vi: Vietnamese
+    assert browser.script("return document.documentElement.lang") == "vi"
+    assert browser.text(browser.find("header.title .types")) == "Người"
+    assert browser.text(browser.find("#lang-toggle")) == "English"
+    browser.click("#lang-toggle")
+    browser.wait_url("lang=en")
+    assert browser.script("return document.documentElement.lang") == "en"
+    assert browser.text(browser.find("header.title .types")) == "Person"  # the class's @en label
+    assert browser.text(browser.find("section.relations h2")) == "Relations"
+    assert "People" in browser.text(browser.find("header.top nav"))
+    assert browser.text(browser.find("h1")) == "Lại Xuân Lâm"  # names stay as the article wrote them
+    browser.screenshot(shots / "person-page-en.png")
+    # links keep the language: the body's page is English too
+    browser.click('section.relations a[href*="org/dang-uy-khoi-cac-co-quan-trung-uong"]')
+    browser.wait_url("/doc/org/")
+    assert browser.script("return document.documentElement.lang") == "en"
+    assert "lang=en" in browser.url()
+    # and back
+    browser.click("#lang-toggle")
+    browser.wait_url("lang=vi")
+    assert browser.script("return document.documentElement.lang") == "vi"
+    assert browser.text(browser.find("#lang-toggle")) == "English"
+
+
+def test_query_page_starts_with_prefixes_and_an_example(server, browser):
+    browser.go(f"{server.url}/sparql")
+    text = browser.script("return document.querySelector('#query').value")
+    assert text.startswith("PREFIX pg: <https://w3id.org/pgkg/ontology#>")
+    browser.click("#run")
+    browser.wait_url("query=")
+    assert "Lại Xuân Lâm" in browser.text(browser.find("#results"))

@@ -43,3 +43,24 @@ def test_split_extension():
 def test_content_types_carry_utf8():
     assert HTML.content_type == "text/html; charset=utf-8"
     assert TURTLE.content_type == "text/turtle; charset=utf-8"
+
+
+def test_rdf_offers_come_from_the_format_table():
+    from kg import formats
+
+    for offer in (*conneg.GRAPH_FORMATS,):
+        assert offer.rdf is formats.by_name(offer.name)
+        assert offer.media_type == offer.rdf.media_type and offer.extension == offer.rdf.extension
+    assert conneg.negotiate("application/rdf+xml", RDF_FORMATS) is conneg.RDFXML
+    assert conneg.negotiate("text/plain", DOC_FORMATS) is NTRIPLES
+    assert conneg.negotiate("text/*", DOC_FORMATS) is HTML  # text/plain is an alias: named exactly only
+    assert conneg.split_extension("data/person/x.rdf") == ("data/person/x", conneg.RDFXML)
+    assert conneg.split_extension("graph/abc.trig") == ("graph/abc", conneg.TRIG)
+
+
+@pytest.mark.parametrize("header, expected", [
+    (None, "vi"), ("", "vi"), ("en", "en"), ("EN-us", "en"), ("vi-VN, en;q=0.5", "vi"), ("en, vi", "en"),
+    ("de, fr;q=0.8", "vi"), ("en;q=0", "vi"), ("en;q=abc", "vi"), ("*;q=0.5, en;q=0.4", "vi"),
+])
+def test_accept_language(header, expected):
+    assert conneg.negotiate_language(header, ("vi", "en")) == expected

@@ -141,6 +141,7 @@ http {{
         "~*text/turtle" ".ttl";
         "~*application/ld\\+json" ".jsonld";
         "~*application/n-triples" ".nt";
+        "~*application/rdf\\+xml" ".rdf";
     }}
     server {{
         listen 127.0.0.1:{port};
@@ -202,6 +203,11 @@ def check_rules(get) -> None:
     assert get("/ontology")[2].startswith(b"<!DOCTYPE html>")
     status, headers, _ = get("/vocab/role/pho-bi-thu", "application/n-triples")
     assert status == 303 and headers["Location"].endswith("/data/vocab/role/pho-bi-thu.nt")
+    status, headers, _ = get("/id/person/lai-xuan-lam", "application/rdf+xml")  # SPARQLWrapper, Protégé
+    assert status == 303 and headers["Location"].endswith("/data/person/lai-xuan-lam.rdf")
+    status, headers, body = get("/data/person/lai-xuan-lam.rdf")
+    assert status == 200 and headers["Content-Type"].startswith("application/rdf+xml")
+    assert list(ox.parse(body, format=ox.RdfFormat.RDF_XML))
     assert get("/.well-known/void", "text/turtle")[1]["Content-Type"].startswith("text/turtle")
     assert get("/.well-known/void")[2].startswith(b"<!DOCTYPE html>")
     status, headers, _ = get("/graph/" + _article_id(get))

@@ -37,9 +37,15 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
     \b
     Every IRI under --base dereferences on this server: /id/person/x answers
     303 to its HTML page (/doc/person/x) or RDF (/data/person/x.ttl, .jsonld,
-    .nt) by Accept. Also: /sparql (SPARQL 1.1 Protocol, read-only, with the
+    .nt, .rdf) by Accept. Also: /sparql (SPARQL 1.1 Protocol, read-only, with the
     shipped competency questions as examples), /ontology, /shapes,
     /.well-known/void, /dump.nq.gz, /sitemap.xml, /search?q=.
+
+    \b
+    The server follows the store: what a later `kg load` adds is served a
+    second or two later, without a restart. Pages are in Vietnamese or
+    English (Accept-Language, or ?lang=en); answers carry ETag and
+    Last-Modified and answer 304 to conditional requests.
 
     \b
     Limits: queries over the size or nesting limits get 400, SERVICE

@@ -23,27 +23,44 @@ by name, so no path (``..``, ``%2e%2e``, encoded slashes, absolute paths) can re
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import threading
+import time
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
-from kg.publish.pages import CONTENT_SECURITY_POLICY, Pages
+from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages
 from kg.publish.site import HERE, P, Site, curie, safe_path
 from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.resources import cq_dir
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 MAX_BODY = 1 << 20  # 1 MiB is plenty for a SPARQL query
-CORS = {"Access-Control-Allow-Origin": "*"}
+# Clients reading across origins (JavaScript) may see the headers that lead to the data and cache it.
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "Link, Content-Location, Location, ETag, Last-Modified, Vary, "
+                                         "X-Kg-Query-Timeout, X-Kg-Result-Cap, X-Kg-Result-Rows"}
 PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-             "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
+             "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since",
+             "Access-Control-Max-Age": "86400"}
+# Pages and RDF documents may be cached for a minute, then revalidated (ETag / Last-Modified → 304):
+# short, because kg serve follows the store (a `kg load` shows within seconds). SPARQL answers are
+# revalidated every time.
+CACHE_CONTROL = "public, max-age=60"
+SPARQL_CACHE_CONTROL = "no-cache"
+STORE_CHECK_SECONDS = 1.0  # how often a request looks whether the store folder changed
+STORE_SETTLE_SECONDS = 0.5  # the folder must be this long unchanged before it is reopened (a load may still be writing)
 # /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
 SPARQL_OFFERS = (conneg.SPARQL_JSON, conneg.HTML, conneg.SPARQL_XML, conneg.SPARQL_CSV, conneg.SPARQL_TSV,
                  *conneg.RDF_FORMATS)
 RDF_FIRST = (*conneg.RDF_FORMATS, conneg.HTML)
+GRAPH_OFFERS = (*conneg.GRAPH_FORMATS, conneg.HTML)
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
                     "Referrer-Policy": "no-referrer"}
 
@@ -77,7 +94,7 @@ class Response:
             self.headers["Content-Type"] = content_type
 
 
-_REASONS = {200: "OK", 204: "No Content", 303: "See Other", 400: "Bad Request", 403: "Forbidden",
+_REASONS = {200: "OK", 204: "No Content", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 413: "Content Too Large",
             415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
 
@@ -88,27 +105,118 @@ class LinkedDataApp:
     def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000, location: str | None = None,
                  allow_federation: bool = False) -> None:
         self.site = site
-        self.pages = Pages(site, suffix="", live=True)
+        self._page_sets = _page_sets(site)
+        self._local = threading.local()  # the Pages of the request a thread answers (its language)
         self.allow_federation = allow_federation
-        self.sparql = SparqlService(site.data, timeout=timeout, max_rows=max_rows, location=location,
-                                    allow_federation=allow_federation)
+        self.location = location
+        self._sparql_options = {"timeout": timeout, "max_rows": max_rows, "allow_federation": allow_federation}
+        self.sparql = SparqlService(site.data, location=location, **self._sparql_options)
         self.static = load_static()
+        self.context_document = (HERE / "context.jsonld").read_bytes()
         self.examples = load_examples()
         self._cache: dict[str, bytes] = {}
+        # kg serve follows the store: a request at most every STORE_CHECK_SECONDS looks at the folder's
+        # files (names, sizes, times: a few dozen stat calls) and, when they changed, reopens the store
+        # and drops every cache. The generation's time is the Last-Modified of every answer.
+        self._generation = store_generation(location) if location else None
+        self._modified = self._generation[0] / 1e9 if self._generation else time.time()
+        self._next_check = time.monotonic() + STORE_CHECK_SECONDS
+        self._refresh_lock = threading.Lock()
+        self._retired: list[SparqlService] = []
+
+    # --- following the store ------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Reopen the store when its folder changed (a `kg load` ran); True when it was reopened."""
+        now = time.monotonic()
+        if self.location is None or now < self._next_check or not self._refresh_lock.acquire(blocking=False):
+            return False
+        try:
+            self._next_check = now + STORE_CHECK_SECONDS
+            generation = store_generation(self.location)
+            if generation == self._generation:
+                return False
+            if time.time() - generation[0] / 1e9 < STORE_SETTLE_SECONDS:
+                self._next_check = now + 0.1  # a writer may still be at work: look again shortly
+                return False
+            from kg.publish.server import open_store
+
+            try:
+                store = open_store(self.location)
+            except Exception:  # noqa: BLE001 -- a store being rewritten: keep serving the old one, retry later
+                return False
+            self._swap(store, generation)
+            return True
+        finally:
+            self._refresh_lock.release()
+
+    def _swap(self, store: ox.Store, generation: tuple) -> None:
+        site = self.site.with_data(store)
+        old = self.sparql
+        # New workers open the new store; the old ones finish what they run, then go.
+        self.sparql = SparqlService(store, location=self.location, **self._sparql_options)
+        self._retired.append(old)
+        timer = threading.Timer(self._sparql_options["timeout"] + 5, old.close)
+        timer.daemon = True
+        timer.start()
+        self._cache = {}
+        self.site, self._page_sets = site, _page_sets(site)
+        self._generation, self._modified = generation, generation[0] / 1e9
+
+    def close(self) -> None:
+        """Stop the query workers (the current and any retired ones)."""
+        for service in (*self._retired, self.sparql):
+            service.close()
 
     # --- WSGI ---------------------------------------------------------------------------------
 
+    @property
+    def pages(self) -> Pages:
+        return getattr(self._local, "pages", None) or self._page_sets[(LANGUAGES[0], False)]
+
+    def _choose_language(self, environ) -> None:
+        """?lang= (the toggle, kept on every link) wins over Accept-Language; Vietnamese by default."""
+        asked = _query_params(environ).get("lang", [""])[0]
+        if asked in LANGUAGES:
+            self._local.pages = self._page_sets[(asked, True)]
+        else:
+            lang = conneg.negotiate_language(environ.get("HTTP_ACCEPT_LANGUAGE"), LANGUAGES)
+            self._local.pages = self._page_sets[(lang, False)]
+
     def __call__(self, environ, start_response):
         try:
+            self.refresh()
+            self._choose_language(environ)
             response = self.handle(environ)
         except Exception as err:  # noqa: BLE001 -- a bug must not kill the worker thread; the log gets the details
             environ["wsgi.errors"].write(f"kg serve: {type(err).__name__}: {err}\n")
             response = self._error(500, "Internal error.", environ)
+        if response.headers.get("Content-Type", "").startswith("text/html"):
+            # pages are in the language Accept-Language asks for
+            vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+            response.headers["Vary"] = ", ".join(dict.fromkeys([*vary, "Accept-Language"]))
+        if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD") and response.status == 200:
+            response = self._conditional(response, environ)
         headers = {**CORS, **SECURITY_HEADERS, **response.headers}
         body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body
-        headers["Content-Length"] = str(len(response.body))
+        if response.status != 304:
+            headers["Content-Length"] = str(len(response.body))
         start_response(f"{response.status} {_REASONS.get(response.status, '')}", list(headers.items()))
         return [body]
+
+    def _conditional(self, response: Response, environ) -> Response:
+        """ETag (of the bytes), Last-Modified (of the store), Cache-Control; 304 when the client has it."""
+        headers = response.headers
+        etag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+        headers.setdefault("ETag", etag)
+        modified = int(self._modified)
+        headers.setdefault("Last-Modified", formatdate(modified, usegmt=True))
+        is_sparql = _request_path(environ) == "sparql"
+        headers.setdefault("Cache-Control", SPARQL_CACHE_CONTROL if is_sparql else CACHE_CONTROL)
+        if _not_modified(environ, headers["ETag"], modified):
+            kept = {k: v for k, v in headers.items() if k != "Content-Type"}
+            return Response(304, b"", None, kept)
+        return response
 
     def handle(self, environ) -> Response:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -156,6 +264,8 @@ class LinkedDataApp:
         if path == "popolo.json":  # persons, organizations, posts, memberships for civic-data tools
             return Response(200, self._cached("popolo", lambda: _popolo(self.site)), "application/json; charset=utf-8",
                             {"Content-Disposition": 'attachment; filename="popolo.json"'})
+        if path == "context.jsonld":  # the JSON-LD context every JSON-LD document embeds
+            return Response(200, self.context_document, "application/ld+json; charset=utf-8")
         if path == "sitemap.xml":
             return Response(200, self._cached("sitemap", lambda: dataset.sitemap_xml(self.site)), "application/xml; charset=utf-8")
         return self._error(404, "Not found.", environ)
@@ -165,6 +275,8 @@ class LinkedDataApp:
     def thing(self, path: str, accept: str | None, environ) -> Response:
         """/id/… and /vocab/…: 303 to the document the client asked for."""
         stem, ext = conneg.split_extension(path)
+        if ext is not None and ext not in conneg.DOC_FORMATS:
+            return self._error(404, "Not found.", environ)
         iri = self.site.iri_for_path(stem)
         if not iri or not self.site.exists(iri):
             return self._error(404, f"Nothing is known about <{iri or path}>.", environ)
@@ -188,7 +300,7 @@ class LinkedDataApp:
     def data(self, rest: str, accept: str | None, environ) -> Response:
         """/data/…[.ttl|.jsonld|.nt]: the RDF about a thing (its triples, mentions and backlinks)."""
         stem, ext = conneg.split_extension(rest)
-        if ext is conneg.HTML or not safe_path(stem):
+        if (ext is not None and ext not in conneg.RDF_FORMATS) or not safe_path(stem):
             return self._error(404, "Not found.", environ)
         iri = self.site.thing_for_doc(stem)
         if not self.site.exists(iri):
@@ -206,27 +318,33 @@ class LinkedDataApp:
         triples = self.site.graph_quads(iri) if iri else []
         if not triples:
             return self._error(404, f"No graph <{iri or path}>.", environ)
-        fmt = ext or conneg.negotiate(accept, RDF_FIRST)
+        fmt = ext or conneg.negotiate(accept, GRAPH_OFFERS)
         if fmt is None:
-            return self._not_acceptable(RDF_FIRST)
+            return self._not_acceptable(GRAPH_OFFERS)
         if fmt is conneg.HTML:
             article = self.site.base + "id/article/" + stem.split("/", 1)[1]
             return Response(303, b"", None, {"Location": _absolute(environ, self.site.doc_path(article)), "Vary": "Accept"})
-        return Response(200, serialize_triples(triples, fmt), fmt.content_type, {"Vary": "Accept"})
+        return Response(200, serialize_triples(triples, fmt, graph=iri), fmt.content_type, {"Vary": "Accept"})
 
     def terms_document(self, which: str, ext, accept: str | None, environ) -> Response:
+        if ext is not None and ext not in conneg.DOC_FORMATS:
+            return self._error(404, "Not found.", environ)
         fmt = ext or conneg.negotiate(accept, conneg.DOC_FORMATS)
         if fmt is None:
             return self._not_acceptable(conneg.DOC_FORMATS)
         vary = {} if ext else {"Vary": "Accept"}
         if fmt is conneg.HTML:
-            page = self._cached(which, lambda: (self.pages.ontology() if which == "ontology" else self.pages.shapes()).encode())
+            pages = self.pages
+            page = self._cached(f"{which}|{pages.lang}",
+                                lambda: (pages.ontology() if which == "ontology" else pages.shapes()).encode())
             return Response(200, page, conneg.HTML.content_type, vary)
         graph = self.site.terms_graph(which)
         triples = sorted({q.triple for q in self.site.terms.quads_for_pattern(None, None, None, graph)}, key=str)
         return Response(200, serialize_triples(triples, fmt), fmt.content_type, vary)
 
     def void(self, ext, accept: str | None, environ) -> Response:
+        if ext is not None and ext not in RDF_FIRST:
+            return self._error(404, "Not found.", environ)
         fmt = ext or conneg.negotiate(accept, RDF_FIRST)
         if fmt is None:
             return self._not_acceptable(RDF_FIRST)
@@ -339,12 +457,51 @@ class LinkedDataApp:
 
     def _not_acceptable(self, offers) -> Response:
         types = ", ".join(f.media_type for f in offers)
-        return self._text(406, f"Not acceptable: this resource is available as {types}.")
+        response = self._text(406, f"Not acceptable: this resource is available as {types}.")
+        response.headers["Vary"] = "Accept"  # another Accept would get another answer
+        return response
 
     def _link_header(self, environ, stem: str) -> dict:
         links = [f'<{_absolute(environ, "data/" + stem + f.extension)}>; rel="alternate"; type="{f.media_type}"'
                  for f in conneg.RDF_FORMATS]
         return {"Link": ", ".join(links)}
+
+
+def _page_sets(site: Site) -> dict[tuple[str, bool], Pages]:
+    """Pages for each language, and whether links carry ?lang= (chosen with the toggle) or not."""
+    return {(lang, explicit): Pages(site.with_language(lang), suffix="", live=True, lang_query=explicit)
+            for lang in LANGUAGES for explicit in (False, True)}
+
+
+def store_generation(location: str) -> tuple[int, int, int]:
+    """(newest modification time in ns, number of files, total size) of the files under a store folder.
+
+    Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
+    """
+    newest = count = size = 0
+    for folder, _dirs, files in os.walk(location):
+        for name in files:
+            try:
+                info = os.stat(os.path.join(folder, name))
+            except OSError:  # a file removed while we look (compaction): the next look sees the rest
+                continue
+            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
+    return newest, count, size
+
+
+def _not_modified(environ, etag: str, modified: int) -> bool:
+    """RFC 9110 §13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        try:
+            return modified <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False  # an unreadable date is ignored (RFC 9110 §13.1.3)
+    return False
 
 
 def _popolo(site: Site) -> bytes:

@@ -9,28 +9,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg import formats
+
 
 @dataclass(frozen=True)
 class Format:
-    name: str  # "html", "turtle", "jsonld", "nt", "json", "xml", "csv", "tsv"
+    name: str  # "html", "turtle", "jsonld", "nt", "rdfxml", "trig", "nquads", "json", "xml", "csv", "tsv"
     media_type: str  # what we send in Content-Type
     extension: str  # ".ttl"
     aliases: tuple[str, ...] = ()  # other media types that ask for the same thing
+    rdf: formats.RdfFormat | None = None  # the row of kg.formats, for RDF syntaxes
 
     @property
     def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self.name in {"jsonld", "nt", "json", "xml"}
+        textual = self.media_type.startswith("text/") or self.rdf is not None or self.name in {"json", "xml"}
         return f"{self.media_type}; charset=utf-8" if textual else self.media_type
 
 
 HTML = Format("html", "text/html", ".html", ("application/xhtml+xml",))
-TURTLE = Format("turtle", "text/turtle", ".ttl", ("application/x-turtle",))
-JSONLD = Format("jsonld", "application/ld+json", ".jsonld", ("application/json",))
-NTRIPLES = Format("nt", "application/n-triples", ".nt")
 
-RDF_FORMATS = (TURTLE, JSONLD, NTRIPLES)
+
+def _rdf(row: formats.RdfFormat, *extra_aliases: str) -> Format:
+    """An RDF syntax of kg.formats (the one format table) as an offer: its first media type and extension."""
+    return Format(row.name, row.media_type, row.extension, (*row.media_types[1:], *extra_aliases), row)
+
+
+TURTLE = _rdf(formats.TURTLE)
+JSONLD = _rdf(formats.JSONLD, "application/json")
+# rdflib and curl users ask for N-Triples as text/plain (its media type before RDF 1.1).
+NTRIPLES = _rdf(formats.NTRIPLES, "text/plain")
+RDFXML = _rdf(formats.RDFXML)  # SPARQLWrapper's default for CONSTRUCT, Protégé, older tools
+TRIG = _rdf(formats.TRIG)
+NQUADS = _rdf(formats.NQUADS)
+
+RDF_FORMATS = (TURTLE, JSONLD, NTRIPLES, RDFXML)  # one resource's triples (and CONSTRUCT/DESCRIBE)
+GRAPH_FORMATS = (*RDF_FORMATS, TRIG, NQUADS)  # an article's named graph: also as a dataset (graph name kept)
 DOC_FORMATS = (HTML, *RDF_FORMATS)  # a resource's document: HTML first, so browsers and */* get pages
-BY_EXTENSION = {f.extension: f for f in DOC_FORMATS}
+BY_EXTENSION = {f.extension: f for f in (HTML, *GRAPH_FORMATS)}
 
 # SPARQL results (SELECT/ASK); CONSTRUCT/DESCRIBE use RDF_FORMATS.
 SPARQL_JSON = Format("json", "application/sparql-results+json", ".srj", ("application/json",))
@@ -103,3 +118,28 @@ def split_extension(path: str) -> tuple[str, Format | None]:
         if path.endswith(ext) and len(path) > len(ext):
             return path[: -len(ext)], fmt
     return path, None
+
+
+def negotiate_language(header: str | None, offers: tuple[str, ...]) -> str:
+    """The language of ``offers`` the client ranks highest in ``Accept-Language`` (RFC 9110 §12.5.4).
+
+    A range matches a language and its subtags ("en" and "en-GB" both ask for "en"); ties and
+    a missing or unusable header go to the first offer (the site's own language).
+    """
+    best, best_q = offers[0], 0.0
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        tag = fields[0].lower()
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        primary = tag.split("-", 1)[0]
+        for offer in offers:
+            if (primary == offer or tag == "*") and q > best_q:
+                best, best_q = (offers[0] if tag == "*" else offer), q
+    return best

@@ -10,10 +10,11 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import quote
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg import __version__
-from kg.publish import ontodoc, views
+from kg.publish import conneg, ontodoc, views
 from kg.publish.site import HERE, Site
 
 _ENV = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
@@ -44,10 +45,27 @@ def web_link(iri: str | None) -> str | None:
 
 _ENV.filters["web_link"] = web_link
 NO_SUFFIX = {"sparql"}
+CHROME = yaml.safe_load((HERE / "chrome.yaml").read_text(encoding="utf-8"))
+LANGUAGES: tuple[str, ...] = tuple(CHROME["languages"])  # the first is the default
 
 
-def make_url(page_path: str, suffix: str):
-    """url(target) → link from ``page_path`` to the site path ``target`` ("doc/person/x#frag")."""
+def translator(lang: str):
+    """t(key, **values) → the page word ``key`` in ``lang`` (chrome.yaml), with {values} filled in."""
+    strings = CHROME["strings"]
+
+    def t(key: str, **values) -> str:
+        text = strings[key][lang]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def make_url(page_path: str, suffix: str, lang_query: str | None = None):
+    """url(target) → link from ``page_path`` to the site path ``target`` ("doc/person/x#frag").
+
+    ``lang_query`` ("en"): links to pages carry ``lang=en``, so a language chosen with the toggle
+    stays chosen from page to page (files such as static/… and data/… do not need it).
+    """
     here = posixpath.dirname(page_path) or "."
 
     def url(target: str | None) -> str:
@@ -60,6 +78,8 @@ def make_url(page_path: str, suffix: str):
         rel = posixpath.relpath(path or ".", here)
         if not path:
             rel = rel + "/" if rel != "." else "./"
+        if lang_query and not path.startswith(("static/", "data/")) and "." not in path.rsplit("/", 1)[-1]:
+            query = f"{query}&lang={lang_query}" if query else f"lang={lang_query}"
         return quote(rel, safe="/.-_~=,") + (f"?{query}" if query else "") + (f"#{frag}" if frag else "")
 
     return url
@@ -68,15 +88,30 @@ def make_url(page_path: str, suffix: str):
 class Pages:
     """Renders every kind of page for one Site."""
 
-    def __init__(self, site: Site, suffix: str = "", live: bool = True) -> None:
+    def __init__(self, site: Site, suffix: str = "", live: bool = True, lang_query: bool = False) -> None:
         self.site = site
         self.suffix = suffix
         self.live = live  # a running server (search and SPARQL work) or a static copy
+        self.lang = site.language
+        self.lang_query = lang_query  # the language was chosen with ?lang= (the toggle): links keep it
+        self.t = translator(self.lang)
 
     def render(self, template: str, page_path: str, **context) -> str:
-        common = {"url": make_url(page_path, self.suffix), "site": self.site, "live": self.live,
+        lang = self.lang
+        other = next(code for code in LANGUAGES if code != lang)
+        url = make_url(page_path, self.suffix, lang if self.lang_query else None)
+        # the toggle: the same page in the other language (only kg serve can answer ?lang=)
+        toggle = None
+        if self.live and template != "error.html":  # an error page has no address of its own to switch
+            plain = make_url(page_path, self.suffix)(page_path)
+            toggle = {"href": f"{plain}{'&' if '?' in plain else '?'}lang={other}", "lang": other,
+                      "name": CHROME["language_names"][other], "title": self.t("switch_language")}
+        common = {"url": url, "site": self.site, "live": self.live,
                   "csp": None if self.live else META_CONTENT_SECURITY_POLICY,
-                  "indexes": self.site.indexes, "version": __version__, "page_path": page_path}
+                  "indexes": self.site.indexes, "version": __version__, "page_path": page_path,
+                  "lang": lang, "other_lang": other, "t": self.t, "toggle": toggle,
+                  "tr": self.t,  # for templates whose loops call a term "t"
+                  "site_t": lambda code, key: translator(code)(key)}
         return _ENV.get_template(template).render(**common, **context)
 
     def resource(self, iri: str, page_path: str) -> str:
@@ -88,7 +123,7 @@ class Pages:
     def _alternates(self, page_path: str) -> list[dict]:
         data = "data/" + page_path[len("doc/"):] if page_path.startswith("doc/") else page_path
         return [{"ext": ext, "type": mt, "href": data + ext}
-                for ext, mt in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))]
+                for ext, mt in _RDF_EXT]
 
     def home(self) -> str:
         return self.render("home.html", "", h=views.home_view(self.site), title=None)
@@ -98,11 +133,12 @@ class Pages:
         if index is None:
             return None
         return self.render("index.html", f"index/{key}", index=index, rows=views.index_rows(self.site, key),
-                           title=index["title"]["vi"])
+                           title=index["title"][self.lang])
 
     def search(self, query: str, hits: list[tuple[str, str]]) -> str:
         rows = [views.value_view(self.site, _node(iri)) for iri, _ in hits]
-        return self.render("search.html", "search", q=query, rows=rows, title=f"Tìm kiếm: {query}" if query else "Tìm kiếm")
+        return self.render("search.html", "search", q=query, rows=rows,
+                           title=f"{self.t('search')}: {query}" if query else self.t("search"))
 
     def ontology(self) -> str:
         return self.render("ontology.html", "ontology", o=ontodoc.ontology_view(self.site), which="ontology",
@@ -112,12 +148,12 @@ class Pages:
     def shapes(self) -> str:
         return self.render("shapes.html", "shapes", shapes=ontodoc.shapes_view(self.site),
                            alternates=[{"ext": e, "type": t, "href": "shapes" + e} for e, t in _RDF_EXT],
-                           title="SHACL shapes")
+                           title=self.t("shapes"))
 
     def sparql(self, query: str = "", examples: list[dict] | None = None, result: dict | None = None,
                error: str | None = None) -> str:
         return self.render("sparql.html", "sparql", query=query, examples=examples or [], result=result,
-                           error=error, title="SPARQL")
+                           error=error, title="SPARQL", starter=starter_query(self.lang))
 
     def error(self, status: int, message: str, page_path: str = "error") -> str:
         return self.render("error.html", page_path, status=status, message=message, title=f"{status}")
@@ -127,7 +163,28 @@ class Pages:
                            alternates=[{"ext": e, "type": t, "href": ".well-known/void" + e} for e, t in _RDF_EXT])
 
 
-_RDF_EXT = ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples"))
+# What the empty query box holds: the prefixes of the data and one question that always answers.
+STARTER_PREFIXES = ("pg", "org", "schema", "rdfs", "skos", "eli", "prov", "dcterms", "nif", "gaf", "xsd")
+STARTER_QUESTION = {"vi": "# Ai giữ chức vụ gì? (người, tên, chức vụ)",
+                    "en": "# Who holds which post? (person, name, post)"}
+STARTER_BODY = """SELECT ?person ?name ?post ?postLabel WHERE {
+  ?person a pg:Person ; rdfs:label ?name .
+  OPTIONAL { ?person org:holds ?post . ?post rdfs:label ?postLabel }
+}
+ORDER BY ?name
+LIMIT 50
+"""
+
+
+def starter_query(lang: str) -> str:
+    from kg.namespaces import prefixes
+
+    known = prefixes()
+    lines = [f"PREFIX {p}: <{known[p]}>" for p in STARTER_PREFIXES if p in known]
+    return "\n".join([*lines, "", STARTER_QUESTION[lang], STARTER_BODY])
+
+
+_RDF_EXT = tuple((f.extension, f.media_type) for f in conneg.RDF_FORMATS)
 
 
 def _node(iri: str):

@@ -67,9 +67,9 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
         pass
     finally:
         server.close()
-        sparql = getattr(app, "sparql", None)
-        if sparql is not None:
-            sparql.close()  # the query workers go with the server
+        close = getattr(app, "close", None)
+        if close is not None:
+            close()  # the query workers go with the server
 
 
 __all__ = ["open_store", "serve", "start_server"]

@@ -12,6 +12,7 @@ ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,6 +91,25 @@ class Site:
         self.config = yaml.safe_load((HERE / "display.yaml").read_text(encoding="utf-8"))
         self.label_properties = [ox.NamedNode(expand(c)) for c in self.config["label_properties"]]
         self._labels: dict[str, str] = {}
+        self.language = "vi"  # the language of labels on pages (with_language); the data's own is Vietnamese
+
+    def with_language(self, language: str) -> Site:
+        """The same site showing labels in ``language`` first ("en": the ontology's @en labels)."""
+        other = copy.copy(self)
+        other.language = language
+        for name in ("indexes", "index_of"):  # sorted by label: each language sorts its own
+            other.__dict__.pop(name, None)
+        return other
+
+    def with_data(self, store: ox.Store) -> Site:
+        """The same site over another data store (kg serve after a `kg load`): the ontology, shapes and
+        display settings are kept, everything computed from the data (labels, indexes, search) is not."""
+        fresh = copy.copy(self)
+        fresh.data = store
+        fresh._labels = {}
+        for name in ("indexes", "index_of", "search_entries"):  # cached_property values live in __dict__
+            fresh.__dict__.pop(name, None)
+        return fresh
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -227,8 +247,10 @@ class Site:
 
     # --- labels -------------------------------------------------------------------------------
 
-    def label(self, term: Term | str, lang: str = "vi") -> str:
-        """Display name: a label in ``lang``, else untagged, else any; else a prefixed name."""
+    def label(self, term: Term | str, lang: str | None = None) -> str:
+        """Display name: a label in ``lang`` (the site's language by default), else untagged, else any;
+        else a prefixed name."""
+        lang = lang or self.language
         iri = term if isinstance(term, str) else getattr(term, "value", str(term))
         if isinstance(term, ox.Literal):
             return term.value

@@ -187,7 +187,6 @@ def worker_handler(store: ox.Store, max_rows: int):
 
 _RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
             "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
 
 
 def is_update(text: str) -> bool:
@@ -199,16 +198,26 @@ def is_update(text: str) -> bool:
     return query_form(text) in UPDATE_FORMS
 
 
-def serialize_triples(triples: list[ox.Triple], fmt: conneg.Format) -> bytes:
-    """Triples in Turtle, JSON-LD or N-Triples; Turtle with the project's prefixes.
+def serialize_triples(triples: list[ox.Triple], fmt: conneg.Format, graph: str | None = None) -> bytes:
+    """Triples in one of conneg's RDF syntaxes; Turtle, TriG and RDF/XML with the project's prefixes.
 
-    Blank nodes (SHACL property shapes) get canonical labels (RDFC-1.0), so the same input
-    gives the same bytes on every run.
+    ``graph`` names the graph the triples belong to: TriG and N-Quads then write them in it (the
+    other syntaxes hold one graph and write the triples alone). Blank nodes (SHACL property shapes)
+    get canonical labels (RDFC-1.0), so the same input gives the same bytes on every run.
     """
     triples = canonical(triples)
-    if fmt.name == "turtle":
-        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(triples))
-    return ox.serialize(triples, format=_RDF[fmt.name])
+    if fmt is conneg.JSONLD:  # the compacted form of kg export, with the published context
+        from kg.serialize import jsonld_from_triples
+
+        return jsonld_from_triples(triples).encode("utf-8")
+    target = fmt.rdf.ox()
+    data: list = triples
+    if graph is not None and fmt.rdf.datasets and fmt is not conneg.JSONLD:
+        name = ox.NamedNode(graph)
+        data = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+    if fmt.name in ("turtle", "trig", "rdfxml"):
+        return ox.serialize(data, format=target, prefixes=_used_prefixes(triples))
+    return ox.serialize(data, format=target)
 
 
 def canonical(triples: list[ox.Triple]) -> list[ox.Triple]:

@@ -87,6 +87,7 @@ def _write_all(site: Site, root: Path) -> dict[str, int]:
     _write_graphs(site, root)
     _write_terms(site, pages, root)
     _write_dataset(site, pages, root)
+    _write(root, "context.jsonld", (HERE / "context.jsonld").read_bytes())
     _write(root, "search.html", pages.search("", []))
     _write(root, "search.json", _search_json(site))
     for name, (body, _) in load_static().items():
@@ -97,7 +98,7 @@ def _write_all(site: Site, root: Path) -> dict[str, int]:
     _write(root, MARKER, "written by kg publish; the folder is replaced as a whole on the next run\n")
     files = [p for p in root.rglob("*") if p.is_file()]
     return {"pages": sum(p.suffix == ".html" for p in files),
-            "data_files": sum(p.suffix in (".ttl", ".jsonld", ".nt") for p in files)}
+            "data_files": sum(p.suffix in {f.extension for f in conneg.RDF_FORMATS} for p in files)}
 
 
 def _write_graphs(site: Site, root: Path) -> None:
@@ -120,13 +121,13 @@ def _write_terms(site: Site, pages: Pages, root: Path) -> None:
 
 
 def _write_dataset(site: Site, pages: Pages, root: Path) -> None:
-    triples = dataset.void_triples(site)
+    triples = dataset.void_triples(site, endpoint=False)  # a static copy has no /sparql
     _write(root, ".well-known/void", serialize_triples(triples, conneg.TURTLE))
     for fmt in conneg.RDF_FORMATS:
         _write(root, ".well-known/void" + fmt.extension, serialize_triples(triples, fmt))
     _write(root, ".well-known/void.html", pages.void(void_blocks(site, triples)))
     _write(root, "dump.nq.gz", dataset.dump_nquads_gz(site))
-    _write(root, "sitemap.xml", dataset.sitemap_xml(site, suffix=".html"))
+    _write(root, "sitemap.xml", dataset.sitemap_xml(site, suffix=".html", endpoint=False))
 
 
 def _search_json(site: Site) -> str:

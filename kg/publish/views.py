@@ -34,7 +34,9 @@ def value_view(site: Site, term) -> dict:
 
 
 def predicate_view(site: Site, iri: str, inverse: bool = False) -> dict:
-    return {"iri": iri, "text": site.label(iri, "vi"), "en": site.label(iri, "en"), "curie": curie(iri),
+    # "en" is the tooltip: the label in the other language of the two
+    other = "vi" if site.language == "en" else "en"
+    return {"iri": iri, "text": site.label(iri), "en": site.label(iri, other), "curie": curie(iri),
             "href": site.doc_path(iri), "inverse": inverse}
 
 
@@ -64,7 +66,7 @@ def resource_view(site: Site, iri: str) -> dict:
     relations, backlinks = _incoming(site, iri, is_article)
     return {
         "iri": iri,
-        "label": site.label(iri, "vi"),
+        "label": site.label(iri),
         "label_en": _other_label(site, iri),
         "labels": site.labels_by_language(iri),
         "types": [value_view(site, ox.NamedNode(t)) for t in types],
@@ -77,8 +79,8 @@ def resource_view(site: Site, iri: str) -> dict:
 
 
 def _other_label(site: Site, iri: str) -> str | None:
-    en = site.label(iri, "en")
-    return en if en != site.label(iri, "vi") else None
+    other = site.label(iri, "vi" if site.language == "en" else "en")
+    return other if other != site.label(iri) else None
 
 
 def _incoming(site: Site, iri: str, is_article: bool) -> tuple[list[dict], list[dict]]:
