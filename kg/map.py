@@ -418,7 +418,8 @@ def _stated_by_decision(b: _Builder) -> dict[tuple, str]:
     if b._decided is None:
         kinds: dict[tuple, set[str]] = {}
         for item in b.x.appointments:
-            if item.role is not None:
+            # a warning or reprimand leaves the post held: only removal, release or retirement gives it up
+            if item.role is not None and item.kind != "disciplined":
                 word = "elected" if item.kind in _TAKES_UP else "relieved"
                 kinds.setdefault((item.person, item.role, item.organization), set()).add(word)
         former = {(h.person, h.role, h.organization): h.former for h in b.x.holdings}

@@ -25,6 +25,8 @@ COLUMNS = {
     # across articles and time (tests/test_timeline.py): aggregates over attestations
     "timeline": ["person", "post", "organization", "firstAttested", "lastAttested", "start", "end", "articles"],
     "holders": ["person", "post", "organization", "firstAttested", "lastAttested", "articles"],
+    # personnel decisions as events (tests/test_extract_appointments.py)
+    "appointments": ["person", "post", "organization", "kind", "date", "decidedBy", "decision"],
 }
 
 DUK = "Đảng ủy Khối các cơ quan Trung ương"

@@ -34,6 +34,7 @@ from kg.model import Appointment
 
 KINDS = ("elected", "appointed", "assigned", "approved", "relieved", "retired", "disciplined")
 _TAKES_UP = frozenset(KINDS[:4])
+_GIVES_UP = frozenset(("relieved", "retired"))
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,18 @@ def warm_up() -> None:
 
 
 # Proposed, planned, negated or background: within the clause just before the cue.
-_NOT_YET = re.compile(r"(?<!\w)(?:đề nghị|đề xuất|dự kiến|trước khi|sẽ|chưa|không|xem xét|giới thiệu|tờ trình|"
-                      r"quy trình|thủ tục|vi phạm|chờ)(?!\w)", re.IGNORECASE)
-_NOT_YET_REACH = 40
+# "Xét đề nghị của Ban Tổ chức, Bộ Chính trị quyết định …" is a decision: the proposal it answers is not a block.
+_NOT_YET = re.compile(r"(?<!\w)(?:đề nghị(?! của)|đề xuất(?! của)|dự kiến|trước khi|sẽ|chưa|không|xem xét(?! đề nghị)|"
+                      r"giới thiệu|tờ trình|quy trình|thủ tục|vi phạm|chờ)(?!\w)", re.IGNORECASE)
+_NOT_YET_REACH = 80
 _SANCTION_OF = re.compile(r"hình thức\s+$", re.IGNORECASE)  # "kỷ luật bằng hình thức |cảnh cáo"
 _PASSIVE = re.compile(r"(?<!\w)(?:được|bị)\s+$", re.IGNORECASE)
 # Where the post is written after the person: "… giữ chức Bí thư", "… làm Chủ tịch", "… chức vụ Giám đốc".
 _POST_WORD = re.compile(r"(?<!\w)(?:giữ chức(?:\s+vụ)?|làm|chức vụ|chức danh|vào chức(?:\s+vụ)?)\s+", re.IGNORECASE)
 _POST_REACH = 160
 _RIGHT_AFTER = re.compile(r"\s+(?:(?:các\s+)?chức\s+(?:vụ\s+|danh\s+)?)?")  # "thôi giữ chức |Phó Bí thư", "miễn nhiệm chức vụ |…"
+_TO_PERSON = re.compile(r"[^.;\n]{0,60}?(?:đối với|cho)\s*(?:các\s+)?(?:đồng chí|ông|bà)?\s*:?\s*(?:(?:đồng chí|ông|bà)\s+)?",
+                        re.IGNORECASE)
 _OWN_POSTS = re.compile(r"(?:\s*\([^()\n]{0,40}\))?(?:\s*,\s*|\s+[-–—]\s+|\s*\(\s*)(nguyên\s+)?")
 # Between the deciding body and the cue: "Ban Bí thư quyết định cho …", "HĐND tỉnh đã tiến hành bầu".
 _SUBJECT_GAP = re.compile(r"\s*,?\s*(?:(?:đã|vừa|chính thức|thống nhất|đồng ý|quyết định|ban hành quyết định|"
@@ -102,7 +106,7 @@ def find(ctx: Context) -> list[Appointment]:
         if person is None:
             continue
         p_start, p_end, person_key = person
-        chain, chain_end = _posts(ctx, cue, m, p_end, sent_end, after)
+        chain, chain_end = _posts(ctx, cue, m, p_start, p_end, sent_end, after)
         if not chain and cue.kind not in ("retired", "disciplined"):
             continue
         # "Ban Bí thư quyết định cho đồng chí A, …, thôi giữ chức …": the subject is written before the person
@@ -112,21 +116,27 @@ def find(ctx: Context) -> list[Appointment]:
         start = min(p_start, m.start(), subject_start if subject_start is not None else m.start())
         end = max(p_end, m.end(), chain_end)
         evidence = ctx.span(start, end)
-        for role, org in chain or [(None, None)]:
+        listed = [person_key]
+        if after:  # "… đối với các ông: A, B và C": every person of the list
+            for name, start, name_end in people.names_listed_at(ctx, p_start)[1:]:
+                listed.append(ctx.add_person(name, ctx.span(start, name_end)).key)
+        for person_key, (role, org) in ((p, post) for p in listed for post in chain or [(None, None)]):
             item = Appointment(person=person_key, kind=cue.kind, role=role, organization=org, evidence=evidence,
                                date=when, decided_by=decided_by, decision=decision)
             found.setdefault((person_key, role, org, cue.kind), item)
             if role is not None:
                 # the post the decision gives is held (one it takes away, held formerly): a tenure to attest
-                ctx.add_holding(person_key, role, org, evidence, former=cue.kind not in _TAKES_UP)
+                # (a sanction short of removal leaves the post as it was written)
+                if cue.kind != "disciplined" or ctx.holdings.get((person_key, role, org)) is None:
+                    ctx.add_holding(person_key, role, org, evidence, former=cue.kind in _GIVES_UP)
     return sorted(found.values(), key=lambda a: (a.evidence.start, a.evidence.end, a.person, a.kind,
                                                  a.role or "", a.organization or ""))
 
 
 def _blocked(ctx: Context, m: re.Match) -> bool:
     sent_start = ctx.sentence_at(m.start())[0]
-    clause = max(sent_start, m.start() - _NOT_YET_REACH, ctx.mtext.rfind(",", 0, m.start()) + 1,
-                 ctx.mtext.rfind(";", 0, m.start()) + 1)
+    clause = max(sent_start, m.start() - _NOT_YET_REACH, ctx.mtext.rfind(";", max(0, m.start() - _NOT_YET_REACH),
+                                                                          m.start()) + 1)
     if _NOT_YET.search(ctx.mtext, clause, m.start()):
         return True
     return _SANCTION_OF.search(ctx.mtext, max(0, m.start() - 12), m.start()) is not None
@@ -143,24 +153,31 @@ def _person_before(ctx: Context, index, start: int, end: int):
     return spans[-1] if spans else None
 
 
-def _posts(ctx: Context, cue: Cue, m: re.Match, person_end: int, sent_end: int,
+def _posts(ctx: Context, cue: Cue, m: re.Match, person_start: int, person_end: int, sent_end: int,
            after: bool) -> tuple[list[tuple[str, str | None]], int]:
     """(role, org key) of each post the event is about, and where the last one ends."""
     tries: list[int] = []
-    word_from = person_end if after else m.end()
-    for w in _POST_WORD.finditer(ctx.mtext, word_from, min(sent_end, word_from + _POST_REACH)):
-        tries.append(w.end())
-        if len(tries) == 3:  # "làm việc …, làm Bí thư": a few are tried, never all
-            break
     right = _RIGHT_AFTER.match(ctx.mtext, m.end())
-    if right is not None:
-        tries.append(right.end())
+    if right is not None and (not after or m.end() < person_end):
+        tries.append(right.end())  # checked below: the posts written before the person must lead to them
+    word_from = person_end if after else m.end()
+    word_end = min(sent_end, word_from + _POST_REACH)
+    stop = _NOT_YET.search(ctx.mtext, word_from, word_end)  # "…, giới thiệu để bầu giữ chức …": a proposal
+    for w in _POST_WORD.finditer(ctx.mtext, word_from, stop.start() if stop else word_end):
+        tries.append(w.end())
+        if len(tries) == 4:  # "làm việc …, làm Bí thư": a few are tried, never all
+            break
     if cue.kind in ("retired", "disciplined"):
         own = _OWN_POSTS.match(ctx.mtext, person_end)
         if own is not None:
             tries.append(own.end())
-    for pos in tries:
+    for i, pos in enumerate(tries):
         chain, chain_end = people.parse_chain(ctx, pos)
+        if i == 0 and right is not None and pos == right.end() and after and chain:
+            # "phê chuẩn kết quả bầu Chủ tịch UBND tỉnh A … đối với ông B": the post, then its holder;
+            # "phân công Phó Bí thư Nguyễn Văn B giữ chức …": B's title, not the post given
+            if not _TO_PERSON.fullmatch(ctx.mtext, chain_end, person_start):
+                continue
         posts = [p for p in ((post.role, _org_of(ctx, post)) for post in chain) if p[1] is not None]
         if posts:
             return posts, chain_end
