@@ -80,10 +80,12 @@ _TO_PERSON = re.compile(r"[^.;\n]{0,60}?(?:đối với|cho)\s*(?:các\s+)?(?:đ
 _OWN_POSTS = re.compile(r"(?:\s*\([^()\n]{0,40}\))?(?:\s*,\s*|\s+[-–—]\s+|\s*\(\s*)(nguyên\s+)?")
 # Between the deciding body and the cue: "Ban Bí thư quyết định cho …", "HĐND tỉnh đã tiến hành bầu".
 _SUBJECT_GAP = re.compile(r"\s*,?\s*(?:(?:đã|vừa|chính thức|thống nhất|đồng ý|quyết định|ban hành quyết định|"
-                          r"có quyết định|ra quyết định|tiến hành|biểu quyết|họp và|cho)\s+){0,4}"
+                          r"có quyết định|ra quyết định|tiến hành|biểu quyết|họp và|cho|"
+                          r"(?:ký|ban hành)\s+quyết định(?:\s+số)?(?:\s+[\w/.-]{1,24})?)\s+){0,4}"
                           r"(?:(?:đồng chí|ông|bà)\s+)?", re.IGNORECASE)
 _SUBJECT_REACH = 60
 _BEFORE_REACH = 160  # characters back to the person of a passive cue
+_SENTENCE_REACH = 300
 
 
 def find(ctx: Context) -> list[Appointment]:
@@ -99,6 +101,8 @@ def find(ctx: Context) -> list[Appointment]:
         if cue is None or cue.kind == "-" or _blocked(ctx, m):
             continue
         sent_start, sent_end = ctx.sentence_at(m.start())
+        # a sentence may run on for pages in scraped text: only a bounded stretch around the cue is read
+        sent_start, sent_end = max(sent_start, m.start() - _SENTENCE_REACH), min(sent_end, m.end() + _SENTENCE_REACH)
         passive = _PASSIVE.search(ctx.mtext, max(sent_start, m.start() - 6), m.start()) is not None
         after = cue.person_after and not passive
         person = (_person_after(ctx, people_index, m.end(), min(sent_end, m.end() + cue.reach)) if after
@@ -134,7 +138,7 @@ def find(ctx: Context) -> list[Appointment]:
 
 
 def _blocked(ctx: Context, m: re.Match) -> bool:
-    sent_start = ctx.sentence_at(m.start())[0]
+    sent_start = ctx.sentence_at(m.start())[0]  # (only a bounded stretch before the cue is read)
     clause = max(sent_start, m.start() - _NOT_YET_REACH, ctx.mtext.rfind(";", max(0, m.start() - _NOT_YET_REACH),
                                                                           m.start()) + 1)
     if _NOT_YET.search(ctx.mtext, clause, m.start()):
