@@ -122,8 +122,8 @@ def find(ctx: Context) -> list[Appointment]:
         evidence = ctx.span(start, end)
         listed = [person_key]
         if after:  # "… đối với các ông: A, B và C": every person of the list
-            for name, start, name_end in people.names_listed_at(ctx, p_start)[1:]:
-                listed.append(ctx.add_person(name, ctx.span(start, name_end)).key)
+            for name, name_start, name_end in people.names_listed_at(ctx, p_start)[1:]:
+                listed.append(ctx.add_person(name, ctx.span(name_start, name_end)).key)
         for person_key, (role, org) in ((p, post) for p in listed for post in chain or [(None, None)]):
             item = Appointment(person=person_key, kind=cue.kind, role=role, organization=org, evidence=evidence,
                                date=when, decided_by=decided_by, decision=decision)
