@@ -164,3 +164,18 @@ def test_linear_time_when_the_input_doubles():
             "thôi giữ chức Phó Bí thư Tỉnh ủy, kỷ luật cảnh cáo ông Đàm Văn Tú, bổ nhiệm bổ nhiệm giao giao ")
     small, big = _timed(unit * 40), _timed(unit * 80)
     assert big <= 3.0 * small + 0.015, (small, big)
+
+
+def test_an_export_with_decisions_is_consistent_and_the_class_is_an_event():
+    from rdflib import RDFS
+
+    from test_ontology_reasoner import AXIOMS, inconsistencies, ontology
+
+    onto = ontology()
+    assert (PG.Appointment, RDFS.subClassOf, PG.Event) in onto
+    assert (PG.post, RDFS.domain, None) not in onto  # a tenure's and an appointment's post alike
+    graph = ontology()
+    graph.parse(AXIOMS)
+    for triple in to_graph(run(A_ASSIGNED + "\n\n" + A_RELIEVED + "\n\n" + A_APPROVED)):
+        graph.add(triple)
+    assert inconsistencies(graph) == []
