@@ -86,12 +86,21 @@ def test_proposed_planned_and_background_are_no_events():
         assert run(text).appointments == [], text
 
 
+def test_a_decision_answering_a_proposal_is_an_event():
+    x = run("Sau khi xem xét đề nghị của Ban Tổ chức Trung ương, Bộ Chính trị quyết định phân công đồng chí "
+            "Lò Văn Pha giữ chức Bí thư Tỉnh ủy Sơn La.")
+    assert {(e[0], e[1], e[2], e[3], e[4]) for e in events(x)} == {
+        ("Lò Văn Pha", "assigned", "Bí thư", "Tỉnh ủy Sơn La", "Bộ Chính trị")}
+
+
 def test_look_alike_phrases_and_vague_posts_are_no_events():
     for text in (
         "Ông Hà Văn Lực, Giám đốc Sở Giao thông vận tải tỉnh Cao Bằng, dự cuộc bầu cử đại biểu HĐND tỉnh.",
         "Tỉnh ủy giao nhiệm vụ cho ông Hà Văn Lực, Giám đốc Sở Tài chính tỉnh Cao Bằng, chủ trì đoàn công tác.",
         "Đồng chí Hà Văn Lực được bầu giữ chức Bí thư.",  # a post naming no body is no fact
         "Công tác bổ nhiệm cán bộ được Ban Thường vụ Tỉnh ủy Cao Bằng thực hiện đúng quy trình.",
+        "Ông Cầm Văn Đông, Giám đốc Sở Tài chính tỉnh Sơn La, cho biết tỉnh sẽ bổ nhiệm thêm cán bộ.",
+        "Ông Cầm Văn Đông từng giữ chức Giám đốc Sở Tài chính tỉnh Sơn La trước khi nghỉ hưu.",
     ):
         assert run(text).appointments == [], text
 
