@@ -33,6 +33,7 @@ _KIND_DIR = {
     "tenure": "tenure",
     "attestation": "attestation",
     "participation": "participation",
+    "appointment": "appointment",
     "article": "article",
 }
 

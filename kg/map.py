@@ -27,6 +27,7 @@ from kg.namespaces import (
     NIF,
     ORG,
     PG,
+    PGAPPT,
     PGDOC,
     PGPART,
     PGROLE,
@@ -143,6 +144,7 @@ class _Builder:
         self.graph = new_graph(URIRef(kiri.graph_iri(self.article_id, self.base)))
         self.concepts: dict[URIRef, str | None] = {}  # used concept → label to emit when minted
         self._names: dict[str, str] = {}
+        self._decided: dict[tuple, str] | None = None  # see _stated_by_decision
 
     # helpers ----------------------------------------------------------------------------
     def add(self, s: URIRef, p: URIRef, o) -> None:
@@ -397,12 +399,66 @@ def _attestation(b: _Builder, holding: Holding, tenure: URIRef, label: str, atte
     org_key = holding.organization or ""
     node = b.node("attestation:" + kiri.short_hash(b.article_id, holding.person, holding.role, org_key))
     stated = "former" if getattr(holding, "former", False) else "current"
+    stated = _stated_by_decision(b).get((holding.person, holding.role, holding.organization), stated)
     dated = f" ({attested.isoformat()})" if attested else ""
     b.entity(node, [PG.Attestation], f"{label}{dated}", [holding.evidence], listed=False)
     b.add(node, PG.attests, tenure)
     b.add(node, PG.statedAs, b.use_concept(PGSTATE[stated]))
     if attested:
         b.add(node, PG.attestedOn, Literal(attested))
+
+
+# A personnel decision states the post as newly taken up or given up (pgstate:elected / relieved).
+_TAKES_UP = frozenset({"elected", "appointed", "assigned", "approved"})
+
+
+def _stated_by_decision(b: _Builder) -> dict[tuple, str]:
+    """(person, role, org) → "elected" | "relieved" for the posts this article's decisions are about;
+    when it states both for one post, the holding's own wording decides (see _attestation)."""
+    if b._decided is None:
+        kinds: dict[tuple, set[str]] = {}
+        for item in b.x.appointments:
+            # a warning or reprimand leaves the post held: only removal, release or retirement gives it up
+            if item.role is not None and item.kind != "disciplined":
+                word = "elected" if item.kind in _TAKES_UP else "relieved"
+                kinds.setdefault((item.person, item.role, item.organization), set()).add(word)
+        former = {(h.person, h.role, h.organization): h.former for h in b.x.holdings}
+        b._decided = {key: (next(iter(words)) if len(words) == 1 else ("relieved" if former.get(key) else "elected"))
+                      for key, words in kinds.items()}
+    return b._decided
+
+
+def _appointments(b: _Builder) -> None:
+    """Each personnel decision: an event naming the person, the post, its kind, date, body and decision."""
+    for item in b.x.appointments:
+        node = b.node("appointment:" + kiri.short_hash(b.article_id, item.person, item.role or "",
+                                                       item.organization or "", item.kind))
+        kind = b.use_concept(PGAPPT[item.kind])
+        parts = [b.name(item.person) or item.person, vi_label(kind) or item.kind]
+        post = None
+        if item.role is not None:
+            concept = role_concept(item.role)
+            post = _post_iri(b, concept, item.organization)
+            role = vi_label(concept) or item.role
+            parts.append(post_label(role, b.name(item.organization)))
+            if (post, RDF.type, PG.Post) not in b.graph:  # a decision about a post no holding names
+                b.use_concept(concept, None if concept in _known_roles() else item.role)
+                b.entity(post, [PG.Post], post_label(role, b.name(item.organization)), [item.evidence], listed=False)
+                b.add(post, ORG.role, concept)
+                if item.organization:
+                    b.add(post, ORG.postIn, b.node(item.organization))
+        dated = f" ({item.date.isoformat()})" if item.date else ""
+        b.entity(node, [PG.Appointment], " – ".join(parts) + dated, [item.evidence], listed=False)
+        b.add(node, PG.appointee, b.node(item.person))
+        b.add(node, PG.appointmentKind, kind)
+        if post is not None:
+            b.add(node, PG.post, post)
+        if item.date:
+            b.add(node, SCHEMA.startDate, Literal(item.date))
+        if item.decided_by:
+            b.add(node, PG.decidedBy, b.node(item.decided_by))
+        if item.decision:
+            b.add(node, PG.decision, b.node(item.decision))
 
 
 def post_label(role: str, body: str | None) -> str:
@@ -460,7 +516,7 @@ def to_graph(extraction: Extraction, base: str = DEFAULT_BASE) -> Graph:
     b = _Builder(extraction, base)
     _article(b, extraction.article)
     for step in (_people, _organizations, _terms, _documents, _assemblies, _places, _meetings,
-                 _holdings, _participations, _copy_concepts):
+                 _holdings, _participations, _appointments, _copy_concepts):
         step(b)
     return b.graph
 

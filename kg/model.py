@@ -169,6 +169,21 @@ class Reference:
 
 
 @dataclass
+class Appointment:
+    """A personnel decision the article states: a person elected, appointed, assigned (điều động,
+    chỉ định), approved (phê chuẩn kết quả bầu), relieved, retired or disciplined, for a post."""
+
+    person: str  # key
+    kind: str  # elected | appointed | assigned | approved | relieved | retired | disciplined
+    role: str | None  # the post's role words ("Bí thư"); None when the text names no post (a sanction)
+    organization: str | None  # key of the body the post is in
+    evidence: Span
+    date: date | None = None  # the date its sentence gives
+    decided_by: str | None = None  # key of the deciding body ("Bộ Chính trị điều động …")
+    decision: str | None = None  # key of the Decision the sentence names ("Quyết định số 123-QĐ/TW")
+
+
+@dataclass
 class Extraction:
     article: Article
     people: list[Person] = field(default_factory=list)
@@ -181,6 +196,7 @@ class Extraction:
     holdings: list[Holding] = field(default_factory=list)
     participations: list[Participation] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
 
     def entity(self, key: str) -> Any:
         """The entity with this key, or KeyError."""

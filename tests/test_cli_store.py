@@ -218,9 +218,9 @@ def test_the_examples_in_the_docs_are_real(kg, tmp_path, monkeypatch, doc_file):
     (tmp_path / "evidence.rq").write_text(re.search(r"```sparql\n(.*?)```", doc, re.DOTALL).group(1))
     assert kg("export", "-q", str(SEED), "-o", "seed.ttl").exit_code == 0
     assert kg("load", "seed.ttl").exit_code == 0
-    # README's "Across articles and time" runs on data/articles/timeline, set up by its ```bash lines
+    # README's "Across articles and time" runs on data/articles/timeline (and appointments), set up by its ```bash lines
     (tmp_path / "data").symlink_to(SEED.parent.parent)
-    for setup in re.findall(r"```bash\nkg (export data/articles/timeline/.*?)\n```", doc):
+    for setup in re.findall(r"```bash\nkg (export data/articles/(?:timeline|appointments)/.*?)\n```", doc):
         words = [w for part in shlex.split(setup) for w in (sorted(map(str, Path().glob(part))) or [part])]
         assert kg(*words, "-q").exit_code == 0, setup
     examples = re.findall(r"```console\n\$ kg (.*?)\n(.*?)```", doc, re.DOTALL)

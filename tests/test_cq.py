@@ -12,6 +12,7 @@ import pyoxigraph
 import pytest
 
 from kg.map import to_graph
+from kg.model import Appointment
 from kg.resources import cq_dir
 from kg.serialize import serialize
 
@@ -25,6 +26,8 @@ COLUMNS = {
     # across articles and time (tests/test_timeline.py): aggregates over attestations
     "timeline": ["person", "post", "organization", "firstAttested", "lastAttested", "start", "end", "articles"],
     "holders": ["person", "post", "organization", "firstAttested", "lastAttested", "articles"],
+    # personnel decisions as events (tests/test_extract_appointments.py)
+    "appointments": ["person", "post", "organization", "kind", "date", "decidedBy", "decision"],
 }
 
 DUK = "Đảng ủy Khối các cơ quan Trung ương"
@@ -139,9 +142,14 @@ def test_cqs_stay_fast_on_a_union_where_nodes_repeat(seed_extraction):
     pyoxigraph = pytest.importorskip("pyoxigraph")
     store = pyoxigraph.Store()
     quads = []
+    # the seed reports no personnel decision: give each copy one, so appointments.rq has rows to find
+    held = seed_extraction.holdings[0]
+    decided = [Appointment(person=held.person, kind="elected", role=held.role, organization=held.organization,
+                           evidence=held.evidence)]
     for i in range(50):
         article = dataclasses.replace(seed_extraction.article, url=f"https://example.org/{i}")
-        quads.append(serialize(to_graph(dataclasses.replace(seed_extraction, article=article)), "nquads"))
+        copy = dataclasses.replace(seed_extraction, article=article, appointments=decided)
+        quads.append(serialize(to_graph(copy), "nquads"))
     store.bulk_load("".join(quads).encode("utf-8"), pyoxigraph.RdfFormat.N_QUADS)
     for name in COLUMNS:
         query = (cq_dir() / f"{name}.rq").read_text(encoding="utf-8")

@@ -101,7 +101,8 @@ def test_the_shipped_cqs_run_on_virtuoso(store, exports):
 
     store.load([exports["dir"] / "seed.ttl", exports["dir"] / "second.ttl"])
     for name in cq_names():  # Virtuoso's SPARQL dialect accepts every shipped CQ
-        assert store.query(cq_query(name)).rows, name
+        rows = store.query(cq_query(name)).rows
+        assert rows or name == "appointments", name  # the seed reports no personnel decision: runs, no rows
     rows = store.query_with_source(cq_query("people")).values()
     sources = {r["source"] for r in rows if (r["person"], r["post"]) == ("Lại Xuân Lâm", "Phó Bí thư")}
     assert sources == {exports["seed"].article_iri, exports["second"].article_iri}

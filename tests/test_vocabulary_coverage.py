@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from rdflib import RDF, RDFS, Graph
+from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import OWL
 
 from kg.extract import canonical
@@ -60,3 +60,15 @@ def test_every_pg_class_the_site_displays_is_declared():
     pg = _prefixes()["pg"]
     undeclared = sorted(c for c in named if c.startswith("pg:") and pg + c[3:] not in _declared_classes())
     assert undeclared == [], f"kg/publish/display.yaml names classes ontology/pg.ttl does not declare: {undeclared}"
+
+
+def test_every_appointment_cue_kind_is_an_appointment_concept():
+    from kg.map import vocab_graph
+    from kg.namespaces import PGAPPT, SKOS
+
+    graph = vocab_graph()
+    notations = {str(graph.value(c, SKOS.notation)) for c in graph.subjects(SKOS.inScheme, URIRef(PGAPPT))}
+    kinds = {r[1] for r in canonical._rows("appointment_cues.tsv")} - {"-"}
+    assert sorted(kinds - notations) == [], "appointment_cues.tsv kinds with no concept in ontology/vocab/appointments.ttl"
+    from kg.extract.appointments import KINDS
+    assert set(KINDS) == notations

@@ -2,13 +2,14 @@
 
 One recogniser per module, run in this order because later ones use what earlier
 ones found: bodies (and the article's locality) → people and posts → documents →
-assemblies and terms → meetings, participations and references. Gazetteers are
+assemblies and terms → meetings, participations and references → personnel decisions
+(appointments, which read the people, bodies and documents found). Gazetteers are
 data files in gazetteers/, loaded once per process (``canonical.warm_up``).
 """
 
 from __future__ import annotations
 
-from kg.extract import assemblies, bodies, canonical, documents, meetings, people
+from kg.extract import appointments, assemblies, bodies, canonical, documents, meetings, people
 from kg.extract.context import Context
 from kg.model import Article, Extraction
 
@@ -23,9 +24,14 @@ def extract(article: Article) -> Extraction:
     documents.find(ctx)
     assemblies.find(ctx)
     meetings.find(ctx)
-    return ctx.result()
+    found = appointments.find(ctx)  # may add the bodies it names (deciders, posts' bodies): before result()
+    extraction = ctx.result()
+    to_original = ctx._to_original()
+    extraction.appointments = [to_original(item) for item in found]
+    return extraction
 
 
 def warm_up() -> None:
     """Load gazetteers and compile patterns now rather than on the first article."""
     canonical.warm_up()
+    appointments.warm_up()

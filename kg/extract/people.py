@@ -723,3 +723,9 @@ def _remention(ctx: Context) -> None:
 @lru_cache(maxsize=1)
 def _surname_re() -> re.Pattern[str]:
     return canonical.surface_regex(sorted(canonical.surnames()), ignore_case=False)
+
+
+def names_listed_at(ctx: Context, pos: int) -> list[tuple[str, int, int]]:
+    """The names listed from pos ("ông A, bà B và ông C"), each (name, start, end): for recognisers
+    that state one fact of every person of a list (kg.extract.appointments)."""
+    return _list_items(ctx, pos)[0]
