@@ -21,12 +21,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from kg import formats
 from kg.errors import InputError
-from kg.iri import normalise_base
 from kg.namespaces import NIF, SKOS, new_graph, prefixes
 from kg.resources import shapes_dir
 from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
@@ -118,13 +117,154 @@ class _ParameterList(list):
         return item in self._members
 
 
-@lru_cache(maxsize=1)
+class IndexedGraph(Graph):
+    """An rdflib Graph whose triple lookups come from plain dict indexes, for pySHACL to read.
+
+    pySHACL asks the data and shapes graphs hundreds of thousands of small questions per batch
+    (the objects of a focus node on a path; a shape's parameters again on every nested
+    ``sh:node`` call); rdflib's Memory store answers each through its context bookkeeping, about
+    half of validation time. The same triples, in the same order, come from three dict indexes
+    (s→p→[o], p→o→[s], o→s→[p]). Over an existing store (``IndexedGraph(store=g.store,
+    identifier=g.identifier)``) the index is built on the first lookup and dropped on any change,
+    and every other Graph method works as usual. ``IndexedGraph.of(triples)`` keeps the triples in
+    the index alone (no rdflib store: for a batch graph pySHACL only reads through ``triples``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("bind_namespaces", "none")
+        super().__init__(*args, **kwargs)
+        self._index = None
+        self._detached = False
+
+    @classmethod
+    def of(cls, triples) -> IndexedGraph:
+        graph = cls()
+        graph._detached = True
+        graph._index = ({}, {}, {}, [], set())
+        for triple in triples:
+            graph._insert(triple)
+        return graph
+
+    def _insert(self, triple) -> None:
+        spo, pos, osp, every, members = self._index
+        if triple in members:
+            return
+        s, p, o = triple
+        members.add(triple)
+        every.append(triple)
+        spo.setdefault(s, {}).setdefault(p, []).append(o)
+        pos.setdefault(p, {}).setdefault(o, []).append(s)
+        osp.setdefault(o, {}).setdefault(s, []).append(p)
+
+    def add(self, triple):
+        if self._detached:
+            self._insert(tuple(triple))
+            return self
+        self._index = None
+        return super().add(triple)
+
+    def addN(self, quads):  # noqa: N802 - rdflib's name
+        if self._detached:
+            for s, p, o, _ in quads:
+                self._insert((s, p, o))
+            return self
+        self._index = None
+        return super().addN(quads)
+
+    def remove(self, triple):
+        if self._detached:
+            raise TypeError("a detached IndexedGraph is read-only")
+        self._index = None
+        return super().remove(triple)
+
+    def __len__(self) -> int:
+        return len(self._index[3]) if self._detached else super().__len__()
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def _build(self):
+        self._index = ({}, {}, {}, [], set())
+        for triple in super().triples((None, None, None)):
+            self._insert(triple)
+        return self._index
+
+    def triples(self, triple):
+        s, p, o = triple
+        if p is not None and not isinstance(p, (URIRef, BNode)):  # a property path: rdflib evaluates it
+            for s_, o_ in p.eval(self, s, o):
+                yield s_, p, o_
+            return
+        spo, pos, osp, every, _ = self._index or self._build()
+        if s is not None:
+            by_predicate = spo.get(s)
+            if not by_predicate:
+                return
+            if p is not None:
+                objects = by_predicate.get(p, ())
+                if o is None:
+                    for value in objects:
+                        yield s, p, value
+                elif o in objects:
+                    yield s, p, o
+            elif o is None:
+                for predicate, objects in by_predicate.items():
+                    for value in objects:
+                        yield s, predicate, value
+            else:
+                for predicate in osp.get(o, {}).get(s, ()):
+                    yield s, predicate, o
+        elif p is not None:
+            by_object = pos.get(p)
+            if not by_object:
+                return
+            if o is not None:
+                for subject in by_object.get(o, ()):
+                    yield subject, p, o
+            else:
+                for value, subjects in by_object.items():
+                    for subject in subjects:
+                        yield subject, p, value
+        elif o is not None:
+            for subject, predicates in osp.get(o, {}).items():
+                for predicate in predicates:
+                    yield subject, predicate, o
+        else:
+            yield from every
+
+    def __contains__(self, triple) -> bool:
+        for _ in self.triples(triple):
+            return True
+        return False
+
+
+_PLAIN = {"on": False}  # plain_pyshacl() switches kg's speed-ups off (benchmarks, reference tests)
+
+
+@contextlib.contextmanager
+def plain_pyshacl():
+    """pySHACL as it comes, for the duration: no parameter-list patch, shapes re-harvested on every
+    call, rdflib's own graphs. For benchmarks and for tests that compare kg's fast path with it."""
+    import pyshacl.shape as shape_module
+
+    before = (_PLAIN["on"], getattr(shape_module, "CONSTRAINT_PARAMS", (None, None)))
+    _PLAIN["on"] = True
+    shape_module.CONSTRAINT_PARAMS = (None, None)
+    try:
+        yield
+    finally:
+        _PLAIN["on"] = before[0]
+        shape_module.CONSTRAINT_PARAMS = before[1]
+
+
 def _speed_up_pyshacl() -> None:
     # pySHACL checks every predicate of a shape against a *list* of constraint parameters
     # (rdflib URIRef.__eq__ in Python) once per focus node and property shape: about 30 %
     # of our validation time. It caches that list on pyshacl.shape as CONSTRAINT_PARAMS;
     # seeding the cache with a set-backed list gives the same results faster. Skipped
-    # when a pySHACL version no longer has this cache.
+    # when a pySHACL version no longer has this cache, and inside plain_pyshacl().
+    if _PLAIN["on"]:
+        return
     try:
         import pyshacl.shape as shape_module
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
@@ -147,51 +287,83 @@ def corpus_shapes_graph() -> Graph:
 def validate(graph: Graph | Dataset, *, strict: bool = False, corpus: bool = False) -> ValidationReport:
     """Validate ``graph`` (a Graph, or a Dataset whose graphs are validated as one) against shapes/;
     ``corpus`` adds the checks across articles of shapes/corpus/ (for a union of many articles)."""
-    from pyshacl import validate as shacl_validate
-
-    _speed_up_pyshacl()
-
     data = _as_graph(graph)
-    with quiet_rdflib():
-        _, report_graph, _ = shacl_validate(data, shacl_graph=corpus_shapes_graph() if corpus else shapes_graph(),
-                                            inference="none", advanced=False, allow_infos=True)
+    if not _PLAIN["on"]:  # the same triples, read through dict indexes (shares the graph's store)
+        data = IndexedGraph(store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager)
+    report_graph = _pyshacl(data, corpus=corpus)
     results = sorted([*_results(report_graph, data), *ill_typed_results(data)], key=_order)
+    return _report(results, strict, report_graph)
+
+
+def _report(results: list, strict: bool, report_graph=None) -> ValidationReport:
     counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
     conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])
     return ValidationReport(conforms=conforms, results=results, counts=counts, strict=strict,
                             report_graph=report_graph)
 
 
+def _pyshacl(data: Graph, *, corpus: bool = False) -> Graph:
+    """pySHACL's report graph for ``data``: with the shapes compiled once per process (unless
+    plain_pyshacl() is on, then exactly as ``pyshacl.validate`` runs)."""
+    shapes = corpus_shapes_graph() if corpus else shapes_graph()
+    with quiet_rdflib():
+        if _PLAIN["on"]:
+            from pyshacl import validate as shacl_validate
+
+            return shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_infos=True)[1]
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
+        _speed_up_pyshacl()
+        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=Graph(),
+                              options={"inference": "none", "advanced": False, "allow_infos": True})
+        validator.shacl_graph = _compiled_shapes(corpus)  # reuse the harvested shapes
+        return validator.run()[1]
+
+
 # --- many articles per pySHACL call (corpus mode) ------------------------------------
 # Validate many articles per pySHACL call, with the results split back per article.
 #
 # pySHACL pays per call for harvesting the shapes (~12 ms with our shapes) and per
-# node shape for target selection; validating 10-20 articles per call costs about
-# half as much per article as one call each. Two things keep the answer the same as
+# node shape for target selection; validating 10-20 articles per call costs less per
+# article than one call each. Two things keep the answer the same as
 # ``kg.validate.validate`` on each article alone:
 #
 # * the compiled shapes (pySHACL's ShapesGraph) are built once per process and reused;
-# * articles share entity IRIs (the same person in two articles is one IRI), and a
-#   union would merge their descriptions (two ``pg:attestedOn`` dates break
-#   ``sh:maxCount 1``). So every data IRI under ``{base}id/`` is renamed apart per
-#   article (``urn:kg-batch:{k}:…``) in the batch graph, and renamed back in the
-#   results. Vocabulary concepts (``skos:inScheme`` checked with ``sh:hasValue``)
-#   are not renamed: every article carries the same copy, so the union is unchanged,
-#   and a result on one is given to each article of the batch that has it.
+# * articles share IRIs (the same person in two articles is one IRI, every article points
+#   to the same vocabulary concepts), and a union would merge their descriptions (two
+#   ``pg:attestedOn`` dates break ``sh:maxCount 1``; one article's copy of a concept
+#   would satisfy the check of another that only points to it). So every IRI in subject
+#   or object position is renamed apart per article (``urn:kg-batch:{k}:{iri}``) in the
+#   batch graph, and renamed back in the results; only IRIs the shapes name (classes,
+#   ``sh:hasValue``/``sh:in`` values) and properties keep their names, as the shapes
+#   compare them. A result on such a kept node goes to every article that mentions it.
 #
-# The shapes have no ``sh:pattern``/``sh:in``/``sh:targetNode`` on data IRIs, which
-# is what makes the renaming invisible; tests/test_corpus.py checks equal results.
+# The shapes have no ``sh:pattern`` on IRIs, which is what makes the renaming
+# invisible; tests/test_validate_batch.py checks equal results on a generated corpus.
 
 _BATCH_TAG = "urn:kg-batch:"
 _BATCH_TAGGED = re.compile(r"urn:kg-batch:(\d+):")
+_BATCH_BLANK = re.compile(r"kgbatch(\d+)x")
 
 
 @lru_cache(maxsize=1)
-def _compiled_shapes():
-    """pySHACL's ShapesGraph over kg's shapes, shapes harvested once per process."""
+def _shape_terms() -> frozenset:
+    """Every IRI the shapes graph mentions: these are compared by the shapes, never renamed."""
+    graph = shapes_graph()
+    return frozenset(t for triple in graph for t in triple if type(t) is URIRef)
+
+
+@lru_cache(maxsize=2)
+def _compiled_shapes(corpus: bool = False):
+    """pySHACL's ShapesGraph over kg's shapes (with shapes/corpus/ for ``corpus``), harvested once
+    per process, reading an IndexedGraph copy of them."""
     from pyshacl.shapes_graph import ShapesGraph
 
-    compiled = ShapesGraph(shapes_graph())
+    indexed = IndexedGraph()
+    for triple in corpus_shapes_graph() if corpus else shapes_graph():
+        indexed.add(triple)
+    compiled = ShapesGraph(indexed)
     compiled.shapes  # noqa: B018 - the property harvests and caches the shapes
     return compiled
 
@@ -203,66 +375,61 @@ def validate_many(graphs: list[Graph], base: str, *, strict: bool = False) -> li
     """
     if not graphs:
         return []
-    batch = _batch_graph(graphs, normalise_base(base) + "id/")
-    results = _run(batch)
-    per_article: list[list] = [[] for _ in graphs]
-    for result in results:
-        for k in _owners(result.focus, graphs):
-            per_article[k].append(_untag(result, normalise_base(base) + "id/"))
-    reports = []
-    for found in per_article:
-        found.sort(key=_order)
-        counts = {s: sum(1 for r in found if r.severity == s) for s in SEVERITIES}
-        conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])
-        reports.append(ValidationReport(conforms=conforms, results=found, counts=counts, strict=strict))
-    return reports
+    del base  # every IRI is renamed apart, not only those under the base
+    per_article: list[list] = [ill_typed_results(g) for g in graphs]
+    for owners, result in _run(_batch_graph(graphs), graphs):
+        for k in owners:
+            per_article[k].append(result)
+    return [_report(sorted(found, key=_order), strict) for found in per_article]
 
 
-def _batch_graph(graphs: list, prefix: str):
-    batch = Graph(bind_namespaces="none")
-    cut = len(prefix)
+def _batch_graph(graphs: list):
+    keep = _shape_terms() | {p for graph in graphs for p in graph.predicates(unique=True)}
+    quads = []
     for k, graph in enumerate(graphs):
         tag = f"{_BATCH_TAG}{k}:"
         renamed: dict = {}
 
-        def rename(term, tag=tag, renamed=renamed):
-            if type(term) is URIRef and term.startswith(prefix):
+        def rename(term, k=k, tag=tag, renamed=renamed):
+            kind = type(term)
+            if (kind is URIRef and term not in keep) or kind is BNode:
                 new = renamed.get(term)
-                if new is None:
-                    new = renamed[term] = URIRef(tag + term[cut:])
+                if new is None:  # a blank node stays blank (sh:nodeKind), with the article in its id
+                    new = renamed[term] = URIRef(tag + term) if kind is URIRef else BNode(f"kgbatch{k}x{term}")
                 return new
             return term
 
-        batch.addN((rename(s), p, rename(o), batch) for s, p, o in graph)
-    return batch
+        quads.extend((rename(s), p, rename(o)) for s, p, o in graph)
+    if _PLAIN["on"]:
+        batch = Graph(bind_namespaces="none")
+        batch.addN((s, p, o, batch) for s, p, o in quads)
+        return batch
+    return IndexedGraph.of(quads)
 
 
-def _run(batch) -> list:
-    from pyshacl import Validator
-    from pyshacl.graph_abstraction import DataGraph
-
-    _speed_up_pyshacl()
-    validator = Validator(DataGraph.from_rdflib(batch), shacl_graph=shapes_graph(),
-                          options={"inference": "none", "advanced": False, "allow_infos": True})
-    validator.shacl_graph = _compiled_shapes()  # reuse the harvested shapes
-    _, report_graph, _ = validator.run()
-    return _results(report_graph, batch)
+def _run(batch: Graph, graphs: list) -> list[tuple[list[int], ValidationResult]]:
+    """pySHACL on the batch graph: each result with the articles it belongs to, terms renamed back."""
+    report_graph = _pyshacl(batch)
+    return [(_owners(focus, graphs), result) for focus, result in _focus_results(report_graph, batch, _original)]
 
 
-def _owners(focus: str, graphs: list) -> list[int]:
-    match = _BATCH_TAGGED.match(focus)
+def _original(term):
+    """A batch term renamed back: urn:kg-batch:3:https://… → https://…"""
+    if type(term) is URIRef and term.startswith(_BATCH_TAG):
+        return URIRef(_BATCH_TAGGED.sub("", term, count=1))
+    if type(term) is BNode and _BATCH_BLANK.match(term):
+        return BNode(_BATCH_BLANK.sub("", term, count=1))
+    return term
+
+
+def _owners(focus, graphs: list) -> list[int]:
+    """The articles a result belongs to: the one whose renamed node is its focus, else (a node the
+    shapes name, kept as it is) every article that mentions the node."""
+    match = (_BATCH_TAGGED.match(focus) if type(focus) is URIRef
+             else _BATCH_BLANK.match(focus) if type(focus) is BNode else None)
     if match:
         return [int(match.group(1))]
-    node = URIRef(focus)  # a shared vocabulary node: every article that describes it
-    return [k for k, g in enumerate(graphs) if (node, None, None) in g]
-
-
-def _untag(result, prefix: str):
-    def back(text):
-        return _BATCH_TAGGED.sub(prefix, text) if isinstance(text, str) else text
-
-    return dataclasses.replace(result, focus=back(result.focus), value=back(result.value),
-                               focus_label=back(result.focus_label))
+    return [k for k, g in enumerate(graphs) if (focus, None, None) in g or (None, None, focus) in g]
 
 
 @contextlib.contextmanager
@@ -308,6 +475,12 @@ def _order(result: ValidationResult) -> tuple:
 
 
 def _results(report: Graph, data: Graph) -> list[ValidationResult]:
+    """The results of a pySHACL report graph."""
+    return [result for _, result in _focus_results(report, data)]
+
+
+def _focus_results(report: Graph, data: Graph, original=None) -> list[tuple]:
+    """(focus node as in the data, result) for each result; ``original`` maps a batch's renamed terms back."""
     out = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
@@ -315,16 +488,19 @@ def _results(report: Graph, data: Graph) -> list[ValidationResult]:
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
         severity = report.value(node, SH.resultSeverity)
-        out.append(ValidationResult(
+        label, data_focus = label_of(data, focus), focus
+        if original is not None:
+            focus, value = original(focus), original(value)
+        out.append((data_focus, ValidationResult(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             focus=str(focus),
-            focus_label=label_of(data, focus),
+            focus_label=label,
             path=compact(path) if isinstance(path, URIRef) else (str(path) if path else None),
             value=None if value is None else (str(value) if isinstance(value, Literal) else compact(value)),
             message_vi=_message(messages, "vi"),
             message_en=_message(messages, "en"),
             shape=compact(report.value(node, SH.sourceShape)),
-        ))
+        )))
     return out
 
 
