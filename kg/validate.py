@@ -1,9 +1,14 @@
 """Validate graphs against the SHACL shapes in shapes/ with pySHACL, and report for people.
 
-``validate(graph)`` returns a ``ValidationReport``: ``conforms`` is true when there is no
-Violation (and, with ``strict=True``, no Warning either; Info never fails). Results carry the
-focus node with its label, the path, the value and the message in Vietnamese and English, and
-render as text, Turtle (the pySHACL report graph, canonical) or JSON.
+``validate(graph)`` returns a ``ValidationReport`` with two verdicts, never mixed up:
+
+* ``conforms`` — SHACL's meaning (and pySHACL's, pyrudof's, the ``sh:conforms`` of the Turtle
+  report): there is no validation result at all, of any severity;
+* ``accepted`` — kg's verdict (what ``kg export`` and ``kg validate`` exit on): no Violation,
+  and with ``strict=True`` no Warning either; Info never rejects.
+
+Results carry the focus node with its label, the path, the value and the message in Vietnamese
+and English, and render as text, Turtle (the SHACL report graph, canonical) or JSON.
 
 The shapes target pg: classes that kg.map states explicitly, so no RDFS inference runs
 (it would cost 6-8x) and no ontology graph is mixed in.
@@ -32,10 +37,6 @@ from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entit
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
-# File extension → (rdflib format, pyoxigraph format name), from kg.formats. pyoxigraph checks syntax
-# first because its errors give the line and column; JSON-LD is checked as JSON (no remote contexts).
-FORMATS = {ext: (f.rdflib, None if f is formats.JSONLD else f.oxigraph) for f in formats.ALL for ext in f.extensions}
-
 
 @dataclass(frozen=True, order=True)
 class ValidationResult:
@@ -51,17 +52,30 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    conforms: bool
+    conforms: bool  # SHACL's meaning: no result of any severity
     results: list[ValidationResult] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     strict: bool = False
     report_graph: Graph | None = field(default=None, repr=False, compare=False)
 
-    def to_text(self) -> str:
-        """A report a person can read: one block per result, Vietnamese and English."""
-        verdict = "hợp lệ / conforms" if self.conforms else "KHÔNG hợp lệ / does not conform"
+    @property
+    def accepted(self) -> bool:
+        """kg's verdict: no Violation (with ``strict``: no Warning either); Info never rejects."""
+        return not self.counts.get("Violation") and not (self.strict and self.counts.get("Warning"))
+
+    def verdict_lines(self) -> list[str]:
+        """Both verdicts, plainly: SHACL's (any result breaks it) and kg's (what the exit code says)."""
         tally = ", ".join(f"{self.counts.get(s, 0)} {s}" for s in SEVERITIES)
-        lines = [f"Kết quả kiểm tra SHACL / SHACL validation: {verdict} ({tally})"]
+        shacl = "hợp lệ / conforms" if self.conforms else "KHÔNG hợp lệ / does not conform"
+        kg = "chấp nhận / accepted" if self.accepted else "BỊ TỪ CHỐI / rejected"
+        rule = ("--strict: Violation hoặc Warning thì từ chối / a Violation or a Warning rejects" if self.strict
+                else "chỉ Violation mới từ chối / only a Violation rejects")
+        return [f"Kết quả kiểm tra SHACL / SHACL validation: {shacl} ({tally})",
+                f"Kết luận của kg / kg's verdict: {kg} ({rule})"]
+
+    def to_text(self) -> str:
+        """A report a person can read: both verdicts, then one block per result, Vietnamese and English."""
+        lines = self.verdict_lines()
         for r in self.results:
             label = f' "{r.focus_label}"' if r.focus_label else ""
             lines.append(f"\n[{r.severity}] <{r.focus}>{label}")
@@ -78,12 +92,13 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        data = {"conforms": self.conforms, "strict": self.strict, "counts": self.counts,
-                "results": [asdict(r) for r in self.results]}
+        """``conforms``: SHACL's meaning; ``accepted``: kg's verdict (under ``strict``)."""
+        data = {"conforms": self.conforms, "accepted": self.accepted, "strict": self.strict,
+                "counts": self.counts, "results": [asdict(r) for r in self.results]}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     def to_turtle(self) -> str:
-        """The pySHACL report graph as canonical Turtle (blank nodes relabelled, sorted)."""
+        """The SHACL report graph as canonical Turtle (blank nodes relabelled, sorted)."""
         graph = new_graph()
         if self.report_graph is not None:
             for triple in self.report_graph:
@@ -138,19 +153,17 @@ class IndexedGraph(Graph):
 
     @classmethod
     def of(cls, triples) -> IndexedGraph:
+        """A read-only graph of ``triples`` (each given once), held in the index alone."""
         graph = cls()
         graph._detached = True
-        graph._index = ({}, {}, {}, [], set())
-        for triple in triples:
-            graph._insert(triple)
+        graph._index = _index(triples)
         return graph
 
     def _insert(self, triple) -> None:
-        spo, pos, osp, every, members = self._index
-        if triple in members:
-            return
+        spo, pos, osp, every = self._index
         s, p, o = triple
-        members.add(triple)
+        if o in spo.get(s, {}).get(p, ()):
+            return
         every.append(triple)
         spo.setdefault(s, {}).setdefault(p, []).append(o)
         pos.setdefault(p, {}).setdefault(o, []).append(s)
@@ -184,9 +197,7 @@ class IndexedGraph(Graph):
         return self.triples((None, None, None))
 
     def _build(self):
-        self._index = ({}, {}, {}, [], set())
-        for triple in super().triples((None, None, None)):
-            self._insert(triple)
+        self._index = _index(super().triples((None, None, None)))  # a graph's triples are distinct
         return self._index
 
     def triples(self, triple):
@@ -195,7 +206,7 @@ class IndexedGraph(Graph):
             for s_, o_ in p.eval(self, s, o):
                 yield s_, p, o_
             return
-        spo, pos, osp, every, _ = self._index or self._build()
+        spo, pos, osp, every = self._index or self._build()
         if s is not None:
             by_predicate = spo.get(s)
             if not by_predicate:
@@ -236,6 +247,46 @@ class IndexedGraph(Graph):
         for _ in self.triples(triple):
             return True
         return False
+
+
+def _index(triples) -> tuple:
+    """(s→p→[o], p→o→[s], o→s→[p], [triples]) of distinct triples, in their order (one pass, no calls)."""
+    spo: dict = {}
+    pos: dict = {}
+    osp: dict = {}
+    every = []
+    append = every.append
+    for triple in triples:
+        append(triple)
+        s, p, o = triple
+        by_p = spo.get(s)
+        if by_p is None:
+            spo[s] = {p: [o]}
+        else:
+            objects = by_p.get(p)
+            if objects is None:
+                by_p[p] = [o]
+            else:
+                objects.append(o)
+        by_o = pos.get(p)
+        if by_o is None:
+            pos[p] = {o: [s]}
+        else:
+            subjects = by_o.get(o)
+            if subjects is None:
+                by_o[o] = [s]
+            else:
+                subjects.append(s)
+        by_s = osp.get(o)
+        if by_s is None:
+            osp[o] = {s: [p]}
+        else:
+            predicates = by_s.get(s)
+            if predicates is None:
+                by_s[s] = [p]
+            else:
+                predicates.append(p)
+    return spo, pos, osp, every
 
 
 _PLAIN = {"on": False}  # plain_pyshacl() switches kg's speed-ups off (benchmarks, reference tests)
@@ -291,14 +342,36 @@ def validate(graph: Graph | Dataset, *, strict: bool = False, corpus: bool = Fal
     if not _PLAIN["on"]:  # the same triples, read through dict indexes (shares the graph's store)
         data = IndexedGraph(store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager)
     report_graph = _pyshacl(data, corpus=corpus)
-    results = sorted([*_results(report_graph, data), *ill_typed_results(data)], key=_order)
-    return _report(results, strict, report_graph)
+    results = _results(report_graph, data)
+    ill_typed = ill_typed_results(data)
+    if ill_typed:
+        _add_ill_typed(report_graph, data)
+    return _report(sorted([*results, *ill_typed], key=_order), strict, report_graph)
+
+
+def _add_ill_typed(report_graph: Graph, data: Graph) -> None:
+    """kg's ill-typed-literal Violations into the SHACL report graph too, so that its results and its
+    ``sh:conforms`` are those of the text and JSON reports."""
+    report = next(report_graph.subjects(RDF.type, SH.ValidationReport), None)
+    if report is None:
+        return
+    report_graph.set((report, SH.conforms, Literal(False)))
+    for s, p, o in _ill_typed_triples(data):
+        node = BNode()
+        datatype = compact(o.datatype)
+        report_graph.add((report, SH.result, node))
+        for predicate, value in ((RDF.type, SH.ValidationResult), (SH.focusNode, s), (SH.resultPath, p),
+                                 (SH.value, o), (SH.resultSeverity, SH.Violation),
+                                 (SH.sourceConstraintComponent, SH.DatatypeConstraintComponent),
+                                 (SH.resultMessage, Literal(f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
+                                                            lang="vi")),
+                                 (SH.resultMessage, Literal(f"The value “{o}” is not a valid {datatype}", lang="en"))):
+            report_graph.add((node, predicate, value))
 
 
 def _report(results: list, strict: bool, report_graph=None) -> ValidationReport:
     counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
-    conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])
-    return ValidationReport(conforms=conforms, results=results, counts=counts, strict=strict,
+    return ValidationReport(conforms=not results, results=results, counts=counts, strict=strict,
                             report_graph=report_graph)
 
 
@@ -310,13 +383,13 @@ def _pyshacl(data: Graph, *, corpus: bool = False) -> Graph:
         if _PLAIN["on"]:
             from pyshacl import validate as shacl_validate
 
-            return shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_infos=True)[1]
+            return shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False)[1]
         from pyshacl import Validator
         from pyshacl.graph_abstraction import DataGraph
 
         _speed_up_pyshacl()
         validator = Validator(DataGraph.from_rdflib(data), shacl_graph=Graph(),
-                              options={"inference": "none", "advanced": False, "allow_infos": True})
+                              options={"inference": "none", "advanced": False})
         validator.shacl_graph = _compiled_shapes(corpus)  # reuse the harvested shapes
         return validator.run()[1]
 
@@ -385,26 +458,35 @@ def validate_many(graphs: list[Graph], base: str, *, strict: bool = False) -> li
 
 def _batch_graph(graphs: list):
     keep = _shape_terms() | {p for graph in graphs for p in graph.predicates(unique=True)}
-    quads = []
+    triples, untouched = [], set()
     for k, graph in enumerate(graphs):
         tag = f"{_BATCH_TAG}{k}:"
         renamed: dict = {}
-
-        def rename(term, k=k, tag=tag, renamed=renamed):
-            kind = type(term)
-            if (kind is URIRef and term not in keep) or kind is BNode:
-                new = renamed.get(term)
-                if new is None:  # a blank node stays blank (sh:nodeKind), with the article in its id
-                    new = renamed[term] = URIRef(tag + term) if kind is URIRef else BNode(f"kgbatch{k}x{term}")
-                return new
-            return term
-
-        quads.extend((rename(s), p, rename(o)) for s, p, o in graph)
+        for s, p, o in graph:
+            new_s, new_o = renamed.get(s), renamed.get(o)
+            if new_s is None:
+                new_s = renamed[s] = _renamed(s, k, tag, keep)
+            if new_o is None:
+                new_o = renamed[o] = _renamed(o, k, tag, keep)
+            if new_s is s and new_o is o:  # nothing renamed: another article may have the same triple
+                if (s, p, o) in untouched:
+                    continue
+                untouched.add((s, p, o))
+            triples.append((new_s, p, new_o))
     if _PLAIN["on"]:
         batch = Graph(bind_namespaces="none")
-        batch.addN((s, p, o, batch) for s, p, o in quads)
+        batch.addN((s, p, o, batch) for s, p, o in triples)
         return batch
-    return IndexedGraph.of(quads)
+    return IndexedGraph.of(triples)
+
+
+def _renamed(term, k: int, tag: str, keep):
+    kind = type(term)
+    if kind is URIRef:
+        return term if term in keep else URIRef(tag + term)
+    if kind is BNode:  # a blank node stays blank (sh:nodeKind), with the article in its id
+        return BNode(f"kgbatch{k}x{term}")
+    return term
 
 
 def _run(batch: Graph, graphs: list) -> list[tuple[list[int], ValidationResult]]:
@@ -445,18 +527,21 @@ def quiet_rdflib():
         logger.setLevel(before)
 
 
+def _ill_typed_triples(data: Graph) -> list:
+    return [(s, p, o) for s, p, o in data if isinstance(o, Literal) and getattr(o, "ill_typed", False)]
+
+
 def ill_typed_results(data: Graph) -> list[ValidationResult]:
     """A Violation for each literal whose text is not a value of its datatype (rdflib's ``ill_typed``)."""
     out = []
-    for s, p, o in data:
-        if isinstance(o, Literal) and getattr(o, "ill_typed", False):
-            datatype = compact(o.datatype) if o.datatype else "?"
-            out.append(ValidationResult(
-                severity="Violation", focus=str(s), focus_label=label_of(data, s),
-                path=compact(p) if isinstance(p, URIRef) else str(p), value=str(o),
-                message_vi=f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
-                message_en=f"The value “{o}” is not a valid {datatype}",
-                shape="kg:ill-typed-literal"))
+    for s, p, o in _ill_typed_triples(data):
+        datatype = compact(o.datatype) if o.datatype else "?"
+        out.append(ValidationResult(
+            severity="Violation", focus=str(s), focus_label=label_of(data, s),
+            path=compact(p) if isinstance(p, URIRef) else str(p), value=str(o),
+            message_vi=f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
+            message_en=f"The value “{o}” is not a valid {datatype}",
+            shape="kg:ill-typed-literal"))
     return out
 
 
@@ -543,46 +628,66 @@ def compact(term) -> str:
 # --- files ------------------------------------------------------------------------------
 
 
-def validate_file(path: str | Path, *, strict: bool = False, corpus: bool = False) -> ValidationReport:
-    """Parse any RDF file (format from its extension) and validate it (``corpus``: with the checks
-    across articles of shapes/corpus/)."""
-    return validate(load_rdf(path), strict=strict, corpus=corpus)
+def validate_file(path: str | Path, *, strict: bool = False, corpus: bool = False,
+                  fmt: str | None = None) -> ValidationReport:
+    """Parse an RDF file (``-``: standard input; format ``fmt``, else from its extension) and validate
+    it (``corpus``: with the checks across articles of shapes/corpus/)."""
+    return validate(load_rdf(path, fmt), strict=strict, corpus=corpus)
 
 
-def load_rdf(path: str | Path) -> Graph:
-    """An RDF file as one Graph; InputError naming the file (and line) when it cannot be read."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        known = " ".join(sorted(FORMATS))
-        raise InputError(f"{path}: unknown RDF file extension {suffix or '(none)'!r}; use one of {known}")
+def load_rdf(path: str | Path, fmt: str | None = None) -> Graph:
+    """An RDF file (``-``: standard input) as one Graph; InputError naming the file (and line) when it
+    cannot be read. ``fmt`` is a kg.formats name or alias; without it the extension (before a ``.gz``)
+    says the format, as for every kg reader (kg.rdfio.format_of)."""
+    from kg.rdfio import format_of
+
+    stdin = str(path) == "-"
+    name = "-" if stdin else str(path)
+    if stdin and not fmt:
+        raise InputError("-: standard input has no extension to tell its format; give --input-format "
+                         f"({', '.join(formats.NAMES)})")
+    if not stdin:
+        path = Path(path)
+    rdf_format = format_of(name, fmt)
     text = _read_text(path)
-    rdflib_format, ox_format = FORMATS[suffix]
+    rdflib_format = rdf_format.rdflib
+    base = None if stdin else path.resolve().as_uri()
     if rdflib_format == "xml":  # before any XML parser expands entities
-        check_xml_entities(text.encode("utf-8")[:MAX_DTD_BYTES], str(path))
-    if ox_format:
-        _check_syntax(path, text, ox_format)
-    elif rdflib_format == "json-ld":
-        _check_json(path, text)
+        check_xml_entities(text.encode("utf-8")[:MAX_DTD_BYTES], name)
+    if rdf_format is formats.JSONLD:  # checked as JSON: no remote contexts
+        _check_json(name, text)
+    else:
+        _check_syntax(name, text, rdf_format.oxigraph, base)
     target = Dataset()  # TriG, N-Quads and JSON-LD may hold named graphs: validated as one
     try:
         with quiet_rdflib():
-            target.parse(data=text, format=rdflib_format, publicID=path.resolve().as_uri())
+            target.parse(data=text, format=rdflib_format, publicID=base)
     except RecursionError:  # rdflib's parsers recurse on nested blank nodes and lists
-        raise InputError(f"{path}: nests blank nodes or lists too deeply for the validator (rdflib)") from None
+        raise InputError(f"{name}: nests blank nodes or lists too deeply for the validator (rdflib)") from None
     except Exception as err:  # rdflib's parsers raise many types; all mean "bad file"
-        raise InputError(f"{path}: not valid {rdflib_format}: {_first_line(err)}") from err
+        raise InputError(f"{name}: not valid {rdflib_format}: {_first_line(err)}") from err
     return _as_graph(target)
 
 
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
-    data = path.read_bytes()
+def _read_text(path: Path | str) -> str:
+    import gzip
+    import sys
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        if not path.is_file():
+            raise InputError(f"{path}: not a file")
+        data = path.read_bytes()
+        if path.suffix.lower() == ".gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
+                raise InputError(f"{path}: not gzip: {err}") from None
     if not data.strip():
-        raise InputError(f"{path}: file is empty")
+        raise InputError(f"{path}: file is empty" if str(path) != "-" else "-: standard input is empty")
     try:
         return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
@@ -590,26 +695,25 @@ def _read_text(path: Path) -> str:
         raise InputError(f"{path}: line {line}: not UTF-8 (byte 0x{data[err.start]:02x})") from err
 
 
-def _check_syntax(path: Path, text: str, ox_format: str) -> None:
+def _check_syntax(path: str, text: str, ox_format: str, base: str | None) -> None:
     import pyoxigraph
 
     try:
-        for _ in pyoxigraph.parse(text.encode("utf-8"), getattr(pyoxigraph.RdfFormat, ox_format),
-                                  base_iri=path.resolve().as_uri()):
+        for _ in pyoxigraph.parse(text.encode("utf-8"), getattr(pyoxigraph.RdfFormat, ox_format), base_iri=base):
             pass
     except SyntaxError as err:
         detail = re.sub(r"^Parser error (at|between) line .*?: ", "", _first_line(err.msg))
         raise InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: {detail}") from err
 
 
-def _check_json(path: Path, text: str) -> None:
+def _check_json(path: str, text: str) -> None:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(f"{path}: line {err.lineno}, column {err.colno}: bad JSON: {err.msg}") from err
     except RecursionError:
         raise InputError(f"{path}: the JSON nests too deeply to read") from None
-    check_jsonld_contexts(doc, str(path))  # rdflib would fetch a remote @context over HTTP
+    check_jsonld_contexts(doc, path)  # rdflib would fetch a remote @context over HTTP
 
 
 def _first_line(err) -> str:

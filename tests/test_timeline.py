@@ -30,7 +30,7 @@ def store():
     db = ox.Store()
     for n, (day, dm, who, post, topic) in enumerate(ROWS):
         done = export_text(ARTICLE.format(n=n, day=day, dm=dm, who=who, post=post, topic=topic), f"a{n}.txt")
-        assert done.report.conforms
+        assert done.report.accepted
         db.load(done.nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     return db
 

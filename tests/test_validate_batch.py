@@ -107,8 +107,7 @@ def _plain_pyshacl(graph):
 
     from kg.validate import shapes_graph
 
-    _, report, _ = shacl_validate(graph, shacl_graph=shapes_graph(), inference="none", advanced=False,
-                                  allow_infos=True)
+    _, report, _ = shacl_validate(graph, shacl_graph=shapes_graph(), inference="none", advanced=False)
     return report
 
 
