@@ -13,7 +13,12 @@ without validation; then the same graphs are validated by each path, and the CPU
 * new kg per article / new kg batched — kg.validate.validate and kg.validate.validate_many now.
 
 Each line also gives the number of results found, so a path that loses results shows it; the
-build (read, extract, map) cost per article is printed for scale. Results as JSON with --json.
+build (read, extract, map) cost per article is printed for scale.
+
+With --end-to-end JOBS, corpus mode (``kg.corpus.export_corpus``, JOBS workers) then runs on the
+same articles with and without validation, for the old tree (``git archive --old-rev``) and the
+current one, each in a child process; CPU per article is that of the child and its workers
+(getrusage of children), and validation's share is the difference. Results as JSON with --json.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,6 +75,58 @@ def _cpu_ms_per_article(run, graphs, repeat: int) -> tuple[float, int]:
     return best * 1000 / len(graphs), found
 
 
+_CORPUS_RUN = """
+import sys
+from kg.corpus import export_corpus
+summary = export_corpus([sys.argv[1]], out_dir=sys.argv[2], jobs=int(sys.argv[3]), force=True,
+                        validate=sys.argv[4] == "1", progress=False)
+sys.exit(0 if summary.total else 3)
+"""
+
+
+def _old_tree(rev: str, into: Path) -> Path | None:
+    """The whole project at ``rev`` (git archive), to run the old code end to end."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True)
+    if archive.returncode:
+        print(f"bench: no old tree ({rev}): {archive.stderr.decode().strip()}", file=sys.stderr)
+        return None
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def _corpus_cpu_ms(tree: Path, corpus: Path, out: Path, jobs: int, validate: bool, n: int) -> float:
+    """CPU ms per article of one corpus-mode run of the project at ``tree`` (the child and its workers)."""
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    subprocess.run([sys.executable, "-c", _CORPUS_RUN, str(corpus), str(out), str(jobs), "1" if validate else "0"],
+                   cwd=str(tree), env=env, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000 / n
+
+
+def _end_to_end(args, figures: dict) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        corpus = folder / "corpus"
+        _generated(args.n, args.seed, corpus)
+        trees = [(f"old ({args.old_rev})", _old_tree(args.old_rev, folder / "old")), ("new", ROOT)]
+        print(f"\ncorpus mode, {args.n} articles, --jobs {args.end_to_end}: CPU ms per article "
+              "(parent + workers; best of --repeat)")
+        print(f"{'tree':<24} {'no validation':>14} {'with validation':>16} {'validation':>11}")
+        for name, tree in trees:
+            if tree is None:
+                continue
+            off = min(_corpus_cpu_ms(tree, corpus, folder / "out", args.end_to_end, False, args.n)
+                      for _ in range(args.repeat))
+            on = min(_corpus_cpu_ms(tree, corpus, folder / "out", args.end_to_end, True, args.n)
+                     for _ in range(args.repeat))
+            figures.setdefault("end_to_end", {})[name] = {"no_validation_ms": off, "with_validation_ms": on,
+                                                          "validation_ms": on - off}
+            print(f"{name:<24} {off:>14.1f} {on:>16.1f} {on - off:>11.1f}", flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=100, help="articles (default 100)")
@@ -74,6 +134,8 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=16, help="articles per validate_many call (the corpus engine's)")
     parser.add_argument("--old-rev", default=OLD_REV, help="git revision of the old kg/validate.py")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per path; the best is reported")
+    parser.add_argument("--end-to-end", type=int, metavar="JOBS", default=0,
+                        help="also time corpus mode with JOBS workers, old tree and new, with and without validation")
     parser.add_argument("--json", metavar="FILE", help="also write the figures here")
     args = parser.parse_args(argv)
 
@@ -116,6 +178,8 @@ def main(argv=None) -> int:
         ms, found = _cpu_ms_per_article(run, graphs, args.repeat)
         figures["paths"][name] = {"cpu_ms_per_article": ms, "results": found}
         print(f"{name:<48} {ms:>14.1f} {found:>8}", flush=True)
+    if args.end_to_end:
+        _end_to_end(args, figures)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0
