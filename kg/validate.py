@@ -138,7 +138,7 @@ class IndexedGraph(Graph):
     pySHACL asks the data and shapes graphs hundreds of thousands of small questions per batch
     (the objects of a focus node on a path; a shape's parameters again on every nested
     ``sh:node`` call); rdflib's Memory store answers each through its context bookkeeping, about
-    half of validation time. The same triples, in the same order, come from three dict indexes
+    half of validation time. The same triples come from three dict indexes
     (s→p→[o], p→o→[s], o→s→[p]). Over an existing store (``IndexedGraph(store=g.store,
     identifier=g.identifier)``) the index is built on the first lookup and dropped on any change,
     and every other Graph method works as usual. ``IndexedGraph.of(triples)`` keeps the triples in
@@ -250,7 +250,7 @@ class IndexedGraph(Graph):
 
 
 def _index(triples) -> tuple:
-    """(s→p→[o], p→o→[s], o→s→[p], [triples]) of distinct triples, in their order (one pass, no calls)."""
+    """(s→p→[o], p→o→[s], o→s→[p], [triples]) of distinct triples (one pass, no calls)."""
     spo: dict = {}
     pos: dict = {}
     osp: dict = {}
@@ -339,8 +339,11 @@ def validate(graph: Graph | Dataset, *, strict: bool = False, corpus: bool = Fal
     """Validate ``graph`` (a Graph, or a Dataset whose graphs are validated as one) against shapes/;
     ``corpus`` adds the checks across articles of shapes/corpus/ (for a union of many articles)."""
     data = _as_graph(graph)
-    if not _PLAIN["on"]:  # the same triples, read through dict indexes (shares the graph's store)
-        data = IndexedGraph(store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager)
+    if not _PLAIN["on"]:  # the same triples, read through dict indexes
+        if type(data) in (Graph, IndexedGraph):  # a plain graph: its own context of the store, shared
+            data = IndexedGraph(store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager)
+        else:  # a ConjunctiveGraph or another Graph subclass: its triples, once each
+            data = IndexedGraph.of(dict.fromkeys(data))
     report_graph = _pyshacl(data, corpus=corpus)
     results = _results(report_graph, data)
     ill_typed = ill_typed_results(data)

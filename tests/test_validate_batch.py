@@ -7,7 +7,7 @@ import importlib.util
 import sys
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.validate import validate, validate_many
@@ -124,3 +124,34 @@ def test_batched_validation_on_a_generated_corpus_equals_plain_pyshacl(generated
     kinds = {(r.severity, r.shape) for found in reference for r in found}
     assert {"Violation", "Warning", "Info"} <= {severity for severity, _ in kinds}
     assert ("Violation", "kg:ill-typed-literal") in kinds and len(kinds) >= 6, kinds
+
+
+def test_indexed_graph_answers_every_pattern_like_rdflib(seed_graph_built):
+    """The same triples (each once) for all eight patterns, a property path, len and membership."""
+    from rdflib import RDF, RDFS
+
+    from kg.validate import IndexedGraph
+
+    graph = seed_graph_built
+    views = [IndexedGraph(store=graph.store, identifier=graph.identifier), IndexedGraph.of(list(graph))]
+    s, p, o = sorted(graph)[5]
+    patterns = [(a, b, c) for a in (None, s) for b in (None, p) for c in (None, o)]
+    patterns += [(s, RDF.type / (RDFS.subClassOf * "*"), None), (URIRef("urn:none"), None, None)]
+    for view in views:
+        assert len(view) == len(graph) and (s, p, o) in view and (o, p, s) not in view
+        for pattern in patterns:
+            found = list(view.triples(pattern))
+            assert len(found) == len(set(found)) and set(found) == set(graph.triples(pattern)), pattern
+
+
+def test_an_indexed_view_sees_changes_to_its_graph(seed_graph_built):
+    from kg.validate import IndexedGraph
+
+    graph = _copy(seed_graph_built)
+    view = IndexedGraph(store=graph.store, identifier=graph.identifier)
+    extra = (URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c"))
+    assert extra not in view
+    view.add(extra)
+    assert extra in view and extra in graph
+    view.remove(extra)
+    assert extra not in view
