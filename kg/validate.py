@@ -17,7 +17,6 @@ The shapes target pg: classes that kg.map states explicitly, so no RDFS inferenc
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import re
