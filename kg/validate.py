@@ -1,9 +1,14 @@
 """Validate graphs against the SHACL shapes in shapes/ with pySHACL, and report for people.
 
-``validate(graph)`` returns a ``ValidationReport``: ``conforms`` is true when there is no
-Violation (and, with ``strict=True``, no Warning either; Info never fails). Results carry the
-focus node with its label, the path, the value and the message in Vietnamese and English, and
-render as text, Turtle (the pySHACL report graph, canonical) or JSON.
+``validate(graph)`` returns a ``ValidationReport`` with two verdicts, never mixed up:
+
+* ``conforms`` — SHACL's meaning (and pySHACL's, pyrudof's, the ``sh:conforms`` of the Turtle
+  report): there is no validation result at all, of any severity;
+* ``accepted`` — kg's verdict (what ``kg export`` and ``kg validate`` exit on): no Violation,
+  and with ``strict=True`` no Warning either; Info never rejects.
+
+Results carry the focus node with its label, the path, the value and the message in Vietnamese
+and English, and render as text, Turtle (the SHACL report graph, canonical) or JSON.
 
 The shapes target pg: classes that kg.map states explicitly, so no RDFS inference runs
 (it would cost 6-8x) and no ontology graph is mixed in.
@@ -12,7 +17,6 @@ The shapes target pg: classes that kg.map states explicitly, so no RDFS inferenc
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import re
@@ -21,21 +25,16 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from kg import formats
 from kg.errors import InputError
-from kg.iri import normalise_base
 from kg.namespaces import NIF, SKOS, new_graph, prefixes
 from kg.resources import shapes_dir
 from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
 
 SEVERITIES = ("Violation", "Warning", "Info")
-
-# File extension → (rdflib format, pyoxigraph format name), from kg.formats. pyoxigraph checks syntax
-# first because its errors give the line and column; JSON-LD is checked as JSON (no remote contexts).
-FORMATS = {ext: (f.rdflib, None if f is formats.JSONLD else f.oxigraph) for f in formats.ALL for ext in f.extensions}
 
 
 @dataclass(frozen=True, order=True)
@@ -52,17 +51,30 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    conforms: bool
+    conforms: bool  # SHACL's meaning: no result of any severity
     results: list[ValidationResult] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     strict: bool = False
     report_graph: Graph | None = field(default=None, repr=False, compare=False)
 
-    def to_text(self) -> str:
-        """A report a person can read: one block per result, Vietnamese and English."""
-        verdict = "hợp lệ / conforms" if self.conforms else "KHÔNG hợp lệ / does not conform"
+    @property
+    def accepted(self) -> bool:
+        """kg's verdict: no Violation (with ``strict``: no Warning either); Info never rejects."""
+        return not self.counts.get("Violation") and not (self.strict and self.counts.get("Warning"))
+
+    def verdict_lines(self) -> list[str]:
+        """Both verdicts, plainly: SHACL's (any result breaks it) and kg's (what the exit code says)."""
         tally = ", ".join(f"{self.counts.get(s, 0)} {s}" for s in SEVERITIES)
-        lines = [f"Kết quả kiểm tra SHACL / SHACL validation: {verdict} ({tally})"]
+        shacl = "hợp lệ / conforms" if self.conforms else "KHÔNG hợp lệ / does not conform"
+        kg = "chấp nhận / accepted" if self.accepted else "BỊ TỪ CHỐI / rejected"
+        rule = ("--strict: Violation hoặc Warning thì từ chối / a Violation or a Warning rejects" if self.strict
+                else "chỉ Violation mới từ chối / only a Violation rejects")
+        return [f"Kết quả kiểm tra SHACL / SHACL validation: {shacl} ({tally})",
+                f"Kết luận của kg / kg's verdict: {kg} ({rule})"]
+
+    def to_text(self) -> str:
+        """A report a person can read: both verdicts, then one block per result, Vietnamese and English."""
+        lines = self.verdict_lines()
         for r in self.results:
             label = f' "{r.focus_label}"' if r.focus_label else ""
             lines.append(f"\n[{r.severity}] <{r.focus}>{label}")
@@ -79,12 +91,13 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        data = {"conforms": self.conforms, "strict": self.strict, "counts": self.counts,
-                "results": [asdict(r) for r in self.results]}
+        """``conforms``: SHACL's meaning; ``accepted``: kg's verdict (under ``strict``)."""
+        data = {"conforms": self.conforms, "accepted": self.accepted, "strict": self.strict,
+                "counts": self.counts, "results": [asdict(r) for r in self.results]}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     def to_turtle(self) -> str:
-        """The pySHACL report graph as canonical Turtle (blank nodes relabelled, sorted)."""
+        """The SHACL report graph as canonical Turtle (blank nodes relabelled, sorted)."""
         graph = new_graph()
         if self.report_graph is not None:
             for triple in self.report_graph:
@@ -118,13 +131,190 @@ class _ParameterList(list):
         return item in self._members
 
 
-@lru_cache(maxsize=1)
+class IndexedGraph(Graph):
+    """An rdflib Graph whose triple lookups come from plain dict indexes, for pySHACL to read.
+
+    pySHACL asks the data and shapes graphs hundreds of thousands of small questions per batch
+    (the objects of a focus node on a path; a shape's parameters again on every nested
+    ``sh:node`` call); rdflib's Memory store answers each through its context bookkeeping, about
+    half of validation time. The same triples come from three dict indexes
+    (s→p→[o], p→o→[s], o→s→[p]). Over an existing store (``IndexedGraph(store=g.store,
+    identifier=g.identifier)``) the index is built on the first lookup and dropped on any change,
+    and every other Graph method works as usual. ``IndexedGraph.of(triples)`` keeps the triples in
+    the index alone (no rdflib store: for a batch graph pySHACL only reads through ``triples``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("bind_namespaces", "none")
+        super().__init__(*args, **kwargs)
+        self._index = None
+        self._detached = False
+
+    @classmethod
+    def of(cls, triples) -> IndexedGraph:
+        """A read-only graph of ``triples`` (each given once), held in the index alone."""
+        graph = cls()
+        graph._detached = True
+        graph._index = _index(triples)
+        return graph
+
+    def _insert(self, triple) -> None:
+        spo, pos, osp, every = self._index
+        s, p, o = triple
+        if o in spo.get(s, {}).get(p, ()):
+            return
+        every.append(triple)
+        spo.setdefault(s, {}).setdefault(p, []).append(o)
+        pos.setdefault(p, {}).setdefault(o, []).append(s)
+        osp.setdefault(o, {}).setdefault(s, []).append(p)
+
+    def add(self, triple):
+        if self._detached:
+            self._insert(tuple(triple))
+            return self
+        self._index = None
+        return super().add(triple)
+
+    def addN(self, quads):  # noqa: N802 - rdflib's name
+        if self._detached:
+            for s, p, o, _ in quads:
+                self._insert((s, p, o))
+            return self
+        self._index = None
+        return super().addN(quads)
+
+    def remove(self, triple):
+        if self._detached:
+            raise TypeError("a detached IndexedGraph is read-only")
+        self._index = None
+        return super().remove(triple)
+
+    def __len__(self) -> int:
+        return len(self._index[3]) if self._detached else super().__len__()
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def _build(self):
+        self._index = _index(super().triples((None, None, None)))  # a graph's triples are distinct
+        return self._index
+
+    def triples(self, triple):
+        s, p, o = triple
+        if p is not None and not isinstance(p, (URIRef, BNode)):  # a property path: rdflib evaluates it
+            for s_, o_ in p.eval(self, s, o):
+                yield s_, p, o_
+            return
+        spo, pos, osp, every = self._index or self._build()
+        if s is not None:
+            by_predicate = spo.get(s)
+            if not by_predicate:
+                return
+            if p is not None:
+                objects = by_predicate.get(p, ())
+                if o is None:
+                    for value in objects:
+                        yield s, p, value
+                elif o in objects:
+                    yield s, p, o
+            elif o is None:
+                for predicate, objects in by_predicate.items():
+                    for value in objects:
+                        yield s, predicate, value
+            else:
+                for predicate in osp.get(o, {}).get(s, ()):
+                    yield s, predicate, o
+        elif p is not None:
+            by_object = pos.get(p)
+            if not by_object:
+                return
+            if o is not None:
+                for subject in by_object.get(o, ()):
+                    yield subject, p, o
+            else:
+                for value, subjects in by_object.items():
+                    for subject in subjects:
+                        yield subject, p, value
+        elif o is not None:
+            for subject, predicates in osp.get(o, {}).items():
+                for predicate in predicates:
+                    yield subject, predicate, o
+        else:
+            yield from every
+
+    def __contains__(self, triple) -> bool:
+        for _ in self.triples(triple):
+            return True
+        return False
+
+
+def _index(triples) -> tuple:
+    """(s→p→[o], p→o→[s], o→s→[p], [triples]) of distinct triples (one pass, no calls)."""
+    spo: dict = {}
+    pos: dict = {}
+    osp: dict = {}
+    every = []
+    append = every.append
+    for triple in triples:
+        append(triple)
+        s, p, o = triple
+        by_p = spo.get(s)
+        if by_p is None:
+            spo[s] = {p: [o]}
+        else:
+            objects = by_p.get(p)
+            if objects is None:
+                by_p[p] = [o]
+            else:
+                objects.append(o)
+        by_o = pos.get(p)
+        if by_o is None:
+            pos[p] = {o: [s]}
+        else:
+            subjects = by_o.get(o)
+            if subjects is None:
+                by_o[o] = [s]
+            else:
+                subjects.append(s)
+        by_s = osp.get(o)
+        if by_s is None:
+            osp[o] = {s: [p]}
+        else:
+            predicates = by_s.get(s)
+            if predicates is None:
+                by_s[s] = [p]
+            else:
+                predicates.append(p)
+    return spo, pos, osp, every
+
+
+_PLAIN = {"on": False}  # plain_pyshacl() switches kg's speed-ups off (benchmarks, reference tests)
+
+
+@contextlib.contextmanager
+def plain_pyshacl():
+    """pySHACL as it comes, for the duration: no parameter-list patch, shapes re-harvested on every
+    call, rdflib's own graphs. For benchmarks and for tests that compare kg's fast path with it."""
+    import pyshacl.shape as shape_module
+
+    before = (_PLAIN["on"], getattr(shape_module, "CONSTRAINT_PARAMS", (None, None)))
+    _PLAIN["on"] = True
+    shape_module.CONSTRAINT_PARAMS = (None, None)
+    try:
+        yield
+    finally:
+        _PLAIN["on"] = before[0]
+        shape_module.CONSTRAINT_PARAMS = before[1]
+
+
 def _speed_up_pyshacl() -> None:
     # pySHACL checks every predicate of a shape against a *list* of constraint parameters
     # (rdflib URIRef.__eq__ in Python) once per focus node and property shape: about 30 %
     # of our validation time. It caches that list on pyshacl.shape as CONSTRAINT_PARAMS;
     # seeding the cache with a set-backed list gives the same results faster. Skipped
-    # when a pySHACL version no longer has this cache.
+    # when a pySHACL version no longer has this cache, and inside plain_pyshacl().
+    if _PLAIN["on"]:
+        return
     try:
         import pyshacl.shape as shape_module
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
@@ -147,51 +337,108 @@ def corpus_shapes_graph() -> Graph:
 def validate(graph: Graph | Dataset, *, strict: bool = False, corpus: bool = False) -> ValidationReport:
     """Validate ``graph`` (a Graph, or a Dataset whose graphs are validated as one) against shapes/;
     ``corpus`` adds the checks across articles of shapes/corpus/ (for a union of many articles)."""
-    from pyshacl import validate as shacl_validate
-
-    _speed_up_pyshacl()
-
     data = _as_graph(graph)
-    with quiet_rdflib():
-        _, report_graph, _ = shacl_validate(data, shacl_graph=corpus_shapes_graph() if corpus else shapes_graph(),
-                                            inference="none", advanced=False, allow_infos=True)
-    results = sorted([*_results(report_graph, data), *ill_typed_results(data)], key=_order)
+    if not _PLAIN["on"]:  # the same triples, read through dict indexes
+        if type(data) in (Graph, IndexedGraph):  # a plain graph: its own context of the store, shared
+            data = IndexedGraph(store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager)
+        else:  # a ConjunctiveGraph or another Graph subclass: its triples, once each
+            data = IndexedGraph.of(dict.fromkeys(data))
+    report_graph = _pyshacl(data, corpus=corpus)
+    results = _results(report_graph, data)
+    ill_typed = ill_typed_results(data)
+    if ill_typed:
+        _add_ill_typed(report_graph, data)
+    return _report(sorted([*results, *ill_typed], key=_order), strict, report_graph)
+
+
+def _add_ill_typed(report_graph: Graph, data: Graph) -> None:
+    """kg's ill-typed-literal Violations into the SHACL report graph too, so that its results and its
+    ``sh:conforms`` are those of the text and JSON reports."""
+    report = next(report_graph.subjects(RDF.type, SH.ValidationReport), None)
+    if report is None:
+        return
+    report_graph.set((report, SH.conforms, Literal(False)))
+    for s, p, o in _ill_typed_triples(data):
+        node = BNode()
+        datatype = compact(o.datatype)
+        report_graph.add((report, SH.result, node))
+        for predicate, value in ((RDF.type, SH.ValidationResult), (SH.focusNode, s), (SH.resultPath, p),
+                                 (SH.value, o), (SH.resultSeverity, SH.Violation),
+                                 (SH.sourceConstraintComponent, SH.DatatypeConstraintComponent),
+                                 (SH.resultMessage, Literal(f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
+                                                            lang="vi")),
+                                 (SH.resultMessage, Literal(f"The value “{o}” is not a valid {datatype}", lang="en"))):
+            report_graph.add((node, predicate, value))
+
+
+def _report(results: list, strict: bool, report_graph=None) -> ValidationReport:
     counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
-    conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])
-    return ValidationReport(conforms=conforms, results=results, counts=counts, strict=strict,
+    return ValidationReport(conforms=not results, results=results, counts=counts, strict=strict,
                             report_graph=report_graph)
+
+
+def _pyshacl(data: Graph, *, corpus: bool = False) -> Graph:
+    """pySHACL's report graph for ``data``: with the shapes compiled once per process (unless
+    plain_pyshacl() is on, then exactly as ``pyshacl.validate`` runs)."""
+    shapes = corpus_shapes_graph() if corpus else shapes_graph()
+    with quiet_rdflib():
+        if _PLAIN["on"]:
+            from pyshacl import validate as shacl_validate
+
+            return shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False)[1]
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
+        _speed_up_pyshacl()
+        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=Graph(),
+                              options={"inference": "none", "advanced": False})
+        validator.shacl_graph = _compiled_shapes(corpus)  # reuse the harvested shapes
+        return validator.run()[1]
 
 
 # --- many articles per pySHACL call (corpus mode) ------------------------------------
 # Validate many articles per pySHACL call, with the results split back per article.
 #
 # pySHACL pays per call for harvesting the shapes (~12 ms with our shapes) and per
-# node shape for target selection; validating 10-20 articles per call costs about
-# half as much per article as one call each. Two things keep the answer the same as
+# node shape for target selection; validating 10-20 articles per call costs less per
+# article than one call each. Two things keep the answer the same as
 # ``kg.validate.validate`` on each article alone:
 #
 # * the compiled shapes (pySHACL's ShapesGraph) are built once per process and reused;
-# * articles share entity IRIs (the same person in two articles is one IRI), and a
-#   union would merge their descriptions (two ``pg:attestedOn`` dates break
-#   ``sh:maxCount 1``). So every data IRI under ``{base}id/`` is renamed apart per
-#   article (``urn:kg-batch:{k}:…``) in the batch graph, and renamed back in the
-#   results. Vocabulary concepts (``skos:inScheme`` checked with ``sh:hasValue``)
-#   are not renamed: every article carries the same copy, so the union is unchanged,
-#   and a result on one is given to each article of the batch that has it.
+# * articles share IRIs (the same person in two articles is one IRI, every article points
+#   to the same vocabulary concepts), and a union would merge their descriptions (two
+#   ``pg:attestedOn`` dates break ``sh:maxCount 1``; one article's copy of a concept
+#   would satisfy the check of another that only points to it). So every IRI in subject
+#   or object position is renamed apart per article (``urn:kg-batch:{k}:{iri}``) in the
+#   batch graph, and renamed back in the results; only IRIs the shapes name (classes,
+#   ``sh:hasValue``/``sh:in`` values) and properties keep their names, as the shapes
+#   compare them. A result on such a kept node goes to every article that mentions it.
 #
-# The shapes have no ``sh:pattern``/``sh:in``/``sh:targetNode`` on data IRIs, which
-# is what makes the renaming invisible; tests/test_corpus.py checks equal results.
+# The shapes have no ``sh:pattern`` on IRIs, which is what makes the renaming
+# invisible; tests/test_validate_batch.py checks equal results on a generated corpus.
 
 _BATCH_TAG = "urn:kg-batch:"
 _BATCH_TAGGED = re.compile(r"urn:kg-batch:(\d+):")
+_BATCH_BLANK = re.compile(r"kgbatch(\d+)x")
 
 
 @lru_cache(maxsize=1)
-def _compiled_shapes():
-    """pySHACL's ShapesGraph over kg's shapes, shapes harvested once per process."""
+def _shape_terms() -> frozenset:
+    """Every IRI the shapes graph mentions: these are compared by the shapes, never renamed."""
+    graph = shapes_graph()
+    return frozenset(t for triple in graph for t in triple if type(t) is URIRef)
+
+
+@lru_cache(maxsize=2)
+def _compiled_shapes(corpus: bool = False):
+    """pySHACL's ShapesGraph over kg's shapes (with shapes/corpus/ for ``corpus``), harvested once
+    per process, reading an IndexedGraph copy of them."""
     from pyshacl.shapes_graph import ShapesGraph
 
-    compiled = ShapesGraph(shapes_graph())
+    indexed = IndexedGraph()
+    for triple in corpus_shapes_graph() if corpus else shapes_graph():
+        indexed.add(triple)
+    compiled = ShapesGraph(indexed)
     compiled.shapes  # noqa: B018 - the property harvests and caches the shapes
     return compiled
 
@@ -203,66 +450,70 @@ def validate_many(graphs: list[Graph], base: str, *, strict: bool = False) -> li
     """
     if not graphs:
         return []
-    batch = _batch_graph(graphs, normalise_base(base) + "id/")
-    results = _run(batch)
-    per_article: list[list] = [[] for _ in graphs]
-    for result in results:
-        for k in _owners(result.focus, graphs):
-            per_article[k].append(_untag(result, normalise_base(base) + "id/"))
-    reports = []
-    for found in per_article:
-        found.sort(key=_order)
-        counts = {s: sum(1 for r in found if r.severity == s) for s in SEVERITIES}
-        conforms = counts["Violation"] == 0 and not (strict and counts["Warning"])
-        reports.append(ValidationReport(conforms=conforms, results=found, counts=counts, strict=strict))
-    return reports
+    del base  # every IRI is renamed apart, not only those under the base
+    per_article: list[list] = [ill_typed_results(g) for g in graphs]
+    for owners, result in _run(_batch_graph(graphs), graphs):
+        for k in owners:
+            per_article[k].append(result)
+    return [_report(sorted(found, key=_order), strict) for found in per_article]
 
 
-def _batch_graph(graphs: list, prefix: str):
-    batch = Graph(bind_namespaces="none")
-    cut = len(prefix)
+def _batch_graph(graphs: list):
+    keep = _shape_terms() | {p for graph in graphs for p in graph.predicates(unique=True)}
+    triples, untouched = [], set()
     for k, graph in enumerate(graphs):
         tag = f"{_BATCH_TAG}{k}:"
         renamed: dict = {}
-
-        def rename(term, tag=tag, renamed=renamed):
-            if type(term) is URIRef and term.startswith(prefix):
-                new = renamed.get(term)
-                if new is None:
-                    new = renamed[term] = URIRef(tag + term[cut:])
-                return new
-            return term
-
-        batch.addN((rename(s), p, rename(o), batch) for s, p, o in graph)
-    return batch
-
-
-def _run(batch) -> list:
-    from pyshacl import Validator
-    from pyshacl.graph_abstraction import DataGraph
-
-    _speed_up_pyshacl()
-    validator = Validator(DataGraph.from_rdflib(batch), shacl_graph=shapes_graph(),
-                          options={"inference": "none", "advanced": False, "allow_infos": True})
-    validator.shacl_graph = _compiled_shapes()  # reuse the harvested shapes
-    _, report_graph, _ = validator.run()
-    return _results(report_graph, batch)
+        for s, p, o in graph:
+            new_s, new_o = renamed.get(s), renamed.get(o)
+            if new_s is None:
+                new_s = renamed[s] = _renamed(s, k, tag, keep)
+            if new_o is None:
+                new_o = renamed[o] = _renamed(o, k, tag, keep)
+            if new_s is s and new_o is o:  # nothing renamed: another article may have the same triple
+                if (s, p, o) in untouched:
+                    continue
+                untouched.add((s, p, o))
+            triples.append((new_s, p, new_o))
+    if _PLAIN["on"]:
+        batch = Graph(bind_namespaces="none")
+        batch.addN((s, p, o, batch) for s, p, o in triples)
+        return batch
+    return IndexedGraph.of(triples)
 
 
-def _owners(focus: str, graphs: list) -> list[int]:
-    match = _BATCH_TAGGED.match(focus)
+def _renamed(term, k: int, tag: str, keep):
+    kind = type(term)
+    if kind is URIRef:
+        return term if term in keep else URIRef(tag + term)
+    if kind is BNode:  # a blank node stays blank (sh:nodeKind), with the article in its id
+        return BNode(f"kgbatch{k}x{term}")
+    return term
+
+
+def _run(batch: Graph, graphs: list) -> list[tuple[list[int], ValidationResult]]:
+    """pySHACL on the batch graph: each result with the articles it belongs to, terms renamed back."""
+    report_graph = _pyshacl(batch)
+    return [(_owners(focus, graphs), result) for focus, result in _focus_results(report_graph, batch, _original)]
+
+
+def _original(term):
+    """A batch term renamed back: urn:kg-batch:3:https://… → https://…"""
+    if type(term) is URIRef and term.startswith(_BATCH_TAG):
+        return URIRef(_BATCH_TAGGED.sub("", term, count=1))
+    if type(term) is BNode and _BATCH_BLANK.match(term):
+        return BNode(_BATCH_BLANK.sub("", term, count=1))
+    return term
+
+
+def _owners(focus, graphs: list) -> list[int]:
+    """The articles a result belongs to: the one whose renamed node is its focus, else (a node the
+    shapes name, kept as it is) every article that mentions the node."""
+    match = (_BATCH_TAGGED.match(focus) if type(focus) is URIRef
+             else _BATCH_BLANK.match(focus) if type(focus) is BNode else None)
     if match:
         return [int(match.group(1))]
-    node = URIRef(focus)  # a shared vocabulary node: every article that describes it
-    return [k for k, g in enumerate(graphs) if (node, None, None) in g]
-
-
-def _untag(result, prefix: str):
-    def back(text):
-        return _BATCH_TAGGED.sub(prefix, text) if isinstance(text, str) else text
-
-    return dataclasses.replace(result, focus=back(result.focus), value=back(result.value),
-                               focus_label=back(result.focus_label))
+    return [k for k, g in enumerate(graphs) if (focus, None, None) in g or (None, None, focus) in g]
 
 
 @contextlib.contextmanager
@@ -278,18 +529,21 @@ def quiet_rdflib():
         logger.setLevel(before)
 
 
+def _ill_typed_triples(data: Graph) -> list:
+    return [(s, p, o) for s, p, o in data if isinstance(o, Literal) and getattr(o, "ill_typed", False)]
+
+
 def ill_typed_results(data: Graph) -> list[ValidationResult]:
     """A Violation for each literal whose text is not a value of its datatype (rdflib's ``ill_typed``)."""
     out = []
-    for s, p, o in data:
-        if isinstance(o, Literal) and getattr(o, "ill_typed", False):
-            datatype = compact(o.datatype) if o.datatype else "?"
-            out.append(ValidationResult(
-                severity="Violation", focus=str(s), focus_label=label_of(data, s),
-                path=compact(p) if isinstance(p, URIRef) else str(p), value=str(o),
-                message_vi=f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
-                message_en=f"The value “{o}” is not a valid {datatype}",
-                shape="kg:ill-typed-literal"))
+    for s, p, o in _ill_typed_triples(data):
+        datatype = compact(o.datatype) if o.datatype else "?"
+        out.append(ValidationResult(
+            severity="Violation", focus=str(s), focus_label=label_of(data, s),
+            path=compact(p) if isinstance(p, URIRef) else str(p), value=str(o),
+            message_vi=f"Giá trị “{o}” không phải là một {datatype} hợp lệ",
+            message_en=f"The value “{o}” is not a valid {datatype}",
+            shape="kg:ill-typed-literal"))
     return out
 
 
@@ -308,6 +562,12 @@ def _order(result: ValidationResult) -> tuple:
 
 
 def _results(report: Graph, data: Graph) -> list[ValidationResult]:
+    """The results of a pySHACL report graph."""
+    return [result for _, result in _focus_results(report, data)]
+
+
+def _focus_results(report: Graph, data: Graph, original=None) -> list[tuple]:
+    """(focus node as in the data, result) for each result; ``original`` maps a batch's renamed terms back."""
     out = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
@@ -315,16 +575,19 @@ def _results(report: Graph, data: Graph) -> list[ValidationResult]:
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
         severity = report.value(node, SH.resultSeverity)
-        out.append(ValidationResult(
+        label, data_focus = label_of(data, focus), focus
+        if original is not None:
+            focus, value = original(focus), original(value)
+        out.append((data_focus, ValidationResult(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             focus=str(focus),
-            focus_label=label_of(data, focus),
+            focus_label=label,
             path=compact(path) if isinstance(path, URIRef) else (str(path) if path else None),
             value=None if value is None else (str(value) if isinstance(value, Literal) else compact(value)),
             message_vi=_message(messages, "vi"),
             message_en=_message(messages, "en"),
             shape=compact(report.value(node, SH.sourceShape)),
-        ))
+        )))
     return out
 
 
@@ -367,46 +630,66 @@ def compact(term) -> str:
 # --- files ------------------------------------------------------------------------------
 
 
-def validate_file(path: str | Path, *, strict: bool = False, corpus: bool = False) -> ValidationReport:
-    """Parse any RDF file (format from its extension) and validate it (``corpus``: with the checks
-    across articles of shapes/corpus/)."""
-    return validate(load_rdf(path), strict=strict, corpus=corpus)
+def validate_file(path: str | Path, *, strict: bool = False, corpus: bool = False,
+                  fmt: str | None = None) -> ValidationReport:
+    """Parse an RDF file (``-``: standard input; format ``fmt``, else from its extension) and validate
+    it (``corpus``: with the checks across articles of shapes/corpus/)."""
+    return validate(load_rdf(path, fmt), strict=strict, corpus=corpus)
 
 
-def load_rdf(path: str | Path) -> Graph:
-    """An RDF file as one Graph; InputError naming the file (and line) when it cannot be read."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        known = " ".join(sorted(FORMATS))
-        raise InputError(f"{path}: unknown RDF file extension {suffix or '(none)'!r}; use one of {known}")
+def load_rdf(path: str | Path, fmt: str | None = None) -> Graph:
+    """An RDF file (``-``: standard input) as one Graph; InputError naming the file (and line) when it
+    cannot be read. ``fmt`` is a kg.formats name or alias; without it the extension (before a ``.gz``)
+    says the format, as for every kg reader (kg.rdfio.format_of)."""
+    from kg.rdfio import format_of
+
+    stdin = str(path) == "-"
+    name = "-" if stdin else str(path)
+    if stdin and not fmt:
+        raise InputError("-: standard input has no extension to tell its format; give --input-format "
+                         f"({', '.join(formats.NAMES)})")
+    if not stdin:
+        path = Path(path)
+    rdf_format = format_of(name, fmt)
     text = _read_text(path)
-    rdflib_format, ox_format = FORMATS[suffix]
+    rdflib_format = rdf_format.rdflib
+    base = None if stdin else path.resolve().as_uri()
     if rdflib_format == "xml":  # before any XML parser expands entities
-        check_xml_entities(text.encode("utf-8")[:MAX_DTD_BYTES], str(path))
-    if ox_format:
-        _check_syntax(path, text, ox_format)
-    elif rdflib_format == "json-ld":
-        _check_json(path, text)
+        check_xml_entities(text.encode("utf-8")[:MAX_DTD_BYTES], name)
+    if rdf_format is formats.JSONLD:  # checked as JSON: no remote contexts
+        _check_json(name, text)
+    else:
+        _check_syntax(name, text, rdf_format.oxigraph, base)
     target = Dataset()  # TriG, N-Quads and JSON-LD may hold named graphs: validated as one
     try:
         with quiet_rdflib():
-            target.parse(data=text, format=rdflib_format, publicID=path.resolve().as_uri())
+            target.parse(data=text, format=rdflib_format, publicID=base)
     except RecursionError:  # rdflib's parsers recurse on nested blank nodes and lists
-        raise InputError(f"{path}: nests blank nodes or lists too deeply for the validator (rdflib)") from None
+        raise InputError(f"{name}: nests blank nodes or lists too deeply for the validator (rdflib)") from None
     except Exception as err:  # rdflib's parsers raise many types; all mean "bad file"
-        raise InputError(f"{path}: not valid {rdflib_format}: {_first_line(err)}") from err
+        raise InputError(f"{name}: not valid {rdflib_format}: {_first_line(err)}") from err
     return _as_graph(target)
 
 
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
-    data = path.read_bytes()
+def _read_text(path: Path | str) -> str:
+    import gzip
+    import sys
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        if not path.is_file():
+            raise InputError(f"{path}: not a file")
+        data = path.read_bytes()
+        if path.suffix.lower() == ".gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
+                raise InputError(f"{path}: not gzip: {err}") from None
     if not data.strip():
-        raise InputError(f"{path}: file is empty")
+        raise InputError(f"{path}: file is empty" if str(path) != "-" else "-: standard input is empty")
     try:
         return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
@@ -414,26 +697,25 @@ def _read_text(path: Path) -> str:
         raise InputError(f"{path}: line {line}: not UTF-8 (byte 0x{data[err.start]:02x})") from err
 
 
-def _check_syntax(path: Path, text: str, ox_format: str) -> None:
+def _check_syntax(path: str, text: str, ox_format: str, base: str | None) -> None:
     import pyoxigraph
 
     try:
-        for _ in pyoxigraph.parse(text.encode("utf-8"), getattr(pyoxigraph.RdfFormat, ox_format),
-                                  base_iri=path.resolve().as_uri()):
+        for _ in pyoxigraph.parse(text.encode("utf-8"), getattr(pyoxigraph.RdfFormat, ox_format), base_iri=base):
             pass
     except SyntaxError as err:
         detail = re.sub(r"^Parser error (at|between) line .*?: ", "", _first_line(err.msg))
         raise InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: {detail}") from err
 
 
-def _check_json(path: Path, text: str) -> None:
+def _check_json(path: str, text: str) -> None:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(f"{path}: line {err.lineno}, column {err.colno}: bad JSON: {err.msg}") from err
     except RecursionError:
         raise InputError(f"{path}: the JSON nests too deeply to read") from None
-    check_jsonld_contexts(doc, str(path))  # rdflib would fetch a remote @context over HTTP
+    check_jsonld_contexts(doc, path)  # rdflib would fetch a remote @context over HTTP
 
 
 def _first_line(err) -> str:

@@ -21,7 +21,7 @@ def store():
     db = ox.Store()
     for path in sorted(TIMELINE.glob("*.txt")):
         done = export_article(str(path))
-        assert done.report.conforms
+        assert done.report.accepted
         db.load(done.nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     return db
 

@@ -21,8 +21,8 @@ def seed_report(seed_graph):
     return validate(seed_graph)
 
 
-def test_seed_conforms_with_exactly_the_term_warning(seed_report):
-    assert seed_report.conforms
+def test_seed_is_accepted_with_exactly_the_term_warning(seed_report):
+    assert seed_report.accepted and not seed_report.conforms  # SHACL: any result breaks conformance
     assert seed_report.counts["Violation"] == 0
     assert seed_report.counts["Warning"] == 1
     (warning,) = [r for r in seed_report.results if r.severity == "Warning"]
@@ -37,7 +37,7 @@ def test_seed_conforms_with_exactly_the_term_warning(seed_report):
 
 def test_strict_makes_warnings_fatal(seed_graph):
     report = validate(seed_graph, strict=True)
-    assert not report.conforms
+    assert not report.accepted
     assert report.strict
 
 
@@ -54,13 +54,14 @@ def test_violation_makes_it_fail(seed_graph):
     tenure = next(broken.subjects(predicate=None, object=PG.Tenure))
     broken.add((tenure, URIRef("http://www.w3.org/ns/org#member"), URIRef("https://w3id.org/pgkg/id/person/x")))
     report = validate(broken)
-    assert not report.conforms
+    assert not report.accepted and not report.conforms
     assert any(r.shape == "pgsh:Tenure-member" and r.severity == "Violation" for r in report.results)
 
 
 def test_text_report_is_readable(seed_report):
     text = seed_report.to_text()
-    assert text.startswith("Kết quả kiểm tra SHACL / SHACL validation: hợp lệ / conforms")
+    assert text.startswith("Kết quả kiểm tra SHACL / SHACL validation: KHÔNG hợp lệ / does not conform "
+                           "(0 Violation, 1 Warning, 2 Info)\nKết luận của kg / kg's verdict: chấp nhận / accepted")
     assert f'[Warning] <{TERM}> "Hội đồng nhân dân nhiệm kỳ 2021-2016"' in text
     assert "path: pg:startYear   value: 2021" in text
     assert "  vi: Nhiệm kỳ kết thúc trước khi bắt đầu" in text
@@ -69,7 +70,7 @@ def test_text_report_is_readable(seed_report):
 
 def test_json_report(seed_report):
     data = json.loads(seed_report.to_json())
-    assert data["conforms"] is True
+    assert data["conforms"] is False and data["accepted"] is True  # SHACL's meaning, and kg's verdict
     assert data["counts"] == {"Violation": 0, "Warning": 1, "Info": 2}
     assert data["results"][0]["shape"] == "pgsh:Term-yearOrder"
 
@@ -104,7 +105,7 @@ def test_validate_file_in_every_format(tmp_path, seed_graph, fmt, ext):
     path.write_text(serialize(seed_graph, fmt), encoding="utf-8")
     assert len(load_rdf(path)) == len(seed_graph)
     report = validate_file(path)
-    assert report.conforms and report.counts["Warning"] == 1
+    assert report.accepted and report.counts["Warning"] == 1
 
 
 def test_named_graphs_in_files_are_all_read(tmp_path, seed_extraction):
@@ -127,7 +128,7 @@ def test_ontology_and_vocabularies_validate():
 
     for path in [ontology_dir() / "pg.ttl", *sorted((ontology_dir() / "vocab").glob("*.ttl"))]:
         report = validate_file(path, strict=True)
-        assert report.conforms, report.to_text()
+        assert report.accepted, report.to_text()
 
 
 def test_ontology_lint_catches_missing_labels(tmp_path):
@@ -186,7 +187,7 @@ def test_bad_json(tmp_path):
 def test_unknown_extension(tmp_path):
     path = tmp_path / "data.xyz"
     path.write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown RDF file extension"):
+    with pytest.raises(InputError, match=r"data.xyz: cannot tell the RDF format from '.xyz'"):
         validate_file(path)
 
 
@@ -212,3 +213,54 @@ def test_reports_are_identical_across_hash_seeds(tmp_path, seed_graph):
     outputs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "7", "99")}
     assert len(outputs) == 1
+
+
+# --- one meaning of "conforms" ---------------------------------------------------------
+
+
+def test_the_three_reports_agree_on_shacl_conformance(seed_report):
+    """Text, JSON and the SHACL report graph say the same: the seed's Warning breaks SHACL conformance."""
+    sh = "http://www.w3.org/ns/shacl#"
+    report = Graph().parse(data=seed_report.to_turtle(), format="turtle")
+    assert (None, URIRef(sh + "conforms"), Literal(False)) in report
+    assert json.loads(seed_report.to_json())["conforms"] is False
+    assert "SHACL validation: KHÔNG hợp lệ / does not conform" in seed_report.to_text()
+
+
+def test_infos_alone_conform_in_no_sense_of_shacl_but_are_accepted(seed_graph):
+    graph = Graph()
+    for triple in seed_graph:
+        graph.add(triple)
+    term = URIRef(TERM)
+    graph.set((term, PG.startYear, Literal(2016)))
+    graph.set((term, PG.endYear, Literal(2021)))
+    report = validate(graph, strict=True)
+    assert report.counts == {"Violation": 0, "Warning": 0, "Info": 2}
+    assert report.accepted and not report.conforms
+    sh = "http://www.w3.org/ns/shacl#"
+    assert (None, URIRef(sh + "conforms"), Literal(False)) in Graph().parse(data=report.to_turtle(), format="turtle")
+
+
+def test_a_graph_without_results_conforms(seed_graph):
+    from kg.namespaces import new_graph
+
+    report = validate(new_graph())
+    assert report.conforms and report.accepted and report.results == []
+    assert "SHACL validation: hợp lệ / conforms" in report.to_text()
+
+
+def test_ill_typed_literal_is_in_every_report_and_logs_nothing(tmp_path, seed_graph, caplog):
+    path = tmp_path / "bad-date.nt"
+    attestation = next(seed_graph.subjects(predicate=None, object=PG.Attestation))
+    text = serialize(seed_graph, "nt") + f'<{attestation}> <{PG.attestedOn}> "2021-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+    path.write_text(text, encoding="utf-8")
+    with caplog.at_level("DEBUG"):
+        report = validate_file(path)
+    assert not [r for r in caplog.records if r.name.startswith("rdflib")]
+    hits = [r for r in report.results if r.shape == "kg:ill-typed-literal"]
+    assert len(hits) == 1 and not report.accepted
+    sh = "http://www.w3.org/ns/shacl#"
+    turtle = Graph().parse(data=report.to_turtle(), format="turtle")
+    assert len(list(turtle.subjects(URIRef(sh + "focusNode"), None))) == len(report.results)
+    assert "2021-13-45" in {str(v) for v in turtle.objects(None, URIRef(sh + "value"))}
+    assert (None, URIRef(sh + "conforms"), Literal(False)) in turtle
