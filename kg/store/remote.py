@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
+from kg.store.guard import sparql_term
+from kg.store.union import UNION_GRAPH, remote_drop, remote_write
 from kg.store.base import (
     QueryError,
     QueryResult,
@@ -69,17 +71,24 @@ def endpoints_for(url: str, *, update: str | None = None, gsp: str | None = None
 
 
 class RemoteStore(Store):
-    """A SPARQL 1.1 server. ``union_default_graph`` asks Oxigraph to query all graphs by default
-    (the ``union-default-graph`` parameter; Virtuoso does so anyway, other servers ignore it)."""
+    """A SPARQL 1.1 server, with kg's layout (kg.store.union): a named graph per article and their
+    de-duplicated union, which queries read. The union is the server's default graph (Oxigraph),
+    or on Virtuoso, which keeps no default graph of its own, the named graph ``UNION_GRAPH``
+    (sent as ``default-graph-uri``). ``union_graph`` overrides the guess: an IRI, or "" for the
+    default graph."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
                  user: str | None = None, password: str | None = None, timeout: float | None = None,
-                 union_default_graph: bool = True):
+                 union_graph: str | None = None):
+        import pyoxigraph as ox
+
         self.endpoints = endpoints_for(endpoint, update=update_endpoint, gsp=gsp_endpoint, auth=bool(user))
+        if union_graph is None:
+            union_graph = UNION_GRAPH if _is_virtuoso(self.endpoints.query) else ""
+        self.union_graph = ox.NamedNode(union_graph) if union_graph else None
         self.description = f"SPARQL endpoint {self.endpoints.query}"
         self.timeout = timeout or DEFAULT_TIMEOUT
         self._server_timeout = timeout  # only a limit the user set is sent to the server
-        self.union_default_graph = union_default_graph
         handlers = []
         if user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -99,8 +108,8 @@ class RemoteStore(Store):
         params: list[tuple[str, str]] = [("query", sparql)]
         if default_graphs:
             params += [("default-graph-uri", g) for g in default_graphs]
-        elif self.union_default_graph:
-            params.append(("union-default-graph", "true"))
+        elif self.union_graph is not None:
+            params.append(("default-graph-uri", self.union_graph.value))
         limit = timeout or self._server_timeout
         if limit:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
             params.append(("timeout", str(int(limit * 1000))))
@@ -116,29 +125,39 @@ class RemoteStore(Store):
     # --- graph store -------------------------------------------------------------------
 
     def load_units(self, units: Sequence[GraphUnit], replace: bool = True) -> None:
-        """PUT (replace) or POST (add) each graph. Everything was parsed before the first request."""
+        """One SPARQL update per graph (one transaction on the server): release the old triples
+        from the union, replace the graph, add its triples to the union. Everything was parsed
+        before the first request; a failure half-way names the graphs already written."""
+        import pyoxigraph as ox
+
         done: list[str] = []
         for unit in units:
             try:
-                self._request("PUT" if replace else "POST", self._graph_url(unit.graph), unit.ntriples(),
-                              {"Content-Type": "text/turtle; charset=utf-8"})
+                self._send(self.endpoints.update, {"update": remote_write(
+                    ox.NamedNode(unit.graph), sorted(unit.triples, key=str), self.union_graph, replace=replace)})
             except KgError as err:
                 already = f"; graphs already written: {', '.join(done)}" if done else ""
                 raise KgError(f"{err}{already}") from None
             done.append(unit.graph)
 
     def drop(self, graphs: Iterable[str]) -> list[str]:
+        import pyoxigraph as ox
+
+        present = {graph for graph, _ in self.article_graphs()}
         dropped = []
         for graph in graphs:
-            try:
-                self._request("DELETE", self._graph_url(graph))
-            except _NotFound:
+            node = ox.NamedNode(graph)
+            if graph not in present and not self._holds(node):
                 continue
+            self._send(self.endpoints.update, {"update": remote_drop(node, self.union_graph)})
             dropped.append(graph)
         return dropped
 
-    def _graph_url(self, graph: str) -> str:
-        return f"{self.endpoints.gsp}?{urllib.parse.urlencode({'graph': graph})}"
+    def _holds(self, graph) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}").boolean)
+
+    def _union_name(self) -> str | None:
+        return self.union_graph.value if self.union_graph is not None else None
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -161,6 +180,11 @@ class RemoteStore(Store):
         except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as err:
             reason = getattr(err, "reason", err)
             raise KgError(f"{url}: cannot reach the SPARQL endpoint ({reason})") from None
+
+
+def _is_virtuoso(query_url: str) -> bool:
+    """Virtuoso's endpoints end in /sparql (kg.store.remote.endpoints_for)."""
+    return urllib.parse.urlsplit(query_url).path.rstrip("/").endswith(("/sparql", "/sparql-auth"))
 
 
 class _NotFound(KgError):
@@ -186,7 +210,7 @@ def _http_error(err: urllib.error.HTTPError, method: str, url: str) -> KgError:
     first = tidy_message(err.read().decode("utf-8", "replace")) or err.reason
     if err.code == 404 and method == "DELETE":
         return _NotFound(f"{url}: no such graph")
-    if err.code in (401, 403):
+    if err.code in (401, 403) or "SR186" in first:  # Virtuoso: HTTP 500 "SR186:SECURITY: No permission"
         return KgError(f"{url}: HTTP {err.code}: not allowed ({first}); give --user, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD")
     if err.code == 400:
         return QueryError(f"{url}: the server rejected the request: {first}")

@@ -1,0 +1,124 @@
+"""The union graph (kg.store.union): a query over everything sees each triple once, on the embedded
+store, a real `oxigraph serve` and a real Virtuoso; replacing and dropping an article keeps what
+another article still holds and removes the rest."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from kg.iri import graph_for_article_iri
+from kg.store import load_graphs, open_store
+
+pytest_plugins = ["conftest_servers"]
+
+BASE = "https://w3id.org/pgkg/"
+BODY = f"{BASE}id/org/ban-kinh-te-tinh-uy-thu-nghiem"
+PLAIN = """PREFIX pg: <https://w3id.org/pgkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name { ?b a pg:Organization ; rdfs:label ?name }"""
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ARTICLES = [f"{n:016x}" for n in (0xA1, 0xA2, 0xA3, 0xA4)]
+
+
+def article_nt(article_id: str, *, with_body: bool = True) -> str:
+    """One invented article naming the shared body (two triples about it) and a fact of its own."""
+    article = f"<{BASE}id/article/{article_id}>"
+    lines = [
+        f'{article} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/NewsArticle> .',
+        f'{article} <http://schema.org/headline> "Tin thử nghiệm {article_id}"@vi .',
+        f'{article} <http://schema.org/mentions> <{BODY}> .',
+    ]
+    if with_body:
+        lines += [
+            f'<{BODY}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/pgkg/ontology#Organization> .',
+            f'<{BODY}> <http://www.w3.org/2000/01/rdf-schema#label> "Ban Kinh tế Tỉnh ủy Thử Nghiệm"@vi .',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(params=["embedded", "oxigraph-server", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def store(request, tmp_path):
+    if request.param == "embedded":
+        opened = open_store(tmp_path / "kg-store")
+    elif request.param == "oxigraph-server":
+        opened = open_store(endpoint=request.getfixturevalue("oxigraph_server").url)
+    else:
+        server = request.getfixturevalue("virtuoso_server")
+        opened = open_store(endpoint=server.url, user=server.user, password=server.password)
+        opened.drop_all()  # the server lives for the module
+    yield opened
+    opened.close()
+
+
+def load_four(store) -> None:
+    load_graphs(store, [(graph_for_article_iri(f"{BASE}id/article/{a}"), article_nt(a)) for a in ARTICLES])
+
+
+def count_all(store) -> int:
+    return int(store.query(COUNT_ALL).rows[0][0].value)
+
+
+def test_a_body_four_articles_share_comes_back_once(store):
+    load_four(store)
+    assert store.query(PLAIN).values() == [{"name": "Ban Kinh tế Tỉnh ủy Thử Nghiệm"}]
+    # 4 articles × 3 triples of their own + the body's 2 triples, once
+    assert count_all(store) == store.stats()["triples"] == 14
+    assert sum(g["triples"] for g in store.stats()["graph_list"]) == 20
+
+
+def test_with_source_still_finds_every_article(store):
+    load_four(store)
+    rows = store.query_with_source(PLAIN).values()
+    assert [r["source"] for r in rows] == [f"{BASE}id/article/{a}" for a in ARTICLES]
+
+
+def test_dropping_an_article_keeps_what_another_still_holds(store):
+    load_four(store)
+    assert store.drop([graph_for_article_iri(f"{BASE}id/article/{ARTICLES[0]}")])
+    assert len(store.query(PLAIN).rows) == 1  # the body: three articles still hold it
+    assert count_all(store) == store.stats()["triples"] == 3 * 3 + 2  # the dropped article's own facts are gone
+    for article in ARTICLES[1:]:
+        store.drop([graph_for_article_iri(f"{BASE}id/article/{article}")])
+    assert store.query(PLAIN).rows == [] and count_all(store) == 0
+
+
+def test_a_reload_without_the_body_releases_it_only_when_no_article_has_it(store):
+    load_four(store)
+    for i, article in enumerate(ARTICLES):
+        load_graphs(store, [(graph_for_article_iri(f"{BASE}id/article/{article}"), article_nt(article, with_body=False))])
+        expected = 1 if i < len(ARTICLES) - 1 else 0
+        assert len(store.query(PLAIN).rows) == expected
+    assert count_all(store) == store.stats()["triples"] == 12
+
+
+def test_a_plain_client_sees_the_union_without_kg(oxigraph_server):
+    """SPARQLWrapper, YASGUI, curl: no union flag, no graph named; the default graph answers, each triple once."""
+    store = open_store(endpoint=oxigraph_server.url)
+    load_four(store)
+    url = f"{oxigraph_server.url}/query?" + urllib.parse.urlencode({"query": PLAIN})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    bindings = json.loads(urllib.request.urlopen(request).read())["results"]["bindings"]
+    assert [b["name"]["value"] for b in bindings] == ["Ban Kinh tế Tỉnh ủy Thử Nghiệm"]
+
+
+def test_an_embedded_store_written_before_the_union_gets_one(tmp_path):
+    """A store that holds article graphs and an empty default graph (kg before the union graph):
+    read-only queries fall back to the union of the graphs; the first writable open fills it."""
+    import pyoxigraph as ox
+
+    folder = tmp_path / "old-store"
+    old = ox.Store(str(folder))
+    for article in ARTICLES:
+        graph = ox.NamedNode(graph_for_article_iri(f"{BASE}id/article/{article}"))
+        old.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                   for t in ox.parse(input=article_nt(article).encode(), format=ox.RdfFormat.N_TRIPLES))
+    old.flush()
+    del old
+    with open_store(folder, read_only=True) as reader:
+        assert len(reader.query(PLAIN).rows) == 16  # the old bag union (4 × 4 rows), still answering
+    with open_store(folder) as writer:
+        assert len(writer.query(PLAIN).rows) == 1 and count_all(writer) == 14
