@@ -122,3 +122,46 @@ def test_an_embedded_store_written_before_the_union_gets_one(tmp_path):
         assert len(reader.query(PLAIN).rows) == 16  # the old bag union (4 × 4 rows), still answering
     with open_store(folder) as writer:
         assert len(writer.query(PLAIN).rows) == 1 and count_all(writer) == 14
+
+
+# --- the bulk path: a load into an empty embedded store ------------------------------------------
+
+
+def test_a_load_into_an_empty_store_goes_in_bulk_with_the_union(tmp_path, monkeypatch):
+    import kg.store.bulk as bulk
+
+    monkeypatch.setattr(bulk, "BULK_MIN_QUADS", 1)
+    calls = []
+    real = bulk.bulk_into_fresh_store
+    monkeypatch.setattr(bulk, "bulk_into_fresh_store", lambda *a: calls.append(a) or real(*a))
+    with open_store(tmp_path / "kg-store") as store:
+        load_four(store)
+        assert len(calls) == 1
+        assert store.query(PLAIN).values() == [{"name": "Ban Kinh tế Tỉnh ủy Thử Nghiệm"}]
+        assert count_all(store) == store.stats()["triples"] == 14
+        load_four(store)  # the store is no longer empty: a transaction, same triples
+        assert len(calls) == 1 and count_all(store) == 14
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg-store"]  # no fresh or retired folder left
+
+
+def test_a_bulk_load_that_fails_leaves_the_empty_store_as_it_was(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    import kg.store.bulk as bulk
+
+    monkeypatch.setattr(bulk, "BULK_MIN_QUADS", 1)
+
+    real_quads = bulk._quads
+
+    def failing_quads(units):
+        for i, quad in enumerate(real_quads(units)):
+            if i == 5:
+                raise OSError("disk full (simulated)")
+            yield quad
+
+    monkeypatch.setattr(bulk, "_quads", failing_quads)
+    with open_store(tmp_path / "kg-store") as store:
+        with pytest.raises(Exception, match="disk full"):
+            load_four(store)
+        assert count_all(store) == 0 and store.article_graphs() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg-store"]
