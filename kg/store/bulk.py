@@ -52,17 +52,17 @@ def bulk_into_fresh_store(location: Path, units: Sequence[GraphUnit]) -> None:
 
 
 def _quads(units: Sequence[GraphUnit]):
-    """Every unit's quads in its graph, then each distinct triple once in the default graph."""
+    """Every unit's quads in its graph, each with its copy in the default graph.
+
+    A triple several articles share is handed over once per article: the bulk loader writes each
+    key once (RocksDB keys are the quads), so the default graph holds it once without kg keeping
+    a set of every triple in Python.
+    """
     import pyoxigraph as ox
 
     default = ox.DefaultGraph()
-    seen: set = set()
     for unit in units:
         graph = ox.NamedNode(unit.graph)
         for t in unit.triples:
             yield ox.Quad(t.subject, t.predicate, t.object, graph)
-    for unit in units:
-        for t in unit.triples:
-            if t not in seen:
-                seen.add(t)
-                yield ox.Quad(t.subject, t.predicate, t.object, default)
+            yield ox.Quad(t.subject, t.predicate, t.object, default)
