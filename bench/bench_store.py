@@ -48,14 +48,18 @@ def size_mb(folder: Path) -> float:
 
 
 def prepare(work: Path, n: int, jobs: int) -> Path:
-    corpus, shard = work / "corpus", work / f"corpus-{n}.nq.gz"
-    if not shard.is_file():
+    corpus, shard = work / "corpus", work / "corpus-00000.nq.gz"  # kg export -o corpus.nq.gz writes shards
+    done = work / f"exported-{n}"
+    if not (shard.is_file() and done.is_file()):
         if not corpus.is_dir() or len(list(corpus.rglob("*.txt"))) + len(list(corpus.rglob("*.md"))) != n:
             shutil.rmtree(corpus, ignore_errors=True)
             subprocess.run([sys.executable, str(ROOT / "bench" / "generate_corpus.py"), str(corpus), "-n", str(n)],
                            check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([str(VENV / "kg"), "export", str(corpus), "-o", str(shard), "--jobs", str(jobs), "-q"],
-                       check=True, cwd=ROOT)
+        subprocess.run([str(VENV / "kg"), "export", str(corpus), "-o", str(work / "corpus.nq.gz"),
+                        "--jobs", str(jobs), "-q", "--force"], check=True, cwd=ROOT)
+        if sorted(p.name for p in work.glob("corpus-*.nq.gz")) != [shard.name]:
+            raise SystemExit(f"expected one shard in {work}; raise --shard-size or load them all")
+        done.write_text("")
     return shard
 
 

@@ -165,3 +165,35 @@ def test_a_bulk_load_that_fails_leaves_the_empty_store_as_it_was(tmp_path, monke
             load_four(store)
         assert count_all(store) == 0 and store.article_graphs() == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg-store"]
+
+
+def test_kg_load_into_an_empty_store_streams_into_a_fresh_one(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    shard = tmp_path / "four.nq"
+    shard.write_text("".join(
+        line[:-2] + f" <{graph_for_article_iri(f'{BASE}id/article/{a}')}> .\n"
+        for a in ARTICLES for line in article_nt(a).splitlines(keepends=True)), encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(main, ["load", "--no-validate", str(shard)])
+    assert first.exit_code == 0 and "bulk" in first.stderr and "loaded 4 graphs (20 triples)" in first.stderr
+    assert runner.invoke(main, ["drop", "--all", "--yes"]).exit_code == 0  # an empty store, still there
+    again = runner.invoke(main, ["load", "--no-validate", str(shard)])
+    assert again.exit_code == 0 and "bulk" in again.stderr
+    asked = runner.invoke(main, ["query", PLAIN, "--format", "csv"])
+    assert asked.stdout.splitlines() == ["name", "Ban Kinh tế Tỉnh ủy Thử Nghiệm"]
+    counted = runner.invoke(main, ["query", COUNT_ALL, "--format", "csv"])
+    assert counted.stdout.splitlines()[1] == "14"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["four.nq", "kg-store"]
+
+
+def test_which_queries_name_graphs():
+    from kg.store.remote import _names_graphs
+
+    assert _names_graphs("SELECT * { GRAPH ?g { ?s ?p ?o } }")
+    assert _names_graphs("ASK { graph <http://e/g> { ?s ?p ?o } }")
+    assert _names_graphs("PREFIX g: <http://e/> ASK { GRAPH g:one { ?s ?p ?o } }")
+    assert not _names_graphs("# the union graph that queries read\nSELECT (COUNT(*) AS ?n) { ?s ?p ?o }")

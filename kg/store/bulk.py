@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,23 +25,38 @@ if TYPE_CHECKING:
 BULK_MIN_QUADS = 50_000
 
 
-def bulk_into_fresh_store(location: Path, units: Sequence[GraphUnit]) -> None:
-    """Write ``units`` (and their union as the default graph) into a fresh store, then swap it in."""
+def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=None) -> None:
+    """Write ``units`` (and their union as the default graph) into a fresh store, then swap it in.
+
+    ``units`` may be a stream (kg.store.sources.iter_units): an exception it raises half-way (a
+    file that does not parse or validate) removes the fresh store, and ``location`` stays as it
+    was, or absent if it was. ``release`` closes the caller's handle on the empty store: it is
+    called once the fresh store is complete, just before the folders move (RocksDB writes to
+    its folder's path when it closes, so no handle may stay open across the move); until then
+    its lock keeps other writers out.
+    """
     import pyoxigraph as ox
 
-    fresh = location.with_name(f".{location.name}.bulk-{os.getpid()}")
-    retired = location.with_name(f".{location.name}.old-{os.getpid()}")
-    shutil.rmtree(fresh, ignore_errors=True)
+    location.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{location.name}.bulk-", dir=location.parent))
+    retired = fresh.with_name(fresh.name.replace(".bulk-", ".old-"))
     try:
         store = ox.Store(str(fresh))
-        store.bulk_extend(_quads(units))
-        store.flush()
-        del store  # closes RocksDB before the folder moves
-        os.rename(location, retired)
+        try:
+            store.bulk_extend(_quads(units))
+            store.flush()
+        finally:
+            store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
+        if release is not None:
+            release()
+        existed = location.exists()
+        if existed:
+            os.rename(location, retired)
         try:
             os.rename(fresh, location)
         except OSError:
-            os.rename(retired, location)
+            if existed:
+                os.rename(retired, location)
             raise
     except OSError as err:
         shutil.rmtree(fresh, ignore_errors=True)
@@ -51,7 +67,7 @@ def bulk_into_fresh_store(location: Path, units: Sequence[GraphUnit]) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _quads(units: Sequence[GraphUnit]):
+def _quads(units: Iterable[GraphUnit]):
     """Every unit's quads in its graph, each with its copy in the default graph.
 
     A triple several articles share is handed over once per article: the bulk loader writes each
@@ -62,7 +78,49 @@ def _quads(units: Sequence[GraphUnit]):
 
     default = ox.DefaultGraph()
     for unit in units:
-        graph = ox.NamedNode(unit.graph)
+        graph = _graph_node(unit.graph)
         for t in unit.triples:
             yield ox.Quad(t.subject, t.predicate, t.object, graph)
             yield ox.Quad(t.subject, t.predicate, t.object, default)
+
+
+def _graph_node(iri: str):
+    import pyoxigraph as ox
+
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as err:
+        raise KgError(f"{iri!r}: not a graph IRI ({err})", exit_code=2) from None
+
+
+class Counted:
+    """Units passed through, counted (for the one line ``kg load`` prints)."""
+
+    def __init__(self, units: Iterable[GraphUnit]) -> None:
+        self._units, self.graphs, self.triples = units, set(), 0
+
+    def __iter__(self):
+        for unit in self._units:
+            self.graphs.add(unit.graph)
+            self.triples += len(unit.triples)
+            yield unit
+
+
+def claim_if_empty(location: Path):
+    """(True, lock) when ``location`` holds no store yet or an empty one, else (False, None).
+
+    ``lock`` is the empty store opened for writing (None when there is none yet): holding it keeps
+    other writers out until the fresh store has taken its place; a store in use is the usual
+    clear error. Never creates a folder.
+    """
+    from kg.store.embedded import EmbeddedStore
+
+    if not location.exists():
+        return True, None
+    if not (location / "CURRENT").is_file():  # RocksDB's marker
+        return (not any(location.iterdir())), None
+    store = EmbeddedStore(location)
+    if store._is_empty():
+        return True, store
+    store.close()
+    return False, None

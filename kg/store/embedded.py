@@ -68,7 +68,7 @@ class EmbeddedStore(Store):
         """
         import pyoxigraph as ox
 
-        if self._bulk_candidate(units, replace):
+        if self._bulk_candidate(units):
             self._bulk_swap(units)
             return
         added: list = []  # quads for the named graphs
@@ -112,10 +112,12 @@ class EmbeddedStore(Store):
             operations.append(_data_block("INSERT DATA", quads))
         self._store.update(" ;\n".join(operations))
 
-    def _bulk_candidate(self, units: Sequence[GraphUnit], replace: bool) -> bool:
+    def _bulk_candidate(self, units: Sequence[GraphUnit]) -> bool:
         """A load into an empty store goes through the bulk loader (kg.store.bulk)."""
         from kg.store.bulk import BULK_MIN_QUADS
 
+        for unit in units:
+            _graph_node(unit.graph)  # a bad graph name is refused before any folder is made
         if sum(len(u.triples) for u in units) < BULK_MIN_QUADS:
             return False
         return self._is_empty()
@@ -126,12 +128,16 @@ class EmbeddedStore(Store):
     def _bulk_swap(self, units: Sequence[GraphUnit]) -> None:
         from kg.store.bulk import bulk_into_fresh_store
 
-        self._store = None  # release the folder's lock: the fresh store takes its place
-        try:
-            bulk_into_fresh_store(self.location, units)
-        finally:
-            import pyoxigraph as ox
+        import pyoxigraph as ox
 
+        def release():
+            self._store = None
+
+        # the empty store stays open (its lock keeps other writers out) until the fresh one is complete
+        try:
+            bulk_into_fresh_store(self.location, units, release)
+        finally:
+            self._store = None
             self._store = ox.Store(str(self.location))
 
     def query(self, sparql: str, *, update: bool = False, default_graphs: Sequence[str] | None = None,

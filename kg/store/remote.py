@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -74,7 +75,7 @@ class RemoteStore(Store):
     """A SPARQL 1.1 server, with kg's layout (kg.store.union): a named graph per article and their
     de-duplicated union, which queries read. The union is the server's default graph (Oxigraph),
     or on Virtuoso, which keeps no default graph of its own, the named graph ``UNION_GRAPH``
-    (sent as ``default-graph-uri``). ``union_graph`` overrides the guess: an IRI, or "" for the
+    (named by Virtuoso's ``define input:default-graph-uri`` pragma). ``union_graph`` overrides the guess: an IRI, or "" for the
     default graph."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
@@ -108,8 +109,11 @@ class RemoteStore(Store):
         params: list[tuple[str, str]] = [("query", sparql)]
         if default_graphs:
             params += [("default-graph-uri", g) for g in default_graphs]
-        elif self.union_graph is not None:
-            params.append(("default-graph-uri", self.union_graph.value))
+        elif self.union_graph is not None and not _names_graphs(sparql):
+            # Virtuoso's own pragma (the protocol's default-graph-uri would do the same): it also
+            # hides every named graph, so a query that says GRAPH goes without it and sees
+            # Virtuoso's union of all graphs, as before
+            params[0] = ("query", f"define input:default-graph-uri {sparql_term(self.union_graph)}\n" + sparql)
         limit = timeout or self._server_timeout
         if limit:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
             params.append(("timeout", str(int(limit * 1000))))
@@ -180,6 +184,15 @@ class RemoteStore(Store):
         except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as err:
             reason = getattr(err, "reason", err)
             raise KgError(f"{url}: cannot reach the SPARQL endpoint ({reason})") from None
+
+
+# GRAPH followed by what it names: an IRI, a variable or a prefixed name (not the word in a comment)
+_GRAPH_WORD = re.compile(r"\bGRAPH\s*(?:<|\?|\$|[A-Za-z][\w.-]{0,64}:|:)", re.IGNORECASE)
+
+
+def _names_graphs(sparql: str) -> bool:
+    """Whether the query asks for named graphs (a GRAPH clause; a string that says GRAPH counts too)."""
+    return bool(_GRAPH_WORD.search(sparql))
 
 
 def _is_virtuoso(query_url: str) -> bool:
