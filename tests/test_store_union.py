@@ -197,3 +197,18 @@ def test_which_queries_name_graphs():
     assert _names_graphs("ASK { graph <http://e/g> { ?s ?p ?o } }")
     assert _names_graphs("PREFIX g: <http://e/> ASK { GRAPH g:one { ?s ?p ?o } }")
     assert not _names_graphs("# the union graph that queries read\nSELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+
+
+def test_load_stream_bulk_into_empty_then_chunked_transactions(tmp_path):
+    from kg.store import load_stream
+    from kg.store.sources import units_from_graphs
+
+    def units(with_body=True):
+        for a in ARTICLES:
+            yield from units_from_graphs([(graph_for_article_iri(f"{BASE}id/article/{a}"),
+                                           article_nt(a, with_body=with_body))])
+
+    assert load_stream(tmp_path / "s", units()) == (4, 20)
+    assert load_stream(tmp_path / "s", units(with_body=False), chunk=3) == (4, 12)  # replaces, 2 transactions
+    with open_store(tmp_path / "s") as store:
+        assert store.query(PLAIN).rows == [] and count_all(store) == 12
