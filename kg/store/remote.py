@@ -75,8 +75,8 @@ class RemoteStore(Store):
     """A SPARQL 1.1 server, with kg's layout (kg.store.union): a named graph per article and their
     de-duplicated union, which queries read. The union is the server's default graph (Oxigraph),
     or on Virtuoso, which keeps no default graph of its own, the named graph ``UNION_GRAPH``
-    (named by Virtuoso's ``define input:default-graph-uri`` pragma). ``union_graph`` overrides the guess: an IRI, or "" for the
-    default graph."""
+    (named by Virtuoso's ``define input:default-graph-uri`` pragma). ``union_graph`` overrides the
+    guess: an IRI, or "" for the default graph."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
                  user: str | None = None, password: str | None = None, timeout: float | None = None,
