@@ -1,4 +1,4 @@
-"""Any SPARQL 1.1 server: Protocol for queries and updates, Graph Store HTTP Protocol for loads.
+"""Any SPARQL 1.1 server: Protocol for queries, SPARQL Update for loads and drops (kg.store.union).
 
 Standard library HTTP only (urllib), with basic or digest auth. Servers differ in
 where their endpoints live, so ``endpoints_for`` guesses from the URL the user gives:
