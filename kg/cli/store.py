@@ -56,6 +56,8 @@ def store_options(func):
                               update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint)
 
         opener.timeout = timeout
+        opener.endpoint = endpoint
+        opener.location = location
         return func(opener, **kwargs)
 
     return wrapper
@@ -97,12 +99,37 @@ def load(open_store, files, graph, append, no_validate):
 
     if graph is not None:
         check_iri(graph, "--graph")  # exit 2 before any file is read
+    if not open_store.endpoint and _bulk_load(open_store.location, files, graph, validate=not no_validate):
+        return
     units = read_files(list(files), validate=not no_validate, graph=graph)  # before the store is opened or made
     with open_store() as store:
         store.load_units(units, replace=not append)
         triples = sum(len(u.triples) for u in units)
         click.echo(f"loaded {len(units)} graph{'s' * (len(units) != 1)} ({triples} triples) "
                    f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
+
+
+def _bulk_load(location, files, graph, *, validate: bool) -> bool:
+    """Into an empty (or absent) embedded store: stream the files through the bulk loader into a
+    fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise."""
+    from kg.store import default_location
+    from kg.store.bulk import Counted, bulk_into_fresh_store, claim_if_empty
+    from kg.store.sources import iter_units
+
+    folder = Path(location) if location else default_location()
+    empty, lock = claim_if_empty(folder)
+    if not empty:
+        return False
+    counted = Counted(iter_units(list(files), validate=validate, graph=graph))
+    try:
+        bulk_into_fresh_store(folder, counted, lock.close if lock is not None else None)
+    finally:
+        if lock is not None:
+            lock.close()
+    graphs = len(counted.graphs)
+    click.echo(f"loaded {graphs} graph{'s' * (graphs != 1)} ({counted.triples} triples) from {len(files)} "
+               f"file{'s' * (len(files) != 1)} into the embedded store {folder} (bulk, into a fresh store)", err=True)
+    return True
 
 
 @main.command(epilog=STORE_HELP_EPILOG)

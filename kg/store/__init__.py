@@ -32,7 +32,7 @@ from kg.store.sources import GraphUnit, read_files, units_from_graphs
 __all__ = [
     "DEFAULT_LOCATION", "EXIT_ASK_FALSE", "EXIT_PARTIAL", "EmbeddedStore", "GraphUnit", "QueryError",
     "QueryResult", "RemoteStore", "Store", "UpdateRefused", "cq_names", "cq_query", "default_location",
-    "endpoints_for", "load_graphs", "open_store", "query_form", "read_files",
+    "endpoints_for", "load_graphs", "load_stream", "open_store", "query_form", "read_files",
 ]
 
 
@@ -56,6 +56,40 @@ def load_graphs(store: Store, graphs: Iterable[tuple[str | None, object]], *, re
     units = units_from_graphs(graphs)
     store.load_units(units, replace=replace)
     return units
+
+
+def load_stream(location: str | Path | None, units: Iterable[GraphUnit], *, replace: bool = True,
+                chunk: int = 200) -> tuple[int, int]:
+    """Load a stream of units into the embedded store at ``location``: (graphs, triples) written.
+
+    Into an empty (or absent) store the whole stream goes through the bulk loader into a fresh
+    store that takes its place when complete (all or nothing, memory for one unit at a time);
+    into a store that holds data, ``chunk`` units per transaction (each chunk all or nothing).
+    ``units``: kg.store.sources.iter_units(paths), or ``units_from_graphs([(graph, nquads)])``.
+    For ``kg export --load`` and other programs that write a corpus into the store.
+    """
+    from kg.store.bulk import Counted, bulk_into_fresh_store, claim_if_empty
+
+    folder = Path(location) if location else default_location()
+    empty, lock = claim_if_empty(folder)
+    counted = Counted(units)
+    if empty:
+        try:
+            bulk_into_fresh_store(folder, counted, lock.close if lock is not None else None)
+        finally:
+            if lock is not None:
+                lock.close()
+        return len(counted.graphs), counted.triples
+    with EmbeddedStore(folder) as store:
+        pending: list[GraphUnit] = []
+        for unit in counted:
+            pending.append(unit)
+            if len(pending) >= chunk:
+                store.load_units(pending, replace=replace)
+                pending = []
+        if pending:
+            store.load_units(pending, replace=replace)
+    return len(counted.graphs), counted.triples
 
 
 def cq_names() -> list[str]:

@@ -1,7 +1,7 @@
 """What every store offers, whatever it runs on: the ``Store`` interface, results, exit codes.
 
 A store holds one named graph per article (``kg.iri.graph_for_article_iri``) and
-answers SPARQL over the union of its graphs. ``EmbeddedStore`` (kg.store.embedded)
+answers SPARQL over the de-duplicated union of its graphs (kg.store.union). ``EmbeddedStore`` (kg.store.embedded)
 and ``RemoteStore`` (kg.store.remote) implement it.
 """
 
@@ -109,27 +109,44 @@ class Store:
         self.load_units(units, replace=replace)
         return units
 
+    def _union_name(self) -> str | None:
+        """The named graph that holds the union, where the store keeps it in one (Virtuoso); else None."""
+        return None
+
     def article_graphs(self) -> list[tuple[str, str]]:
         """(graph IRI, article IRI) for every graph that holds a kg article, sorted."""
         result = _complete(self.query(packaged_query("article_graphs")))
-        return [(row[0].value, row[1].value) for row in result.rows]
+        union = self._union_name()
+        return [(row[0].value, row[1].value) for row in result.rows if row[0].value != union]
+
+    def triple_count(self) -> int:
+        """Distinct triples over every graph: ``COUNT(*)`` over the union, which queries read.
+
+        The figure to show as the store's size (kg stats, the home page, VoID's void:triples).
+        """
+        result = _complete(self.query(packaged_query("stats_triples")))
+        return int(result.rows[0][0].value)
 
     def drop_all(self) -> list[str]:
         """Remove every graph that holds a kg article (other graphs on a shared server stay)."""
         return self.drop(graph for graph, _ in self.article_graphs())
 
     def stats(self) -> dict:
-        """Graphs, triples and entities per class in the article graphs."""
+        """Article graphs, distinct triples (what ``COUNT(*)`` over the union says), entities per class.
+
+        ``graph_list`` gives each article graph's own size; a triple two articles share counts in both.
+        """
         per_graph = _complete(self.query(packaged_query("stats_graphs")))
         classes = _complete(self.query(packaged_query("stats_classes")))
+        union = self._union_name()
         graphs = [
             {"graph": row[0].value, "article": row[1].value, "triples": int(row[2].value)}
-            for row in per_graph.rows
+            for row in per_graph.rows if row[0].value != union
         ]
         return {
             "store": self.description,
             "graphs": len(graphs),
-            "triples": sum(g["triples"] for g in graphs),
+            "triples": self.triple_count(),
             "classes": {row[0].value: int(row[1].value) for row in classes.rows},
             "graph_list": graphs,
         }

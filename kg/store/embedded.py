@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from kg.errors import KgError
 from kg.store.base import QueryError, QueryResult, Store, check_query, tidy_message
 from kg.store.guard import check_query_shape, sparql_term
+from kg.store.union import build_union, needs_union_fallback, orphans, quads_text, to_default
 
 if TYPE_CHECKING:
     from kg.store.sources import GraphUnit
@@ -23,7 +24,7 @@ def default_location() -> Path:
 
 
 class EmbeddedStore(Store):
-    """pyoxigraph.Store in a folder. Queries see the union of all graphs as the default graph.
+    """pyoxigraph.Store in a folder: a named graph per article, their de-duplicated union as the default graph.
 
     ``read_only`` opens an existing store without taking the writer's lock, so
     queries can run while another process loads.
@@ -45,6 +46,7 @@ class EmbeddedStore(Store):
             else:
                 self.location.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.location))
+                build_union(self._store)
         except OSError as err:
             if "lock" in str(err).lower():  # RocksDB lets one writer at a time open the folder
                 raise KgError(f"{self.location}: the store is in use by another process (a running kg load?); "
@@ -52,42 +54,91 @@ class EmbeddedStore(Store):
             raise KgError(f"{self.location}: cannot open the store ({_first_line(err)})") from None
 
     def load_units(self, units: Sequence[GraphUnit], replace: bool = True) -> None:
-        """Write all units in one Oxigraph transaction (all or nothing).
+        """Write all units in one Oxigraph transaction (all or nothing), keeping the union graph.
 
-        A graph being replaced that only gains triples (a reload of the same file gains none) takes
-        just the new ones; a graph that loses some is dropped and written whole. Without drops the
-        quads go in through ``Store.extend``, one transaction without SPARQL text (a 54 MB N-Quads
-        file loads in 0.7 GB instead of 1.1 GB). A drop and its insertion need one transaction,
-        which only a SPARQL update gives: it is built from pyoxigraph terms
-        (kg.store.guard.sparql_term), and a graph name is a NamedNode, which cannot hold ">" or
-        spaces, so no value can close its <…> and add operations.
+        The store's layout (kg.store.union): one named graph per article, and the default graph
+        holding the de-duplicated union of every named graph, which is what queries read. A
+        graph being replaced gains its new triples and loses the ones it no longer has; a lost
+        triple leaves the default graph only when no other named graph still holds it. Without
+        losses the quads go in through ``Store.extend``, one transaction without SPARQL text. A
+        loss and its insertions need one transaction, which only a SPARQL update gives: it is
+        built from pyoxigraph terms (kg.store.guard.sparql_term), and a graph name is a
+        NamedNode, which cannot hold ">" or spaces, so no value can close its <…> and add
+        operations.
         """
         import pyoxigraph as ox
 
-        plan: list[tuple] = []  # (graph, triples to add)
-        dropped: list = []
+        if self._bulk_candidate(units):
+            self._bulk_swap(units)
+            return
+        added: list = []  # quads for the named graphs
+        removed: list = []
         for unit in units:
             graph = _graph_node(unit.graph)
-            triples = unit.triples
+            new = dict.fromkeys(unit.triples)
             # we hold the writer's lock, so no graph can appear or change meanwhile
             if replace and self._store.contains_named_graph(graph):
                 old = {q.triple for q in self._store.quads_for_pattern(None, None, None, graph)}
-                new = set(triples)
-                if old <= new:
-                    triples = [t for t in triples if t not in old]
-                else:
-                    dropped.append(graph)
-            plan.append((graph, triples))
-        quads = (ox.Quad(t.subject, t.predicate, t.object, graph) for graph, triples in plan for t in triples)
-        try:
-            if dropped:
-                operations = [f"DROP SILENT GRAPH {sparql_term(graph)}" for graph in dropped]
-                self._store.update(" ;\n".join([*operations, _data_block("INSERT DATA", list(quads))]))
+                added.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new if t not in old)
+                removed.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in old if t not in new)
             else:
-                self._store.extend(quads)
+                added.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+        union_added = list(dict.fromkeys(to_default(q) for q in added))
+        union_removed = orphans(self._store, removed, added)
+        try:
+            if any(map(_has_blank_node, removed)):  # DELETE DATA takes no blank nodes
+                self._replace_with_blank_nodes(added, removed, union_added)
+                for quad in union_removed:
+                    self._store.remove(quad)
+            elif removed:
+                operations = [_data_block("DELETE DATA", removed + union_removed)]
+                if added:
+                    operations.append(_data_block("INSERT DATA", added + union_added))
+                self._store.update(" ;\n".join(operations))
+            else:
+                self._store.extend([*added, *union_added])
             self._store.flush()
         except OSError as err:
             raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
+
+    def _replace_with_blank_nodes(self, added: list, removed: list, union_added: list) -> None:
+        """Graphs that lose triples with blank nodes: DROP them and write them whole, in one update."""
+        graphs = list(dict.fromkeys(q.graph_name for q in removed))
+        gone = set(removed)
+        keep = [q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g) if q not in gone]
+        operations = [f"DROP SILENT GRAPH {sparql_term(graph)}" for graph in graphs]
+        quads = list(dict.fromkeys([*keep, *added, *union_added]))
+        if quads:
+            operations.append(_data_block("INSERT DATA", quads))
+        self._store.update(" ;\n".join(operations))
+
+    def _bulk_candidate(self, units: Sequence[GraphUnit]) -> bool:
+        """A load into an empty store goes through the bulk loader (kg.store.bulk)."""
+        from kg.store.bulk import BULK_MIN_QUADS
+
+        for unit in units:
+            _graph_node(unit.graph)  # a bad graph name is refused before any folder is made
+        if sum(len(u.triples) for u in units) < BULK_MIN_QUADS:
+            return False
+        return self._is_empty()
+
+    def _is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def _bulk_swap(self, units: Sequence[GraphUnit]) -> None:
+        from kg.store.bulk import bulk_into_fresh_store
+
+        import pyoxigraph as ox
+
+        def release():
+            self._store = None
+
+        # the empty store stays open (its lock keeps other writers out) until the fresh one is complete
+        try:
+            bulk_into_fresh_store(self.location, units, release)
+        finally:
+            self._store = None
+            self._store = ox.Store(str(self.location))
 
     def query(self, sparql: str, *, update: bool = False, default_graphs: Sequence[str] | None = None,
               timeout: float | None = None) -> QueryResult | None:
@@ -135,14 +186,25 @@ class EmbeddedStore(Store):
             raise QueryError(f"{self.location}: {err.kind}: {err.message}") from None
 
     def drop(self, graphs: Iterable[str]) -> list[str]:
-        dropped = []
-        for graph in graphs:
-            node = _graph_node(graph)
-            if self._store.contains_named_graph(node):
-                self._store.remove_graph(node)
-                dropped.append(graph)
-        self._store.flush()
-        return dropped
+        """Remove the graphs and, from the default graph, the triples no remaining graph holds (one update)."""
+        nodes = [node for node in dict.fromkeys(map(_graph_node, graphs)) if self._store.contains_named_graph(node)]
+        if not nodes:
+            return []
+        removed = [q for node in nodes for q in self._store.quads_for_pattern(None, None, None, node)]
+        union_removed = orphans(self._store, removed, [])
+        operations = [f"DROP SILENT GRAPH {sparql_term(node)}" for node in nodes]
+        text_safe = [q for q in union_removed if not _has_blank_node(q)]
+        if text_safe:
+            operations.append(_data_block("DELETE DATA", text_safe))
+        try:
+            self._store.update(" ;\n".join(operations))
+            for quad in union_removed:
+                if _has_blank_node(quad):
+                    self._store.remove(quad)
+            self._store.flush()
+        except OSError as err:
+            raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
+        return [node.value for node in nodes]
 
     def drop_everything(self) -> None:
         """Empty the store, graphs that hold no article included."""
@@ -170,15 +232,14 @@ def _data_block(operation: str, quads: list) -> str:
     by_graph: dict = {}
     for quad in quads:
         by_graph.setdefault(quad.graph_name, []).append(quad)
-    body = "\n".join(
-        f"GRAPH {sparql_term(graph)} {{\n" + "\n".join(_triple_text(q) for q in group) + "\n}"
-        for graph, group in by_graph.items()
-    )
+    body = quads_text(by_graph)
     return f"{operation} {{\n{body}\n}}"
 
 
-def _triple_text(t) -> str:
-    return f"{sparql_term(t.subject)} {sparql_term(t.predicate)} {sparql_term(t.object)} ."
+def _has_blank_node(quad) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
 def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> QueryResult:
@@ -188,8 +249,10 @@ def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> Query
     try:
         if graphs:
             answer = store.query(sparql, default_graph=[ox.NamedNode(g) for g in graphs])
-        else:
+        elif needs_union_fallback(store):  # a store written before the union graph, opened read-only
             answer = store.query(sparql, use_default_graph_as_union=True)
+        else:  # the default graph is the de-duplicated union (kg.store.union)
+            answer = store.query(sparql)
         return _result(answer)
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax {_first_line(err)}") from None

@@ -1,4 +1,4 @@
-"""Any SPARQL 1.1 server: Protocol for queries and updates, Graph Store HTTP Protocol for loads.
+"""Any SPARQL 1.1 server: Protocol for queries, SPARQL Update for loads and drops (kg.store.union).
 
 Standard library HTTP only (urllib), with basic or digest auth. Servers differ in
 where their endpoints live, so ``endpoints_for`` guesses from the URL the user gives:
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
+from kg.store.guard import sparql_term
+from kg.store.union import UNION_GRAPH, remote_drop, remote_write
 from kg.store.base import (
     QueryError,
     QueryResult,
@@ -69,17 +72,24 @@ def endpoints_for(url: str, *, update: str | None = None, gsp: str | None = None
 
 
 class RemoteStore(Store):
-    """A SPARQL 1.1 server. ``union_default_graph`` asks Oxigraph to query all graphs by default
-    (the ``union-default-graph`` parameter; Virtuoso does so anyway, other servers ignore it)."""
+    """A SPARQL 1.1 server, with kg's layout (kg.store.union): a named graph per article and their
+    de-duplicated union, which queries read. The union is the server's default graph (Oxigraph),
+    or on Virtuoso, which keeps no default graph of its own, the named graph ``UNION_GRAPH``
+    (named by Virtuoso's ``define input:default-graph-uri`` pragma). ``union_graph`` overrides the
+    guess: an IRI, or "" for the default graph."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
                  user: str | None = None, password: str | None = None, timeout: float | None = None,
-                 union_default_graph: bool = True):
+                 union_graph: str | None = None):
+        import pyoxigraph as ox
+
         self.endpoints = endpoints_for(endpoint, update=update_endpoint, gsp=gsp_endpoint, auth=bool(user))
+        if union_graph is None:
+            union_graph = UNION_GRAPH if _is_virtuoso(self.endpoints.query) else ""
+        self.union_graph = ox.NamedNode(union_graph) if union_graph else None
         self.description = f"SPARQL endpoint {self.endpoints.query}"
         self.timeout = timeout or DEFAULT_TIMEOUT
         self._server_timeout = timeout  # only a limit the user set is sent to the server
-        self.union_default_graph = union_default_graph
         handlers = []
         if user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -99,8 +109,11 @@ class RemoteStore(Store):
         params: list[tuple[str, str]] = [("query", sparql)]
         if default_graphs:
             params += [("default-graph-uri", g) for g in default_graphs]
-        elif self.union_default_graph:
-            params.append(("union-default-graph", "true"))
+        elif self.union_graph is not None and not _names_graphs(sparql):
+            # Virtuoso's own pragma (the protocol's default-graph-uri would do the same): it also
+            # hides every named graph, so a query that says GRAPH goes without it and sees
+            # Virtuoso's union of all graphs, as before
+            params[0] = ("query", f"define input:default-graph-uri {sparql_term(self.union_graph)}\n" + sparql)
         limit = timeout or self._server_timeout
         if limit:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
             params.append(("timeout", str(int(limit * 1000))))
@@ -116,29 +129,39 @@ class RemoteStore(Store):
     # --- graph store -------------------------------------------------------------------
 
     def load_units(self, units: Sequence[GraphUnit], replace: bool = True) -> None:
-        """PUT (replace) or POST (add) each graph. Everything was parsed before the first request."""
+        """One SPARQL update per graph (one transaction on the server): release the old triples
+        from the union, replace the graph, add its triples to the union. Everything was parsed
+        before the first request; a failure half-way names the graphs already written."""
+        import pyoxigraph as ox
+
         done: list[str] = []
         for unit in units:
             try:
-                self._request("PUT" if replace else "POST", self._graph_url(unit.graph), unit.ntriples(),
-                              {"Content-Type": "text/turtle; charset=utf-8"})
+                self._send(self.endpoints.update, {"update": remote_write(
+                    ox.NamedNode(unit.graph), sorted(unit.triples, key=str), self.union_graph, replace=replace)})
             except KgError as err:
                 already = f"; graphs already written: {', '.join(done)}" if done else ""
                 raise KgError(f"{err}{already}") from None
             done.append(unit.graph)
 
     def drop(self, graphs: Iterable[str]) -> list[str]:
+        import pyoxigraph as ox
+
+        present = {graph for graph, _ in self.article_graphs()}
         dropped = []
         for graph in graphs:
-            try:
-                self._request("DELETE", self._graph_url(graph))
-            except _NotFound:
+            node = ox.NamedNode(graph)
+            if graph not in present and not self._holds(node):
                 continue
+            self._send(self.endpoints.update, {"update": remote_drop(node, self.union_graph)})
             dropped.append(graph)
         return dropped
 
-    def _graph_url(self, graph: str) -> str:
-        return f"{self.endpoints.gsp}?{urllib.parse.urlencode({'graph': graph})}"
+    def _holds(self, graph) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}").boolean)
+
+    def _union_name(self) -> str | None:
+        return self.union_graph.value if self.union_graph is not None else None
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -161,6 +184,20 @@ class RemoteStore(Store):
         except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as err:
             reason = getattr(err, "reason", err)
             raise KgError(f"{url}: cannot reach the SPARQL endpoint ({reason})") from None
+
+
+# GRAPH followed by what it names: an IRI, a variable or a prefixed name (not the word in a comment)
+_GRAPH_WORD = re.compile(r"\bGRAPH\s*(?:<|\?|\$|[A-Za-z][\w.-]{0,64}:|:)", re.IGNORECASE)
+
+
+def _names_graphs(sparql: str) -> bool:
+    """Whether the query asks for named graphs (a GRAPH clause; a string that says GRAPH counts too)."""
+    return bool(_GRAPH_WORD.search(sparql))
+
+
+def _is_virtuoso(query_url: str) -> bool:
+    """Virtuoso's endpoints end in /sparql (kg.store.remote.endpoints_for)."""
+    return urllib.parse.urlsplit(query_url).path.rstrip("/").endswith(("/sparql", "/sparql-auth"))
 
 
 class _NotFound(KgError):
@@ -186,7 +223,7 @@ def _http_error(err: urllib.error.HTTPError, method: str, url: str) -> KgError:
     first = tidy_message(err.read().decode("utf-8", "replace")) or err.reason
     if err.code == 404 and method == "DELETE":
         return _NotFound(f"{url}: no such graph")
-    if err.code in (401, 403):
+    if err.code in (401, 403) or "SR186" in first:  # Virtuoso: HTTP 500 "SR186:SECURITY: No permission"
         return KgError(f"{url}: HTTP {err.code}: not allowed ({first}); give --user, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD")
     if err.code == 400:
         return QueryError(f"{url}: the server rejected the request: {first}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +55,60 @@ def read_files(paths: Sequence[str | Path], *, validate: bool = True, graph: str
                 _validate(unit, path)
         units.extend(file_units)
     return merge_units(units)
+
+
+def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None) -> Iterator[GraphUnit]:
+    """The units of ``paths`` one graph at a time, each validated before it is handed on.
+
+    For the bulk load into a fresh store (kg.store.bulk.bulk_stream): memory holds one graph, not
+    the corpus. N-Quads and TriG shards (kg export -o corpus.nq.gz writes them sorted by graph) are
+    cut where the graph changes; a graph that comes back later is a second unit of the same graph,
+    which adds up as RDF graphs do. Other files hold one article each and are read whole. A bad
+    file raises InputError when the stream reaches it: the caller writes into a fresh store that
+    is thrown away then.
+    """
+    import pyoxigraph as ox
+
+    if not paths:
+        raise InputError("no files to load")
+    if graph and len(paths) > 1:
+        raise InputError("--graph names one graph, so give exactly one file")
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
+        fmt = rdf_format(path)
+        if fmt not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) or graph:
+            file_units = _read_file(path, graph)
+        else:
+            file_units = _graph_runs(_parse(path, fmt, str(path)), str(path))
+        empty = True
+        for unit in file_units:
+            empty = False
+            if validate:
+                _validate(unit, path)
+            yield unit
+        if empty:
+            raise InputError(f"{path}: holds no triples")
+
+
+def _graph_runs(quads: Iterable, name: str) -> Iterator[GraphUnit]:
+    """Consecutive quads of one named graph as a unit; default-graph triples by their article, at the end."""
+    import pyoxigraph as ox
+
+    current, triples, default = None, [], []
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            default.append(quad.triple)
+            continue
+        if quad.graph_name.value != current:
+            if triples:
+                yield GraphUnit(current, triples, [name])
+            current, triples = quad.graph_name.value, []
+        triples.append(quad.triple)
+    if triples:
+        yield GraphUnit(current, triples, [name])
+    if default:
+        yield GraphUnit(_graph_of(default, name), default, [name])
 
 
 def merge_units(units: Iterable[GraphUnit]) -> list[GraphUnit]:
