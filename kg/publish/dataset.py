@@ -108,8 +108,12 @@ def _int(n: int) -> ox.Literal:
 
 
 def dump_lines(site: Site) -> list[str]:
-    """Every quad of the store as a sorted, distinct N-Quads line: the dump, and what void:triples counts."""
-    quads = site.data.quads_for_pattern(None, None, None)
+    """Every quad of the articles' graphs as a sorted, distinct N-Quads line: the dump, and what
+    void:triples counts. The default graph is left out: it is the union kg derives from those graphs
+    (kg.store.union), rebuilt by `kg load` of the dump."""
+    import pyoxigraph as ox
+
+    quads = (q for q in site.data.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
     return sorted({f"{q}\n" if str(q).endswith(" .") else f"{q} .\n" for q in quads})
 
 

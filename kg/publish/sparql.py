@@ -130,7 +130,7 @@ class SparqlService:
 
     def _evaluate(self, query, accept, default_graphs, named_graphs, cancel) -> Answer:
         try:
-            kwargs = _dataset(default_graphs, named_graphs)
+            kwargs = _dataset(self.store, default_graphs, named_graphs)
             result = self.store.query(query, prefixes=None, **kwargs)
             if isinstance(result, ox.QueryBoolean):
                 return _boolean(result, accept)
@@ -258,12 +258,16 @@ def _boolean(result: ox.QueryBoolean, accept) -> Answer:
     return Answer(200, fmt.content_type, result.serialize(format=_RESULTS[fmt.name]))
 
 
-def _dataset(default_graphs, named_graphs) -> dict:
-    """SPARQL Protocol default-graph-uri / named-graph-uri; otherwise the union of all graphs."""
+def _dataset(store, default_graphs, named_graphs) -> dict:
+    """SPARQL Protocol default-graph-uri / named-graph-uri; otherwise the store's default graph, which
+    holds every article's triples once (kg.store.union), or, on a store written before that layout,
+    the union of all graphs."""
+    from kg.store.union import needs_union_fallback
+
     kwargs: dict = {}
     if default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
+    elif needs_union_fallback(store):
         kwargs["use_default_graph_as_union"] = True
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
