@@ -583,23 +583,20 @@ def _cached_blocks(tasks: list[Task], manifest: Manifest) -> Iterator[str]:
 
 
 def _load(tasks: list[Task], manifest: Manifest, location: str | None, chunk: int = 200) -> int:
-    """Load every good article's graph into the store, ``chunk`` graphs per transaction."""
-    from kg.store import load_graphs, open_store
+    """Load every good article's graph into the embedded store: through the bulk loader into an empty
+    store (all or nothing), else ``chunk`` graphs per transaction. Not validated again: these are the
+    files this run (or an earlier one with the same fingerprint) validated."""
+    from kg.store import load_stream
+    from kg.store.sources import units_from_graphs
 
-    loaded = 0
-    with open_store(location) as target:
-        pending: list[tuple[str, str]] = []
+    def units():
         for task in tasks:
             entry = manifest.articles.get(task.name)
-            if entry is None:
-                continue
-            pending.append((entry["graph"], _nquads_of(task.target, entry["graph"])))
-            if len(pending) >= chunk:
-                loaded += len(load_graphs(target, pending))
-                pending = []
-        if pending:
-            loaded += len(load_graphs(target, pending))
-    return loaded
+            if entry is not None:
+                yield from units_from_graphs([(entry["graph"], _nquads_of(task.target, entry["graph"]))])
+
+    graphs, _ = load_stream(location, units(), chunk=chunk)
+    return graphs
 
 
 def _nquads_of(target: str, graph: str) -> str:
