@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import SEED
 from rdflib import Graph, Literal, URIRef
 
-from conftest import SEED
 from kg.cli import main
 
 SH = "http://www.w3.org/ns/shacl#"

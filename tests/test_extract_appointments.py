@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
+from extract_helpers import names, run
 from rdflib import Literal, URIRef
 
-from extract_helpers import names, run
 from kg.extract import appointments
 from kg.map import to_graph
 from kg.namespaces import PG, PGAPPT, PGSTATE
@@ -177,7 +177,6 @@ def test_linear_time_when_the_input_doubles():
 
 def test_an_export_with_decisions_is_consistent_and_the_class_is_an_event():
     from rdflib import RDFS
-
     from test_ontology_reasoner import AXIOMS, inconsistencies, ontology
 
     onto = ontology()

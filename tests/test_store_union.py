@@ -145,7 +145,6 @@ def test_a_load_into_an_empty_store_goes_in_bulk_with_the_union(tmp_path, monkey
 
 
 def test_a_bulk_load_that_fails_leaves_the_empty_store_as_it_was(tmp_path, monkeypatch):
-    import pyoxigraph as ox
 
     import kg.store.bulk as bulk
 

@@ -7,12 +7,11 @@ import importlib.util
 import sys
 
 import pytest
+from conftest import ROOT, SEED
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.validate import validate, validate_many
-
-from conftest import ROOT, SEED
 
 BASE = "https://w3id.org/pgkg/"
 

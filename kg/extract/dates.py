@@ -22,6 +22,7 @@ _DATE_RE = re.compile(
     rf"|(?<!\w)ngày\s+(?P<wd>\d{{1,2}})\s+tháng\s+(?P<wm>\d{{1,2}})(?:\s+năm\s+(?P<wy>\d{{4}}))?",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _RANGE_RE = re.compile(
     r"(?<!\w)từ\s+(?:ngày\s+)?(?P<d1>\d{1,2})(?:[/.-](?P<m1>\d{1,2}))?\s+(?:đến|tới|-)\s+(?:ngày\s+)?"
     r"(?P<d2>\d{1,2})[/.-](?P<m2>\d{1,2})(?:[/.-](?P<y2>\d{4}))?(?![\d/.-]\d)",
@@ -79,6 +80,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     """Dates and date ranges in text[start:end], in order; uncued dates need a year."""
     end = len(text) if end is None else end
     found: list[DateMention] = []
+    if _DIGIT.search(text, start, end) is None:  # every date has a digit; most sentences have none
+        return found
     taken = _Taken()
     for m in [*_RANGE_RE.finditer(text, start, end), *_PAIR_RE.finditer(text, start, end)]:
         single_month = not m.groupdict().get("m1")

@@ -78,13 +78,25 @@ class View:
         return [q - i for i, q in enumerate(self.inserted)]
 
 
+# Where a rule can fire: the character pairs each rule inserts a blank between. One cheap pass finds
+# them; the rules then run only in a window around each (a rule's match starts at most 21 characters
+# before its blank), which gives the same blanks as running them over the whole text, at half the cost.
+_CANDIDATE = re.compile(rf"[{_LOWER}][{_UPPER}]|[{_NON_ASCII_LOWER}]\d|\w\.[{_UPPER}]"
+                        rf"|[{_LOWER}{_UPPER}][,;][{_LOWER}{_UPPER}]|[{_LOWER}{_UPPER}][-–] [{_UPPER}]| [-–][{_UPPER}]"
+                        r"|\w(?:ủy|uỷ)")
+_BEFORE = 24
+
+
 def view(text: str) -> View:
     """The text with the missing blanks inserted (see the module docstring)."""
-    points = [m.end(name) for m in _RULES.finditer(text) for name in (m.lastgroup,) if name]
-    points += [m.end("uy") for m in _glued_uy().finditer(text)]
+    points: set[int] = set()
+    for candidate in _CANDIDATE.finditer(text):
+        lo, hi = max(0, candidate.start() - _BEFORE), min(len(text), candidate.end() + 2)
+        points.update(m.end(name) for m in _RULES.finditer(text, lo, hi) for name in (m.lastgroup,) if name)
+        points.update(m.end("uy") for m in _glued_uy().finditer(text, lo, hi))
     if not points:
         return View(text)
-    points = sorted(set(points))
+    points = sorted(points)
     return View(_insert(text, points), tuple(p + i for i, p in enumerate(points)))
 
 

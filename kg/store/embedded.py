@@ -126,9 +126,9 @@ class EmbeddedStore(Store):
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
     def _bulk_swap(self, units: Sequence[GraphUnit]) -> None:
-        from kg.store.bulk import bulk_into_fresh_store
-
         import pyoxigraph as ox
+
+        from kg.store.bulk import bulk_into_fresh_store
 
         def release():
             self._store = None

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
-from kg.store.guard import sparql_term
-from kg.store.union import UNION_GRAPH, remote_drop, remote_write
 from kg.store.base import (
     QueryError,
     QueryResult,
@@ -34,6 +32,8 @@ from kg.store.base import (
     term_from_json,
     tidy_message,
 )
+from kg.store.guard import sparql_term
+from kg.store.union import UNION_GRAPH, remote_drop, remote_write
 
 if TYPE_CHECKING:
     from kg.store.sources import GraphUnit
