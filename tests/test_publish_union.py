@@ -41,3 +41,35 @@ def test_the_dump_holds_article_graphs_only(server):
     lines = gzip.decompress(body).decode("utf-8").splitlines()
     assert lines and all(line.rstrip(" .").endswith(">") and line.count(" <https://w3id.org/pgkg/graph/") == 1
                          for line in lines)
+
+
+def test_the_dump_loads_and_validates_again(server, tmp_path):
+    """kg's own dump is kg data: `kg validate` accepts it and `kg load` reads it into a fresh store."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    status, _, body = server.get("/dump.nq.gz")
+    dump = tmp_path / "dump.nq.gz"
+    dump.write_bytes(body)
+    plain = tmp_path / "dump.nq"
+    plain.write_bytes(gzip.decompress(body))
+    checked = CliRunner().invoke(main, ["validate", str(plain)])
+    assert checked.exit_code == 0, checked.output
+    loaded = CliRunner().invoke(main, ["load", str(dump), "--store", str(tmp_path / "again")])
+    assert loaded.exit_code == 0, loaded.output
+    assert "loaded 4 graphs" in loaded.stderr
+
+
+def test_a_multi_article_export_loads_into_an_empty_store(tmp_path):
+    """`kg export a b c -o all.nq` is sorted by line, so each article's quads are spread through the
+    file; the bulk loader must still validate each article whole."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out = tmp_path / "all.nq"
+    articles = [str(p) for p in sorted(TIMELINE.glob("*.txt"))]
+    assert CliRunner().invoke(main, ["export", "-q", *articles, "-o", str(out)]).exit_code == 0
+    loaded = CliRunner().invoke(main, ["load", str(out), "--store", str(tmp_path / "store")])
+    assert loaded.exit_code == 0, loaded.output

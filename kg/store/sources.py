@@ -60,10 +60,9 @@ def read_files(paths: Sequence[str | Path], *, validate: bool = True, graph: str
 def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None) -> Iterator[GraphUnit]:
     """The units of ``paths`` one graph at a time, each validated before it is handed on.
 
-    For the bulk load into a fresh store (kg.store.bulk.bulk_stream): memory holds one graph, not
-    the corpus. N-Quads and TriG shards (kg export -o corpus.nq.gz writes them sorted by graph) are
-    cut where the graph changes; a graph that comes back later is a second unit of the same graph,
-    which adds up as RDF graphs do. Other files hold one article each and are read whole. A bad
+    For the bulk load into a fresh store (kg.store.bulk.bulk_stream): memory holds one file, not
+    the corpus (kg export -o corpus.nq.gz cuts a corpus into shards of bounded size). N-Quads and
+    TriG files are split by graph; other files hold one article each and are read whole. A bad
     file raises InputError when the stream reaches it: the caller writes into a fresh store that
     is thrown away then.
     """
@@ -92,21 +91,21 @@ def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str
 
 
 def _graph_runs(quads: Iterable, name: str) -> Iterator[GraphUnit]:
-    """Consecutive quads of one named graph as a unit; default-graph triples by their article, at the end."""
+    """The quads of one file grouped by named graph, one unit each (first-seen order); default-graph
+    triples by their article, at the end. Grouped over the whole file, not by consecutive runs: a
+    single-mode export or a dump is sorted by line, so one article's quads are spread through it,
+    and a graph validated in pieces would fail (an attestation away from its tenure's type)."""
     import pyoxigraph as ox
 
-    current, triples, default = None, [], []
+    graphs: dict[str, list] = {}
+    default = []
     for quad in quads:
         if isinstance(quad.graph_name, ox.DefaultGraph):
             default.append(quad.triple)
-            continue
-        if quad.graph_name.value != current:
-            if triples:
-                yield GraphUnit(current, triples, [name])
-            current, triples = quad.graph_name.value, []
-        triples.append(quad.triple)
-    if triples:
-        yield GraphUnit(current, triples, [name])
+        else:
+            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    for graph, triples in graphs.items():
+        yield GraphUnit(graph, triples, [name])
     if default:
         yield GraphUnit(_graph_of(default, name), default, [name])
 
