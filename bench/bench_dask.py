@@ -15,7 +15,9 @@ from getrusage of the reaped children), articles/s, and for the Dask run the CPU
 client process alone (scheduler + collecting answers + writing the shards: the part that
 does not grow with the number of machines). The two runs' shards are compared byte for
 byte. ``--virtuoso`` also times the bulk load of the shards into a fresh Virtuoso with the
-recipe of docs/corpus.md (needs virtuoso-t and isql-vt). Results go to WORKDIR/results.json.
+recipe of docs/corpus.md (needs virtuoso-t and isql-vt). Results go to WORKDIR/results.json;
+last, what 1 M articles would cost on N machines, extrapolated from these figures
+(``extrapolate``; ``--from-results FILE`` prints it again from a saved results.json).
 """
 
 from __future__ import annotations
@@ -48,11 +50,17 @@ def child(mode: str, corpus: Path, out: Path, jobs: int) -> dict:
 
         with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None) as cluster, Client(cluster) as client:
+            ready = _own_cpu()  # imports and cluster start-up are behind us
             summary = export_with_dask([corpus], out, client)
-    own = resource.getrusage(resource.RUSAGE_SELF)
+            export_cpu = _own_cpu() - ready
     return {"mode": mode, "articles": summary.total, "failed": summary.failed, "triples": summary.triples,
             "shards": len(summary.outputs), "inner_wall": time.monotonic() - start,
-            "client_cpu": own.ru_utime + own.ru_stime}
+            "client_cpu": _own_cpu(), "client_export_cpu": export_cpu if mode == "dask" else None}
+
+
+def _own_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def run(mode: str, corpus: Path, out: Path, jobs: int) -> dict:
@@ -114,6 +122,39 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def extrapolate(summary: dict, articles: int = 1_000_000, cores: int = 8,
+                machines: tuple[int, ...] = (1, 4, 16, 64)) -> list[str]:
+    """What ``articles`` would cost on N machines of ``cores`` cores, from this run's Dask figures.
+
+    Linear in cores: each article is independent, CPU-bound, pure Python (one worker process per
+    core, no shared state); the client's CPU per article (scheduler, answers, gzip of the shards)
+    is serial, so it caps the rate whatever N is. Virtuoso (open source: one server) loads at the
+    measured rate whatever N is. Start-up and imports are counted in, so the figures err high.
+    """
+    n, dask = summary["n"], summary["runs"]["dask"]
+    worker_cpu = (dask["cpu"] - dask["client_cpu"]) / n  # s per article, summed over workers
+    client_cpu = dask.get("client_export_cpu", dask["client_cpu"]) / n  # the serial part: during the export only
+    triples = dask["triples"] / n
+    lines = [f"{articles:,} articles, {triples:,.0f} triples each ({articles * triples / 1e6:,.0f} M triples); "
+             f"worker CPU {worker_cpu * 1e3:.0f} ms/article, client CPU {client_cpu * 1e3:.1f} ms/article "
+             f"(ceiling {1 / client_cpu:,.0f} articles/s); shards {summary['shard_gzip_bytes'] / n * articles / 1e9:.1f} GB gzip",
+             f"{'machines':>8} {'cores':>6} {'export wall':>12} {'articles/s':>11} {'core-hours':>11}"]
+    for count in machines:
+        rate = min(count * cores / worker_cpu, 1 / client_cpu)
+        lines.append(f"{count:8} {count * cores:6} {_hours(articles / rate):>12} {rate:11,.0f} "
+                     f"{articles * worker_cpu / 3600:11,.0f}")
+    if "virtuoso" in summary:
+        load = summary["virtuoso"]
+        rate = summary["runs"]["kg"]["triples"] / load["wall"]
+        lines.append(f"Virtuoso bulk load, one rdf_loader_run at the measured {rate:,.0f} triples/s: "
+                     f"{_hours(articles * triples / rate)} (independent of N)")
+    return lines
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=1000, help="articles (default 1000)")
@@ -121,12 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="kg export --jobs, and Dask worker processes (default 2)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench-dask"))
     parser.add_argument("--virtuoso", action="store_true", help="also time the Virtuoso bulk load of the shards")
+    parser.add_argument("--from-results", type=Path, metavar="FILE", help="only extrapolate from a results.json")
     parser.add_argument("--child", choices=["kg", "dask"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.corpus, args.out, args.jobs)))
+        return 0
+    if args.from_results:
+        print("\n".join(extrapolate(json.loads(args.from_results.read_text()))))
         return 0
 
     sys.path.insert(0, str(HERE))
@@ -160,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{triples / load['wall']:,.0f} triples/s, database {load['db_bytes'] / 1e6:.0f} MB")
         summary["virtuoso"] = load
     (args.workdir / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print("\n".join(extrapolate(summary)))
     return 0 if identical else 1
 
 
