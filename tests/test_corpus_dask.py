@@ -102,3 +102,22 @@ def test_the_run_refuses_what_kg_export_refuses(client, corpus, tmp_path):
         export_with_dask([tmp_path], tmp_path / "out" / "corpus.nq", client)
     with pytest.raises(KgError, match="one of the input articles"):
         export_with_dask([corpus], tmp_path / "corpus.nq", client, report=corpus / "seed.txt")
+
+
+def test_ctrl_c_leaves_no_shard_and_reports_interrupted(client, corpus, tmp_path, monkeypatch):
+    import kg.corpus.distributed as dist
+
+    received = []
+    real = dist._nquads
+
+    def interrupted_on_the_third(answer):  # Ctrl-C reaching the client while shards are being written
+        received.append(answer)
+        if len(received) == 3:
+            raise KeyboardInterrupt
+        return real(answer)
+
+    monkeypatch.setattr(dist, "_nquads", interrupted_on_the_third)
+    summary = export_with_dask([corpus], tmp_path / "corpus.nq.gz", client, shard_size=500)
+    assert summary.interrupted and summary.exit_code == 130
+    assert not list(tmp_path.glob("corpus-*")) and not list(tmp_path.glob(".corpus-*"))
+    assert json.loads((tmp_path / "corpus.kg-report.json").read_text(encoding="utf-8"))["interrupted"] is True

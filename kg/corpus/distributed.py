@@ -26,8 +26,10 @@ What runs where:
 Workers read the articles by path: on several machines the corpus sits on storage every
 worker mounts at the same path (NFS, a mounted bucket). Only the client writes. Unlike
 ``kg export`` there is no manifest (every run does every article) and no per-article time
-budget inside a task (Dask runs tasks in threads, where SIGALRM cannot reach); a batch
-that takes longer than ``batch_timeout`` is failed and the run goes on.
+budget inside a task (Dask runs tasks in threads, where SIGALRM cannot reach): when the
+client has waited ``batch_timeout`` for a batch, its articles are failed and the run goes on
+(the worker thread stays busy until the batch ends). A run that stops (Ctrl-C, a full disk)
+removes the shards it wrote.
 
 Run workers as one process per core, one thread each (``dask worker … --nworkers N
 --nthreads 1``): the pipeline is pure Python, so threads would only share one core's GIL.
@@ -48,7 +50,7 @@ from typing import Any
 from kg.corpus.discover import common_root, iter_articles, relative_names
 from kg.corpus.engine import DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, Engine, EngineSettings, kg_engine
 from kg.corpus.runner import REPORT_NAME, CorpusSummary
-from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
+from kg.corpus.shards import DEFAULT_SHARD_SIZE, ShardWriter, split_output
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
 from kg.output import InputGuard, atomic_write
@@ -135,12 +137,26 @@ def export_with_dask(
     batches = [list(range(i, min(i + max(1, batch_size), len(paths)))) for i in range(0, len(paths), max(1, batch_size))]
     answers = _answers(client, batches, [str(p) for p in paths], settings, strict, engine,
                        window or 4 * threads, batch_timeout)
+    writer = ShardWriter(shard_output, shard_size)
     try:
-        summary.outputs = [str(p) for p in write_shards(shard_output, _blocks(answers, names, summary), shard_size)]
-    except OSError as err:  # a full disk: the shard is removed, the report says so
-        summary.errors.append(f"{shard_output}: cannot write the shards ({err.strerror or err})")
-    except KgError as err:
-        summary.errors.append(str(err))
+        for block in _blocks(answers, names, summary):
+            if block:
+                writer.add(block)
+        summary.outputs = [str(p) for p in writer.close()]
+    except BaseException as err:
+        # Shards are written as answers arrive; a run that stops leaves none of its shards, since a
+        # partial set would load as a smaller corpus. Ctrl-C: exit 130 and a report, as kg export.
+        writer.abort()
+        for path in writer.paths:
+            path.unlink(missing_ok=True)
+        if isinstance(err, KeyboardInterrupt):
+            summary.interrupted = True
+        elif isinstance(err, OSError):  # a full disk
+            summary.errors.append(f"{shard_output}: cannot write the shards ({err.strerror or err})")
+        elif isinstance(err, KgError):
+            summary.errors.append(str(err))
+        else:
+            raise
     finally:
         answers.close()  # cancels what is still in flight after an error
     summary.elapsed = time.monotonic() - start
@@ -221,7 +237,11 @@ def _blocks(answers: Iterator[list[tuple[int, Answer]]], names: list[str], summa
             else:
                 summary.ok += 1
             summary.triples += answer.triples
-            yield gzip.decompress(answer.nquads_gz).decode("utf-8")
+            yield _nquads(answer)
+
+
+def _nquads(answer: Answer) -> str:
+    return gzip.decompress(answer.nquads_gz).decode("utf-8")
 
 
 def _write_report(path: Path, summary: CorpusSummary) -> None:
