@@ -5,7 +5,8 @@
     summary = export_corpus(["corpus/"], output="corpus.nq.gz")       # sorted N-Quads shards
     print(summary.text()); raise SystemExit(summary.exit_code)
 
-For other engines (Dask, Spark) map ``kg.pipeline.article_to_nquads`` over the texts.
+On a Dask cluster: ``kg.corpus.distributed.export_with_dask`` (the same shards, byte for byte).
+For other engines (Spark) map ``kg.pipeline.article_to_nquads`` over the texts.
 Names are imported on first use, so ``kg --help`` does not pay for them.
 """
 
@@ -18,6 +19,7 @@ _WHERE = {
     "iter_articles": "kg.corpus.discover",
     "ArticleResult": "kg.corpus.engine",
     "EngineSettings": "kg.corpus.engine",
+    "export_with_dask": "kg.corpus.distributed",
     "kg_engine": "kg.corpus.engine",
     "CorpusSummary": "kg.corpus.runner",
     "export_corpus": "kg.corpus.runner",
