@@ -59,6 +59,7 @@ class ShardWriter:
         self.gzip = suffix.endswith(".gz")
         self.paths: list[Path] = []
         self._handle = None
+        self._file = None
         self._tmp: Path | None = None  # None while writing straight into a device or FIFO
         self._real: Path | None = None  # the file the shard name leads to (a symlink is written through)
         self._quads = 0
@@ -77,7 +78,7 @@ class ShardWriter:
         special = self._real.exists() and not self._real.is_file() and not self._real.is_dir()
         self._tmp = None if special else self._real.with_name(f".{self._real.name}.tmp")
         try:
-            raw = open(self._real if special else self._tmp, "wb")
+            self._file = raw = open(self._real if special else self._tmp, "wb")
         except OSError as err:
             raise KgError(f"{target}: cannot write ({err.strerror})") from None
         if self.gzip:
@@ -91,7 +92,8 @@ class ShardWriter:
     def _finish(self) -> None:
         if self._handle is None:
             return
-        self._handle.close()  # closes the gzip stream and the file below it
+        self._handle.close()  # the gzip stream; GzipFile leaves a fileobj it was given open
+        self._file.close()
         self._handle = None
         if self._tmp is not None:
             os.replace(self._tmp, self._real)
@@ -104,10 +106,11 @@ class ShardWriter:
 
     def abort(self) -> None:
         if self._handle is not None:
-            try:
-                self._handle.close()
-            except OSError:  # the disk that failed the write may fail the close too
-                pass
+            for stream in (self._handle, self._file):
+                try:
+                    stream.close()
+                except OSError:  # the disk that failed the write may fail the close too
+                    pass
             self._handle = None
             if self._tmp is not None:
                 self._tmp.unlink(missing_ok=True)
