@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest_servers import start_virtuoso, stop
+
 from kg.cli import main
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.slow]
