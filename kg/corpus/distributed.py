@@ -38,7 +38,6 @@ Run workers as one process per core, one thread each (``dask worker … --nworke
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import time
 from collections import deque
@@ -49,11 +48,11 @@ from typing import Any
 
 from kg.corpus.discover import common_root, iter_articles, relative_names
 from kg.corpus.engine import DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, Engine, EngineSettings, kg_engine
-from kg.corpus.runner import REPORT_NAME, CorpusSummary
+from kg.corpus.runner import REPORT_NAME, CorpusSummary, write_report
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, ShardWriter, split_output
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
-from kg.output import InputGuard, atomic_write
+from kg.output import InputGuard
 
 DEFAULT_BATCH_SIZE = 16  # articles per Dask task: one pySHACL call each, as kg export's workers take
 DEFAULT_BATCH_TIMEOUT = 600.0  # seconds a batch may take (60 s per article in kg export; tasks run in threads)
@@ -161,7 +160,7 @@ def export_with_dask(
         answers.close()  # cancels what is still in flight after an error
     summary.elapsed = time.monotonic() - start
     summary.report = str(report_path)
-    _write_report(report_path, summary)
+    write_report(report_path, summary)
     if summary.errors:
         raise KgError(f"{summary.errors[0]} (report {report_path})")
     return summary
@@ -244,9 +243,3 @@ def _nquads(answer: Answer) -> str:
     return gzip.decompress(answer.nquads_gz).decode("utf-8")
 
 
-def _write_report(path: Path, summary: CorpusSummary) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    except OSError as err:
-        raise KgError(f"{path}: cannot write the report ({err.strerror})") from None

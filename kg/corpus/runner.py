@@ -327,7 +327,7 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
     summary.elapsed = time.monotonic() - start
     summary.report = str(plan.report)
     try:
-        _write_report(plan.report, summary)
+        write_report(plan.report, summary)
     except KgError as err:
         if summary.errors:
             raise KgError(f"{summary.errors[0]}; and {err}") from None
@@ -612,7 +612,8 @@ def _nquads_of(target: str, graph: str) -> str:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
 
 
-def _write_report(path: Path, summary: CorpusSummary) -> None:
+def write_report(path: Path, summary: CorpusSummary) -> None:
+    """The JSON failure report (also the Dask path's, kg.corpus.distributed)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
