@@ -1,4 +1,4 @@
-"""What changed between two exports, dumps or stores: people, bodies, posts, tenures, documents and
+"""What changed between two exports, dumps or stores: people, bodies, posts, tenures, appointments, documents and
 meetings added, removed or changed, compared by IRI.
 
 Each side is read whole (kg.rdfio) into an in-memory store as one set of triples (article graphs
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kg.rdfio import read_quads
 
-KINDS = ("people", "organizations", "posts", "tenures", "documents", "meetings")
+KINDS = ("people", "organizations", "posts", "tenures", "appointments", "documents", "meetings")
 _QUERIES = Path(__file__).with_name("queries") / "diff"
 
 Record = dict[str, tuple[str, ...]]  # field → sorted values

@@ -59,3 +59,14 @@ def test_an_unreadable_side_is_one_line_and_exit_2(tmp_path):
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "bad.ttl" in result.stderr
     unknown = CliRunner().invoke(main, ["diff", str(tmp_path / "x.rdf"), str(good)])
     assert unknown.exit_code == 2 and "x.rdf" in unknown.stderr
+
+
+def test_personnel_decisions_are_compared_too(tmp_path):
+    appointments = Path(__file__).resolve().parent.parent / "data" / "articles" / "appointments" / "lang-son.txt"
+    old = export(tmp_path, "old.trig", [0])
+    new = tmp_path / "new.trig"
+    assert CliRunner().invoke(main, ["export", "-q", str(TIMELINE / "tin-0.txt"), str(appointments),
+                                     "-o", str(new)]).exit_code == 0
+    data = json.loads(CliRunner().invoke(main, ["diff", str(old), str(new), "-f", "json"]).stdout)
+    kinds = sorted(k for a in data["appointments"]["added"] for k in a["kind"])
+    assert "assigned" in kinds and "retired" in kinds

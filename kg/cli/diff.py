@@ -17,7 +17,7 @@ from kg.output import write_stdout
               help="A readable summary, or JSON for scripts.")
 @user_errors
 def diff_command(old, new, fmt):
-    """Show what changed from OLD to NEW: people, bodies, posts, tenures, documents and meetings
+    """Show what changed from OLD to NEW: people, bodies, posts, tenures, appointments, documents and meetings
     added, removed or changed (compared by IRI).
 
     \b
