@@ -299,15 +299,12 @@ def test_gzip_shard_with_a_bad_article_is_valid(tmp_path):
 def test_time_budgets_nest():
     from kg.corpus.engine import ArticleTimeout, time_budget
 
-    with pytest.raises(ArticleTimeout, match="outer"):
-        with time_budget(0.6, "outer"):
-            for _ in range(3):
-                with time_budget(5, "inner"):  # each inner block ends in time: the outer still counts
-                    time.sleep(0.25)
-    with pytest.raises(ArticleTimeout, match="inner"):
-        with time_budget(5, "outer"):
-            with time_budget(0.2, "inner"):
-                time.sleep(2)
+    with pytest.raises(ArticleTimeout, match="outer"), time_budget(0.6, "outer"):
+        for _ in range(3):
+            with time_budget(5, "inner"):  # each inner block ends in time: the outer still counts
+                time.sleep(0.25)
+    with pytest.raises(ArticleTimeout, match="inner"), time_budget(5, "outer"), time_budget(0.2, "inner"):
+        time.sleep(2)
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no timer left behind
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kg.extract import bodies, canonical, dates
 from kg.extract.context import BodyRef, Context
@@ -64,7 +64,7 @@ def _short_re() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?P<word>{words})[ ]+(?:số[ ]*)?{_SHORT_NO}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table(kind: str) -> tuple[tuple[str, ...], ...] | tuple[str, ...]:
     rows = [r for r in canonical._rows("doc_types.tsv") if r[0] == kind]
     if kind in ("short", "counter"):
@@ -260,7 +260,7 @@ def _on_behalf(ctx: Context, pos: int) -> str | None:
     if not _SIGNED.search(ctx.mtext, max(s, pos - 24), pos):
         return None
     behalf = None
-    for behalf in _ON_BEHALF.finditer(ctx.mtext, s, pos):
+    for behalf in _ON_BEHALF.finditer(ctx.mtext, s, pos):  # noqa: B007 - the last match is used below
         pass  # the last "Thay mặt" before the document
     ref = bodies.parse_at(ctx, behalf.end(), bare_ok=True) if behalf else None
     return ctx.add_org(ref).key if ref is not None and ref.end <= pos else None

@@ -1132,7 +1132,7 @@ def _cues(clause: str, person_start: int, person_end: int, others: list[int] | N
         if best is None or hit[3] > best[3]:
             best = hit
     roles = [(best[2], best[3])]
-    for i, j, role, strength in sorted(hits):
+    for i, _j, role, strength in sorted(hits):
         gap = low[best[1]:i]
         if role != best[2] and strength > _WEAK and i >= best[1] and len(gap) <= 80 and "," not in gap \
                 and ";" not in gap and (gap.rstrip().endswith(" và") or gap.strip() == "và"):
@@ -1287,7 +1287,7 @@ def _date_assemblies(ctx: Context) -> None:
     dates_of = [m.date for m in ctx.group("meetings").values()]
     starts = [a for a, _, _ in spans]
     reach, best = [], None  # the mention reaching furthest among those starting at or before each one
-    for a, b, n in spans:
+    for _a, b, n in spans:
         if best is None or b > best[0]:
             best = (b, n)
         reach.append(best)
