@@ -44,14 +44,17 @@ def _old_to_new() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _old_tone_re() -> re.Pattern[str]:
     # Only at the end of a syllable ("hoàn" is spelt one way in both styles), never after q ("quý").
-    alternatives = "|".join(sorted(_old_to_new(), key=len, reverse=True))
-    return re.compile(rf"(?<![qQ])(?:{alternatives})(?!\w)")
+    # Two character classes, not an alternation of every pair: one pass over the text at C speed;
+    # pairs the classes allow but the table lacks ("uà") are left as they are.
+    firsts = "".join(sorted({old[0] for old in _old_to_new()}))
+    seconds = "".join(sorted({old[1] for old in _old_to_new()}))
+    return re.compile(rf"(?<![qQ])[{firsts}][{seconds}](?!\w)")
 
 
 def new_tone_placement(text: str) -> str:
     """Move old-style tone marks onto the new-style vowel. NFC in, NFC out, same length."""
     table = _old_to_new()
-    return _old_tone_re().sub(lambda m: table[m.group()], text)
+    return _old_tone_re().sub(lambda m: table.get(m.group(), m.group()), text)
 
 
 def match_key(text: str) -> str:
