@@ -194,9 +194,9 @@ def test_an_event_named_inside_the_first_ones_name_is_not_the_one_that_took_plac
 
 
 def test_attendance_list_names_the_reported_congress():
-    x = run("Tham dự Đại hội có đồng chí Trần Văn An, Phó Bí thư Tỉnh ủy.\n\nBáo cáo chính trị trình Đại hội Đảng "
-            "bộ tỉnh Bình Dương lần thứ X nêu rõ kết quả.")
-    assert [(m.name, names(x).get(m.organizer)) for m in x.meetings] == [("Đại hội", "Đảng bộ tỉnh Bình Dương")]
+    x = run("Tham dự Đại hội có đồng chí Trần Văn An, Phó Bí thư Tỉnh ủy.\n\nVăn kiện trình Đại hội Đảng "
+            "bộ tỉnh Tây Ninh lần thứ XI đã được thông qua.")
+    assert [(m.name, names(x).get(m.organizer)) for m in x.meetings] == [("Đại hội", "Đảng bộ tỉnh Tây Ninh")]
     assert roles(x) == {("Trần Văn An", "attendee")}
 
 

@@ -74,7 +74,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "session": re.compile(rf"(?<!\w)(?:kỳ họp thứ|họp kỳ(?: thứ)?)\s+(?P<o>{o})", re.IGNORECASE),
         # "Kỳ họp thứ 5 (từ 2 đến 4/8), Ủy ban …": the holder after a bracket and a comma
         "aside": re.compile(r"\s*\([^()\n]{0,80}\)\s*,\s*"),
-        # "HĐND tỉnh khóa XIII, nhiệm kỳ 2021 - 2026 tiến hành Kỳ họp thứ 22": the holder before
+        # "HĐND huyện khóa IX, nhiệm kỳ 2016 - 2021 tiến hành Kỳ họp thứ 14": the holder before
         "holds": re.compile(r"\s*,?\s*(?:đã\s+|sẽ\s+|long trọng\s+)?(?:tiến hành|tổ chức|khai mạc|bế mạc|bước vào)\s+$",
                             re.IGNORECASE),
         "congress_khoa": re.compile(r"\s+khóa\s+(?P<o>[IVXLC]+|\d{1,2})(?!\w)"),
@@ -253,7 +253,7 @@ _HOLDER_REACH = 160  # how far before "tổ chức Đại hội" its holder may 
 
 def _holder_before(ctx: Context, pos: int) -> BodyRef | None:
     """The body holding an assembly whose name has none: "Đảng bộ Trường A tổ chức Đại hội đại biểu
-    lần thứ XV", "HĐND tỉnh khóa XIII tiến hành Kỳ họp thứ 22". A recognised body first (with a term
+    lần thứ XV", "HĐND huyện khóa IX tiến hành Kỳ họp thứ 14". A recognised body first (with a term
     between: "khóa XIII, nhiệm kỳ 2021 - 2026"), else a holder read from its head word."""
     p = _patterns()
     window_start = max(0, pos - _HOLDER_REACH)
@@ -363,7 +363,7 @@ def _sessions(ctx: Context) -> None:
             body = _holder_before(ctx, m.start())
             if body is not None:
                 body_key = ctx.add_org(body).key
-                term, _ = _term(ctx, body.end, body_key)  # "HĐND tỉnh khóa XIII … tiến hành Kỳ họp thứ 22"
+                term, _ = _term(ctx, body.end, body_key)  # "HĐND huyện khóa IX … tiến hành Kỳ họp thứ 14"
                 _numbered(ctx, "Session", body_key, ordinals, m.start(), pos, term=term)
                 continue
         body_key = ctx.add_org(body).key if body is not None else None

@@ -5,7 +5,7 @@
   the date in the sentence (year inferred, see kg.extract.dates.infer_year), the place
   after "tại", the organiser the body just before "tổ chức".
   "A phối hợp với B tổ chức …" is organised by A.
-* "<body> đã họp kỳ thứ 3 từ ngày 14 đến ngày 23/3/2011 tại Hà Nội" → a Meeting too.
+* "<body> đã họp kỳ thứ 5 từ ngày 9 đến ngày 12/10/2019 tại Huế" → a Meeting too.
 * "Sáng 12/3, Hội nghị … đã diễn ra tại Đà Nẵng" (a dated sentence opening with the event).
 * "Chiều 19/1, Bộ Chính trị họp …" (a body meets), "Sáng 4/5, Thủ tướng … chủ trì Phiên họp Chính phủ …"
   (held by the body after the event word), "… đã có buổi làm việc với …" (no organiser): weaker shapes,
@@ -15,7 +15,7 @@
 * The event phrase wherever the sentence puts it (gazetteers/meeting_words.tsv), in a dated sentence:
   the subject after a lead-in ("TT - Sau hai ngày làm việc, ngày 7-8, Đại hội … đã bế mạc"; it ends
   where its predicate starts, planned "sẽ …" and anaphoric "… lần này" left out), after "diễn ra"
-  ("Sáng 8-10 đã diễn ra lễ khai mạc … Đại hội …"), "Tại <numbered event> (…), <body> …",
+  ("Chiều 2-11 đã diễn ra lễ bế mạc … Đại hội …"), "Tại <numbered event> (…), <body> …",
   "trong chương trình kỳ họp thứ N, <body>", a sitting that acts ("được hội nghị <body> bầu"),
   "<event> … do <body> tổ chức" (also undated in the opening paragraphs), "<event> … diễn ra",
   "<person> dự <event>", a decision handed over ("X đã trao quyết định …", "quyết định … được A trao cho B").
@@ -725,7 +725,7 @@ _ANAPHOR = re.compile(r"(?<!\w)(?:lần này|này|nói trên|trên)(?!\w)", re.I
 
 
 def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """"Chiều 13-1, Hội nghị lần thứ chín Ban Chấp hành Trung ương Đảng (khóa X) đã hoàn thành …": a dated
+    """"Sáng 21-5, Hội nghị lần thứ sáu Ban Chấp hành Đảng bộ tỉnh (khóa XV) đã kết thúc …": a dated
     sentence whose subject, after the lead-in, is an event phrase; it ends where its predicate starts."""
     found = []
     for s, e in ctx.sentences():
@@ -757,7 +757,7 @@ _HAPPENED = re.compile(r"(?:đã\s+)?(?:diễn ra|khai mạc|bế mạc)\s+", re
 
 
 def _happened_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """"Sáng 8-10 đã diễn ra lễ khai mạc phiên trọng thể Đại hội …": the verb first, then the event."""
+    """"Chiều 2-11 đã diễn ra lễ bế mạc Đại hội …": the verb first, then the event."""
     found = []
     for s, e in ctx.sentences():
         if not _dated(ctx, s, e):
@@ -840,7 +840,7 @@ _PAREN_OR_COMMA = re.compile(r"\([^()\n]{0,60}\)|,")
 
 
 def _at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """"Tại kỳ họp thứ năm (từ 2 đến 4/8), Ủy ban Kiểm tra Trung ương đã xem xét …": the body that acts
+    """"Tại kỳ họp thứ bảy (từ 11 đến 13/3), Ủy ban Kiểm tra Tỉnh ủy đã xem xét …": the body that acts
     at a numbered or dated event holds it. "Tại Hội nghị, …" (the reported one again) is left alone."""
     found = []
     for s, e in ctx.sentences():
@@ -870,7 +870,7 @@ _PROGRAMME = re.compile(r"(?<!\w)(?:trong chương trình|trong khuôn khổ|ti�
 
 
 def _programme_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """"Sáng 5-6, trong chương trình kỳ họp thứ năm, Quốc hội khóa XV, …": that day's sitting of a held event."""
+    """"Chiều 18-11, trong chương trình kỳ họp thứ tám, HĐND tỉnh khóa X, …": that day's sitting of a held event."""
     found = []
     for s, e in ctx.sentences():
         for m in _PROGRAMME.finditer(ctx.mtext, s, e):
@@ -911,7 +911,7 @@ def _acting_sittings(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 
 def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """"… phát biểu tại buổi gặp mặt nhân Kỷ niệm … do Ban Tuyên giáo Thành ủy tổ chức": an event with an
+    """"… dự buổi gặp mặt dịp Kỷ niệm … do Ban Dân vận Huyện ủy tổ chức": an event with an
     explicit organiser anywhere in a sentence, dated or in the lead."""
     found = []
     opening = _opening_end(ctx)

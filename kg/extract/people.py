@@ -599,7 +599,7 @@ _INTO = re.compile(r"(?<!\w)(?:được\s+bầu|được\s+bầu bổ sung|trún
 
 
 def _elected_into_then_list(ctx: Context) -> None:
-    """"Sáu người được bầu vào Ban Bí thư Trung ương Đoàn gồm các anh chị: A, B": members of that body."""
+    """"Ba người được bầu vào Ban Thường vụ Hội, gồm các chị: A, B và C": members of that body."""
     for m in _INTO.finditer(ctx.mtext):
         body = bodies.parse_at(ctx, m.end(), bare_ok=True)
         lead = _FOR_LIST.match(ctx.mtext, body.end) if body is not None else None
