@@ -724,6 +724,12 @@ _PHRASE_MAX = 160  # an event's name, not a whole sentence
 _ANAPHOR = re.compile(r"(?<!\w)(?:lần này|này|nói trên|trên)(?!\w)", re.IGNORECASE)
 
 
+def _named_event(ctx: Context, sentence: tuple[int, int], start: int, end: int, organizer: str | None) -> Meeting:
+    """The meeting whose name is written from ``start`` to about ``end`` in ``sentence``, with its organiser."""
+    name = _name(ctx, start, end)
+    return _meeting(ctx, name, sentence, (start, start + len(name)), organizer)
+
+
 def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     """"Sáng 21-5, Hội nghị lần thứ sáu Ban Chấp hành Đảng bộ tỉnh (khóa XV) đã kết thúc …": a dated
     sentence whose subject, after the lead-in, is an event phrase; it ends where its predicate starts."""
@@ -745,9 +751,7 @@ def _subject_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             if cut is None or cut - word.end() > _PHRASE_MAX or _ANAPHOR.search(ctx.mtext, word.end(), cut) \
                     or (verb is not None and verb.start() == cut and _PLANNED.match(ctx.mtext, cut)):
                 continue
-            name = _name(ctx, word.start(), cut)
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
-                               _organiser_of(ctx, word, cut))
+            meeting = _named_event(ctx, (s, e), word.start(), cut, _organiser_of(ctx, word, cut))
             found.append((meeting.key, (s, e)))
             break
     return found
@@ -768,9 +772,7 @@ def _happened_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
                 continue
             name_end = _name_end(ctx, word.start(), e)
             held = next((w for w in _event_words(ctx, word.start(), name_end) if _holder(ctx, w)), word)
-            name = _name(ctx, word.start(), name_end)
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
-                               _organiser_of(ctx, held, name_end))
+            meeting = _named_event(ctx, (s, e), word.start(), name_end, _organiser_of(ctx, held, name_end))
             found.append((meeting.key, (s, e)))
             break
     return found
@@ -795,9 +797,7 @@ def _took_place_anywhere(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         if verb is None or _ANAPHOR.search(ctx.mtext, word.end(), verb.start()) \
                 or _PLANNED_BEFORE.search(ctx.mtext[max(word.end(), verb.start() - 12):verb.start() + 1]):
             continue
-        name = _name(ctx, word.start(), verb.start())
-        meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)),
-                           _organiser_of(ctx, word, verb.start()))
+        meeting = _named_event(ctx, (s, e), word.start(), verb.start(), _organiser_of(ctx, word, verb.start()))
         found.append((meeting.key, (s, e)))
     return found
 
@@ -860,8 +860,7 @@ def _at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         if ref is None:
             continue
         verb = _TOOK_PLACE_ANYWHERE.search(ctx.mtext, word.end(), comma.start())  # "… diễn ra chiều 10/7,"
-        name = _name(ctx, word.start(), verb.start() if verb else comma.start())
-        meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
+        meeting = _named_event(ctx, (s, e), word.start(), verb.start() if verb else comma.start(), ctx.add_org(ref).key)
         found.append((meeting.key, (s, e)))
     return found
 
@@ -880,8 +879,7 @@ def _programme_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             ref = _holder(ctx, word)
             if ref is None:
                 continue
-            name = _name(ctx, word.start(), _name_end(ctx, word.start(), e))
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
+            meeting = _named_event(ctx, (s, e), word.start(), _name_end(ctx, word.start(), e), ctx.add_org(ref).key)
             found.append((meeting.key, (s, e)))
             break
     return found
@@ -903,8 +901,7 @@ def _acting_sittings(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             ref = _holder(ctx, word)
             if ref is None or not _SITTING_ACTS.match(ctx.mtext, ref.end):
                 continue
-            name = _name(ctx, word.start(), ref.end)
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(ref).key)
+            meeting = _named_event(ctx, (s, e), word.start(), ref.end, ctx.add_org(ref).key)
             found.append((meeting.key, (s, e)))
             break
     return found
@@ -922,8 +919,7 @@ def _done_by_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
             done = _done_by(ctx, word.end(), e)
             if done is None or _any_event_word().search(ctx.mtext, word.end(), done[1]):
                 continue
-            name = _name(ctx, word.start(), done[1])
-            meeting = _meeting(ctx, name, (s, e), (word.start(), word.start() + len(name)), ctx.add_org(done[0]).key)
+            meeting = _named_event(ctx, (s, e), word.start(), done[1], ctx.add_org(done[0]).key)
             found.append((meeting.key, (s, e)))
             break
     return found

@@ -55,6 +55,20 @@ SPARQL_TSV = Format("tsv", "text/tab-separated-values", ".tsv")
 RESULT_FORMATS = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
 
 
+def _q_value(params: list[str]) -> float:
+    """The q parameter of one Accept / Accept-Language item: 1 when absent, 0 when unreadable, the last one
+    when repeated."""
+    q = 1.0
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                q = 0.0
+    return q
+
+
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
     """``Accept`` → [(media range, q)], lower-cased; a missing header means ``*/*``."""
     if not header or not header.strip():
@@ -67,14 +81,7 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
             continue
         if "/" not in media:
             media = "*/*" if media == "*" else media + "/*"  # a lenient reading of "text"
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
+        q = _q_value(fields[1:])
         ranges.append((media, q))
     return ranges
 
@@ -130,14 +137,7 @@ def negotiate_language(header: str | None, offers: tuple[str, ...]) -> str:
     for part in (header or "").split(","):
         fields = [f.strip() for f in part.split(";")]
         tag = fields[0].lower()
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
+        q = _q_value(fields[1:])
         primary = tag.split("-", 1)[0]
         for offer in offers:
             if (primary == offer or tag == "*") and q > best_q:
