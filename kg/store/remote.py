@@ -118,7 +118,16 @@ class RemoteStore(Store):
         if limit:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
             params.append(("timeout", str(int(limit * 1000))))
         accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
-        body, headers = self._send(self.endpoints.query, params, accept=accept, timeout=timeout)
+        try:
+            body, headers = self._send(self.endpoints.query, params, accept=accept, timeout=timeout)
+        except KgError as err:
+            if limit and "SR203" in str(err):
+                # Virtuoso's other way to stop an anytime query at the limit: it cancels the statement
+                # before any row (HTTP 500 "SR203: Async statement killed by SQLCancel"). Same meaning as
+                # S1TAT with no rows: a partial (here empty) answer, not a failed query.
+                return QueryResult(form if form in ("ASK", "CONSTRUCT", "DESCRIBE") else "SELECT", partial=True,
+                                   reason="the server stopped the query at its time limit before any row (SR203)")
+            raise
         if form in ("CONSTRUCT", "DESCRIBE"):
             result = _graph_result(body, headers.get("Content-Type", ""))
         else:
