@@ -4,12 +4,12 @@ Data IRIs are slash IRIs under a configurable base (303-style when published,
 see kg.publish); the ontology uses hash IRIs under ``PG`` because it is a
 small, stable document.
 
-    {base}id/person/nguyen-minh-chung
-    {base}id/org/dang-uy-khoi-cac-co-quan-trung-uong
+    {base}id/person/nguyeexn-minh-chung
+    {base}id/org/ddarng-ury-khoosi-casc-cow-quan-trung-uwowng
     {base}id/article/<16 hex>               the article; its named graph is {base}graph/<16 hex>
     {base}id/article/<16 hex>#char=78,81    a mention (RFC 5147 fragment, as NIF does)
 
-Entity keys from kg.model ("org:dang-uy-khoi") map to ``{base}id/org/dang-uy-khoi``.
+Entity keys from kg.model ("org:ddarng-ury-khoosi") map to ``{base}id/org/ddarng-ury-khoosi``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _KIND_DIR = {
 
 
 def slug(text: str) -> str:
-    """ASCII kebab-case slug of a name: kg.vietnamese.slug ("Đảng ủy Khối" → "dang-uy-khoi")."""
+    """ASCII kebab-case slug of a name: kg.vietnamese.slug ("Đảng ủy Khối" → "ddarng-ury-khoosi", every diacritic kept)."""
     return vietnamese.slug(text)
 
 
@@ -55,7 +55,7 @@ def normalise_base(base: str) -> str:
 
 
 def key_to_iri(key: str, base: str = DEFAULT_BASE) -> str:
-    """Entity key "org:dang-uy-khoi" → "{base}id/org/dang-uy-khoi"."""
+    """Entity key "org:ddarng-ury-khoosi" → "{base}id/org/ddarng-ury-khoosi"."""
     kind, _, rest = key.partition(":")
     if not rest or kind not in _KIND_DIR:
         raise ValueError(f"not an entity key: {key!r}")

@@ -10,7 +10,7 @@ front matter removed), end exclusive, as in W3C Web Annotation
 ``TextPositionSelector`` and NIF ``beginIndex``/``endIndex``.
 
 Entities refer to each other by ``key``: a stable, readable string such as
-``"org:dang-uy-khoi-cac-co-quan-trung-uong"`` derived from the canonical name
+``"org:ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"`` derived from the canonical name
 (kg.iri.slug), so the same body named twice in one article is one entity, and
 kg.map turns the same key into the same IRI in every article.
 """
@@ -63,7 +63,7 @@ class Person:
 
 @dataclass
 class Organization:
-    key: str  # "org:ban-tuyen-giao-dang-uy-khoi-cac-co-quan-trung-uong"
+    key: str  # "org:ban-tuyeen-giaso-ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"
     name: str  # canonical full name, abbreviations and short forms expanded
     # One of: party, party-committee, party-organization, leadership-body,
     # commission, inspection-commission, state-body, government, mass-organization,

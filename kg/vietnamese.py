@@ -9,7 +9,7 @@ two spellings, upper and lower case, and composed or decomposed input always agr
     new_tone_placement("Uỷ ban")    → "Ủy ban"   (same length: offsets still hold)
     match_key("UỶ  VIÊN")           → "ủy viên"  (labels and role words compared)
     search_key("Lại Xuân Lâm")      → "lai xuan lam"  (diacritics-insensitive search)
-    slug("Đảng ủy Khối")            → "dang-uy-khoi"  (ASCII IRI segment)
+    slug("Đảng ủy Khối")            → "ddarng-ury-khoosi"  (ASCII IRI segment, every diacritic kept)
 """
 
 from __future__ import annotations
@@ -73,8 +73,98 @@ def search_key(text: str) -> str:
     return strip_diacritics(text).lower()
 
 
+# --- slugs: Telex, so that every distinction of the spelling survives in ASCII ----------------
+#
+# IRIs must keep "Hùng" and "Hưng" apart, yet stay readable ASCII. Telex, the way Vietnamese is
+# typed on every keyboard, spells each modified letter with two ASCII letters and each tone with
+# one, and is read back by anyone who types Vietnamese:
+#     â aa   ă aw   ê ee   ô oo   ơ ow   ư uw   đ dd        tone after its vowel: f s r x j
+#     "Nguyễn Văn Hùng" → "nguyeexn-vawn-hufng",  "Nguyễn Văn Hưng" → "nguyeexn-vawn-huwng".
+# The tone letter follows the vowel that carries it (not the end of the word as in keyboard
+# Telex), so reading a slug back needs no tone-placement rule. A plain letter that would be
+# read as a modifier or a tone ("oo" in "xoong", "x" after a vowel in "Marx") is preceded by
+# "_", which is never produced otherwise: so the spelling is recovered exactly (``unslug``), and
+# two names share a slug only when they are one spelling up to case, tone placement (old/new)
+# and punctuation. Names without diacritics keep the slug they always had ("ban-to-chuc").
+
+_MODIFIER = {"\u0302": {"a": "aa", "e": "ee", "o": "oo"},      # circumflex: â ê ô
+             "\u0306": {"a": "aw"},                            # breve: ă
+             "\u031b": {"o": "ow", "u": "uw"}}                 # horn: ơ ư
+_TONE_LETTER = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_DIGRAPHS = {"aa": "â", "aw": "ă", "ee": "ê", "oo": "ô", "ow": "ơ", "uw": "ư", "dd": "đ"}
+_VOWELS = frozenset("aeiouyâăêôơư")
+_TONE_OF_LETTER = {letter: mark for mark, letter in _TONE_LETTER.items()}
+
+
+def _units(word: str) -> list[tuple[str, str]]:
+    """A lower-case NFC word as (kind, ascii) units: "plain" letters, "modified" digraphs, "tone"s.
+    Marks outside Vietnamese spelling (ü, ç) are dropped, as before."""
+    units: list[tuple[str, str]] = []
+    for ch in word:
+        if ch == "đ":
+            units.append(("modified", "dd"))
+            continue
+        base, *marks = unicodedata.normalize("NFD", ch)
+        if not ("a" <= base <= "z" or "0" <= base <= "9"):
+            continue
+        spelled, tone = base, None
+        for mark in marks:
+            if mark in _TONE_LETTER:
+                tone = _TONE_LETTER[mark]
+            elif base in _MODIFIER.get(mark, {}):
+                spelled = _MODIFIER[mark][base]
+        units.append(("modified" if spelled != base else "plain", spelled))
+        if tone:
+            units.append(("tone", tone))
+    return units
+
+
+def _telex(word: str) -> str:
+    units = _units(word)
+    out = []
+    for i, (kind, text) in enumerate(units):
+        if kind == "plain":
+            after = units[i + 1][1][0] if i + 1 < len(units) else ""
+            before = units[i - 1] if i else None
+            after_vowel = before is not None and before[0] != "tone" and _is_vowel(before[1])
+            if text + after in _DIGRAPHS or (text in _TONE_OF_LETTER and after_vowel):
+                out.append("_")
+        out.append(text)
+    return "".join(out)
+
+
+def _is_vowel(ascii_unit: str) -> bool:
+    return (_DIGRAPHS.get(ascii_unit) or ascii_unit) in _VOWELS
+
+
 @lru_cache(maxsize=65536)  # called for every entity key; names repeat across a corpus
 def slug(text: str) -> str:
-    """ASCII kebab-case: "Đảng ủy Khối các cơ quan Trung ương" → "dang-uy-khoi-cac-co-quan-trung-uong",
-    "08-QĐi/TW" → "08-qdi-tw"; "x" when nothing is left."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", strip_diacritics(text)).strip("-").lower() or "x"
+    """ASCII kebab-case that keeps every diacritic (Telex, see above): "Đảng ủy Khối" → "ddarng-ury-khoosi",
+    "Ban Tổ chức" → "ban-toor-chuwsc", "08-QĐi/TW" → "08-qddi-tw"; "x" when nothing is left."""
+    words = re.split(r"[^\w]+|_", new_tone_placement(nfc(text)).lower())
+    return "-".join(w for w in map(_telex, words) if w) or "x"
+
+
+def unslug(slug_: str) -> str:
+    """The spelling a slug was made from, lower case, words joined by one space: the inverse of
+    ``slug`` (up to case, tone placement and punctuation). For tests and for reading IRIs."""
+    words = []
+    for word in slug_.split("-"):
+        out: list[str] = []
+        toneable = False  # the last letter is a vowel that has no tone yet
+        i = 0
+        while i < len(word):
+            if word[i] == "_":
+                out.append(word[i + 1])
+                toneable, i = word[i + 1] in _VOWELS, i + 2
+            elif word[i:i + 2] in _DIGRAPHS:
+                out.append(_DIGRAPHS[word[i:i + 2]])
+                toneable, i = out[-1] in _VOWELS, i + 2
+            elif word[i] in _TONE_OF_LETTER and toneable:
+                out[-1] = nfc(out[-1] + _TONE_OF_LETTER[word[i]])
+                toneable, i = False, i + 1
+            else:
+                out.append(word[i])
+                toneable, i = word[i] in _VOWELS, i + 1
+        words.append("".join(out))
+    return " ".join(words)

@@ -108,18 +108,18 @@ def build_seed_extraction(article: Article) -> Extraction:
         _org(t, "Hội đồng nhân dân", "state-body", [("Hội đồng nhân dân", 0)]),
     ]
     people = [
-        Person("person:nguyen-minh-chung", "Nguyễn Minh Chung", [find(t, "Nguyễn Minh Chung")]),
-        Person("person:lai-xuan-lam", "Lại Xuân Lâm", [find(t, "Lại Xuân Lâm", n) for n in range(3)]),
+        Person("person:nguyeexn-minh-chung", "Nguyễn Minh Chung", [find(t, "Nguyễn Minh Chung")]),
+        Person("person:laji-xuaan-laam", "Lại Xuân Lâm", [find(t, "Lại Xuân Lâm", n) for n in range(3)]),
     ]
     terms = [
-        Term("term:ban-chap-hanh-trung-uong/xii", "XII", number=12, body=k["Ban Chấp hành Trung ương"],
+        Term("term:ban-chaasp-hafnh-trung-uwowng/xii", "XII", number=12, body=k["Ban Chấp hành Trung ương"],
              mentions=[find(t, "khóa XII")]),
-        Term("term:quoc-hoi/xiv", "XIV", number=14, body=k["Quốc hội"], mentions=[find(t, "khóa XIV")]),
-        Term("term:quoc-hoi/xv", "XV", number=15, body=k["Quốc hội"], mentions=[find(t, "khóa XV")]),
+        Term("term:quoosc-hooji/xiv", "XIV", number=14, body=k["Quốc hội"], mentions=[find(t, "khóa XIV")]),
+        Term("term:quoosc-hooji/xv", "XV", number=15, body=k["Quốc hội"], mentions=[find(t, "khóa XV")]),
         Term(f"term:{slug(dbk)}/2020-2025", "2020-2025", start_year=2020, end_year=2025, body=k[dbk],
              mentions=[find(t, "nhiệm kỳ 2020-2025")]),
         # As written in the seed ("2021 - 2016"): the end is before the start; SHACL must warn.
-        Term("term:hoi-dong-nhan-dan/2021-2016", "2021-2016", start_year=2021, end_year=2016,
+        Term("term:hooji-ddoofng-nhaan-daan/2021-2016", "2021-2016", start_year=2021, end_year=2016,
              body=k["Hội đồng nhân dân"], mentions=[find(t, "nhiệm kỳ 2021 - 2016")]),
     ]
     bct = k["Bộ Chính trị"]
@@ -131,44 +131,44 @@ def build_seed_extraction(article: Article) -> Extraction:
                  title="Tăng cường bảo vệ nền tảng tư tưởng của Đảng, đấu tranh phản bác các quan điểm "
                        "sai trái, thù địch trong tình hình mới",
                  mentions=[find(t, "Nghị quyết số 35-NQ/TW")]),
-        Document("doc:101-qd-tw", "101-QĐ/TW", "Regulation", mentions=[find(t, "Quy định số 101-QĐ/TW")]),
-        Document("doc:55-qd-tw", "55-QĐ/TW", "Regulation", mentions=[find(t, "Quy định số 55-QĐ/TW")]),
-        Document("doc:08-qdi-tw", "08-QĐi/TW", "Regulation", issuer=k["Ban Chấp hành Trung ương"],
+        Document("doc:101-qdd-tw", "101-QĐ/TW", "Regulation", mentions=[find(t, "Quy định số 101-QĐ/TW")]),
+        Document("doc:55-qdd-tw", "55-QĐ/TW", "Regulation", mentions=[find(t, "Quy định số 55-QĐ/TW")]),
+        Document("doc:08-qddi-tw", "08-QĐi/TW", "Regulation", issuer=k["Ban Chấp hành Trung ương"],
                  mentions=[find(t, "Quy định số 08-QĐi/TW")]),
     ]
     assemblies = [
-        Assembly("assembly:dang-cong-san-viet-nam/congress/13", "Congress", 13, k["Đảng Cộng sản Việt Nam"],
+        Assembly("assembly:ddarng-coojng-sarn-vieejt-nam/congress/13", "Congress", 13, k["Đảng Cộng sản Việt Nam"],
                  mentions=[find(t, "Đại hội XIII của Đảng")]),
         Assembly(f"assembly:{slug(dbk)}/congress/13", "Congress", 13, k[dbk],
                  mentions=[find(t, "Đại hội XIII Đảng bộ Khối")]),
         Assembly(f"assembly:{slug(dbk)}/congress/12", "Congress", 12, k[dbk], term=f"term:{slug(dbk)}/2020-2025",
                  mentions=[find(t, "Đại hội XII Đảng bộ Khối nhiệm kỳ 2020-2025")]),
-        *[Assembly(f"assembly:ban-chap-hanh-trung-uong/plenum/{n}", "Plenum", n, k["Ban Chấp hành Trung ương"],
-                   term="term:ban-chap-hanh-trung-uong/xii", mentions=[find(t, needle)])
+        *[Assembly(f"assembly:ban-chaasp-hafnh-trung-uwowng/plenum/{n}", "Plenum", n, k["Ban Chấp hành Trung ương"],
+                   term="term:ban-chaasp-hafnh-trung-uwowng/xii", mentions=[find(t, needle)])
           for n, needle in ((4, "Nghị quyết Trung ương 4 khóa XII"),
                             (12, "Hội nghị Ban Chấp hành Trung ương 12"), (13, "13 (khóa XII)"))],
-        *[Assembly(f"assembly:quoc-hoi/session/{n}", "Session", n, k["Quốc hội"], term="term:quoc-hoi/xiv",
+        *[Assembly(f"assembly:quoosc-hooji/session/{n}", "Session", n, k["Quốc hội"], term="term:quoosc-hooji/xiv",
                    mentions=[find(t, "kỳ họp thứ 9, 10 Quốc hội khóa XIV")]) for n in (9, 10)],
-        Assembly("assembly:quoc-hoi/election/xv", "Election", None, k["Quốc hội"], term="term:quoc-hoi/xv",
+        Assembly("assembly:quoosc-hooji/election/xv", "Election", None, k["Quốc hội"], term="term:quoosc-hooji/xv",
                  mentions=[find(t, "bầu cử đại biểu Quốc hội khóa XV")]),
-        Assembly("assembly:hoi-dong-nhan-dan/election/2021-2016", "Election", None, k["Hội đồng nhân dân"],
-                 term="term:hoi-dong-nhan-dan/2021-2016",
+        Assembly("assembly:hooji-ddoofng-nhaan-daan/election/2021-2016", "Election", None, k["Hội đồng nhân dân"],
+                 term="term:hooji-ddoofng-nhaan-daan/2021-2016",
                  mentions=[find(t, "đại biểu Hội đồng nhân dân các cấp nhiệm kỳ 2021 - 2016")]),
     ]
     meeting_name = "Hội nghị tổng kết công tác tuyên giáo năm 2020, triển khai nhiệm vụ năm 2021"
     meeting_key = f"meeting:{slug(duk)}/2021-01-06"
-    meetings = [Meeting(meeting_key, meeting_name, date=date(2021, 1, 6), place="place:ha-noi",
+    meetings = [Meeting(meeting_key, meeting_name, date=date(2021, 1, 6), place="place:haf-nooji",
                         organizer=k[duk], mentions=[find(t, meeting_name)])]
-    places = [Place("place:ha-noi", "Hà Nội", [find(t, "Hà Nội")])]
+    places = [Place("place:haf-nooji", "Hà Nội", [find(t, "Hà Nội")])]
     holdings = [
-        Holding("person:nguyen-minh-chung", "Trưởng Ban", k[btg],
+        Holding("person:nguyeexn-minh-chung", "Trưởng Ban", k[btg],
                 find(t, "Trưởng Ban Tuyên giáo Đảng ủy Khối Nguyễn Minh Chung")),
-        Holding("person:lai-xuan-lam", "Phó Bí thư", k[duk], find(t, "Phó Bí thư Đảng ủy Khối Lại Xuân Lâm")),
+        Holding("person:laji-xuaan-laam", "Phó Bí thư", k[duk], find(t, "Phó Bí thư Đảng ủy Khối Lại Xuân Lâm")),
     ]
     participations = [
-        Participation(meeting_key, "person:nguyen-minh-chung", "report",
+        Participation(meeting_key, "person:nguyeexn-minh-chung", "report",
                       find(t, "Báo cáo tổng kết tại Hội nghị, Trưởng Ban Tuyên giáo Đảng ủy Khối Nguyễn Minh Chung")),
-        Participation(meeting_key, "person:lai-xuan-lam", "speech",
+        Participation(meeting_key, "person:laji-xuaan-laam", "speech",
                       find(t, "Phát biểu kết luận Hội nghị, Phó Bí thư Đảng ủy Khối Lại Xuân Lâm")),
     ]
     references = [Reference(meeting_key, "doc:35-nq-tw", find(t, "Nghị quyết số 35-NQ/TW"))]

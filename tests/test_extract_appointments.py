@@ -117,8 +117,8 @@ def test_mapped_as_an_event_with_kind_post_body_and_the_attestation_stated():
     kinds = set(g.objects(None, PG.appointmentKind))
     assert {PGAPPT.relieved, PGAPPT.retired, PGAPPT.elected, PGAPPT.approved, PGAPPT.disciplined} <= kinds
     for node in g.subjects(PG.appointmentKind, PGAPPT.relieved):
-        assert g.value(node, PG.decidedBy) == URIRef("https://w3id.org/pgkg/id/org/ban-bi-thu")
-        assert str(g.value(node, PG.post)).endswith("/post/tinh-uy-lang-son/pho-bi-thu")
+        assert g.value(node, PG.decidedBy) == URIRef("https://w3id.org/pgkg/id/org/ban-bis-thuw")
+        assert str(g.value(node, PG.post)).endswith("/post/tirnh-ury-lajng-sown/pho-bi-thu")
     stated = {str(g.value(att, PG.attests)).rsplit("/", 1)[-1]: g.value(att, PG.statedAs)
               for att in g.subjects(PG.attests, None)}
     assert PGSTATE.relieved in stated.values() and PGSTATE.elected in stated.values()

@@ -8,9 +8,9 @@ from extract_helpers import org_names, run
 def test_gazetteer_names_and_default_parents():
     x = run("Bộ Chính trị và Ban Bí thư đã cho ý kiến.")
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Bộ Chính trị"].parent == "org:ban-chap-hanh-trung-uong"
+    assert orgs["Bộ Chính trị"].parent == "org:ban-chaasp-hafnh-trung-uwowng"
     assert orgs["Ban Chấp hành Trung ương"].mentions == []  # a default parent, not written
-    assert orgs["Ban Chấp hành Trung ương"].parent == "org:dang-cong-san-viet-nam"
+    assert orgs["Ban Chấp hành Trung ương"].parent == "org:ddarng-coojng-sarn-vieejt-nam"
 
 
 def test_abbreviations_expand():
@@ -34,7 +34,7 @@ def test_short_form_without_full_form_is_kept_as_written():
 def test_compound_and_province_from_headline():
     x = run("Lạng Sơn: Sơ kết công tác\n\nBan Thường vụ Tỉnh ủy họp. Ban Dân vận Tỉnh ủy báo cáo.")
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Ban Thường vụ Tỉnh ủy Lạng Sơn"].parent == "org:tinh-uy-lang-son"
+    assert orgs["Ban Thường vụ Tỉnh ủy Lạng Sơn"].parent == "org:tirnh-ury-lajng-sown"
     assert orgs["Ban Dân vận Tỉnh ủy Lạng Sơn"].category == "commission"
 
 
@@ -59,5 +59,5 @@ def test_parent_stated_in_the_text():
     x = run("Đảng bộ Khối Doanh nghiệp Trung ương trực thuộc Ban Chấp hành Trung ương. "
             "Văn phòng Chính phủ thuộc Chính phủ.")
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Đảng bộ Khối Doanh nghiệp Trung ương"].parent == "org:ban-chap-hanh-trung-uong"
-    assert orgs["Văn phòng Chính phủ"].parent == "org:chinh-phu"
+    assert orgs["Đảng bộ Khối Doanh nghiệp Trung ương"].parent == "org:ban-chaasp-hafnh-trung-uwowng"
+    assert orgs["Văn phòng Chính phủ"].parent == "org:chisnh-phur"

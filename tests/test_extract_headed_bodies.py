@@ -30,7 +30,7 @@ def test_ambiguous_head_needs_a_frame():
 def test_a_body_after_the_name_is_its_parent():
     x = run("Ban Thanh niên Quân khu 9 phối hợp với Đoàn Thanh niên tổ chức hội thi.")
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Ban Thanh niên Quân khu 9"].parent == "org:quan-khu-9"
+    assert orgs["Ban Thanh niên Quân khu 9"].parent == "org:quaan-khu-9"
 
 
 def test_party_unit_of_a_company_and_a_village_cell():
@@ -67,7 +67,7 @@ def test_caucus_of_a_mass_organisation_and_the_chain_goes_on():
     assert holdings(x) == {("Trần Văn Tám", "Phó Bí thư", "Đảng đoàn Hội Nông dân Việt Nam"),
                            ("Trần Văn Tám", "Phó Chủ tịch", "Hội Nông dân Việt Nam")}
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Đảng đoàn Hội Nông dân Việt Nam"].parent == "org:hoi-nong-dan-viet-nam"
+    assert orgs["Đảng đoàn Hội Nông dân Việt Nam"].parent == "org:hooji-noong-daan-vieejt-nam"
 
 
 def test_provincial_youth_union_short_form():
@@ -111,7 +111,7 @@ def test_distributive_list_of_districts_with_a_unit():
     orgs = {o.name: o for o in x.organizations}
     assert set(orgs) == {"Thường trực Huyện ủy Châu Thành", "Huyện ủy Châu Thành",
                          "Thường trực Huyện ủy Tân Phú", "Huyện ủy Tân Phú"}
-    assert orgs["Thường trực Huyện ủy Tân Phú"].parent == "org:huyen-uy-tan-phu"
+    assert orgs["Thường trực Huyện ủy Tân Phú"].parent == "org:huyeejn-ury-taan-phus"
 
 
 def test_standing_unit_is_not_taken_from_inside_a_post():
@@ -133,7 +133,7 @@ def test_units_listed_before_one_compound_share_its_parent():
     x = run("Dự có lãnh đạo Ban Tổ chức, Ban Dân vận và Ban Tuyên giáo - Dân vận Tỉnh ủy Hà Giang.")
     orgs = {o.name: o for o in x.organizations}
     for unit in ("Ban Tổ chức", "Ban Dân vận", "Ban Tuyên giáo - Dân vận"):
-        assert orgs[f"{unit} Tỉnh ủy Hà Giang"].parent == "org:tinh-uy-ha-giang"
+        assert orgs[f"{unit} Tỉnh ủy Hà Giang"].parent == "org:tirnh-ury-haf-giang"
 
 
 def test_units_listed_before_a_plain_body_stay_unresolved():
@@ -175,8 +175,8 @@ def test_party_caucus_and_cadres_committee_of_a_body():
 def test_faculty_school_and_university_nest_by_comma():
     x = run("Anh giảng dạy tại Khoa Vật lý, Trường Đại học Khoa học Tự nhiên, Đại học Quốc gia Hà Nội.")
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Khoa Vật lý"].parent == "org:truong-dai-hoc-khoa-hoc-tu-nhien"
-    assert orgs["Trường Đại học Khoa học Tự nhiên"].parent == "org:dai-hoc-quoc-gia-ha-noi"
+    assert orgs["Khoa Vật lý"].parent == "org:truwowfng-ddaji-hojc-khoa-hojc-tuwj-nhieen"
+    assert orgs["Trường Đại học Khoa học Tự nhiên"].parent == "org:ddaji-hojc-quoosc-gia-haf-nooji"
 
 
 def test_schools_listed_by_comma_are_not_parts_of_each_other():
@@ -187,5 +187,5 @@ def test_schools_listed_by_comma_are_not_parts_of_each_other():
 def test_centre_of_a_mass_organisation_is_not_the_party_centre():
     x = run("Đại hội thực hiện theo hướng dẫn của Trung ương Hội Nông dân Việt Nam.")
     orgs = {o.name: o for o in x.organizations}
-    assert orgs["Trung ương Hội Nông dân Việt Nam"].parent == "org:hoi-nong-dan-viet-nam"
+    assert orgs["Trung ương Hội Nông dân Việt Nam"].parent == "org:hooji-noong-daan-vieejt-nam"
     assert "Ban Chấp hành Trung ương" not in orgs

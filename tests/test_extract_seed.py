@@ -72,7 +72,7 @@ def test_assemblies(x):
 def test_bodies_and_parents(x):
     orgs = {o.name: o for o in x.organizations}
     assert {"Bộ Chính trị", "Ban Bí thư", "Ban Chấp hành Trung ương", "Quốc hội", "Đảng Cộng sản Việt Nam"} <= set(orgs)
-    assert orgs["Ban Tuyên giáo Đảng ủy Khối các cơ quan Trung ương"].parent == "org:dang-uy-khoi-cac-co-quan-trung-uong"
+    assert orgs["Ban Tuyên giáo Đảng ủy Khối các cơ quan Trung ương"].parent == "org:ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"
     assert "Đảng ủy Khối" in orgs["Đảng ủy Khối các cơ quan Trung ương"].alt_names
     assert all(o.mentions for o in x.organizations)  # every body here is written in the text
     assert not {"Hà Nội", "Bộ Chính", "Tổ quốc", "Hội đồng"} & {p.name for p in x.people}

@@ -104,7 +104,7 @@ def test_the_validators_do_reject_what_popolo_forbids(validators, seed_doc):
 def test_lai_xuan_lam_is_deputy_secretary_of_the_bloc_committee_with_a_source(seed_doc):
     people = {p["name"]: p for p in seed_doc["persons"]}
     lam = people["Lại Xuân Lâm"]
-    assert lam["id"] == ID + "person/lai-xuan-lam"
+    assert lam["id"] == ID + "person/laji-xuaan-laam"
     bodies = records(seed_doc, "organizations")
     posts = records(seed_doc, "posts")
     held = [m for m in seed_doc["memberships"] if m.get("person_id") == lam["id"]]
@@ -136,12 +136,12 @@ def test_every_id_a_record_points_at_is_in_the_document(seed_doc, two_articles):
 
 def test_organizations_carry_names_classification_and_parent(seed_doc):
     bodies = records(seed_doc, "organizations")
-    propaganda = bodies[ID + "org/ban-tuyen-giao-dang-uy-khoi-cac-co-quan-trung-uong"]
+    propaganda = bodies[ID + "org/ban-tuyeen-giaso-ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"]
     assert propaganda["name"] == "Ban Tuyên giáo Đảng ủy Khối các cơ quan Trung ương"
     assert propaganda["other_names"] == [{"name": "Ban Tuyên giáo Đảng ủy Khối"}]
     assert propaganda["classification"] == "Ban của Đảng"
-    assert propaganda["parent_id"] == ID + "org/dang-uy-khoi-cac-co-quan-trung-uong"
-    party = bodies[ID + "org/dang-cong-san-viet-nam"]
+    assert propaganda["parent_id"] == ID + "org/ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"
+    party = bodies[ID + "org/ddarng-coojng-sarn-vieejt-nam"]
     assert party["classification"] == "Đảng chính trị" and "parent_id" not in party
 
 
@@ -203,7 +203,7 @@ def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
 def test_two_articles_merge_into_one_record_with_two_dated_sources(validators, two_articles):
     doc = to_popolo(two_articles)
     assert errors(validators, doc) == []
-    lam = [m for m in doc["memberships"] if m["person_id"] == ID + "person/lai-xuan-lam"]
+    lam = [m for m in doc["memberships"] if m["person_id"] == ID + "person/laji-xuaan-laam"]
     assert len(lam) == 1, "the same tenure IRI in both articles is one membership"
     notes = {s["url"]: s["note"] for s in lam[0]["sources"]}
     # Each date is paired with the article that attests it (the second article's meeting is 1/3).

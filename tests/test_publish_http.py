@@ -13,8 +13,8 @@ import pytest
 from publish_support import Server, build_seed_store
 
 BASE = "https://w3id.org/pgkg/"
-LAM = "id/person/lai-xuan-lam"
-BODY = "id/org/dang-uy-khoi-cac-co-quan-trung-uong"
+LAM = "id/person/laji-xuaan-laam"
+BODY = "id/org/ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +42,16 @@ def article_path(server) -> str:
 # --- 303 and content negotiation ---------------------------------------------------------------
 
 @pytest.mark.parametrize("accept, location", [
-    (None, "/doc/person/lai-xuan-lam"),
-    ("text/html", "/doc/person/lai-xuan-lam"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/doc/person/lai-xuan-lam"),
-    ("text/turtle", "/data/person/lai-xuan-lam.ttl"),
-    ("application/ld+json", "/data/person/lai-xuan-lam.jsonld"),
-    ("application/n-triples", "/data/person/lai-xuan-lam.nt"),
-    ("text/turtle;q=0.5, application/ld+json;q=0.9", "/data/person/lai-xuan-lam.jsonld"),
-    ("text/html;q=0.1, text/turtle", "/data/person/lai-xuan-lam.ttl"),
-    ("text/*;q=0.3, application/n-triples;q=0.2", "/doc/person/lai-xuan-lam"),
-    ("*/*", "/doc/person/lai-xuan-lam"),
+    (None, "/doc/person/laji-xuaan-laam"),
+    ("text/html", "/doc/person/laji-xuaan-laam"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/doc/person/laji-xuaan-laam"),
+    ("text/turtle", "/data/person/laji-xuaan-laam.ttl"),
+    ("application/ld+json", "/data/person/laji-xuaan-laam.jsonld"),
+    ("application/n-triples", "/data/person/laji-xuaan-laam.nt"),
+    ("text/turtle;q=0.5, application/ld+json;q=0.9", "/data/person/laji-xuaan-laam.jsonld"),
+    ("text/html;q=0.1, text/turtle", "/data/person/laji-xuaan-laam.ttl"),
+    ("text/*;q=0.3, application/n-triples;q=0.2", "/doc/person/laji-xuaan-laam"),
+    ("*/*", "/doc/person/laji-xuaan-laam"),
 ])
 def test_thing_iri_answers_303_by_accept(server, accept, location):
     status, headers, body = server.get("/" + LAM, accept)
@@ -63,7 +63,7 @@ def test_thing_iri_answers_303_by_accept(server, accept, location):
 
 def test_explicit_extension_on_thing_iri(server):
     status, headers, _ = server.get(f"/{LAM}.nt", "text/html")
-    assert (status, headers["location"]) == (303, "/data/person/lai-xuan-lam.nt")
+    assert (status, headers["location"]) == (303, "/data/person/laji-xuaan-laam.nt")
 
 
 def test_406_when_nothing_acceptable(server):
@@ -85,7 +85,7 @@ def test_404_for_unknown_things_and_paths(server):
     (".nt", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
 ])
 def test_data_documents_in_every_format(server, ext, fmt, media):
-    status, headers, body = server.get(f"/data/person/lai-xuan-lam{ext}")
+    status, headers, body = server.get(f"/data/person/laji-xuaan-laam{ext}")
     assert status == 200
     assert headers["content-type"].startswith(media)
     triples = parse(body, fmt)
@@ -96,12 +96,12 @@ def test_data_documents_in_every_format(server, ext, fmt, media):
 
 
 def test_data_without_extension_negotiates_with_content_location(server):
-    status, headers, body = server.get("/data/person/lai-xuan-lam", "application/n-triples")
+    status, headers, body = server.get("/data/person/laji-xuaan-laam", "application/n-triples")
     assert status == 200
-    assert headers["content-location"] == "/data/person/lai-xuan-lam.nt"
+    assert headers["content-location"] == "/data/person/laji-xuaan-laam.nt"
     assert "Accept" in headers["vary"]
     assert parse(body, ox.RdfFormat.N_TRIPLES)
-    assert server.get("/data/person/lai-xuan-lam", "text/html")[0] == 406
+    assert server.get("/data/person/laji-xuaan-laam", "text/html")[0] == 406
 
 
 def test_vocab_concepts_dereference(server):
@@ -125,14 +125,14 @@ def test_named_graph_is_served_and_html_goes_to_the_article(server):
 # --- HTML pages --------------------------------------------------------------------------------
 
 def test_person_page_shows_post_body_and_evidence(server):
-    status, headers, body = server.get("/doc/person/lai-xuan-lam")
+    status, headers, body = server.get("/doc/person/laji-xuaan-laam")
     html = body.decode("utf-8")
     assert status == 200
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert '<html lang="vi">' in html and '<meta charset="utf-8">' in html
     assert "<h1>Lại Xuân Lâm</h1>" in html
     assert "Phó Bí thư" in html
-    assert 'href="../org/dang-uy-khoi-cac-co-quan-trung-uong"' in html  # link to the body, by label
+    assert 'href="../org/ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"' in html  # link to the body, by label
     assert ">Đảng ủy Khối các cơ quan Trung ương</a>" in html
     assert "giữ chức vụ" in html  # org:holds shown with its label, not as an IRI
     # evidence quotes link into the article at the character span
@@ -142,11 +142,11 @@ def test_person_page_shows_post_body_and_evidence(server):
 
 
 def test_body_page_lists_backlinks(server):
-    status, _, body = server.get("/doc/org/dang-uy-khoi-cac-co-quan-trung-uong")
+    status, _, body = server.get("/doc/org/ddarng-ury-khoosi-casc-cow-quan-trung-uwowng")
     html = body.decode()
     assert status == 200
     assert "Được liên kết từ" in html or "Quan hệ" in html
-    assert "lai-xuan-lam" in html  # the tenure naming him shows on the body's page
+    assert "laji-xuaan-laam" in html  # the tenure naming him shows on the body's page
 
 
 def test_article_page_highlights_mentions(server):
@@ -155,7 +155,7 @@ def test_article_page_highlights_mentions(server):
     assert status == 200
     marks = re.findall(r'<mark id="char=(\d+),(\d+)"', html)
     assert len(marks) >= 10
-    assert re.search(r'<mark id="char=\d+,\d+" class="m-people ?"[^>]*><a href="\.\./person/lai-xuan-lam">Lại Xuân Lâm</a></mark>', html)
+    assert re.search(r'<mark id="char=\d+,\d+" class="m-people ?"[^>]*><a href="\.\./person/laji-xuaan-laam">Lại Xuân Lâm</a></mark>', html)
     assert "Đảng ủy Khối các cơ quan Trung ương" in html
 
 
@@ -175,7 +175,7 @@ def test_index_pages_and_home_counts(server):
     status, _, body = server.get("/index/people")
     assert status == 200
     listed = re.findall(r'href="\.\./doc/person/([a-z-]+)"', body.decode())
-    assert "lai-xuan-lam" in listed and "nguyen-minh-chung" in listed
+    assert "laji-xuaan-laam" in listed and "nguyeexn-minh-chung" in listed
     assert len(listed) == int(people.group(1))
     for key in ("bodies", "documents", "events"):
         assert server.get(f"/index/{key}")[0] == 200
@@ -183,9 +183,9 @@ def test_index_pages_and_home_counts(server):
 
 def test_search_ignores_case_and_diacritics(server):
     status, _, body = server.get("/search?q=lai+xuan")
-    assert status == 200 and 'href="doc/person/lai-xuan-lam"' in body.decode()
+    assert status == 200 and 'href="doc/person/laji-xuaan-laam"' in body.decode()
     status, _, body = server.get("/search?q=%C4%90%E1%BA%A2NG%20%E1%BB%A6Y%20KH%E1%BB%90I")  # "ĐẢNG ỦY KHỐI"
-    assert "dang-uy-khoi-cac-co-quan-trung-uong" in body.decode()
+    assert "ddarng-ury-khoosi-casc-cow-quan-trung-uwowng" in body.decode()
 
 
 # --- ontology and shapes -----------------------------------------------------------------------
@@ -257,14 +257,14 @@ def test_sitemap(server):
     assert status == 200 and headers["content-type"].startswith("application/xml")
     root = ET.fromstring(body)
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert f"{BASE}doc/person/lai-xuan-lam" in locs
+    assert f"{BASE}doc/person/laji-xuaan-laam" in locs
     assert all(loc.startswith(BASE) for loc in locs)
 
 
 # --- CORS, methods, concurrency ----------------------------------------------------------------
 
 def test_cors_everywhere_and_preflight(server):
-    assert server.get("/data/person/lai-xuan-lam.ttl")[1]["access-control-allow-origin"] == "*"
+    assert server.get("/data/person/laji-xuaan-laam.ttl")[1]["access-control-allow-origin"] == "*"
     status, headers, _ = server.request("OPTIONS", "/sparql", headers={
         "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
@@ -277,7 +277,7 @@ def test_cors_everywhere_and_preflight(server):
 def test_other_methods_refused(server):
     status, headers, _ = server.request("DELETE", "/" + LAM)
     assert status == 405 and "GET" in headers["allow"]
-    status, headers, body = server.request("HEAD", "/doc/person/lai-xuan-lam")
+    status, headers, body = server.request("HEAD", "/doc/person/laji-xuaan-laam")
     assert status == 200 and body == b"" and int(headers["content-length"]) > 1000
 
 
@@ -287,7 +287,7 @@ def test_concurrent_requests(server):
     def fetch(path):
         results.append(server.get(path)[0])
 
-    paths = ["/doc/person/lai-xuan-lam", "/" + BODY.replace("id/", "doc/", 1), "/index/people", "/ontology"] * 4
+    paths = ["/doc/person/laji-xuaan-laam", "/" + BODY.replace("id/", "doc/", 1), "/index/people", "/ontology"] * 4
     threads = [threading.Thread(target=fetch, args=(p,)) for p in paths]
     for t in threads:
         t.start()

@@ -119,7 +119,7 @@ def test_construct_in_rdf_formats(server, accept, fmt):
     status, headers, body = server.get("/sparql?" + urlencode({"query": query}), accept)
     assert status == 200 and headers["content-type"].startswith(accept)
     triples = list(ox.parse(body, format=fmt))
-    assert any(t.subject.value.endswith("/id/person/lai-xuan-lam") for t in triples)
+    assert any(t.subject.value.endswith("/id/person/laji-xuaan-laam") for t in triples)
 
 
 def test_406_for_unsupported_result_type(server):

@@ -110,7 +110,7 @@ def test_jsonld_is_compact_and_sorted(seed_graph):
     assert data["@context"]["pg"] == "https://w3id.org/pgkg/ontology#"
     ids = [node["@id"] for node in data["@graph"]]
     assert ids == sorted(ids)
-    person = next(n for n in data["@graph"] if n["@id"].endswith("/person/lai-xuan-lam"))
+    person = next(n for n in data["@graph"] if n["@id"].endswith("/person/laji-xuaan-laam"))
     assert person["@type"] == "pg:Person"
 
 

@@ -174,7 +174,7 @@ def test_ask_and_construct(store, files):
     assert store.query(PREFIXES + 'ASK { ?p rdfs:label "Nguyễn Văn Không"@vi }').boolean is False
     graph = store.query(PREFIXES + "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a pg:Person ; rdfs:label ?l }")
     assert [(t.subject.value, t.object.value) for t in graph.triples] == [
-        ("https://w3id.org/pgkg/id/person/lai-xuan-lam", "Lại Xuân Lâm")
+        ("https://w3id.org/pgkg/id/person/laji-xuaan-laam", "Lại Xuân Lâm")
     ]
 
 

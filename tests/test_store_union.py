@@ -16,7 +16,7 @@ from kg.store import load_graphs, open_store
 pytest_plugins = ["conftest_servers"]
 
 BASE = "https://w3id.org/pgkg/"
-BODY = f"{BASE}id/org/ban-kinh-te-tinh-uy-thu-nghiem"
+BODY = f"{BASE}id/org/ban-kinh-tees-tirnh-ury-thuwr-nghieejm"
 PLAIN = """PREFIX pg: <https://w3id.org/pgkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?name { ?b a pg:Organization ; rdfs:label ?name }"""

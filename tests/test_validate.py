@@ -13,7 +13,7 @@ from kg.namespaces import PG
 from kg.serialize import serialize
 from kg.validate import load_rdf, validate, validate_file
 
-TERM = "https://w3id.org/pgkg/id/term/hoi-dong-nhan-dan/2021-2016"
+TERM = "https://w3id.org/pgkg/id/term/hooji-ddoofng-nhaan-daan/2021-2016"
 
 
 @pytest.fixture(scope="module")

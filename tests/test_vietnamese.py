@@ -61,8 +61,34 @@ def test_decomposed_input_gives_the_same_keys(text):
 @given(any_text)
 def test_slugs_are_ascii_kebab_case(text):
     out = vn.slug(text)
-    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*|x", out)
-    assert vn.slug(out) == out
+    assert re.fullmatch(r"[a-z0-9_]+(?:-[a-z0-9_]+)*|x", out)
+
+
+# Every lower-case letter Vietnamese spelling has (the 12 vowels with each of the six tones),
+# the consonants, and the ASCII letters a foreign name brings (f j w z).
+VIETNAMESE_LETTERS = sorted({vn.nfc(v + t) for v in "aăâeêioôơuưy" for t in TONES}
+                            | set("bcdđghklmnpqrstvxfjwz0123456789"))
+words = st.text(alphabet=VIETNAMESE_LETTERS, min_size=1, max_size=12)
+
+
+@given(st.lists(words, min_size=1, max_size=5))
+def test_a_slug_gives_back_the_exact_spelling(word_list):
+    """unslug(slug(x)) == x for every string of Vietnamese letters: so two spellings never share
+    a slug (the slug is injective), whatever marks they differ by."""
+    text = " ".join(word_list)
+    assert vn.unslug(vn.slug(text)) == vn.new_tone_placement(text)
+
+
+@given(texts)
+def test_a_slug_ignores_case_and_tone_placement_only(text):
+    assert vn.slug(text) == vn.slug(text.upper()) == vn.slug(vn.new_tone_placement(text))
+    assert vn.unslug(vn.slug(text)) == " ".join(vn.new_tone_placement(text).lower().split())
+
+
+def test_names_without_diacritics_keep_their_slug():
+    assert vn.slug("Ban to chuc") == "ban-to-chuc"
+    assert vn.slug("35-NQ/TW") == "35-nq-tw"
+    assert vn.slug("Lenin") == "lenin"
 
 
 @given(texts)
@@ -78,8 +104,13 @@ def test_examples():
     assert vn.new_tone_placement("hoàn thành") == "hoàn thành"  # closed syllable: one spelling
     assert vn.match_key("  UỶ  VIÊN ") == vn.match_key("Ủy viên") == "ủy viên"
     assert vn.search_key("Lại Xuân Lâm") == "lai xuan lam"
-    assert vn.slug("Đảng ủy Khối các cơ quan Trung ương") == "dang-uy-khoi-cac-co-quan-trung-uong"
-    assert vn.slug("08-QĐi/TW") == "08-qdi-tw"
+    assert vn.slug("Đảng ủy Khối các cơ quan Trung ương") == "ddarng-ury-khoosi-casc-cow-quan-trung-uwowng"
+    assert vn.slug("08-QĐi/TW") == "08-qddi-tw"
+    assert vn.slug("Nguyễn Văn Hùng") == "nguyeexn-vawn-hufng"
+    assert vn.slug("Nguyễn Văn Hưng") == "nguyeexn-vawn-huwng"
+    assert vn.slug("Hoà") == vn.slug("Hòa") == "hofa"  # one word in two placements: one slug
+    assert vn.slug("xoong") == "x_oong" != vn.slug("xông") == "xoong"  # "_": the letter is plain
+    assert vn.slug("Marx") == "ma_rx"
     assert vn.slug("…") == "x"
 
 

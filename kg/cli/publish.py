@@ -56,7 +56,7 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
     \b
     Example:
       kg load seed.ttl && kg serve --port 8000
-      curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/person/lai-xuan-lam
+      curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/person/laji-xuaan-laam
     """
     from kg.publish import make_app, open_store
     from kg.publish.server import serve as run

@@ -245,7 +245,7 @@ def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[in
     context = ctx.mtext[s:e]
     first, last = _when(ctx, s, e, context)
     place = _place(ctx, s, e)
-    if organizer and first:  # "meeting:dang-uy-khoi-cac-co-quan-trung-uong/2021-01-06"
+    if organizer and first:  # "meeting:ddarng-ury-khoosi-casc-cow-quan-trung-uwowng/2021-01-06"
         key = f"meeting:{organizer.split(':', 1)[1]}/{first.isoformat()}"
     else:
         key = "meeting:" + short_hash(name, str(first), organizer or "", length=16)
