@@ -75,7 +75,24 @@ def resource_view(site: Site, iri: str) -> dict:
         "backlinks": backlinks,
         "evidence": [mention_view(site, m) for m in site.mentions_of(iri)],
         "is_article": is_article,
+        "curations": curation_views(site, iri),
     }
+
+
+def curation_views(site: Site, iri: str) -> list[dict]:
+    """The curation decisions (kg.curation, pg:curatedBy) that changed ``iri``: action, who, when, why."""
+    out = []
+    for activity in site.objects(iri, P["pg"] + "curatedBy"):
+        if not isinstance(activity, ox.NamedNode):
+            continue
+        a = activity.value
+        agent = site.value(a, P["prov"] + "wasAttributedTo")
+        ended = site.value(a, P["prov"] + "endedAtTime")
+        action, why = site.value(a, P["pg"] + "curationAction"), site.value(a, P["rdfs"] + "comment")
+        out.append({"href": site.doc_path(a), "action": getattr(action, "value", ""),
+                    "by": site.label(agent) if agent is not None else "",
+                    "date": getattr(ended, "value", "")[:10], "why": getattr(why, "value", "")})
+    return sorted(out, key=lambda c: (c["date"], c["action"], c["href"] or ""))
 
 
 def _other_label(site: Site, iri: str) -> str | None:
