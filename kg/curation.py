@@ -381,7 +381,9 @@ def apply(target, curation: Curation) -> CurationReport:
     report = CurationReport()
     if not curation.decisions:
         return report
-    if isinstance(target, (Dataset, ConjunctiveGraph)):
+    if isinstance(target, Dataset):
+        graphs = sorted(target.graphs(), key=lambda g: str(g.identifier))
+    elif isinstance(target, ConjunctiveGraph):
         graphs = sorted(target.contexts(), key=lambda g: str(g.identifier))
     elif isinstance(target, Graph):
         graphs = [target]
