@@ -650,6 +650,15 @@ def _provenance(graph, decision: Decision, touched: list, base: str) -> None:
     for node in touched:
         if (node, None, None) in graph:
             graph.add((node, PG.curatedBy, activity))
+    if decision.action == "add":
+        # The added fact itself, as a plain RDF reification (no RDF-star): pages mark that row as curated.
+        args = decision.args
+        statement = URIRef(f"{activity}/statement")
+        graph.add((statement, RDF.type, RDF.Statement))
+        graph.add((statement, RDF.subject, URIRef(args["subject"])))
+        graph.add((statement, RDF.predicate, URIRef(args["predicate"])))
+        graph.add((statement, RDF.object, _term(args["object"])))
+        graph.add((statement, PROV.wasGeneratedBy, activity))
 
 
 def summary_line(curation: Curation, applied: Iterable[str], source: str) -> str:

@@ -7,6 +7,7 @@ they are derived with kg.iri (key_to_iri, slug) or found by label in a first exp
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -151,7 +152,9 @@ def test_merge_rewrites_the_facts_and_states_same_as(runner, tmp_path, articles)
 def test_merged_iri_answers_301_after_load_and_serve(runner, tmp_path, articles):
     from tests.publish_support import Server
 
-    yaml = decision("merge", f"{{keep: '{KHANG}', drop: ['{KHUONG}']}}")
+    yaml = (decision("merge", f"{{keep: '{KHANG}', drop: ['{KHUONG}']}}")
+            + decision("add", f"{{subject: '{KHANG}', predicate: schema:birthDate, object: 1968-09-02}}",
+                       why="from his CV"))
     assert export(runner, tmp_path, yaml, articles / "a.txt", articles / "b.txt").exit_code == 0
     store = tmp_path / "store"
     loaded = run(runner, "load", "--store", store, tmp_path / "out.trig")
@@ -174,6 +177,9 @@ def test_merged_iri_answers_301_after_load_and_serve(runner, tmp_path, articles)
         page = body.decode("utf-8")
         assert status == 200 and 'class="curated"' in page and "Trần Thị Mai" in page
         assert "checked against the source" in page
+        # the added fact itself is marked, with who and why
+        assert re.search(r'1968-09-02.{0,200}<span class="badge" title="Trần Thị Mai · from his CV">', page, re.S)
+        assert page.count('class="badge" title=') == 1  # extracted facts are not marked
     finally:
         server.stop()
 
