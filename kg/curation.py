@@ -45,13 +45,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib.graph import ConjunctiveGraph
+
 from kg.errors import InputError
 from kg.iri import DEFAULT_BASE, normalise_base, short_hash, slug
+from kg.namespaces import ORG, PG, PROV, SCHEMA, SKOS, prefixes
+
+XSD = prefixes()["xsd"]
+LABEL_PREDICATES = (RDFS.label, SCHEMA.name, SKOS.prefLabel)
 
 ACTIONS = ("merge", "split", "retract", "add", "label")
 COMMON_KEYS = ("by", "date", "why")
@@ -117,8 +126,6 @@ class CurationReport:
 
 def load(path: str | Path, base: str = DEFAULT_BASE) -> Curation:
     """Read and check a curation file or folder; InputError (one line: file, decision, problem) if bad."""
-    import yaml
-
     base = normalise_base(base)
     root = Path(path)
     if root.is_dir():
@@ -201,8 +208,9 @@ def _iso_date(value: Any, where: str) -> str:
         return value.isoformat()
     if isinstance(value, str):
         text = value.strip()
+        parse = dt.datetime.fromisoformat if "T" in text else dt.date.fromisoformat
         try:
-            (dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text))
+            parse(text)
         except ValueError:
             pass
         else:
@@ -212,8 +220,6 @@ def _iso_date(value: Any, where: str) -> str:
 
 def resolve(value: Any, where: str, base: str, what: str) -> str:
     """A full IRI, a CURIE of ontology/prefixes.tsv, or a path relative to the base ("id/person/x")."""
-    from kg.namespaces import prefixes
-
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: '{what}' must be an IRI, a CURIE or id/… (got {value!r})")
     text = value.strip()
@@ -234,9 +240,7 @@ def resolve(value: Any, where: str, base: str, what: str) -> str:
 
 def _object(value: Any, where: str, base: str) -> dict:
     """The object of add/retract: {"iri": …} or {"value", "lang" | "datatype"}."""
-    from kg.namespaces import prefixes
-
-    xsd = prefixes()["xsd"]
+    xsd = XSD
     if isinstance(value, bool):
         return {"value": "true" if value else "false", "datatype": xsd + "boolean"}
     if isinstance(value, int):
@@ -341,8 +345,6 @@ def _text(value: Any, where: str, what: str) -> str:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: '{what}' must be non-empty text")
-    import unicodedata
-
     return unicodedata.normalize("NFC", value.strip())
 
 
@@ -375,9 +377,6 @@ def apply(target, curation: Curation) -> CurationReport:
     Runs after extraction and mapping, before validation and serialisation; deterministic
     (the result depends only on the graph and the decisions).
     """
-    from rdflib import Dataset, Graph
-    from rdflib.graph import ConjunctiveGraph
-
     report = CurationReport()
     if not curation.decisions:
         return report
@@ -418,16 +417,7 @@ def agent_iri(name: str, base: str = DEFAULT_BASE) -> str:
     return f"{normalise_base(base)}id/agent/{slug(name) or short_hash(name)}"
 
 
-def _ns():
-    from rdflib import OWL, RDF, RDFS
-
-    from kg.namespaces import ORG, PG, PROV, SCHEMA, SKOS
-
-    return RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS
-
-
 def _term(obj: dict):
-    from rdflib import Literal, URIRef
 
     if "iri" in obj:
         return URIRef(obj["iri"])
@@ -456,18 +446,11 @@ def _rename(graph, old, new) -> int:
     return moved
 
 
-def _label_predicates():
-    RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS = _ns()
-    return (RDFS.label, SCHEMA.name, SKOS.prefLabel)
-
-
 def _apply_merge(graph, args: dict):
-    from rdflib import URIRef
 
-    RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS = _ns()
     keep = URIRef(args["keep"])
     found, touched = False, []
-    labels = _label_predicates()
+    labels = LABEL_PREDICATES
     for drop in map(URIRef, args["drop"]):
         if set(graph.predicate_objects(drop)) == {(OWL.sameAs, keep)} and (None, None, drop) not in graph:
             found = True  # already merged (a curated graph curated again): nothing left to move
@@ -497,7 +480,6 @@ def _apply_merge(graph, args: dict):
 
 
 def _apply_split(graph, args: dict):
-    from rdflib import URIRef
 
     node = URIRef(args["iri"])
     if not _present(graph, node):
@@ -511,9 +493,7 @@ def _apply_split(graph, args: dict):
 
 
 def _matches(graph, node, when: dict) -> bool:
-    from rdflib import URIRef
 
-    RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS = _ns()
     articles = sorted(graph.subjects(RDF.type, SCHEMA.NewsArticle))
     if "article" in when:
         names = set()
@@ -544,7 +524,6 @@ _RELATION_CLASSES = ("Tenure", "Attestation", "Participation", "Appointment")
 
 
 def _apply_retract(graph, args: dict):
-    from rdflib import URIRef
 
     if "node" in args:
         node = URIRef(args["node"])
@@ -565,7 +544,6 @@ def _apply_retract(graph, args: dict):
 def _retract_node(graph, node) -> list:
     """Remove ``node`` and, recursively, the relation nodes pointing at it; the other nodes it was
     linked with (kept) are returned, to be marked as curated."""
-    RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS = _ns()
     relation_types = {PG[c] for c in _RELATION_CLASSES}
     todo, removed, linked = [node], set(), set()
     while todo:
@@ -581,13 +559,11 @@ def _retract_node(graph, node) -> list:
                 linked.add(s)
         for p, o in list(graph.predicate_objects(current)):
             graph.remove((current, p, o))
-    from rdflib import URIRef
 
     return sorted(n for n in linked - removed if isinstance(n, URIRef) and (n, None, None) in graph)
 
 
 def _apply_add(graph, args: dict):
-    from rdflib import URIRef
 
     subject = URIRef(args["subject"])
     if (subject, None, None) not in graph:
@@ -597,7 +573,6 @@ def _apply_add(graph, args: dict):
 
 
 def _apply_label(graph, args: dict):
-    from rdflib import URIRef
 
     node = URIRef(args["iri"])
     if (node, None, None) not in graph:
@@ -607,11 +582,9 @@ def _apply_label(graph, args: dict):
 
 
 def _set_label(graph, node, label: str, lang: str) -> None:
-    from rdflib import Literal
 
-    RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS = _ns()
     new = Literal(label, lang=lang)
-    for predicate in _label_predicates():
+    for predicate in LABEL_PREDICATES:
         old = [o for o in graph.objects(node, predicate) if getattr(o, "language", None) == lang]
         if predicate != RDFS.label and not old:
             continue  # schema:name / skos:prefLabel only where the node uses them
@@ -629,12 +602,8 @@ _APPLY = {"merge": _apply_merge, "split": _apply_split, "retract": _apply_retrac
 
 def _provenance(graph, decision: Decision, touched: list, base: str) -> None:
     """The decision as a prov:Activity in this graph, and pg:curatedBy from each node it touched."""
-    from rdflib import Literal, URIRef
 
-    from kg.namespaces import prefixes
-
-    RDF, RDFS, OWL, ORG, PG, PROV, SCHEMA, SKOS = _ns()
-    xsd = prefixes()["xsd"]
+    xsd = XSD
     activity = URIRef(activity_iri(decision, base))
     agent = URIRef(agent_iri(decision.by, base))
     ended = decision.date if "T" in decision.date else decision.date + "T00:00:00Z"
