@@ -392,6 +392,9 @@ def test_dangling_decisions_are_reported_not_dropped(runner, tmp_path, articles)
     (decision("add", "{subject: id/person/a, predicate: schema:name, object: Bình}"), "{value: …, lang: vi}"),
     ("- by: Mai\n  date: last week\n  why: x\n  label: {iri: id/person/a, label: A}\n", "not an ISO date"),
     ("just: a mapping\n", "a list of decisions"),
+    (decision("split", "{iri: id/person/a, into: [{iri: Nguyễn An, when: {body: id/org/b}}]}"), "is not a slug"),
+    (decision("split", "{iri: id/person/a, into: [{iri: a-2, when: {province: X}}]}"), "'when' takes"),
+    (decision("merge", "{keep: id/person/a, drop: [id/person/a]}"), "also in 'drop'"),
 ])
 def test_a_bad_curation_file_gives_one_line(runner, tmp_path, articles, text, expected):
     result = export(runner, tmp_path, text, articles / "a.txt")
@@ -437,3 +440,21 @@ def test_apply_is_deterministic_and_works_on_a_dataset(tmp_path):
         outputs.add(serialize(ds, "nquads"))
     assert len(outputs) == 1
     assert f"<{KHUONG}> <{OWL.sameAs}> <{KHANG}>" in outputs.pop()
+
+
+def test_applying_twice_changes_nothing_more(tmp_path):
+    """A graph curated already (kg load --curation on a curated export) comes out the same."""
+    from kg import curation
+    from kg.pipeline import export_text
+    from kg.serialize import serialize
+
+    path = tmp_path / "c.yaml"
+    path.write_text(decision("merge", f"{{keep: '{KHANG}', drop: ['{KHUONG}']}}")
+                    + decision("label", f"{{iri: '{KHANG}', label: Phạm Minh Khang}}"), encoding="utf-8")
+    decisions = curation.load(path)
+    graph = export_text(ARTICLE_B, "b.txt", validate=False).graph
+    curation.apply(graph, decisions)
+    once = serialize(graph, "nquads")
+    report = curation.apply(graph, decisions)
+    assert serialize(graph, "nquads") == once
+    assert report.applied == {d.id for d in decisions.decisions}  # found, so not reported as dangling
