@@ -29,6 +29,7 @@ class ArticleExport:
     graph: Graph
     report: ValidationReport | None = None
     base: str = DEFAULT_BASE
+    curated: frozenset = frozenset()  # ids of the curation decisions whose target this article has
     _nquads: str | None = field(default=None, repr=False)
 
     @property
@@ -56,14 +57,16 @@ class ArticleExport:
 
 
 def export_article(path: str, base: str = DEFAULT_BASE, validate: bool = True,
-                   max_bytes: int | None = -1) -> ArticleExport:
-    """Read, extract, map and (unless ``validate`` is false) validate one article file.
+                   max_bytes: int | None = -1, curation=None) -> ArticleExport:
+    """Read, extract, map, curate and (unless ``validate`` is false) validate one article file.
 
     ``max_bytes``: refuse a bigger file (-1: kg.text.MAX_ARTICLE_BYTES; None: no limit).
+    ``curation``: a kg.curation.Curation applied after mapping, before validation.
     """
     from kg.text import MAX_ARTICLE_BYTES, read_article
 
-    return _export(read_article(path, MAX_ARTICLE_BYTES if max_bytes == -1 else max_bytes), base, validate)
+    return _export(read_article(path, MAX_ARTICLE_BYTES if max_bytes == -1 else max_bytes), base, validate,
+                   curation)
 
 
 def export_text(text: str, path: str = "<string>", base: str = DEFAULT_BASE,
@@ -83,15 +86,21 @@ def article_to_nquads(text: str, path: str = "<string>", base: str = DEFAULT_BAS
     return export_text(text, path, base, validate=False).nquads
 
 
-def _export(article: Article, base: str, validate: bool) -> ArticleExport:
+def _export(article: Article, base: str, validate: bool, curation=None) -> ArticleExport:
     from kg.extract import extract
     from kg.map import to_graph
 
     extraction = extract(article)
     graph = to_graph(extraction, base=base)
+    curated: frozenset = frozenset()
+    if curation is not None and curation.decisions:
+        from kg.curation import apply
+
+        curated = frozenset(apply(graph, curation).applied)
     report = None
     if validate:
         from kg.validate import validate as run_validation
 
         report = run_validation(graph)
-    return ArticleExport(article=article, extraction=extraction, graph=graph, report=report, base=base)
+    return ArticleExport(article=article, extraction=extraction, graph=graph, report=report, base=base,
+                         curated=curated)

@@ -90,11 +90,15 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE",
               help="Embedded store folder for --load [default: ./kg-store or $KG_STORE].")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (errors are still shown).")
+@click.option("--curation", "curation_path", type=click.Path(exists=True, path_type=str), metavar="FILE_OR_DIR",
+              help="Corrections (YAML: merge, split, retract, add, label) applied to every article after "
+                   "mapping, before validation; a folder: its *.yaml files in sorted order. A decision whose "
+                   "target is in no article is reported (with --strict: fatal).")
 @max_size_option
 @corpus_options
 @user_errors
 def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes,
-           out_dir, jobs, shard_size, force, report, progress, article_timeout):
+           out_dir, jobs, shard_size, force, report, progress, article_timeout, curation_path):
     """Extract, map, validate and write the graph of one or more ARTICLES.
 
     \b
@@ -124,21 +128,29 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
       kg export corpus/ --out-dir out/ --jobs 2
       kg export corpus/ -o corpus.nq.gz --shard-size 1000000
     """
+    curation = None
+    if curation_path:
+        from kg.curation import load as load_curation
+
+        curation = load_curation(curation_path, base)  # a bad file stops here, before any article is read
     if wants_corpus(articles, output, out_dir, shard_size):
         if fmt == POPOLO:
             raise KgError("--format popolo writes one document: give the articles as files, not a corpus",
                           exit_code=2)
         run_corpus(articles, output=output, out_dir=out_dir, fmt=fmt, base=base, strict=strict, quiet=quiet,
                    jobs=jobs, shard_size=shard_size, force=force, load=load, store=location, report=report,
-                   progress=progress, max_bytes=max_bytes, article_timeout=article_timeout)
+                   progress=progress, max_bytes=max_bytes, article_timeout=article_timeout,
+                   curation=curation, curation_path=curation_path)
     _require_files(articles)
     if output and output != "-":
         refuse_inputs(output, articles)
     from kg.pipeline import export_article
 
     fmt = format_for(output, fmt)
-    exports = [export_article(path, base=base, max_bytes=max_bytes) for path in articles]
+    exports = [export_article(path, base=base, max_bytes=max_bytes, curation=curation) for path in articles]
     failed = False
+    if curation is not None:
+        failed = report_curation(curation, curation_path, [item.curated for item in exports], strict, quiet)
     for item in exports:
         report = item.report
         fatal = _fatal(report, strict)
@@ -148,7 +160,8 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
         if fatal or (report is not None and not quiet and _counts(report).get("Warning")):
             click.echo(report.to_text(), err=True)
     if failed:
-        click.echo("kg: nothing written: fix the violations above (or see --help for --strict).", err=True)
+        click.echo("kg: nothing written: fix the violations (or dangling curation decisions) above "
+                   "(or see --help for --strict).", err=True)
         sys.exit(1)
     text = _serialize([item.graph for item in exports], fmt)
     if output and output != "-":
@@ -159,6 +172,19 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
         write_stdout(text)
     if load:
         _load(exports, location, quiet)
+
+
+def report_curation(curation, source: str, applied_sets, strict: bool, quiet: bool) -> bool:
+    """A line per dangling decision and a count on stderr; True when that is fatal (--strict)."""
+    from kg.curation import dangling, dangling_line, summary_line
+
+    applied = set().union(*applied_sets) if applied_sets else set()
+    lost = dangling(curation, applied)
+    for decision in lost:
+        click.echo(dangling_line(decision), err=True)
+    if lost or not quiet:
+        click.echo(summary_line(curation, applied, source), err=True)
+    return bool(lost) and strict
 
 
 def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)",

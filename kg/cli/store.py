@@ -79,9 +79,14 @@ def _password(user: str | None) -> str | None:
 @click.option("--graph", metavar="IRI", help="Load the one FILE into this named graph (for data that holds no article).")
 @click.option("--append", is_flag=True, help="Add to the article graphs instead of replacing them.")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check before loading.")
+@click.option("--curation", "curation_path", type=click.Path(exists=True), metavar="FILE_OR_DIR",
+              help="Apply these curation decisions (as kg export --curation does) to each graph before it is "
+                   "validated and loaded; for files exported without them.")
+@click.option("--base", default=None, metavar="IRI",
+              help="Base IRI of the id/… paths in --curation [default: https://w3id.org/pgkg/].")
 @store_options
 @user_errors
-def load(open_store, files, graph, append, no_validate):
+def load(open_store, files, graph, append, no_validate, curation_path, base):
     """Load exported files into the store, one named graph per article.
 
     Every file is parsed and validated before anything is written: if one
@@ -99,6 +104,14 @@ def load(open_store, files, graph, append, no_validate):
 
     if graph is not None:
         check_iri(graph, "--graph")  # exit 2 before any file is read
+    if curation_path:
+        units = _curated_units(files, graph, curation_path, base, validate=not no_validate)
+        with open_store() as store:
+            store.load_units(units, replace=not append)
+            triples = sum(len(u.triples) for u in units)
+            click.echo(f"loaded {len(units)} curated graph{'s' * (len(units) != 1)} ({triples} triples) "
+                       f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
+        return
     if not open_store.endpoint and _bulk_load(open_store.location, files, graph, validate=not no_validate):
         return
     units = read_files(list(files), validate=not no_validate, graph=graph)  # before the store is opened or made
@@ -107,6 +120,33 @@ def load(open_store, files, graph, append, no_validate):
         triples = sum(len(u.triples) for u in units)
         click.echo(f"loaded {len(units)} graph{'s' * (len(units) != 1)} ({triples} triples) "
                    f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
+
+
+def _curated_units(files, graph, curation_path: str, base: str | None, *, validate: bool):
+    """Read every file, apply the curation to each graph, then validate it (nothing is loaded on a failure)."""
+    import pyoxigraph as ox
+    import rdflib
+
+    from kg.curation import apply, dangling, dangling_line, load as load_curation, summary_line
+    from kg.iri import DEFAULT_BASE
+    from kg.store import read_files
+    from kg.store.sources import _validate
+
+    curation = load_curation(curation_path, base or DEFAULT_BASE)
+    units = read_files(list(files), validate=False, graph=graph)
+    applied: set[str] = set()
+    for unit in units:
+        rdf = rdflib.Graph()
+        rdf.parse(data=unit.ntriples().decode("utf-8"), format="nt")
+        applied |= apply(rdf, curation).applied
+        unit.triples = [t.triple if isinstance(t, ox.Quad) else t
+                        for t in ox.parse(rdf.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+        if validate:
+            _validate(unit, ", ".join(unit.sources) or unit.graph)
+    for decision in dangling(curation, applied):
+        click.echo(dangling_line(decision), err=True)
+    click.echo(summary_line(curation, applied, curation_path), err=True)
+    return units
 
 
 def _bulk_load(location, files, graph, *, validate: bool) -> bool:

@@ -68,8 +68,11 @@ def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | 
                base: str, strict: bool, quiet: bool, jobs: int | None, shard_size: int | None,
                force: bool, load: bool, store: str | None, report: str | None,
                progress: bool | None, max_bytes: int | None = None,
-               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> NoReturn:
-    """Run export_corpus for the CLI: summary and failures on stderr, exit 0 / 1 (failures) / 130 (Ctrl-C)."""
+               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT, curation=None,
+               curation_path: str | None = None) -> NoReturn:
+    """Run export_corpus for the CLI: summary and failures on stderr, exit 0 / 1 (failures) / 130 (Ctrl-C).
+
+    Dangling curation decisions are listed; with ``strict`` they make the exit code 1."""
     from kg.corpus.runner import export_corpus
 
     if output == "-":
@@ -80,12 +83,21 @@ def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | 
         articles, out_dir=out_dir, output=output, fmt=fmt, jobs=jobs,
         shard_size=shard_size or DEFAULT_SHARD_SIZE, force=force, load=load, store=store, base=base,
         strict=strict, report=report, progress=False if quiet else progress,
-        article_timeout=article_timeout, **({} if max_bytes is None else {"max_bytes": max_bytes}))
+        article_timeout=article_timeout, curation=curation, curation_path=curation_path,
+        **({} if max_bytes is None else {"max_bytes": max_bytes}))
     for failure in summary.failures[:MAX_LISTED_FAILURES]:
         click.echo(f"kg: failed: {failure['reason']}", err=True)
     if len(summary.failures) > MAX_LISTED_FAILURES:
         click.echo(f"kg: … and {len(summary.failures) - MAX_LISTED_FAILURES} more failures "
                    f"(see {summary.report})", err=True)
-    if not quiet or summary.exit_code:
+    exit_code = summary.exit_code
+    if summary.curation is not None:
+        for line in summary.curation["dangling"]:
+            click.echo(line, err=True)
+        if summary.curation["dangling"] or not quiet:
+            click.echo(summary.curation["summary"], err=True)
+        if summary.curation["dangling"] and strict and exit_code == 0:
+            exit_code = 1
+    if not quiet or exit_code:
         click.echo(f"kg: {summary.text()}", err=True)
-    sys.exit(summary.exit_code)
+    sys.exit(exit_code)

@@ -28,6 +28,7 @@ class EngineSettings:
     validate: bool = True
     max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES  # bigger article files are refused
     timeout: float | None = None  # seconds per article (None: no budget)
+    curation: object = None  # a kg.curation.Curation applied after mapping, before validation
 
 
 class ArticleTimeout(BaseException):
@@ -81,6 +82,7 @@ class ArticleResult:
     counts: dict[str, int] = field(default_factory=dict)  # SHACL results by severity
     messages: list[str] = field(default_factory=list)  # readable SHACL results (first few)
     error: str | None = None  # set when the article could not be read, extracted or mapped
+    curated: list[str] = field(default_factory=list)  # ids of the curation decisions found in the article
 
 
 Engine = Callable[[list[str], EngineSettings], list[ArticleResult]]
@@ -128,10 +130,12 @@ def _build(path: str, settings: EngineSettings):
 
     try:
         with time_budget(settings.timeout, path):
-            export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes)
+            export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes,
+                                    curation=settings.curation)
             graph = export.graph
             nquads = graph_to_nquads(graph, graph.identifier)
-        return ArticleResult(path, graph=export.graph_iri, nquads=nquads, triples=len(graph)), graph
+        return ArticleResult(path, graph=export.graph_iri, nquads=nquads, triples=len(graph),
+                             curated=sorted(export.curated)), graph
     except ArticleTimeout as err:
         return ArticleResult(path, error=str(err)), None
     except KgError as err:

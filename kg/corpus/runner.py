@@ -69,6 +69,7 @@ class CorpusSummary:
     report: str | None = None
     loaded: int = 0
     errors: list[str] = field(default_factory=list)  # problems with the run itself (manifest not saved …)
+    curation: dict[str, Any] | None = None  # {file, sha256, decisions, applied, dangling: [lines]} with --curation
 
     @property
     def processed(self) -> int:
@@ -129,6 +130,7 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
     reason: str | None = None
     messages: list[str] = field(default_factory=list)
+    curated: list[str] = field(default_factory=list)
 
 
 # --- worker side -----------------------------------------------------------------------
@@ -214,7 +216,7 @@ def _engine(tasks: list[Task], job: Job) -> list[ArticleResult]:
 
 def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
     outcome = Outcome(task.name, "failed", task.sha256, task.target, result.triples, result.graph,
-                      dict(result.counts), result.error, list(result.messages))
+                      dict(result.counts), result.error, list(result.messages), list(result.curated))
     if result.error is None:
         violations = result.counts.get("Violation", 0)
         warnings = result.counts.get("Warning", 0)
@@ -269,6 +271,8 @@ def export_corpus(
     batch_size: int | None = None,
     max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES,
     article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+    curation=None,
+    curation_path: str | None = None,
 ) -> CorpusSummary:
     """Export every article under ``inputs``: one file each in ``out_dir``, or shards at ``output``.
 
@@ -281,23 +285,26 @@ def export_corpus(
     (seconds, None: none) fails an article that takes longer, and the run goes on.
     Returns the summary; the JSON report is written to ``report`` (default beside
     the output). Raises KgError only for problems with the run itself: then the
-    report is still written when it can be.
+    report is still written when it can be. ``curation`` (kg.curation.Curation) is applied to
+    every article; its sha256 is part of the fingerprint, so a changed curation redoes the corpus.
     """
     plan = _plan(inputs, out_dir, output, fmt, report)
     lock = _lock(plan.manifest.parent)
     try:
         return _export(plan, engine, base, validate, strict, jobs, shard_size, force, load, store,
-                       progress, batch_size, max_bytes, article_timeout)
+                       progress, batch_size, max_bytes, article_timeout, curation, curation_path)
     finally:
         os.close(lock)
 
 
 def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load, store,
-            progress, batch_size, max_bytes, article_timeout) -> CorpusSummary:
-    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=article_timeout)
+            progress, batch_size, max_bytes, article_timeout, curation=None, curation_path=None) -> CorpusSummary:
+    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=article_timeout,
+                              curation=curation)
     manifest = Manifest(plan.manifest, toolkit_fingerprint({
         "base": base, "validate": validate, "strict": strict, "format": plan.fmt,
-        "engine": f"{engine.__module__}.{engine.__qualname__}"}))
+        "engine": f"{engine.__module__}.{engine.__qualname__}",
+        **({"curation": curation.sha256} if curation is not None else {})}))
     jobs = max(1, jobs or os.cpu_count() or 1)
     summary = CorpusSummary(total=len(plan.tasks), jobs=jobs)
     start = time.monotonic()
@@ -322,6 +329,8 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
             summary.errors.append(str(err))
     elif plan.out_dir is not None:
         summary.outputs = [str(plan.out_dir)]
+    if curation is not None and not summary.interrupted:
+        summary.curation = _curation_summary(curation, curation_path, plan.tasks, manifest)
     if load and not summary.interrupted:
         summary.loaded = _load(plan.tasks, manifest, store)
     summary.elapsed = time.monotonic() - start
@@ -563,7 +572,20 @@ def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> Non
         summary.ok += 1
     summary.triples += outcome.triples
     manifest.record(outcome.name, {"sha256": outcome.sha256, "graph": outcome.graph, "triples": outcome.triples,
-                                   "status": outcome.status, "counts": outcome.counts})
+                                   "status": outcome.status, "counts": outcome.counts,
+                                   **({"curated": outcome.curated} if outcome.curated else {})})
+
+
+def _curation_summary(curation, source: str | None, tasks: list[Task], manifest: Manifest) -> dict[str, Any]:
+    """Which decisions some article of the corpus had, unchanged articles included (their manifest entry
+    keeps the ids), and a line per dangling one."""
+    from kg.curation import dangling, dangling_line, summary_line
+
+    applied = {i for t in tasks for i in manifest.articles.get(t.name, {}).get("curated", [])}
+    lost = dangling(curation, applied)
+    return {"file": source, "sha256": curation.sha256, "decisions": len(curation),
+            "applied": len(curation) - len(lost), "dangling": [dangling_line(d) for d in lost],
+            "summary": summary_line(curation, applied, source or "")}
 
 
 def _remove_temp_files(tasks: list[Task]) -> None:

@@ -94,7 +94,7 @@ class Response:
             self.headers["Content-Type"] = content_type
 
 
-_REASONS = {200: "OK", 204: "No Content", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 403: "Forbidden",
+_REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 413: "Content Too Large",
             415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
 
@@ -278,6 +278,9 @@ class LinkedDataApp:
         if ext is not None and ext not in conneg.DOC_FORMATS:
             return self._error(404, "Not found.", environ)
         iri = self.site.iri_for_path(stem)
+        moved = self._moved(iri, lambda target: self.site.path_for_iri(target) + (ext.extension if ext else ""), environ)
+        if moved:
+            return moved
         if not iri or not self.site.exists(iri):
             return self._error(404, f"Nothing is known about <{iri or path}>.", environ)
         fmt = ext or conneg.negotiate(accept, conneg.DOC_FORMATS)
@@ -293,6 +296,9 @@ class LinkedDataApp:
         if ext not in (None, conneg.HTML) or not safe_path(stem):
             return self._error(404, "Not found.", environ)
         iri = self.site.thing_for_doc(stem)
+        moved = self._moved(iri, lambda target: self.site.doc_path(target) + (ext.extension if ext else ""), environ)
+        if moved:
+            return moved
         if not self.site.exists(iri):
             return self._error(404, f"Nothing is known about <{iri}>.", environ)
         return self._html(self.pages.resource(iri, "doc/" + stem), self._link_header(environ, stem))
@@ -303,6 +309,10 @@ class LinkedDataApp:
         if (ext is not None and ext not in conneg.RDF_FORMATS) or not safe_path(stem):
             return self._error(404, "Not found.", environ)
         iri = self.site.thing_for_doc(stem)
+        moved = self._moved(iri, lambda target: "data/" + self.site.doc_path(target)[len("doc/"):]
+                            + (ext.extension if ext else ""), environ)
+        if moved:
+            return moved
         if not self.site.exists(iri):
             return self._error(404, f"Nothing is known about <{iri}>.", environ)
         fmt = ext or conneg.negotiate(accept, conneg.RDF_FORMATS)
@@ -310,6 +320,14 @@ class LinkedDataApp:
             return self._not_acceptable(conneg.RDF_FORMATS)
         headers = {} if ext else {"Vary": "Accept", "Content-Location": _absolute(environ, f"data/{stem}{fmt.extension}")}
         return Response(200, serialize_triples(self.site.describe(iri), fmt), fmt.content_type, headers)
+
+    def _moved(self, iri: str | None, path_of, environ) -> Response | None:
+        """301 Moved Permanently to the same kind of URL of the IRI a curation merge kept (kg.curation):
+        the dropped IRI is another name for it, not a thing of its own (303 stays thing → document)."""
+        target = self.site.merged_into(iri) if iri else None
+        if target is None:
+            return None
+        return Response(301, b"", None, {"Location": _absolute(environ, path_of(target))})
 
     def graph(self, path: str, accept: str | None, environ) -> Response:
         """/graph/{id}: the named graph of one article, or (for browsers) 303 to the article page."""

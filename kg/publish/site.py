@@ -33,6 +33,7 @@ P = prefixes()
 RDF_TYPE = ox.NamedNode(P["rdf"] + "type")
 SUBCLASS = ox.NamedNode(P["rdfs"] + "subClassOf")
 DENOTED_BY = ox.NamedNode(P["gaf"] + "denotedBy")
+SAME_AS = ox.NamedNode(P["owl"] + "sameAs")
 NIF = P["nif"]
 PROJECT_ROOT = P["pg"].rsplit("ontology#", 1)[0]  # https://w3id.org/pgkg/
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
@@ -209,6 +210,19 @@ class Site:
         except (TypeError, ValueError):  # /id/person/a%20b: no IRI can hold a space, so nothing is there
             return False
         return any(next(iter(s.quads_for_pattern(node, None, None)), None) is not None for s in self._stores())
+
+    def merged_into(self, iri: str | None) -> str | None:
+        """The IRI a curation merge (kg.curation) folded ``iri`` into: it is left with ``owl:sameAs`` and no
+        type of its own. None for everything else (a typed thing's sameAs links stay ordinary facts)."""
+        try:
+            node = ox.NamedNode(iri)
+        except (TypeError, ValueError):
+            return None
+        if next(iter(self.data.quads_for_pattern(node, RDF_TYPE, None)), None) is not None:
+            return None
+        targets = sorted({q.object.value for q in self.data.quads_for_pattern(node, SAME_AS, None)
+                          if isinstance(q.object, ox.NamedNode) and q.object.value != iri})
+        return targets[0] if targets and self.path_for_iri(targets[0]) else None
 
     def exists_graph(self, iri: str) -> bool:
         try:

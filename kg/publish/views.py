@@ -43,12 +43,16 @@ def predicate_view(site: Site, iri: str, inverse: bool = False) -> dict:
 def property_rows(site: Site, iri: str, hidden: set[str] = frozenset(), skip_object: str | None = None) -> list[dict]:
     """Outgoing properties grouped by predicate: [{"predicate", "values"}]."""
     rows: dict[str, list] = {}
+    curated = _curated_facts(site, iri)
     for pred, obj in site.outgoing(iri):
         if pred.value in hidden or pred.value in HIDDEN_OUT:
             continue
         if skip_object and isinstance(obj, ox.NamedNode) and obj.value == skip_object:
             continue
-        rows.setdefault(pred.value, []).append(value_view(site, obj))
+        view = value_view(site, obj)
+        if (pred, obj) in curated:
+            view = {**view, "curated": curated[(pred, obj)]}
+        rows.setdefault(pred.value, []).append(view)
     return [{"predicate": predicate_view(site, p), "vals": v} for p, v in rows.items()]
 
 
@@ -75,7 +79,41 @@ def resource_view(site: Site, iri: str) -> dict:
         "backlinks": backlinks,
         "evidence": [mention_view(site, m) for m in site.mentions_of(iri)],
         "is_article": is_article,
+        "curations": curation_views(site, iri),
     }
+
+
+def _curated_facts(site: Site, iri: str) -> dict[tuple, str]:
+    """(predicate, object) of ``iri`` that a curation decision added (kg.curation reifies them) → who and why."""
+    rdf = P["rdf"]
+    found = {}
+    for q in site.data.quads_for_pattern(None, ox.NamedNode(rdf + "subject"), ox.NamedNode(iri)):
+        statement = q.subject.value
+        pred, obj = site.value(statement, rdf + "predicate"), site.value(statement, rdf + "object")
+        activity = site.value(statement, P["prov"] + "wasGeneratedBy")
+        if pred is None or obj is None or not isinstance(activity, ox.NamedNode):
+            continue
+        agent = site.value(activity.value, P["prov"] + "wasAttributedTo")
+        why = site.value(activity.value, P["rdfs"] + "comment")
+        found[(pred, obj)] = " · ".join(x for x in (site.label(agent) if agent is not None else "",
+                                                      getattr(why, "value", "")) if x)
+    return found
+
+
+def curation_views(site: Site, iri: str) -> list[dict]:
+    """The curation decisions (kg.curation, pg:curatedBy) that changed ``iri``: action, who, when, why."""
+    out = []
+    for activity in site.objects(iri, P["pg"] + "curatedBy"):
+        if not isinstance(activity, ox.NamedNode):
+            continue
+        a = activity.value
+        agent = site.value(a, P["prov"] + "wasAttributedTo")
+        ended = site.value(a, P["prov"] + "endedAtTime")
+        action, why = site.value(a, P["pg"] + "curationAction"), site.value(a, P["rdfs"] + "comment")
+        out.append({"href": site.doc_path(a), "action": getattr(action, "value", ""),
+                    "by": site.label(agent) if agent is not None else "",
+                    "date": getattr(ended, "value", "")[:10], "why": getattr(why, "value", "")})
+    return sorted(out, key=lambda c: (c["date"], c["action"], c["href"] or ""))
 
 
 def _other_label(site: Site, iri: str) -> str | None:
