@@ -239,3 +239,18 @@ def test_the_static_copy_has_the_same_sections(site, tmp_path):
     ]
     body = site.doc_path(by_label(site, "Tỉnh ủy Nam Định", "org")).removeprefix("doc/")
     assert f'href="../{body}.html"' in section(static, "timeline")  # links work on a file host
+
+
+def test_the_page_query_runs_from_the_command_line_too(server, site):
+    """The same file answers `kg query FILE --param person=<IRI>` (the person bound as an IRI term)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    iri = by_label(site, "Phạm Quang Hiếu", "person")
+    query = str(views.PAGE_QUERIES / "person_timeline.rq")
+    asked = CliRunner().invoke(main, ["query", query, "--store", str(server.store), "--format", "csv",
+                                      "--param", f"person=<{iri}>"])
+    assert asked.exit_code == 0, asked.output
+    lines = asked.stdout.splitlines()
+    assert len(lines) == 3 and all(line.split(",")[1] == iri for line in lines[1:])

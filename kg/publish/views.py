@@ -223,24 +223,25 @@ def _text(term) -> str | None:
 
 
 def _tenure_lines(site: Site, rows: list[dict]) -> dict[str, dict]:
-    """tenure IRI → its line: post, role, body, holder, first and last attested date, articles, statements."""
+    """tenure IRI → its line: post, role, body, holder, first and last attested date, articles, statements.
+
+    A row is one (tenure, statement) with its own dates and count of articles; an article attests a
+    tenure once with one statement, so a tenure's counts add up to its number of articles."""
     lines: dict[str, dict] = {}
     for row in rows:
         tenure = row["tenure"].value
         line = lines.get(tenure)
         if line is None:
             line = lines[tenure] = {"iri": tenure, "href": site.doc_path(tenure), "terms": {}, "dates": set(),
-                                    "articles": set(), "statements": {}, "start": set(), "end": set()}
+                                    "count": 0, "statements": {}, "start": set(), "end": set()}
         for key in ("person", "post", "role", "organization"):
             if row.get(key) is not None:
                 line["terms"].setdefault(key, set()).add(row[key])
-        if row["attested"] is not None:
-            line["dates"].add(row["attested"].value)
-        if row["article"] is not None:
-            line["articles"].add(row["article"].value)
+        dates = {row[key].value for key in ("first", "last") if row[key] is not None}
+        line["dates"] |= dates
+        line["count"] += int(row["articles"].value) if row["articles"] is not None else 0
         if row["stated"] is not None:
-            dated = line["statements"].setdefault(row["stated"].value, set())
-            dated.add(_text(row["attested"]) or NO_DATE)
+            line["statements"].setdefault(row["stated"].value, set()).update(dates or {NO_DATE})
         for key in ("start", "end"):
             if row[key] is not None:
                 line[key].add(row[key].value)
@@ -251,7 +252,6 @@ def _tenure_lines(site: Site, rows: list[dict]) -> dict[str, dict]:
             line[key] = values[0] if values else None
         dates = sorted(line.pop("dates"))
         line["first"], line["last"] = (dates[0], dates[-1]) if dates else (None, None)
-        line["count"] = len(line.pop("articles"))
         line["stated"] = [value_view(site, ox.NamedNode(s)) for s, _ in
                           sorted(line.pop("statements").items(), key=lambda kv: (min(kv[1]), kv[0]))]
         line["start"] = min(line["start"]) if line["start"] else None
