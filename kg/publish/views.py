@@ -78,8 +78,8 @@ def resource_view(site: Site, iri: str) -> dict:
         "backlinks": backlinks,
         "evidence": [mention_view(site, m) for m in site.mentions_of(iri)],
         "is_article": is_article,
-        "timeline": timeline_view(site, iri),
-        "holders": holders_view(site, iri),
+        "timeline": timeline_view(site, iri, types),
+        "holders": holders_view(site, iri, types),
     }
 
 
@@ -214,8 +214,23 @@ def page_rows(site: Site, name: str, **params: str) -> list[dict[str, ox.NamedNo
     return [{n: solution[n] for n in names} for solution in answer]
 
 
-def _is_a(site: Site, iri: str, classes: tuple[str, ...]) -> bool:
-    return bool(site.subclasses(expand(c) for c in classes).intersection(site.types(iri)))
+def _is_a(site: Site, iri: str, classes: tuple[str, ...], types: list[str] | None = None) -> bool:
+    return bool(site.subclasses(expand(c) for c in classes).intersection(
+        types if types is not None else _objects(site, iri, P["rdf"] + "type")))
+
+
+def _objects(site: Site, iri: str, predicate: str) -> list[str]:
+    """The values (IRIs, literals' text) ``iri`` has for ``predicate``, sorted: one index look-up (Site.outgoing reads every
+    triple of the subject, and a body named in many articles has a gaf:denotedBy for each)."""
+    subject, pred = ox.NamedNode(iri), ox.NamedNode(predicate)
+    found = {q.object.value for store in (site.data, site.terms) for q in store.quads_for_pattern(subject, pred, None)
+             if isinstance(q.object, ox.NamedNode | ox.Literal)}
+    return sorted(found)
+
+
+def _first_object(site: Site, iri: str, predicate: str) -> ox.NamedNode | None:
+    values = _objects(site, iri, predicate)
+    return ox.NamedNode(values[0]) if values else None
 
 
 def _text(term) -> str | None:
@@ -267,7 +282,8 @@ def _event_view(site: Site, row: dict) -> dict:
     decision = row.get("decision")
     return {"iri": row["appointment"].value, "href": site.doc_path(row["appointment"].value),
             "kind": view("kind"), "date": _text(row.get("date")), "by": view("decidedBy"), "decision": view("decision"),
-            "number": _text(site.value(decision.value, P["eli"] + "id_local")) if decision is not None else None}
+            "number": min(_objects(site, decision.value, P["eli"] + "id_local"), default=None)
+            if decision is not None else None}
 
 
 def _attach_events(site: Site, lines: dict[str, dict], appointments: list[dict], extra_line) -> None:
@@ -307,9 +323,9 @@ def _when(line: dict) -> str:
 def _line_view(site: Site, line: dict) -> dict:
     post, role, body = line["post"], line["role"], line["organization"]
     if body is None and post is not None:
-        body = site.value(post.value, P["org"] + "postIn")
+        body = _first_object(site, post.value, P["org"] + "postIn")
     if role is None and post is not None:
-        role = site.value(post.value, P["org"] + "role")
+        role = _first_object(site, post.value, P["org"] + "role")
     post_text = site.label(role) if role is not None else (site.label(post) if post is not None else "—")
     return {**line,
             "person": value_view(site, line["person"]) if line["person"] is not None else None,
@@ -319,9 +335,10 @@ def _line_view(site: Site, line: dict) -> dict:
             "when": _when(line)}
 
 
-def timeline_view(site: Site, iri: str) -> list[dict] | None:
-    """A person's posts over time, one line per post held, earliest first; None when ``iri`` is no person."""
-    if not _is_a(site, iri, PERSON_CLASSES):
+def timeline_view(site: Site, iri: str, types: list[str] | None = None) -> list[dict] | None:
+    """A person's posts over time, one line per post held, earliest first; None when ``iri`` is no person
+    (``types``: its classes, when the caller has them)."""
+    if not _is_a(site, iri, PERSON_CLASSES, types):
         return None
     lines = _tenure_lines(site, page_rows(site, "person_timeline", person=iri))
     _attach_events(site, lines, page_rows(site, "person_appointments", person=iri), _bare_line)
@@ -330,10 +347,10 @@ def timeline_view(site: Site, iri: str) -> list[dict] | None:
                                         v["iri"]))
 
 
-def holders_view(site: Site, iri: str) -> list[dict] | None:
+def holders_view(site: Site, iri: str, types: list[str] | None = None) -> list[dict] | None:
     """A body's posts, each with its holders over time: [{"post", "holders"}], posts by name, holders
-    earliest first; None when ``iri`` is no body."""
-    if not _is_a(site, iri, BODY_CLASSES):
+    earliest first; None when ``iri`` is no body (``types``: its classes, when the caller has them)."""
+    if not _is_a(site, iri, BODY_CLASSES, types):
         return None
     lines = _tenure_lines(site, page_rows(site, "body_holders", organization=iri))
     _attach_events(site, lines, page_rows(site, "body_appointments", organization=iri), _bare_line)
