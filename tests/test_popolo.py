@@ -385,3 +385,13 @@ def test_a_decision_about_another_post_stays_off_the_membership():
         "pg:post ex:post", "pg:post ex:other")
     membership, = to_popolo(parse(other))["memberships"]
     assert not {"start_date", "links"} & set(membership)
+
+
+def test_the_served_store_gives_the_decisions_too(tmp_path, decisions_doc):
+    """kg serve's store (article graphs plus their union as default graph) gives the same document."""
+    from kg.store import load_graphs, open_store
+
+    with open_store(tmp_path / "kg-store") as store:
+        load_graphs(store, [(None, export_article(str(LANG_SON)).nquads)])
+    served = ox.Store.read_only(str(tmp_path / "kg-store"))
+    assert to_popolo(served) == decisions_doc
