@@ -239,6 +239,16 @@ def test_the_static_copy_has_the_same_sections(site, tmp_path):
     ]
     body = site.doc_path(by_label(site, "Tỉnh ủy Nam Định", "org")).removeprefix("doc/")
     assert f'href="../{body}.html"' in section(static, "timeline")  # links work on a file host
+    broken = []  # every link of every timeline and holders section leads to a page of the copy
+    for html_file in sorted(out.rglob("*.html")):
+        text = html_file.read_text(encoding="utf-8")
+        for name in ("timeline", "holders"):
+            for href in re.findall(r'href="([^"#?]+)', section(text, name) or ""):
+                if not (html_file.parent / href).resolve().exists():
+                    broken.append(f"{html_file.relative_to(out)} → {href}")
+    assert not broken, broken[:10]
+    lang_son = site.doc_path(by_label(site, "Vi Văn Khoa", "person")) + ".html"
+    assert "612/QĐ-TTg" in section((out / lang_son).read_text(encoding="utf-8"), "timeline")
 
 
 def test_the_page_query_runs_from_the_command_line_too(server, site):
