@@ -124,6 +124,22 @@ def test_a_body_lists_each_post_with_its_holders_over_time(site):
     assert [g["post"]["text"] for g in groups] == ["Bí thư", "Phó Bí thư"]
 
 
+def test_the_pages_agree_with_the_timeline_cq(site):
+    """Per person, the page's lines are the shipped CQ's rows (ontology/cq/timeline.rq) for that person."""
+    from kg.store import cq_query
+
+    shipped = sorted((s["person"].value, s["post"].value, s["organization"].value, s["firstAttested"].value,
+                      s["lastAttested"].value, int(s["articles"].value))
+                     for s in site.data.query(cq_query("timeline"), use_default_graph_as_union=True))
+    pages = []
+    for person in site.instances(["https://w3id.org/pgkg/ontology#Person"]):
+        for line in views.timeline_view(site, person):
+            if line["count"]:  # a decision about a post no article attests is no CQ row
+                pages.append((site.label(person), line["post"]["text"], line["body"]["text"], line["first"],
+                              line["last"], line["count"]))
+    assert sorted(pages) == shipped and len(shipped) == 7
+
+
 def test_only_people_and_bodies_get_the_sections(site):
     khach = by_label(site, "Trịnh Văn Khách", "person")
     assert views.timeline_view(site, khach) == []  # a person: the section, empty
