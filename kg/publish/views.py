@@ -185,8 +185,8 @@ def home_view(site: Site) -> dict:
 #
 # Read with the page queries kg/queries/pages/*.rq, each bound to the one person or body of the page
 # (kg.cq.bind: the IRI goes in as an RDF term, never as text), so a page costs index look-ups on that
-# resource whatever the size of the store. The rows (one per attestation) are folded here into one
-# line per tenure; every list is sorted with a full tie-break, so the page is the same run to run.
+# resource whatever the size of the store. The rows (one per tenure and statement) are folded here
+# into one line per tenure, with the personnel decisions about its person and post; every list is sorted with a full tie-break, so the page is the same run to run.
 
 PAGE_QUERIES = Path(__file__).resolve().parent.parent / "queries" / "pages"
 PERSON_CLASSES = ("pg:Person",)
@@ -220,8 +220,9 @@ def _is_a(site: Site, iri: str, classes: tuple[str, ...], types: list[str] | Non
 
 
 def _objects(site: Site, iri: str, predicate: str) -> list[str]:
-    """The values (IRIs, literals' text) ``iri`` has for ``predicate``, sorted: one index look-up (Site.outgoing reads every
-    triple of the subject, and a body named in many articles has a gaf:denotedBy for each)."""
+    """The values (IRIs, literals' text) ``iri`` has for ``predicate``, sorted: one index look-up
+    (Site.outgoing reads every triple of the subject, and a body named in many articles has a
+    gaf:denotedBy for each)."""
     subject, pred = ox.NamedNode(iri), ox.NamedNode(predicate)
     found = {q.object.value for store in (site.data, site.terms) for q in store.quads_for_pattern(subject, pred, None)
              if isinstance(q.object, ox.NamedNode | ox.Literal)}
