@@ -8,6 +8,7 @@ already stands on W3C ORG, which Popolo also builds on, so the mapping is direct
     pg:Organization  → organizations  (name, other_names, classification, parent_id)
     pg:Post          → posts          (label, role, organization_id)
     pg:Tenure        → memberships    (label, person_id, organization_id, post_id, role)
+    pg:Appointment   → a membership's start_date / end_date (dated decisions) and links (every decision)
     prov:wasDerivedFrom → sources     ([{"url": article's schema:url or IRI, "note": headline}])
 
 The SPARQL lives in kg/queries/popolo/*.rq (one query per record type, one row per field value);
@@ -54,12 +55,14 @@ def to_popolo(source: Graph | Dataset | ox.Store) -> dict[str, list[dict[str, An
     organizations = _fields(store, "organizations")
     posts = _fields(store, "posts")
     memberships = _fields(store, "memberships")
+    decisions = _appointments(store)
     return {
         "persons": [_person(node, f, articles) for node, f in sorted(persons.items())],
         "organizations": [_organization(node, f, articles) for node, f in sorted(organizations.items())],
         "posts": [_post(node, f, articles) for node, f in sorted(posts.items())],
         "memberships": [
-            _membership(node, f, articles, attested.get(node, {})) for node, f in sorted(memberships.items())
+            _membership(node, f, articles, attested.get(node, {}), decisions.get(node, []))
+            for node, f in sorted(memberships.items())
         ],
     }
 
@@ -108,14 +111,51 @@ def _post(node: str, fields: dict[str, list[str]], articles: dict) -> dict[str, 
 
 
 def _membership(node: str, fields: dict[str, list[str]], articles: dict,
-                attested: dict[str, list[str]]) -> dict[str, Any]:
-    # start_date / end_date stay out: an article shows a post held on a day, not when it began or
-    # ended. That day goes into the note of the article's source link instead.
+                attested: dict[str, list[str]], decisions: list[dict[str, str]]) -> dict[str, Any]:
+    # An article shows a post held on a day, not when it began or ended: that day goes into the note
+    # of the article's source link. Only a dated personnel decision gives start_date / end_date.
     record: dict[str, Any] = {"id": node}
     for key in _MEMBERSHIP_FIELDS:
         _single(record, key, fields)
+    start, end = _period(decisions)
+    if start:
+        record["start_date"] = start
+    if end:
+        record["end_date"] = end
+    if decisions:
+        record["links"] = [_link(d["appointment"], _decision_note(d)) for d in decisions]
     _sources(record, fields, articles, attested)
     return record
+
+
+# Kinds of personnel decision (pgappt: notations) that begin a membership, and those that end it.
+# "disciplined" does neither: a reprimand leaves the post held (removal from it is "relieved").
+_STARTS = frozenset({"elected", "appointed", "assigned", "approved"})
+_ENDS = frozenset({"relieved", "retired"})
+
+
+def _period(decisions: list[dict[str, str]]) -> tuple[str | None, str | None]:
+    """start_date, end_date of a membership from its dated decisions (Popolo: when the relationship
+    began, when it ended). The start is the earliest decision that begins the post; the end the
+    latest that ends it, unless a decision began the post again after it (elected, relieved,
+    re-elected: the membership is open again, and one membership cannot hold a gap)."""
+    starts = sorted(d["date"] for d in decisions if d.get("date") and d["kind"] in _STARTS)
+    ends = sorted(d["date"] for d in decisions if d.get("date") and d["kind"] in _ENDS)
+    start = starts[0] if starts else None
+    end = ends[-1] if ends and (not starts or ends[-1] >= starts[-1]) else None
+    return start, end
+
+
+def _decision_note(decision: dict[str, str]) -> str:
+    """"assigned on 2024-05-09 by Bộ Chính trị (612/QĐ-TTg)": what the decision link says."""
+    note = decision["kind"]
+    if decision.get("date"):
+        note += f" on {decision['date']}"
+    if decision.get("by"):
+        note += f" by {decision['by']}"
+    if decision.get("decision"):
+        note += f" ({decision['decision']})"
+    return note
 
 
 def _single(record: dict[str, Any], key: str, fields: dict[str, list[str]]) -> None:
@@ -182,6 +222,23 @@ def _attestations(store: ox.Store) -> dict[str, dict[str, list[str]]]:
     for row in store.query(query_text("attestations"), use_default_graph_as_union=True):
         out[row["id"].value][row["article"].value].add(row["date"].value)
     return {node: {a: sorted(d) for a, d in by_article.items()} for node, by_article in out.items()}
+
+
+def _appointments(store: ox.Store) -> dict[str, list[dict[str, str]]]:
+    """tenure → its personnel decisions [{appointment, kind, date?, by?, decision?}], by date, kind, IRI.
+
+    A decision with several values of a one-value field (merged graphs) keeps the smallest of each."""
+    found: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    for row in store.query(query_text("appointments"), use_default_graph_as_union=True):
+        decision = {"appointment": row["appointment"].value, "kind": row["kind"].value}
+        for key in ("date", "by", "decision"):
+            if row[key] is not None:
+                decision[key] = row[key].value
+        kept = found[row["id"].value].setdefault(decision["appointment"], decision)
+        for key, value in decision.items():
+            kept[key] = min(kept.get(key, value), value)
+    return {tenure: sorted(by_iri.values(), key=lambda d: (d.get("date", "9999"), d["kind"], d["appointment"]))
+            for tenure, by_iri in found.items()}
 
 
 def _as_store(source: Graph | Dataset | ox.Store) -> ox.Store:

@@ -283,7 +283,7 @@ def test_other_inputs_are_refused():
 def test_queries_are_data_files_with_one_row_per_field(seed_graph):
     folder = ROOT / "kg" / "queries" / "popolo"
     names = sorted(p.stem for p in folder.glob("*.rq"))
-    assert names == ["articles", "attestations", "memberships", "organizations", "persons", "posts"]
+    assert names == ["appointments", "articles", "attestations", "memberships", "organizations", "persons", "posts"]
     for name in ("persons", "organizations", "posts", "memberships", "articles"):
         text = (folder / f"{name}.rq").read_text(encoding="utf-8")
         assert re.search(r"SELECT DISTINCT \(STR\(\?\w+\) AS \?id\) \?field \(STR\(\?v\) AS \?value\)", text), name
@@ -298,3 +298,100 @@ def test_the_example_in_the_docs_is_real_output(seed_doc):
     counts = (f"writes {len(seed_doc['persons'])} persons, {len(seed_doc['organizations'])} organizations, "
               f"{len(seed_doc['posts'])} posts and {len(seed_doc['memberships'])} memberships")
     assert counts in " ".join(text.split())
+
+
+# --- personnel decisions: a membership's dates and links --------------------------------
+
+LANG_SON = ROOT / "data" / "articles" / "appointments" / "lang-son.txt"  # ours: assigned, relieved, approved
+
+
+@pytest.fixture(scope="module")
+def decisions_doc() -> dict:
+    return to_popolo(export_article(str(LANG_SON)).graph)
+
+
+def membership_of(doc: dict, person: str, role: str) -> dict:
+    names = {p["id"]: p["name"] for p in doc["persons"]}
+    found = [m for m in doc["memberships"] if names.get(m.get("person_id")) == person and m.get("role") == role]
+    assert len(found) == 1, (person, role, found)
+    return found[0]
+
+
+def test_a_dated_decision_gives_the_membership_its_start_date(validators, decisions_doc):
+    assert errors(validators, decisions_doc) == []
+    secretary = membership_of(decisions_doc, "Hoàng Văn Thịnh", "Bí thư")
+    assert secretary["start_date"] == "2024-05-09" and "end_date" not in secretary
+    [link] = secretary["links"]
+    assert link["url"].startswith(ID + "appointment/")
+    assert link["note"] == "assigned on 2024-05-09 by Bộ Chính trị"
+    assert list(secretary) == ["id", "label", "person_id", "organization_id", "post_id", "role", "start_date",
+                               "links", "sources"]
+
+
+def test_undated_decisions_are_links_not_dates(decisions_doc):
+    """Relieved and retired without a date of their own: the article's day is no end date."""
+    deputy = membership_of(decisions_doc, "Lương Thị Nga", "Phó Bí thư")
+    assert "start_date" not in deputy and "end_date" not in deputy
+    assert [link["note"] for link in deputy["links"]] == ["relieved by Ban Bí thư", "retired by Ban Bí thư"]
+    approved = membership_of(decisions_doc, "Vi Văn Khoa", "Phó Chủ tịch")
+    assert [link["note"] for link in approved["links"]] == ["approved by Chính phủ (612/QĐ-TTg)"]
+
+
+def test_a_membership_without_decisions_has_no_dates_or_links(decisions_doc):
+    other = membership_of(decisions_doc, "Hoàng Văn Thịnh", "Phó Trưởng Ban")
+    assert not {"start_date", "end_date", "links"} & set(other)
+
+
+DECISIONS = """
+ex:p a pg:Person ; schema:name "Đinh Văn Mẫu"@vi .
+ex:o a pg:Organization ; rdfs:label "Huyện ủy Thử"@vi .
+ex:post a pg:Post ; rdfs:label "Bí thư Huyện ủy Thử"@vi ; org:postIn ex:o .
+ex:t a pg:Tenure ; org:member ex:p ; org:organization ex:o ; pg:post ex:post .
+"""
+
+
+def decision(name: str, kind: str, day: str | None) -> str:
+    dated = f' ; schema:startDate "{day}"^^<http://www.w3.org/2001/XMLSchema#date>' if day else ""
+    return (f"ex:{name} a pg:Appointment ; pg:appointee ex:p ; pg:post ex:post ; pg:appointmentKind ex:{kind}{dated} .\n"
+            f'ex:{kind} skos:notation "{kind}" .\n')
+
+
+def test_elected_then_relieved_is_a_closed_membership(validators):
+    doc = to_popolo(parse(DECISIONS + decision("a", "elected", "2020-10-15") + decision("b", "relieved", "2023-02-01")))
+    assert errors(validators, doc) == []
+    membership, = doc["memberships"]
+    assert (membership["start_date"], membership["end_date"]) == ("2020-10-15", "2023-02-01")
+    assert [link["url"] for link in membership["links"]] == ["https://example.org/id/a", "https://example.org/id/b"]
+
+
+def test_re_elected_after_being_relieved_is_open_again():
+    """One membership holds no gap: a later start reopens it, the earlier end is dropped (still linked)."""
+    doc = to_popolo(parse(DECISIONS + decision("a", "elected", "2015-10-01") + decision("b", "relieved", "2018-03-01")
+                          + decision("c", "elected", "2020-10-15")))
+    membership, = doc["memberships"]
+    assert membership["start_date"] == "2015-10-01" and "end_date" not in membership
+    assert len(membership["links"]) == 3
+
+
+def test_a_reprimand_neither_starts_nor_ends_a_membership():
+    doc = to_popolo(parse(DECISIONS + decision("a", "disciplined", "2022-05-05")))
+    membership, = doc["memberships"]
+    assert not {"start_date", "end_date"} & set(membership)
+    assert membership["links"] == [{"url": "https://example.org/id/a", "note": "disciplined on 2022-05-05"}]
+
+
+def test_a_decision_about_another_post_stays_off_the_membership():
+    other = DECISIONS + "ex:other a pg:Post ; org:postIn ex:o .\n" + decision("a", "elected", "2020-10-15").replace(
+        "pg:post ex:post", "pg:post ex:other")
+    membership, = to_popolo(parse(other))["memberships"]
+    assert not {"start_date", "links"} & set(membership)
+
+
+def test_the_served_store_gives_the_decisions_too(tmp_path, decisions_doc):
+    """kg serve's store (article graphs plus their union as default graph) gives the same document."""
+    from kg.store import load_graphs, open_store
+
+    with open_store(tmp_path / "kg-store") as store:
+        load_graphs(store, [(None, export_article(str(LANG_SON)).nquads)])
+    served = ox.Store.read_only(str(tmp_path / "kg-store"))
+    assert to_popolo(served) == decisions_doc

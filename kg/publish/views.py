@@ -6,9 +6,12 @@ A value on a page is a dict: {"text", "href" (site path or external IRI or None)
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import pyoxigraph as ox
 
-from kg.publish.site import NIF, P, Site, curie, expand, fallback_label
+from kg.publish.site import NIF, P, Site, curie, expand, fallback_label, fold
 
 # shown elsewhere on the page: types and labels in the header, mentions as quotes, the text itself
 HIDDEN_OUT = {P["rdf"] + "type", P["gaf"] + "denotedBy", NIF + "isString", P["rdfs"] + "label", P["skos"] + "prefLabel"}
@@ -80,6 +83,8 @@ def resource_view(site: Site, iri: str) -> dict:
         "evidence": [mention_view(site, m) for m in site.mentions_of(iri)],
         "is_article": is_article,
         "curations": curation_views(site, iri),
+        "timeline": timeline_view(site, iri, types),
+        "holders": holders_view(site, iri, types),
     }
 
 
@@ -212,3 +217,187 @@ def index_rows(site: Site, key: str) -> list[dict]:
 def home_view(site: Site) -> dict:
     return {"indexes": site.indexes, "triples": site.triple_count(),
             "graphs": sum(1 for _ in site.data.named_graphs())}
+
+
+# --- timelines: a person's posts over time, a body's post holders over time ---------------------
+#
+# Read with the page queries kg/queries/pages/*.rq, each bound to the one person or body of the page
+# (kg.cq.bind: the IRI goes in as an RDF term, never as text), so a page costs index look-ups on that
+# resource whatever the size of the store. The rows (one per tenure and statement) are folded here
+# into one line per tenure, with the personnel decisions about its person and post; every list is sorted with a full tie-break, so the page is the same run to run.
+
+PAGE_QUERIES = Path(__file__).resolve().parent.parent / "queries" / "pages"
+PERSON_CLASSES = ("pg:Person",)
+BODY_CLASSES = ("pg:Organization", "org:Organization")
+NO_DATE = "9999-99-99"  # undated rows and events sort after the dated ones
+
+
+@lru_cache(maxsize=None)
+def page_query(name: str) -> str:
+    """The text of kg/queries/pages/NAME.rq."""
+    return (PAGE_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def page_rows(site: Site, name: str, **params: str) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+    """Solutions of a page query with ``params`` (name → IRI) bound as IRIs, over the store's union."""
+    from kg.cq import bind
+    from kg.store.union import needs_union_fallback
+
+    query = bind(page_query(name), {key: ox.NamedNode(iri) for key, iri in params.items()})
+    # the default graph holds every article's triples once (kg.store.union); an older store has only
+    # the named graphs, queried as their union
+    options = {"use_default_graph_as_union": True} if needs_union_fallback(site.data) else {}
+    answer = site.data.query(query, **options)
+    names = [v.value for v in answer.variables]
+    return [{n: solution[n] for n in names} for solution in answer]
+
+
+def _is_a(site: Site, iri: str, classes: tuple[str, ...], types: list[str] | None = None) -> bool:
+    return bool(site.subclasses(expand(c) for c in classes).intersection(
+        types if types is not None else _objects(site, iri, P["rdf"] + "type")))
+
+
+def _objects(site: Site, iri: str, predicate: str) -> list[str]:
+    """The values (IRIs, literals' text) ``iri`` has for ``predicate``, sorted: one index look-up
+    (Site.outgoing reads every triple of the subject, and a body named in many articles has a
+    gaf:denotedBy for each)."""
+    subject, pred = ox.NamedNode(iri), ox.NamedNode(predicate)
+    found = {q.object.value for store in (site.data, site.terms) for q in store.quads_for_pattern(subject, pred, None)
+             if isinstance(q.object, ox.NamedNode | ox.Literal)}
+    return sorted(found)
+
+
+def _first_object(site: Site, iri: str, predicate: str) -> ox.NamedNode | None:
+    values = _objects(site, iri, predicate)
+    return ox.NamedNode(values[0]) if values else None
+
+
+def _text(term) -> str | None:
+    return term.value if term is not None else None
+
+
+def _tenure_lines(site: Site, rows: list[dict]) -> dict[str, dict]:
+    """tenure IRI → its line: post, role, body, holder, first and last attested date, articles, statements.
+
+    A row is one (tenure, statement) with its own dates and count of articles; an article attests a
+    tenure once with one statement, so a tenure's counts add up to its number of articles."""
+    lines: dict[str, dict] = {}
+    for row in rows:
+        tenure = row["tenure"].value
+        line = lines.get(tenure)
+        if line is None:
+            line = lines[tenure] = {"iri": tenure, "href": site.doc_path(tenure), "terms": {}, "dates": set(),
+                                    "count": 0, "statements": {}, "start": set(), "end": set()}
+        for key in ("person", "post", "role", "organization"):
+            if row.get(key) is not None:
+                line["terms"].setdefault(key, set()).add(row[key])
+        dates = {row[key].value for key in ("first", "last") if row[key] is not None}
+        line["dates"] |= dates
+        line["count"] += int(row["articles"].value) if row["articles"] is not None else 0
+        if row["stated"] is not None:
+            line["statements"].setdefault(row["stated"].value, set()).update(dates or {NO_DATE})
+        for key in ("start", "end"):
+            if row[key] is not None:
+                line[key].add(row[key].value)
+    for line in lines.values():
+        terms = line.pop("terms")
+        for key in ("person", "post", "role", "organization"):
+            values = sorted(terms.get(key, ()), key=lambda t: t.value)  # a merged graph's extra value: smallest kept
+            line[key] = values[0] if values else None
+        dates = sorted(line.pop("dates"))
+        line["first"], line["last"] = (dates[0], dates[-1]) if dates else (None, None)
+        line["stated"] = [value_view(site, ox.NamedNode(s)) for s, _ in
+                          sorted(line.pop("statements").items(), key=lambda kv: (min(kv[1]), kv[0]))]
+        line["start"] = min(line["start"]) if line["start"] else None
+        line["end"] = max(line["end"]) if line["end"] else None
+        line["events"] = []
+    return lines
+
+
+def _event_view(site: Site, row: dict) -> dict:
+    def view(key):
+        return value_view(site, row[key]) if isinstance(row.get(key), ox.NamedNode) else None
+
+    decision = row.get("decision")
+    return {"iri": row["appointment"].value, "href": site.doc_path(row["appointment"].value),
+            "kind": view("kind"), "date": _text(row.get("date")), "by": view("decidedBy"), "decision": view("decision"),
+            "number": min(_objects(site, decision.value, P["eli"] + "id_local"), default=None)
+            if decision is not None else None}
+
+
+def _attach_events(site: Site, lines: dict[str, dict], appointments: list[dict], extra_line) -> None:
+    """Each decision goes on the line of the same holder and post; one no tenure names gets a line of its own."""
+    by_key = {}
+    for line in sorted(lines.values(), key=lambda x: x["iri"]):
+        by_key.setdefault((_text(line["person"]), _text(line["post"])), line)
+    seen = set()
+    for row in sorted(appointments, key=lambda r: r["appointment"].value):
+        iri = row["appointment"].value
+        if iri in seen:  # a second value of a one-value field (merged graphs): the first row counts
+            continue
+        seen.add(iri)
+        key = (_text(row.get("person")), _text(row.get("post")))
+        line = by_key.get(key)
+        if line is None:
+            line = by_key[key] = extra_line(row)
+            lines[iri] = line
+        line["events"].append(_event_view(site, row))
+    for line in lines.values():
+        line["events"].sort(key=lambda e: (e["date"] or NO_DATE, e["kind"]["curie"] if e["kind"] else "", e["iri"]))
+
+
+def _bare_line(row: dict) -> dict:
+    """The line of a decision about a post no tenure of the store names (no attestation yet)."""
+    return {"iri": row["appointment"].value, "href": None, "person": row.get("person"), "post": row.get("post"),
+            "role": None, "organization": None, "first": None, "last": None, "count": 0, "stated": [],
+            "start": None, "end": None, "events": []}
+
+
+def _when(line: dict) -> str:
+    """The line's place in time: its earliest date, attested or decided."""
+    dates = [d for d in [line["first"], line["start"], *(e["date"] for e in line["events"])] if d]
+    return min(dates) if dates else NO_DATE
+
+
+def _line_view(site: Site, line: dict) -> dict:
+    post, role, body = line["post"], line["role"], line["organization"]
+    if body is None and post is not None:
+        body = _first_object(site, post.value, P["org"] + "postIn")
+    if role is None and post is not None:
+        role = _first_object(site, post.value, P["org"] + "role")
+    post_text = site.label(role) if role is not None else (site.label(post) if post is not None else "—")
+    return {**line,
+            "person": value_view(site, line["person"]) if line["person"] is not None else None,
+            "post": {"text": post_text, "href": site.doc_path(post.value) if post is not None else None,
+                     "iri": post.value if post is not None else None},
+            "body": value_view(site, body) if isinstance(body, ox.NamedNode) else None,
+            "when": _when(line)}
+
+
+def timeline_view(site: Site, iri: str, types: list[str] | None = None) -> list[dict] | None:
+    """A person's posts over time, one line per post held, earliest first; None when ``iri`` is no person
+    (``types``: its classes, when the caller has them)."""
+    if not _is_a(site, iri, PERSON_CLASSES, types):
+        return None
+    lines = _tenure_lines(site, page_rows(site, "person_timeline", person=iri))
+    _attach_events(site, lines, page_rows(site, "person_appointments", person=iri), _bare_line)
+    views = [_line_view(site, line) for line in lines.values()]
+    return sorted(views, key=lambda v: (v["when"], fold(v["post"]["text"]), fold(v["body"]["text"] if v["body"] else ""),
+                                        v["iri"]))
+
+
+def holders_view(site: Site, iri: str, types: list[str] | None = None) -> list[dict] | None:
+    """A body's posts, each with its holders over time: [{"post", "holders"}], posts by name, holders
+    earliest first; None when ``iri`` is no body (``types``: its classes, when the caller has them)."""
+    if not _is_a(site, iri, BODY_CLASSES, types):
+        return None
+    lines = _tenure_lines(site, page_rows(site, "body_holders", organization=iri))
+    _attach_events(site, lines, page_rows(site, "body_appointments", organization=iri), _bare_line)
+    posts: dict[str, dict] = {}
+    for line in lines.values():
+        view = _line_view(site, line)
+        key = view["post"]["iri"] or view["post"]["text"]
+        posts.setdefault(key, {"post": view["post"], "holders": []})["holders"].append(view)
+    for group in posts.values():
+        group["holders"].sort(key=lambda v: (v["when"], fold(v["person"]["text"] if v["person"] else ""), v["iri"]))
+    return sorted(posts.values(), key=lambda g: (fold(g["post"]["text"]), g["post"]["iri"] or ""))
