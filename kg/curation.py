@@ -19,6 +19,8 @@ One action per decision:
 * ``merge: {keep: X, drop: [Y, …], label: "…"}`` every fact about Y is stated about X; the data keeps
   ``Y owl:sameAs X`` (and ``kg serve`` answers Y with a 301 to X). Y's labels become skos:altLabel of X
   when X has its own in that article; the optional ``label`` sets X's display name everywhere.
+  The relation nodes joining Y (posts, tenures, attestations, appointments, participations: IRIs hashed
+  from entity keys) are minted again for X with kg.map's key functions, duplicates folded together.
 * ``split: {iri: X, into: [{iri: X1, when: {article: …, body: …, from: …, to: …}}, …]}`` one name that is
   several people: in an article where ``when`` holds (every key given), X is renamed to the first
   matching branch's IRI (a bare slug is minted beside X). ``article``: id, IRI or URL (or a list);
@@ -55,9 +57,10 @@ import yaml
 from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 
+from kg import map as kmap
 from kg.errors import InputError
-from kg.iri import DEFAULT_BASE, normalise_base, short_hash, slug
-from kg.namespaces import ORG, PG, PROV, SCHEMA, SKOS, prefixes
+from kg.iri import _KIND_DIR, DEFAULT_BASE, key_to_iri, normalise_base, short_hash, slug
+from kg.namespaces import GAF, ORG, PG, PROV, SCHEMA, SKOS, prefixes
 
 XSD = prefixes()["xsd"]
 LABEL_PREDICATES = (RDFS.label, SCHEMA.name, SKOS.prefLabel)
@@ -390,7 +393,7 @@ def apply(target, curation: Curation) -> CurationReport:
         raise TypeError(f"apply() takes an rdflib Graph or Dataset, not {type(target).__name__}")
     for graph in graphs:
         for decision in curation.decisions:
-            found, touched = _APPLY[decision.action](graph, decision.args)
+            found, touched = _APPLY[decision.action](graph, decision.args, curation.base)
             if found:
                 report.applied.add(decision.id)
             if touched:
@@ -446,11 +449,12 @@ def _rename(graph, old, new) -> int:
     return moved
 
 
-def _apply_merge(graph, args: dict):
+def _apply_merge(graph, args: dict, base: str = DEFAULT_BASE):
 
     keep = URIRef(args["keep"])
     found, touched = False, []
     labels = LABEL_PREDICATES
+    renamed, old_names = {}, set()
     for drop in map(URIRef, args["drop"]):
         if set(graph.predicate_objects(drop)) == {(OWL.sameAs, keep)} and (None, None, drop) not in graph:
             found = True  # already merged (a curated graph curated again): nothing left to move
@@ -458,6 +462,8 @@ def _apply_merge(graph, args: dict):
         if not _present(graph, drop):
             continue
         found = True
+        renamed[drop] = keep
+        old_names.update(_vi_labels(graph, drop))
         for p, o in sorted(graph.predicate_objects(drop)):
             graph.remove((drop, p, o))
             if p == OWL.sameAs and o == keep:
@@ -476,10 +482,15 @@ def _apply_merge(graph, args: dict):
         touched.append(keep)
     if found and touched and "label" in args:
         _set_label(graph, keep, args["label"], "vi")
+    if renamed:
+        new_names = _vi_labels(graph, keep)
+        names = {old: new_names[0] for old in sorted(old_names)
+                 if len(new_names) == 1 and old != new_names[0]}
+        touched += _remint(graph, renamed, names, base)
     return found, sorted(set(touched))
 
 
-def _apply_split(graph, args: dict):
+def _apply_split(graph, args: dict, base: str = DEFAULT_BASE):
 
     node = URIRef(args["iri"])
     if not _present(graph, node):
@@ -488,8 +499,143 @@ def _apply_split(graph, args: dict):
         if _matches(graph, node, branch["when"]):
             new = URIRef(branch["iri"])
             _rename(graph, node, new)
-            return True, [new]
+            return True, sorted({new, *_remint(graph, {node: new}, {}, base)})
     return True, []
+
+
+def _vi_labels(graph, node) -> list[str]:
+    return sorted(str(o) for o in graph.objects(node, RDFS.label) if getattr(o, "language", None) == "vi")
+
+
+# --- relation nodes after a merge or split ------------------------------------------------------------
+# Posts, tenures, attestations, appointments and participations have IRIs hashed from the keys of the
+# entities they join (kg.map.post_key, tenure_key, …). When a merge or split renames an entity, the
+# nodes that join it are minted again with kg.map's own functions from their curated links, and a node
+# whose new IRI is already in the graph is folded into it: one (person, post, body) is one tenure,
+# whichever spelling each article used, and its attestations point at that one node.
+
+# Values a folded node adds to the node already there; of any other property the node there keeps its own.
+_MANY_VALUED = frozenset({RDF.type, GAF.denotedBy, PROV.wasDerivedFrom, PG.curatedBy, SKOS.altLabel})
+
+
+def _remint(graph, renamed: dict, names: dict[str, str], base: str) -> list:
+    """Mint again the relation nodes joining a renamed entity (``renamed``: old IRI → new), fold the
+    duplicates, and write the new entity names (``names``: old → new) into their labels. Returns the
+    relation nodes changed, in order."""
+    base = normalise_base(base)
+    moved = set(renamed.values())
+    changed: list = []
+    article_id = _article_id(graph)
+
+    def key(node) -> str:
+        return _entity_key(node, base)
+
+    def role_label(concept) -> str:
+        return kmap.vi_label(concept) or next(
+            (str(o) for o in sorted(graph.objects(concept, SKOS.prefLabel)) if getattr(o, "language", None) == "vi"),
+            str(concept).rsplit("/", 1)[-1])
+
+    def one(node, predicate):
+        return next(iter(sorted(graph.objects(node, predicate))), None)
+
+    def links(node, *predicates) -> bool:
+        return any(o in moved for p in predicates for o in graph.objects(node, p))
+
+    def post_key(post):
+        concept, org = one(post, ORG.role), one(post, ORG.postIn)
+        return kmap.post_key(concept, key(org) if org else None) if concept is not None else None
+
+    def tenure_key(tenure):
+        person, concept, org = one(tenure, ORG.member), one(tenure, ORG.role), one(tenure, ORG.organization)
+        if person is None or concept is None:
+            return None
+        return kmap.tenure_key(key(person), role_label(concept), key(org) if org else None)
+
+    def attestation_key(node):
+        tenure = one(node, PG.attests)
+        person, concept = (one(tenure, ORG.member), one(tenure, ORG.role)) if tenure is not None else (None, None)
+        if article_id is None or person is None or concept is None:
+            return None
+        org = one(tenure, ORG.organization)
+        return kmap.attestation_key(article_id, key(person), role_label(concept), key(org) if org else None)
+
+    def appointment_key(node):
+        person, kind, post = one(node, PG.appointee), one(node, PG.appointmentKind), one(node, PG.post)
+        if article_id is None or person is None or kind is None:
+            return None
+        concept, org = (one(post, ORG.role), one(post, ORG.postIn)) if post is not None else (None, None)
+        return kmap.appointment_key(article_id, key(person), role_label(concept) if concept is not None else None,
+                                    key(org) if org else None, str(kind).rsplit("/", 1)[-1])
+
+    def participation_key(node):
+        meeting, person, concept = one(node, PG.inEvent), one(node, PG.participant), one(node, PG.participationRole)
+        if meeting is None or person is None or concept is None:
+            return None
+        return kmap.participation_key(key(meeting), key(person), concept)
+
+    # in dependency order: a post's IRI follows its body; an attestation follows its tenure
+    steps = ((PG.Post, (ORG.postIn,), post_key),
+             (PG.Tenure, (ORG.member, ORG.organization), tenure_key),
+             (PG.Attestation, (PG.attests,), attestation_key),
+             (PG.Appointment, (PG.appointee, PG.post), appointment_key),
+             (PG.Participation, (PG.participant, PG.inEvent), participation_key))
+    for cls, predicates, mint in steps:
+        for node in sorted(n for n in set(graph.subjects(RDF.type, cls)) if links(n, *predicates)):
+            if (node, None, None) not in graph:  # folded into another node of its kind already
+                continue
+            _rename_in_label(graph, node, names)
+            new_key = mint(node)
+            new = URIRef(key_to_iri(new_key, base)) if new_key else node
+            if new != node:
+                _fold(graph, node, new)
+            moved.add(new)
+            changed.append(new)
+    return changed
+
+
+def _fold(graph, old, new) -> None:
+    """Restate ``old`` as ``new``; when ``new`` is already there, it keeps its one-valued properties."""
+    there = (new, None, None) in graph
+    for p, o in sorted(graph.predicate_objects(old)):
+        graph.remove((old, p, o))
+        if there and p not in _MANY_VALUED and (new, p, None) in graph:
+            continue
+        graph.add((new, p, o))
+    for s, p in list(graph.subject_predicates(old)):
+        graph.remove((s, p, old))
+        graph.add((s, p, new))
+
+
+def _rename_in_label(graph, node, names: dict[str, str]) -> None:
+    """A relation node's label names its entities ("Phạm Minh Khang – Bí thư – …"): write the curated name."""
+    if not names:
+        return
+    for label in [o for o in graph.objects(node, RDFS.label) if getattr(o, "language", None) == "vi"]:
+        text = str(label)
+        for old, new in names.items():
+            text = text.replace(old, new)
+        if text != str(label):
+            graph.remove((node, RDFS.label, label))
+            graph.add((node, RDFS.label, Literal(text, lang="vi")))
+
+
+def _article_id(graph) -> str | None:
+    articles = sorted(graph.subjects(RDF.type, SCHEMA.NewsArticle))
+    return str(articles[0]).rsplit("/", 1)[-1] if len(articles) == 1 else None
+
+
+_KEY_KIND = {folder: kind for kind, folder in _KIND_DIR.items()}
+
+
+def _entity_key(node, base: str) -> str:
+    """The kg.model entity key of an IRI minted by kg.iri.key_to_iri ("{base}id/person/x" → "person:x");
+    an IRI from elsewhere (a split into a full IRI) stands for itself."""
+    text = str(node)
+    if text.startswith(base + "id/"):
+        folder, _, rest = text[len(base) + 3:].partition("/")
+        if folder in _KEY_KIND and rest:
+            return f"{_KEY_KIND[folder]}:{rest}"
+    return text
 
 
 def _matches(graph, node, when: dict) -> bool:
@@ -523,7 +669,7 @@ def _matches(graph, node, when: dict) -> bool:
 _RELATION_CLASSES = ("Tenure", "Attestation", "Participation", "Appointment")
 
 
-def _apply_retract(graph, args: dict):
+def _apply_retract(graph, args: dict, base: str = DEFAULT_BASE):
 
     if "node" in args:
         node = URIRef(args["node"])
@@ -563,7 +709,7 @@ def _retract_node(graph, node) -> list:
     return sorted(n for n in linked - removed if isinstance(n, URIRef) and (n, None, None) in graph)
 
 
-def _apply_add(graph, args: dict):
+def _apply_add(graph, args: dict, base: str = DEFAULT_BASE):
 
     subject = URIRef(args["subject"])
     if (subject, None, None) not in graph:
@@ -572,7 +718,7 @@ def _apply_add(graph, args: dict):
     return True, [subject]
 
 
-def _apply_label(graph, args: dict):
+def _apply_label(graph, args: dict, base: str = DEFAULT_BASE):
 
     node = URIRef(args["iri"])
     if (node, None, None) not in graph:

@@ -380,7 +380,7 @@ def _tenure(b: _Builder, holding: Holding, concept: URIRef, role: str, post: URI
             attested: date | None) -> None:
     """The n-ary tenure; its IRI hashes person, role and body, so it is the same in every article."""
     org_key = holding.organization
-    tenure = b.node("tenure:" + kiri.short_hash(holding.person, role, org_key or ""))
+    tenure = b.node(tenure_key(holding.person, role, org_key))
     org_name = b.name(org_key)
     label = f"{b.name(holding.person) or holding.person} – {role}" + (f" – {org_name}" if org_name else "")
     b.entity(tenure, [PG.Tenure], label, [holding.evidence], listed=False)
@@ -397,7 +397,7 @@ def _attestation(b: _Builder, holding: Holding, tenure: URIRef, label: str, atte
     same node in every article; dates live here, one per article, so a union of articles that show
     one person in one post on different days stays valid (and a timeline can be read off)."""
     org_key = holding.organization or ""
-    node = b.node("attestation:" + kiri.short_hash(b.article_id, holding.person, holding.role, org_key))
+    node = b.node(attestation_key(b.article_id, holding.person, holding.role, org_key))
     stated = "former" if getattr(holding, "former", False) else "current"
     stated = _stated_by_decision(b).get((holding.person, holding.role, holding.organization), stated)
     dated = f" ({attested.isoformat()})" if attested else ""
@@ -431,8 +431,7 @@ def _stated_by_decision(b: _Builder) -> dict[tuple, str]:
 def _appointments(b: _Builder) -> None:
     """Each personnel decision: an event naming the person, the post, its kind, date, body and decision."""
     for item in b.x.appointments:
-        node = b.node("appointment:" + kiri.short_hash(b.article_id, item.person, item.role or "",
-                                                       item.organization or "", item.kind))
+        node = b.node(appointment_key(b.article_id, item.person, item.role, item.organization, item.kind))
         kind = b.use_concept(PGAPPT[item.kind])
         parts = [b.name(item.person) or item.person, vi_label(kind) or item.kind]
         post = None
@@ -474,9 +473,35 @@ def post_label(role: str, body: str | None) -> str:
 
 
 def _post_iri(b: _Builder, concept: URIRef, org_key: str | None) -> URIRef:
+    return b.node(post_key(concept, org_key))
+
+
+# --- keys of the shared and relation nodes: functions of the entity keys they join, so the same
+# person, post and body give the same node in every article (kg.curation re-mints them with these
+# after a merge or split renamed an entity) ----------------------------------------------------------
+
+
+def post_key(concept: URIRef, org_key: str | None) -> str:
     role_slug = str(concept).rsplit("/", 1)[-1]
     org_slug = org_key.partition(":")[2] if org_key else None
-    return b.node("post:" + (f"{org_slug}/{role_slug}" if org_slug else role_slug))
+    return "post:" + (f"{org_slug}/{role_slug}" if org_slug else role_slug)
+
+
+def tenure_key(person_key: str, role: str, org_key: str | None) -> str:
+    """``role`` is the role concept's @vi label (the text's word for an unlisted role)."""
+    return "tenure:" + kiri.short_hash(person_key, role, org_key or "")
+
+
+def attestation_key(article_id: str, person_key: str, role: str, org_key: str | None) -> str:
+    return "attestation:" + kiri.short_hash(article_id, person_key, role, org_key or "")
+
+
+def appointment_key(article_id: str, person_key: str, role: str | None, org_key: str | None, kind: str) -> str:
+    return "appointment:" + kiri.short_hash(article_id, person_key, role or "", org_key or "", kind)
+
+
+def participation_key(meeting_key: str, person_key: str, concept: URIRef) -> str:
+    return "participation:" + kiri.short_hash(meeting_key, person_key, str(concept))
 
 
 def _participations(b: _Builder) -> None:
@@ -486,7 +511,7 @@ def _participations(b: _Builder) -> None:
         if concept is None:
             concept = URIRef(PGPART + kiri.slug(part.role))
         b.use_concept(concept, None if concept in table.values() else part.role)
-        node = b.node("participation:" + kiri.short_hash(part.meeting, part.person, str(concept)))
+        node = b.node(participation_key(part.meeting, part.person, concept))
         role = vi_label(concept) or part.role
         label = f"{b.name(part.person) or part.person} – {role} – {b.name(part.meeting) or part.meeting}"
         b.entity(node, [PG.Participation], label, [part.evidence], listed=False)

@@ -458,3 +458,105 @@ def test_applying_twice_changes_nothing_more(tmp_path):
     report = curation.apply(graph, decisions)
     assert serialize(graph, "nquads") == once
     assert report.applied == {d.id for d in decisions.decisions}  # found, so not reported as dangling
+
+
+# --- relation nodes follow a merge or split (kg.map's keys, minted again) ---------------------------
+
+# One article that names the man both ways, in the same post.
+ARTICLE_BOTH = """\
+---
+title: Tỉnh ủy Hòa Bình gặp mặt cán bộ hưu trí
+url: https://example.org/tin/d
+published: 2025-08-04
+---
+Ngày 3/8/2025, Tỉnh ủy Hòa Bình gặp mặt cán bộ hưu trí. Đồng chí Phạm Minh Khang, Bí thư Tỉnh ủy \
+Hòa Bình, phát biểu. Tiếp đó, đồng chí Phạm Minh Khương, Bí thư Tỉnh ủy Hòa Bình, trao quà cho các \
+cán bộ.
+"""
+
+MERGE_KHANG = decision("merge", f"{{keep: '{KHANG}', drop: ['{KHUONG}'], label: Phạm Minh Khang}}",
+                       why="one man; the second spelling is a typo")
+
+
+def _relations(graph: Graph, cls) -> list:
+    return sorted(set(graph.subjects(RDF.type, cls)))
+
+
+def _tenures_of(graph: Graph, person_iri: str) -> list:
+    return sorted({t for t in graph.subjects(ORG.member, URIRef(person_iri))
+                   if (t, RDF.type, PG.Tenure) in graph})
+
+
+def test_merge_gives_one_tenure_for_both_spellings_across_articles(runner, tmp_path, articles):
+    from kg import map as kmap
+
+    assert export(runner, tmp_path, None, articles / "a.txt", articles / "b.txt", out="raw.trig").exit_code == 0
+    raw = union(tmp_path / "raw.trig")
+    assert len(_tenures_of(raw, KHANG)) == 1 and len(_tenures_of(raw, KHUONG)) == 1  # before: one each
+    result = export(runner, tmp_path, MERGE_KHANG, articles / "a.txt", articles / "b.txt")
+    assert result.exit_code == 0, result.output
+    graph = union(tmp_path / "out.trig")
+    tenures = _tenures_of(graph, KHANG)
+    assert len(tenures) == 1
+    tenure = tenures[0]
+    # the IRI kg.map mints for the kept key: the one article a already had
+    assert tenure in _tenures_of(raw, KHANG)
+    attestations = sorted(graph.subjects(PG.attests, tenure))
+    assert len(attestations) == 2
+    assert len({graph.value(a, PROV.wasDerivedFrom) for a in attestations}) == 2
+    # no node is left for the dropped spelling, and the labels name the kept one
+    assert not [s for s in graph.subjects(ORG.member, URIRef(KHUONG))]
+    for node in [tenure, *attestations]:
+        assert all("Khương" not in str(label) for label in graph.objects(node, RDFS.label)), node
+    role = next(k for k in kmap.vocab_graph().subjects(RDF.type, ORG.Role) if (tenure, ORG.role, k) in graph)
+    assert str(tenure) == key_to_iri(kmap.tenure_key("person:" + slug("Phạm Minh Khang"), kmap.vi_label(role),
+                                                      "org:" + slug("Tỉnh ủy Hòa Bình")))
+    # the shipped timeline CQ: one row, attested by two articles
+    store = tmp_path / "store"
+    assert run(runner, "load", "--store", store, tmp_path / "out.trig").exit_code == 0
+    query = run(runner, "query", "--store", store, "--cq", "timeline", "--format", "json")
+    assert query.exit_code == 0, query.output
+    rows = [r for r in json.loads(query.stdout)["results"]["bindings"]
+            if r["person"]["value"] == "Phạm Minh Khang" and r["post"]["value"] == "Bí thư"]
+    assert len(rows) == 1, rows
+    assert rows[0]["articles"]["value"] == "2"
+    assert (rows[0]["firstAttested"]["value"], rows[0]["lastAttested"]["value"]) == ("2025-05-12", "2025-06-20")
+
+
+def test_merge_folds_the_two_tenures_of_one_article(runner, tmp_path):
+    (tmp_path / "d.txt").write_text(ARTICLE_BOTH, encoding="utf-8")
+    assert export(runner, tmp_path, None, tmp_path / "d.txt", out="raw.trig").exit_code == 0
+    raw = union(tmp_path / "raw.trig")
+    assert len(_relations(raw, PG.Tenure)) == 2 and len(_relations(raw, PG.Attestation)) == 2
+    result = export(runner, tmp_path, MERGE_KHANG, tmp_path / "d.txt")
+    assert result.exit_code == 0, result.output
+    assert "validation ok" in result.stderr  # one label, one date, one statedAs per folded node
+    graph = union(tmp_path / "out.trig")
+    assert _relations(graph, PG.Tenure) == _tenures_of(raw, KHANG)
+    attestations = _relations(graph, PG.Attestation)
+    assert len(attestations) == 1 and graph.value(attestations[0], PG.attests) == _tenures_of(raw, KHANG)[0]
+    # the evidence of both sentences stays with the one attestation
+    assert len(set(graph.objects(attestations[0], GAF.denotedBy))) == 2
+    assert len(set(graph.objects(URIRef(KHANG), ORG.holds))) == 1
+    # curating again changes nothing more
+    again = tmp_path / "again.yaml"
+    again.write_text(MERGE_KHANG, encoding="utf-8")
+    loaded = run(runner, "load", "--store", tmp_path / "store", "--curation", again, tmp_path / "out.trig")
+    assert loaded.exit_code == 0, loaded.output
+
+
+def test_split_mints_the_branch_tenure(runner, tmp_path, articles):
+    yaml = decision("split", f"{{iri: '{AN}', into: [{{iri: nguyen-van-an-lang-son, when: {{article: "
+                             f"https://example.org/tin/b}}}}]}}")
+    assert export(runner, tmp_path, yaml, articles / "a.txt", articles / "b.txt").exit_code == 0
+    graph = union(tmp_path / "out.trig")
+    branch = AN.rsplit("/", 1)[0] + "/nguyen-van-an-lang-son"
+    assert len(_tenures_of(graph, AN)) == 1 and len(_tenures_of(graph, branch)) == 1
+    from kg import map as kmap
+    tenure = _tenures_of(graph, branch)[0]
+    role = graph.value(tenure, ORG.role)
+    org = graph.value(tenure, ORG.organization)
+    expected = kmap.tenure_key("person:nguyen-van-an-lang-son", kmap.vi_label(role),
+                               "org:" + str(org).rsplit("/", 1)[-1])
+    assert str(tenure) == key_to_iri(expected)
+    assert graph.value(predicate=PG.attests, object=tenure) is not None
