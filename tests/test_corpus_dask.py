@@ -121,3 +121,31 @@ def test_ctrl_c_leaves_no_shard_and_reports_interrupted(client, corpus, tmp_path
     assert summary.interrupted and summary.exit_code == 130
     assert not list(tmp_path.glob("corpus-*")) and not list(tmp_path.glob(".corpus-*"))
     assert json.loads((tmp_path / "corpus.kg-report.json").read_text(encoding="utf-8"))["interrupted"] is True
+
+
+def test_dask_applies_the_curation_byte_for_byte_as_kg_export(client, corpus, tmp_path):
+    from kg.curation import load as load_curation
+    from kg.iri import key_to_iri, slug
+
+    keep, drop = (key_to_iri("person:" + slug(name)) for name in ("Lại Xuân Lâm", "Nguyễn Minh Chung"))
+    path = tmp_path / "curation.yaml"
+    path.write_text(
+        "- {by: Mai, date: 2026-12-01, why: one man (a test), merge: {keep: '%s', drop: ['%s'], label: Lại Xuân Lâm}}\n"
+        "- {by: Mai, date: 2026-12-01, why: from his CV, add: {subject: '%s', predicate: schema:birthDate, "
+        "object: 1961-05-02}}\n"
+        "- {by: Mai, date: 2026-12-01, why: not in the corpus, retract: {node: id/person/nobody}}\n" % (keep, drop, keep),
+        encoding="utf-8")
+    expected = kg_export(corpus, tmp_path / "kg" / "corpus.nq.gz", "--curation", str(path))
+    export_with_dask([corpus], tmp_path / "dask" / "corpus.nq.gz", client, shard_size=SHARD_SIZE,
+                     curation=load_curation(path), curation_path=str(path))
+    got = json.loads((tmp_path / "dask" / "corpus.kg-report.json").read_text(encoding="utf-8"))
+    same_run(expected, got)
+    assert got["curation"] == expected["curation"]
+    assert (got["curation"]["applied"], len(got["curation"]["dangling"])) == (2, 1)
+    assert shards(tmp_path / "dask") == shards(tmp_path / "kg")
+    text = b"".join(__import__("gzip").decompress(b) for b in shards(tmp_path / "dask").values()).decode()
+    assert "1961-05-02" in text and f"<{drop}> <http://www.w3.org/2002/07/owl#sameAs> <{keep}>" in text
+    # and the curation made a difference: the uncurated run differs
+    plain = tmp_path / "plain" / "corpus.nq.gz"
+    export_with_dask([corpus], plain, client, shard_size=SHARD_SIZE)
+    assert shards(plain.parent) != shards(tmp_path / "dask")

@@ -13,7 +13,7 @@ What runs where:
   ``*.txt`` and ``*.md``, recursively, hidden folders skipped, one name per file) and
   cuts them into batches in path order;
 * each Dask task runs kg's own engine (kg.corpus.engine.kg_engine: read → extract → map →
-  SHACL, one validation call per batch) on a batch and returns, per article, its status and
+  curation (``curation=``, as ``kg export --curation``) → SHACL, one validation call per batch) on a batch and returns, per article, its status and
   its sorted N-Quads gzip-compressed (level 1: ~10× less to send back). A bad article is a
   failed entry, never an exception; a task that dies (an engine bug, a killed worker) fails
   its batch's articles and the run goes on;
@@ -48,7 +48,7 @@ from typing import Any
 
 from kg.corpus.discover import common_root, iter_articles, relative_names
 from kg.corpus.engine import DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, Engine, EngineSettings, kg_engine
-from kg.corpus.runner import REPORT_NAME, CorpusSummary, write_report
+from kg.corpus.runner import REPORT_NAME, CorpusSummary, curation_report, write_report
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, ShardWriter, split_output
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
@@ -69,6 +69,7 @@ class Answer:
     reason: str | None = None
     messages: tuple[str, ...] = ()
     nquads_gz: bytes = b""  # sorted N-Quads, gzip level 1
+    curated: tuple[str, ...] = ()  # ids of the curation decisions found in the article
 
 
 def run_dask_batch(paths: list[str], settings: EngineSettings, strict: bool,
@@ -94,7 +95,8 @@ def _answer(result: ArticleResult, strict: bool) -> Answer:
                   + (f": {result.messages[0]}" if result.messages else ""))
         return Answer("failed", result.triples, result.graph, counts, reason, tuple(result.messages))
     return Answer("warnings" if warnings else "ok", result.triples, result.graph, counts, None,
-                  tuple(result.messages), gzip.compress(result.nquads.encode("utf-8"), compresslevel=1, mtime=0))
+                  tuple(result.messages), gzip.compress(result.nquads.encode("utf-8"), compresslevel=1, mtime=0),
+                  tuple(result.curated))
 
 
 def export_with_dask(
@@ -112,6 +114,8 @@ def export_with_dask(
     batch_timeout: float | None = DEFAULT_BATCH_TIMEOUT,
     window: int | None = None,
     engine: Engine = kg_engine,
+    curation: Any = None,
+    curation_path: str | None = None,
 ) -> CorpusSummary:
     """``kg export INPUTS -o OUTPUT`` (shards) with the articles processed on ``client``'s cluster.
 
@@ -130,18 +134,21 @@ def export_with_dask(
     report_path = Path(report) if report else shard_output.parent / f"{stem}.{REPORT_NAME}"
     _check_outputs(paths, shard_output, suffix, report_path)
 
-    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=None)
+    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=None, curation=curation)
     threads = sum(getattr(client, "nthreads", dict)().values()) or 1
     summary = CorpusSummary(total=len(paths), jobs=threads)
     batches = [list(range(i, min(i + max(1, batch_size), len(paths)))) for i in range(0, len(paths), max(1, batch_size))]
     answers = _answers(client, batches, [str(p) for p in paths], settings, strict, engine,
                        window or 4 * threads, batch_timeout)
     writer = ShardWriter(shard_output, shard_size)
+    applied: set[str] = set()
     try:
-        for block in _blocks(answers, names, summary):
+        for block in _blocks(answers, names, summary, applied):
             if block:
                 writer.add(block)
         summary.outputs = [str(p) for p in writer.close()]
+        if curation is not None:
+            summary.curation = curation_report(curation, curation_path, applied)
     except BaseException as err:
         # Shards are written as answers arrive; a run that stops leaves none of its shards, since a
         # partial set would load as a smaller corpus. Ctrl-C: exit 130 and a report, as kg export.
@@ -220,8 +227,10 @@ def _failed(batch: list[int], paths: list[str], reason: str) -> list[Answer]:
     return [Answer("failed", reason=f"{paths[i]}: {reason}") for i in batch]
 
 
-def _blocks(answers: Iterator[list[tuple[int, Answer]]], names: list[str], summary: CorpusSummary) -> Iterator[str]:
-    """Record each answer in the summary as kg export does; yield the good articles' N-Quads in path order."""
+def _blocks(answers: Iterator[list[tuple[int, Answer]]], names: list[str], summary: CorpusSummary,
+            applied: set[str]) -> Iterator[str]:
+    """Record each answer in the summary as kg export does (``applied`` gathers the curation decisions
+    found in the good articles); yield the good articles' N-Quads in path order."""
     for pairs in answers:
         for index, answer in pairs:
             counts = answer.counts or {}
@@ -236,6 +245,7 @@ def _blocks(answers: Iterator[list[tuple[int, Answer]]], names: list[str], summa
             else:
                 summary.ok += 1
             summary.triples += answer.triples
+            applied.update(answer.curated)
             yield _nquads(answer)
 
 

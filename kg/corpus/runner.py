@@ -579,9 +579,14 @@ def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> Non
 def _curation_summary(curation, source: str | None, tasks: list[Task], manifest: Manifest) -> dict[str, Any]:
     """Which decisions some article of the corpus had, unchanged articles included (their manifest entry
     keeps the ids), and a line per dangling one."""
+    applied = {i for t in tasks for i in manifest.articles.get(t.name, {}).get("curated", [])}
+    return curation_report(curation, source, applied)
+
+
+def curation_report(curation, source: str | None, applied: set[str]) -> dict[str, Any]:
+    """The report's ``curation`` entry from the ids of the decisions the articles had (also kg.corpus.distributed)."""
     from kg.curation import dangling, dangling_line, summary_line
 
-    applied = {i for t in tasks for i in manifest.articles.get(t.name, {}).get("curated", [])}
     lost = dangling(curation, applied)
     return {"file": source, "sha256": curation.sha256, "decisions": len(curation),
             "applied": len(curation) - len(lost), "dangling": [dangling_line(d) for d in lost],
