@@ -4,12 +4,14 @@ The site is written into a temporary folder beside the target and renamed into p
 so an interrupted run never leaves a half-written site. A target that exists must be an earlier
 ``kg publish`` output (it holds the marker file ``.kg-site``); anything else is refused, never
 deleted. Server rules in ``.htaccess`` (Apache) and ``nginx.conf`` give the static copy the same
-303 redirects and content negotiation as ``kg serve`` (see kg/publish/rules/).
+303 redirects and content negotiation as ``kg serve`` (see kg/publish/rules/), and its 301 from each IRI
+a curation merge dropped to the one it kept (rules generated per IRI: ``merged_paths``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,7 +23,7 @@ from kg.iri import DEFAULT_BASE
 from kg.publish import conneg, dataset
 from kg.publish.app import load_static, void_blocks
 from kg.publish.pages import Pages
-from kg.publish.site import HERE, Site, safe_path
+from kg.publish.site import HERE, SAME_AS, Site, safe_path
 from kg.publish.sparql import serialize_triples
 
 MARKER = ".kg-site"
@@ -92,13 +94,57 @@ def _write_all(site: Site, root: Path) -> dict[str, int]:
     _write(root, "search.json", _search_json(site))
     for name, (body, _) in load_static().items():
         _write(root, f"static/{name}", body)
+    moved = merged_paths(site)
     for rule in ("htaccess", "nginx.conf"):
         name = ".htaccess" if rule == "htaccess" else rule
-        _write(root, name, (HERE / "rules" / rule).read_text(encoding="utf-8"))
+        text = (HERE / "rules" / rule).read_text(encoding="utf-8")
+        _write(root, name, text.replace(MERGED_MARK, _RULES[rule](moved)))
     _write(root, MARKER, "written by kg publish; the folder is replaced as a whole on the next run\n")
     files = [p for p in root.rglob("*") if p.is_file()]
     return {"pages": sum(p.suffix == ".html" for p in files),
             "data_files": sum(p.suffix in {f.extension for f in conneg.RDF_FORMATS} for p in files)}
+
+
+# --- 301 for the IRIs a curation merge dropped ------------------------------------------------------
+
+MERGED_MARK = "#KG-MERGED#\n"  # where kg/publish/rules/* take the generated redirects
+# A path goes into a server rule only when it is made of these (slugs are): nothing to quote or escape.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
+
+
+def merged_paths(site: Site) -> list[tuple[str, str]]:
+    """(from, to) URL paths below the site root, for every IRI a curation merge dropped
+    (Site.merged_into) and every URL kg serve answers with 301 for it: the IRI (id/…, also with a
+    document extension), its page (doc/…, doc/….html) and its data (data/…, data/….ttl …). Sorted."""
+    dropped = sorted({q.subject.value for q in site.data.quads_for_pattern(None, SAME_AS, None)
+                      if isinstance(q.subject, ox.NamedNode)})
+    pairs = []
+    for iri in dropped:
+        target = site.merged_into(iri)
+        if target is None:
+            continue
+        old_id, new_id = site.path_for_iri(iri), site.path_for_iri(target)
+        old_doc, new_doc = site.doc_path(iri), site.doc_path(target)
+        if not all(p and _PLAIN_PATH.fullmatch(p) and safe_path(p) for p in (old_id, new_id, old_doc, new_doc)):
+            continue  # a hash IRI or an odd one: not a URL of its own
+        old_data, new_data = "data/" + old_doc[len("doc/"):], "data/" + new_doc[len("doc/"):]
+        pairs.append((old_id, new_id))
+        pairs += [(old_id + f.extension, new_id + f.extension) for f in conneg.DOC_FORMATS]
+        pairs += [(old_doc, new_doc), (old_doc + ".html", new_doc + ".html"), (old_data, new_data)]
+        pairs += [(old_data + f.extension, new_data + f.extension) for f in conneg.RDF_FORMATS]
+    return sorted(set(pairs))
+
+
+def _nginx_merged(pairs: list[tuple[str, str]]) -> str:
+    return "".join(f"location = /{old} {{ return 301 /{new}; }}\n" for old, new in pairs)
+
+
+def _apache_merged(pairs: list[tuple[str, str]]) -> str:
+    # a RewriteRule, not mod_alias's Redirect: the site may live below a path (KG_BASE, set above)
+    return "".join(f"RewriteRule ^{re.escape(old)}$ %{{ENV:KG_BASE}}{new} [R=301,L]\n" for old, new in pairs)
+
+
+_RULES = {"htaccess": _apache_merged, "nginx.conf": _nginx_merged}
 
 
 def _write_graphs(site: Site, root: Path) -> None:
