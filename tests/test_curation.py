@@ -501,6 +501,7 @@ def test_merge_gives_one_tenure_for_both_spellings_across_articles(runner, tmp_p
     tenure = tenures[0]
     # the IRI kg.map mints for the kept key: the one article a already had
     assert tenure in _tenures_of(raw, KHANG)
+    assert _minted_as_kg_map_would(graph) == []
     attestations = sorted(graph.subjects(PG.attests, tenure))
     assert len(attestations) == 2
     assert len({graph.value(a, PROV.wasDerivedFrom) for a in attestations}) == 2
@@ -560,3 +561,48 @@ def test_split_mints_the_branch_tenure(runner, tmp_path, articles):
                                "org:" + str(org).rsplit("/", 1)[-1])
     assert str(tenure) == key_to_iri(expected)
     assert graph.value(predicate=PG.attests, object=tenure) is not None
+
+
+def _minted_as_kg_map_would(graph: Graph) -> list[str]:
+    """Every post, tenure and attestation whose IRI is not the one kg.map mints from its links."""
+    from kg import map as kmap
+
+    def key(node):
+        return "{}:{}".format(*str(node)[len(DEFAULT_BASE) + 3:].split("/", 1)) if node is not None else None
+
+    def role(concept):
+        return kmap.vi_label(concept) or str(graph.value(concept, SKOS.prefLabel))
+
+    wrong = []
+    for post in graph.subjects(RDF.type, PG.Post):
+        if str(post) != key_to_iri(kmap.post_key(graph.value(post, ORG.role), key(graph.value(post, ORG.postIn)))):
+            wrong.append(str(post))
+    for tenure in graph.subjects(RDF.type, PG.Tenure):
+        person, concept, org = (graph.value(tenure, p) for p in (ORG.member, ORG.role, ORG.organization))
+        if str(tenure) != key_to_iri(kmap.tenure_key(key(person), role(concept), key(org))):
+            wrong.append(str(tenure))
+        for attestation in graph.subjects(PG.attests, tenure):
+            article = str(graph.value(attestation, PROV.wasDerivedFrom)).rsplit("/", 1)[-1]
+            if str(attestation) != key_to_iri(kmap.attestation_key(article, key(person), role(concept), key(org))):
+                wrong.append(str(attestation))
+    return sorted(wrong)
+
+
+def test_merging_two_bodies_mints_their_posts_and_tenures_again(runner, tmp_path, articles):
+    assert export(runner, tmp_path, None, articles / "a.txt", articles / "b.txt", out="raw.trig").exit_code == 0
+    raw = union(tmp_path / "raw.trig")
+    hoa_binh, lang_son = iri_by_label(raw, "Tỉnh ủy Hòa Bình"), iri_by_label(raw, "Tỉnh ủy Lạng Sơn")
+    assert _minted_as_kg_map_would(raw) == []
+    yaml = decision("merge", f"{{keep: '{hoa_binh}', drop: ['{lang_son}']}}", why="mechanics of a body merge")
+    result = export(runner, tmp_path, yaml, articles / "a.txt", articles / "b.txt")
+    assert result.exit_code == 0 and "validation ok" in result.stderr, result.output
+    graph = union(tmp_path / "out.trig")
+    assert _minted_as_kg_map_would(graph) == []
+    assert not list(graph.subjects(ORG.postIn, URIRef(lang_son)))
+    assert not [p for p in graph.subjects(RDF.type, PG.Post) if slug("Lạng Sơn") in str(p)]
+    # every pointer followed the posts: holds, tenure post, appointment post
+    for s, p, o in graph.triples((None, None, None)):
+        if isinstance(o, URIRef) and "/id/post/" in str(o):
+            assert (o, RDF.type, PG.Post) in graph, (s, p, o)
+    assert all("Lạng Sơn" not in str(label) for t in graph.subjects(RDF.type, PG.Tenure)
+               for label in graph.objects(t, RDFS.label))
