@@ -393,12 +393,13 @@ def apply(target, curation: Curation) -> CurationReport:
         raise TypeError(f"apply() takes an rdflib Graph or Dataset, not {type(target).__name__}")
     for graph in graphs:
         for decision in curation.decisions:
+            retracted = _facts_to_retract(graph, decision)
             found, touched = _APPLY[decision.action](graph, decision.args, curation.base)
             if found:
                 report.applied.add(decision.id)
             if touched:
                 report.changed += 1
-                _provenance(graph, decision, touched, curation.base)
+                _provenance(graph, decision, touched, curation.base, retracted)
     return report
 
 
@@ -746,7 +747,17 @@ _APPLY = {"merge": _apply_merge, "split": _apply_split, "retract": _apply_retrac
           "label": _apply_label}
 
 
-def _provenance(graph, decision: Decision, touched: list, base: str) -> None:
+def _facts_to_retract(graph, decision: Decision) -> list:
+    """The triples a ``retract: {subject, predicate[, object]}`` is about to remove, sorted."""
+    args = decision.args
+    if decision.action != "retract" or "node" in args:
+        return []
+    obj = _term(args["object"]) if "object" in args else None
+    return sorted(graph.triples((URIRef(args["subject"]), URIRef(args["predicate"]), obj)),
+                  key=lambda t: t[2].n3())
+
+
+def _provenance(graph, decision: Decision, touched: list, base: str, retracted: list = ()) -> None:
     """The decision as a prov:Activity in this graph, and pg:curatedBy from each node it touched."""
 
     xsd = XSD
@@ -773,6 +784,15 @@ def _provenance(graph, decision: Decision, touched: list, base: str) -> None:
         graph.add((statement, RDF.subject, URIRef(args["subject"])))
         graph.add((statement, RDF.predicate, URIRef(args["predicate"])))
         graph.add((statement, RDF.object, _term(args["object"])))
+        graph.add((statement, PROV.wasGeneratedBy, activity))
+    for n, (subject, predicate, obj) in enumerate(retracted):
+        # A retracted fact is gone from the data; its reification keeps a trace that pages show struck through.
+        statement = URIRef(f"{activity}/statement" + (f"-{n + 1}" if len(retracted) > 1 else ""))
+        graph.add((statement, RDF.type, RDF.Statement))
+        graph.add((statement, RDF.subject, subject))
+        graph.add((statement, RDF.predicate, predicate))
+        graph.add((statement, RDF.object, obj))
+        graph.add((statement, PG.retracted, Literal(True)))
         graph.add((statement, PROV.wasGeneratedBy, activity))
 
 

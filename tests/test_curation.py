@@ -606,3 +606,34 @@ def test_merging_two_bodies_mints_their_posts_and_tenures_again(runner, tmp_path
             assert (o, RDF.type, PG.Post) in graph, (s, p, o)
     assert all("Lạng Sơn" not in str(label) for t in graph.subjects(RDF.type, PG.Tenure)
                for label in graph.objects(t, RDFS.label))
+
+
+# --- a retracted fact keeps a trace --------------------------------------------------------------
+
+
+def test_a_retracted_fact_is_reified_and_shown_struck_through(runner, tmp_path, articles):
+    yaml = decision("retract", f"{{subject: '{AN}', predicate: org:holds}}", why="the post is wrong")
+    assert export(runner, tmp_path, None, articles / "a.txt", out="plain.trig").exit_code == 0
+    posts = set(union(tmp_path / "plain.trig").objects(URIRef(AN), ORG.holds))
+    assert len(posts) == 1
+    result = export(runner, tmp_path, yaml, articles / "a.txt")
+    assert result.exit_code == 0 and "validation ok" in result.stderr, result.output
+    graph = union(tmp_path / "out.trig")
+    assert not list(graph.objects(URIRef(AN), ORG.holds))
+    statements = sorted(graph.subjects(PG.retracted, Literal(True)))
+    assert len(statements) == 1
+    statement = statements[0]
+    assert (statement, RDF.type, RDF.Statement) in graph
+    assert (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
+            graph.value(statement, RDF.object)) == (URIRef(AN), ORG.holds, posts.pop())
+    assert graph.value(statement, PROV.wasGeneratedBy) in set(graph.objects(URIRef(AN), PG.curatedBy))
+    # the page shows it struck through, with who and why; the added-fact badge is not used for it
+    store, site = tmp_path / "store", tmp_path / "site"
+    assert run(runner, "load", "--store", store, tmp_path / "out.trig").exit_code == 0
+    assert run(runner, "publish", site, "--store", store).exit_code == 0
+    page = (site / ("doc/" + AN.split("/id/", 1)[1] + ".html")).read_text(encoding="utf-8")
+    found = re.search(r'<div class="val retracted"><del>(.*?)</del> <span class="badge">(.*?)</span>', page, re.S)
+    assert found, page
+    assert "Chủ tịch" in found.group(1)
+    assert "Trần Thị Mai (the post is wrong)" in found.group(2)
+    assert 'class="badge" title=' not in page

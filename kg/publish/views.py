@@ -56,6 +56,10 @@ def property_rows(site: Site, iri: str, hidden: set[str] = frozenset(), skip_obj
         if (pred, obj) in curated:
             view = {**view, "curated": curated[(pred, obj)]}
         rows.setdefault(pred.value, []).append(view)
+    present = set(site.outgoing(iri))
+    for (pred, obj), note in _curated_facts(site, iri, retracted=True).items():
+        if (pred, obj) not in present and pred.value not in hidden and pred.value not in HIDDEN_OUT:
+            rows.setdefault(pred.value, []).append({**value_view(site, obj), "retracted": note})
     return [{"predicate": predicate_view(site, p), "vals": v} for p, v in rows.items()]
 
 
@@ -88,8 +92,9 @@ def resource_view(site: Site, iri: str) -> dict:
     }
 
 
-def _curated_facts(site: Site, iri: str) -> dict[tuple, str]:
-    """(predicate, object) of ``iri`` that a curation decision added (kg.curation reifies them) → who and why."""
+def _curated_facts(site: Site, iri: str, retracted: bool = False) -> dict[tuple, str]:
+    """(predicate, object) of ``iri`` that a curation decision added (kg.curation reifies them) → who and why;
+    with ``retracted``, those a decision took out (reified with pg:retracted true) instead."""
     rdf = P["rdf"]
     found = {}
     for q in site.data.quads_for_pattern(None, ox.NamedNode(rdf + "subject"), ox.NamedNode(iri)):
@@ -98,10 +103,15 @@ def _curated_facts(site: Site, iri: str) -> dict[tuple, str]:
         activity = site.value(statement, P["prov"] + "wasGeneratedBy")
         if pred is None or obj is None or not isinstance(activity, ox.NamedNode):
             continue
+        if (getattr(site.value(statement, P["pg"] + "retracted"), "value", None) == "true") != retracted:
+            continue
         agent = site.value(activity.value, P["prov"] + "wasAttributedTo")
         why = site.value(activity.value, P["rdfs"] + "comment")
-        found[(pred, obj)] = " · ".join(x for x in (site.label(agent) if agent is not None else "",
-                                                      getattr(why, "value", "")) if x)
+        who, why = site.label(agent) if agent is not None else "", getattr(why, "value", "")
+        if retracted:  # shown as "retracted by WHO (WHY)"
+            found[(pred, obj)] = f"{who} ({why})" if why else who
+        else:  # a badge's tooltip
+            found[(pred, obj)] = " · ".join(x for x in (who, why) if x)
     return found
 
 
