@@ -487,7 +487,7 @@ def _apply_merge(graph, args: dict, base: str = DEFAULT_BASE):
         new_names = _vi_labels(graph, keep)
         names = {old: new_names[0] for old in sorted(old_names)
                  if len(new_names) == 1 and old != new_names[0]}
-        touched += _remint(graph, renamed, names, base)
+        touched += _remint(graph, renamed, names, base, same_as=True)
     return found, sorted(set(touched))
 
 
@@ -500,7 +500,7 @@ def _apply_split(graph, args: dict, base: str = DEFAULT_BASE):
         if _matches(graph, node, branch["when"]):
             new = URIRef(branch["iri"])
             _rename(graph, node, new)
-            return True, sorted({new, *_remint(graph, {node: new}, {}, base)})
+            return True, sorted({new, *_remint(graph, {node: new}, {}, base, same_as=False)})
     return True, []
 
 
@@ -519,9 +519,12 @@ def _vi_labels(graph, node) -> list[str]:
 _MANY_VALUED = frozenset({RDF.type, GAF.denotedBy, PROV.wasDerivedFrom, PG.curatedBy, SKOS.altLabel})
 
 
-def _remint(graph, renamed: dict, names: dict[str, str], base: str) -> list:
+def _remint(graph, renamed: dict, names: dict[str, str], base: str, same_as: bool) -> list:
     """Mint again the relation nodes joining a renamed entity (``renamed``: old IRI → new), fold the
-    duplicates, and write the new entity names (``names``: old → new) into their labels. Returns the
+    duplicates, and write the new entity names (``names``: old → new) into their labels. With
+    ``same_as`` (a merge: the old node is the new one under another name) the old IRI keeps
+    ``owl:sameAs`` the new, as a dropped entity does, so ``kg serve`` answers it with 301; a split
+    leaves nothing (the old node is still right in the articles outside the branch). Returns the
     relation nodes changed, in order."""
     base = normalise_base(base)
     moved = set(renamed.values())
@@ -589,6 +592,8 @@ def _remint(graph, renamed: dict, names: dict[str, str], base: str) -> list:
             new = URIRef(key_to_iri(new_key, base)) if new_key else node
             if new != node:
                 _fold(graph, node, new)
+                if same_as:
+                    graph.add((node, OWL.sameAs, new))
             moved.add(new)
             changed.append(new)
     return changed

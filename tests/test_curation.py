@@ -505,8 +505,11 @@ def test_merge_gives_one_tenure_for_both_spellings_across_articles(runner, tmp_p
     attestations = sorted(graph.subjects(PG.attests, tenure))
     assert len(attestations) == 2
     assert len({graph.value(a, PROV.wasDerivedFrom) for a in attestations}) == 2
-    # no node is left for the dropped spelling, and the labels name the kept one
+    # no node is left for the dropped spelling (its old tenure IRI is another name of the kept one, as the
+    # dropped person's is: kg serve answers it with 301), and the labels name the kept one
     assert not [s for s in graph.subjects(ORG.member, URIRef(KHUONG))]
+    old_tenure = _tenures_of(raw, KHUONG)[0]
+    assert set(graph.predicate_objects(old_tenure)) == {(OWL.sameAs, tenure)}
     for node in [tenure, *attestations]:
         assert all("Khương" not in str(label) for label in graph.objects(node, RDFS.label)), node
     role = next(k for k in kmap.vocab_graph().subjects(RDF.type, ORG.Role) if (tenure, ORG.role, k) in graph)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,6 +45,8 @@ def test_the_rules_list_every_url_of_the_dropped_iri(site):
     assert f"location = /doc/{DROP_PATH}.html {{ return 301 /doc/{KEEP_PATH}.html; }}" in nginx
     assert f"location = /data/{DROP_PATH}.jsonld {{ return 301 /data/{KEEP_PATH}.jsonld; }}" in nginx
     assert "#KG-MERGED#" not in nginx and f"/id/{KEEP_PATH} {{" not in nginx  # the kept IRI is not moved
+    # the dropped man's tenures, minted again for the kept one, move too
+    assert re.search(r"location = /id/tenure/[0-9a-f]{16} \{ return 301 /id/tenure/[0-9a-f]{16}; \}", nginx)
     htaccess = (site / ".htaccess").read_text(encoding="utf-8")
     assert f"%{{ENV:KG_BASE}}doc/{KEEP_PATH}.html [R=301,L]" in htaccess and "#KG-MERGED#" not in htaccess
     assert htaccess.index("[R=301,L]") < htaccess.index("[R=303,L]")  # before the thing → document rules
