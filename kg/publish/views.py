@@ -46,8 +46,9 @@ def predicate_view(site: Site, iri: str, inverse: bool = False) -> dict:
 def property_rows(site: Site, iri: str, hidden: set[str] = frozenset(), skip_object: str | None = None) -> list[dict]:
     """Outgoing properties grouped by predicate: [{"predicate", "values"}]."""
     rows: dict[str, list] = {}
-    curated = _curated_facts(site, iri)
-    for pred, obj in site.outgoing(iri):
+    curated, retracted = _curated_facts(site, iri)
+    outgoing = site.outgoing(iri)
+    for pred, obj in outgoing:
         if pred.value in hidden or pred.value in HIDDEN_OUT:
             continue
         if skip_object and isinstance(obj, ox.NamedNode) and obj.value == skip_object:
@@ -56,8 +57,8 @@ def property_rows(site: Site, iri: str, hidden: set[str] = frozenset(), skip_obj
         if (pred, obj) in curated:
             view = {**view, "curated": curated[(pred, obj)]}
         rows.setdefault(pred.value, []).append(view)
-    present = set(site.outgoing(iri))
-    for (pred, obj), note in _curated_facts(site, iri, retracted=True).items():
+    present = set(outgoing) if retracted else set()
+    for (pred, obj), note in sorted(retracted.items(), key=lambda item: (item[0][0].value, str(item[0][1]))):
         if (pred, obj) not in present and pred.value not in hidden and pred.value not in HIDDEN_OUT:
             rows.setdefault(pred.value, []).append({**value_view(site, obj), "retracted": note})
     return [{"predicate": predicate_view(site, p), "vals": v} for p, v in rows.items()]
@@ -92,27 +93,26 @@ def resource_view(site: Site, iri: str) -> dict:
     }
 
 
-def _curated_facts(site: Site, iri: str, retracted: bool = False) -> dict[tuple, str]:
-    """(predicate, object) of ``iri`` that a curation decision added (kg.curation reifies them) → who and why;
-    with ``retracted``, those a decision took out (reified with pg:retracted true) instead."""
+def _curated_facts(site: Site, iri: str) -> tuple[dict[tuple, str], dict[tuple, str]]:
+    """(predicate, object) of ``iri`` that a curation decision added (kg.curation reifies them) → who and why,
+    and those a decision took out (reified with pg:retracted true) → "WHO (WHY)"."""
     rdf = P["rdf"]
-    found = {}
+    added: dict[tuple, str] = {}
+    retracted: dict[tuple, str] = {}
     for q in site.data.quads_for_pattern(None, ox.NamedNode(rdf + "subject"), ox.NamedNode(iri)):
         statement = q.subject.value
         pred, obj = site.value(statement, rdf + "predicate"), site.value(statement, rdf + "object")
         activity = site.value(statement, P["prov"] + "wasGeneratedBy")
         if pred is None or obj is None or not isinstance(activity, ox.NamedNode):
             continue
-        if (getattr(site.value(statement, P["pg"] + "retracted"), "value", None) == "true") != retracted:
-            continue
         agent = site.value(activity.value, P["prov"] + "wasAttributedTo")
         why = site.value(activity.value, P["rdfs"] + "comment")
         who, why = site.label(agent) if agent is not None else "", getattr(why, "value", "")
-        if retracted:  # shown as "retracted by WHO (WHY)"
-            found[(pred, obj)] = f"{who} ({why})" if why else who
-        else:  # a badge's tooltip
-            found[(pred, obj)] = " · ".join(x for x in (who, why) if x)
-    return found
+        if getattr(site.value(statement, P["pg"] + "retracted"), "value", None) == "true":
+            retracted[(pred, obj)] = f"{who} ({why})" if why else who  # shown as "retracted by WHO (WHY)"
+        else:
+            added[(pred, obj)] = " · ".join(x for x in (who, why) if x)  # the badge's tooltip
+    return added, retracted
 
 
 def curation_views(site: Site, iri: str) -> list[dict]:
