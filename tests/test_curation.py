@@ -640,3 +640,35 @@ def test_a_retracted_fact_is_reified_and_shown_struck_through(runner, tmp_path, 
     assert "Chủ tịch" in found.group(1)
     assert "Trần Thị Mai (the post is wrong)" in found.group(2)
     assert 'class="badge" title=' not in page
+
+
+# Both spellings in one attendance list: two participations of one man in one meeting, before the merge.
+ARTICLE_LIST = """\
+---
+title: Hội nghị tập huấn công tác cán bộ
+url: https://example.org/tin/e
+published: 2025-09-10
+---
+Sáng 9/9/2025, tại Hòa Bình, Tỉnh ủy Hòa Bình tổ chức Hội nghị tập huấn công tác cán bộ. Tham dự Hội \
+nghị có các đồng chí: Phạm Minh Khang, Bí thư Tỉnh ủy Hòa Bình; Phạm Minh Khương, Bí thư Tỉnh ủy Hòa Bình.
+"""
+
+
+def test_merge_folds_two_participations_in_one_meeting(runner, tmp_path):
+    from kg import map as kmap
+
+    (tmp_path / "e.txt").write_text(ARTICLE_LIST, encoding="utf-8")
+    assert export(runner, tmp_path, None, tmp_path / "e.txt", out="raw.trig").exit_code == 0
+    raw = union(tmp_path / "raw.trig")
+    assert len(_relations(raw, PG.Participation)) == 2
+    result = export(runner, tmp_path, MERGE_KHANG, tmp_path / "e.txt")
+    assert result.exit_code == 0 and "validation ok" in result.stderr, result.output
+    graph = union(tmp_path / "out.trig")
+    parts = _relations(graph, PG.Participation)
+    assert len(parts) == 1
+    part = parts[0]
+    meeting, concept = graph.value(part, PG.inEvent), graph.value(part, PG.participationRole)
+    meeting_key = "meeting:" + str(meeting).split("/id/event/", 1)[1]
+    assert str(part) == key_to_iri(kmap.participation_key(meeting_key, "person:" + slug("Phạm Minh Khang"), concept))
+    assert graph.value(part, PG.participant) == URIRef(KHANG)
+    assert len(_relations(graph, PG.Tenure)) == 1 and _minted_as_kg_map_would(graph) == []
