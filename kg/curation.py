@@ -599,12 +599,22 @@ def _remint(graph, renamed: dict, names: dict[str, str], base: str, same_as: boo
     return changed
 
 
+# How an attestation states its post, as kg.map decides for one article's holding: a personnel decision
+# (elected / relieved) over the wording, "current" over "former" (written both ways, it is current).
+_STATED_RANK = {"elected": 2, "relieved": 2, "current": 1, "former": 0}
+
+
 def _fold(graph, old, new) -> None:
-    """Restate ``old`` as ``new``; when ``new`` is already there, it keeps its one-valued properties."""
+    """Restate ``old`` as ``new``; when ``new`` is already there, it keeps its one-valued properties
+    (but an attestation's pg:statedAs is the stronger of the two, see _STATED_RANK)."""
     there = (new, None, None) in graph
     for p, o in sorted(graph.predicate_objects(old)):
         graph.remove((old, p, o))
         if there and p not in _MANY_VALUED and (new, p, None) in graph:
+            if p == PG.statedAs:
+                current = graph.value(new, p)
+                if _STATED_RANK.get(str(o).rsplit("/", 1)[-1], -1) > _STATED_RANK.get(str(current).rsplit("/", 1)[-1], -1):
+                    graph.set((new, p, o))
             continue
         graph.add((new, p, o))
     for s, p in list(graph.subject_predicates(old)):

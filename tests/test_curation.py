@@ -588,6 +588,14 @@ def _minted_as_kg_map_would(graph: Graph) -> list[str]:
             article = str(graph.value(attestation, PROV.wasDerivedFrom)).rsplit("/", 1)[-1]
             if str(attestation) != key_to_iri(kmap.attestation_key(article, key(person), role(concept), key(org))):
                 wrong.append(str(attestation))
+    for node in graph.subjects(RDF.type, PG.Appointment):
+        article = str(graph.value(node, PROV.wasDerivedFrom)).rsplit("/", 1)[-1]
+        post = graph.value(node, PG.post)
+        concept, org = (graph.value(post, ORG.role), graph.value(post, ORG.postIn)) if post else (None, None)
+        kind = str(graph.value(node, PG.appointmentKind)).rsplit("/", 1)[-1]
+        if str(node) != key_to_iri(kmap.appointment_key(article, key(graph.value(node, PG.appointee)),
+                                                        role(concept) if concept else None, key(org), kind)):
+            wrong.append(str(node))
     return sorted(wrong)
 
 
@@ -672,3 +680,36 @@ def test_merge_folds_two_participations_in_one_meeting(runner, tmp_path):
     assert str(part) == key_to_iri(kmap.participation_key(meeting_key, "person:" + slug("Phạm Minh Khang"), concept))
     assert graph.value(part, PG.participant) == URIRef(KHANG)
     assert len(_relations(graph, PG.Tenure)) == 1 and _minted_as_kg_map_would(graph) == []
+
+
+# A personnel decision about one spelling, a holding of the other: after the merge one attestation of the
+# post says what the decision says (kg.map would: one person, one holding, the decision decides).
+ARTICLE_DECISION = """\
+---
+title: Điều động cán bộ
+url: https://example.org/tin/f
+published: 2025-03-06
+---
+Ngày 5/3/2025, Ban Thường vụ Tỉnh ủy Hòa Bình quyết định điều động đồng chí Phạm Minh Khương, Phó Bí thư \
+Tỉnh ủy Hòa Bình, giữ chức Bí thư Tỉnh ủy Hòa Bình. Đồng chí Phạm Minh Khang, Bí thư Tỉnh ủy Hòa Bình, phát \
+biểu nhận nhiệm vụ.
+"""
+
+
+def test_merge_mints_the_appointment_and_keeps_the_decision_wording(runner, tmp_path):
+    (tmp_path / "f.txt").write_text(ARTICLE_DECISION, encoding="utf-8")
+    assert export(runner, tmp_path, None, tmp_path / "f.txt", out="raw.trig").exit_code == 0
+    raw = union(tmp_path / "raw.trig")
+    assert _minted_as_kg_map_would(raw) == [] and len(_relations(raw, PG.Appointment)) == 1
+    result = export(runner, tmp_path, MERGE_KHANG, tmp_path / "f.txt")
+    assert result.exit_code == 0 and "validation ok" in result.stderr, result.output
+    graph = union(tmp_path / "out.trig")
+    assert _minted_as_kg_map_would(graph) == []
+    (appointment,) = _relations(graph, PG.Appointment)
+    assert graph.value(appointment, PG.appointee) == URIRef(KHANG)
+    assert appointment not in _relations(raw, PG.Appointment)  # minted again for the kept key
+    post = graph.value(appointment, PG.post)
+    (tenure,) = [t for t in _tenures_of(graph, KHANG) if graph.value(t, PG.post) == post]
+    (attestation,) = sorted(graph.subjects(PG.attests, tenure))
+    assert str(graph.value(attestation, PG.statedAs)).endswith("/elected")
+    assert len(_tenures_of(graph, KHANG)) == 2  # Bí thư (one, folded) and Phó Bí thư
