@@ -28,6 +28,7 @@ class EngineSettings:
     validate: bool = True
     max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES  # bigger article files are refused
     timeout: float | None = None  # seconds per article (None: no budget)
+    root: str | None = None  # articles without url or id are identified by their path relative to it
 
 
 class ArticleTimeout(BaseException):
@@ -128,7 +129,8 @@ def _build(path: str, settings: EngineSettings):
 
     try:
         with time_budget(settings.timeout, path):
-            export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes)
+            export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes,
+                                    root=settings.root)
             graph = export.graph
             nquads = graph_to_nquads(graph, graph.identifier)
         return ArticleResult(path, graph=export.graph_iri, nquads=nquads, triples=len(graph)), graph
