@@ -365,3 +365,15 @@ def test_corpus_output_is_deterministic_and_moves_with_the_corpus(tmp_path):
         assert corpus_run(corpus, "-o", str(shards), "--force").exit_code == 0
         outs.append(b"".join(p.read_bytes() for p in sorted(shards.parent.glob("corpus-*.nq.gz"))))
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_two_articles_with_one_id_are_reported(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "---\nid: bai-1\n---\n" + FIRST,
+                                           "b.txt": "---\nid: bai-1\n---\n" + OTHER,
+                                           "c.txt": "---\nid: bai-2\n---\n" + OTHER})
+    result = corpus_run(corpus, "--out-dir", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("kg: warning: a.txt, b.txt: one IRI for several articles (the same url or "
+                             "front-matter id); a store keeps the last one loaded\n")
+    report = json.loads((tmp_path / "out" / "kg-report.json").read_text(encoding="utf-8"))
+    assert report["shared"] == [["a.txt", "b.txt"]]

@@ -100,6 +100,9 @@ def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | 
         if len(summary.stale) > MAX_LISTED_FAILURES:
             click.echo(f"kg: … and {len(summary.stale) - MAX_LISTED_FAILURES} more stale articles "
                        f"(see {summary.report})", err=True)
+    for names in summary.shared[:MAX_LISTED_FAILURES]:
+        click.echo(f"kg: warning: {', '.join(names)}: one IRI for several articles (the same url or "
+                   "front-matter id); a store keeps the last one loaded", err=True)
     if not quiet or summary.exit_code:
         click.echo(f"kg: {summary.text()}", err=True)
     sys.exit(summary.exit_code)

@@ -74,6 +74,8 @@ class CorpusSummary:
     stale: list[str] = field(default_factory=list)
     stale_kept: bool = False
     dropped: int = 0  # graphs removed from the store (stale articles, articles whose IRI changed)
+    # Articles that share one IRI (the same url or front-matter id): loaded, the last one wins.
+    shared: list[list[str]] = field(default_factory=list)
 
     @property
     def processed(self) -> int:
@@ -94,6 +96,8 @@ class CorpusSummary:
                 f"{self.elapsed:.1f} s ({self.articles_per_second:.1f} articles/s, {self.jobs} jobs)")
         if self.stale:
             line += f"; {len(self.stale)} stale {'kept' if self.stale_kept else 'removed'}"
+        if self.shared:
+            line += f"; {len(self.shared)} IRIs shared by several articles"
         if self.loaded:
             line += f"; {self.loaded} graphs loaded"
         if self.dropped:
@@ -335,6 +339,7 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
     if not summary.interrupted:
         orphans = _settle_stale(plan, manifest, summary, keep_stale)
         _save(manifest, summary)
+        summary.shared = _shared_graphs(manifest)
     if not summary.interrupted and plan.shard_output is not None:
         try:
             summary.outputs = [str(p) for p in write_shards(
@@ -637,6 +642,16 @@ def _settle_stale(plan: _Plan, manifest: Manifest, summary: CorpusSummary, keep:
     gone.update(entry.get("graph") for name, entry in manifest.previous.items()
                 if name in current and name in manifest.articles)
     return sorted(g for g in gone - held if isinstance(g, str) and g)
+
+
+def _shared_graphs(manifest: Manifest) -> list[list[str]]:
+    """Groups of articles with one graph IRI: two files with the same url or front-matter id."""
+    by_graph: dict[str, list[str]] = {}
+    for name in sorted(manifest.articles, key=_name_order):
+        graph = manifest.articles[name].get("graph")
+        if isinstance(graph, str) and graph:
+            by_graph.setdefault(graph, []).append(name)
+    return [names for _, names in sorted(by_graph.items()) if len(names) > 1]
 
 
 def _name_order(name: str) -> tuple[str, ...]:
