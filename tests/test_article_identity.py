@@ -377,3 +377,24 @@ def test_two_articles_with_one_id_are_reported(tmp_path):
                              "front-matter id); a store keeps the last one loaded\n")
     report = json.loads((tmp_path / "out" / "kg-report.json").read_text(encoding="utf-8"))
     assert report["shared"] == [["a.txt", "b.txt"]]
+
+
+def test_another_format_leaves_no_old_files(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"bai.txt": FIRST, "sub/khac.txt": OTHER})
+    out = tmp_path / "out"
+    assert corpus_run(corpus, "--out-dir", str(out)).exit_code == 0
+    result = corpus_run(corpus, "--out-dir", str(out), "-f", "nt")
+    assert result.exit_code == 0 and "stale" not in result.stderr  # the articles are still there
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*") if not p.name.startswith(("kg-", "."))) \
+        == ["bai.nt", "sub/khac.nt"]
+
+
+def test_a_glob_is_named_below_the_folder_holding_its_articles(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"2021/a.txt": FIRST, "2021/b.txt": OTHER})
+    shards = tmp_path / "s" / "corpus.nq"
+    assert corpus_run(str(corpus / "2021" / "*.txt"), "-o", str(shards)).exit_code == 0
+    text = (tmp_path / "s" / "corpus-00000.nq").read_text(encoding="utf-8")
+    assert f"<{graph_iri(sha16('path:a.txt'))}>" in text
+    with_root = tmp_path / "r" / "corpus.nq"
+    assert corpus_run(str(corpus / "2021" / "*.txt"), "-o", str(with_root), "--root", str(corpus)).exit_code == 0
+    assert f"<{graph_iri(sha16('path:2021/a.txt'))}>" in (tmp_path / "r" / "corpus-00000.nq").read_text(encoding="utf-8")
