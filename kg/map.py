@@ -139,7 +139,7 @@ class _Builder:
         self.x = extraction
         self.base = kiri.normalise_base(base)
         article = extraction.article
-        self.article_id = kiri.article_id(article.url, article.content_hash or _sha256(article.text))
+        self.article_id = kiri.article_id(article.url, article.content_hash or _sha256(article.text), article.identity)
         self.article = URIRef(kiri.article_iri(self.article_id, self.base))
         self.graph = new_graph(URIRef(kiri.graph_iri(self.article_id, self.base)))
         self.concepts: dict[URIRef, str | None] = {}  # used concept → label to emit when minted

@@ -49,6 +49,9 @@ class Article:
     # the extractors do not look inside them.
     ignored: list[Span] = field(default_factory=list)
     content_hash: str = ""  # sha256 of ``text`` (hex); keys the article's IRI when there is no url
+    # What keys the IRI when there is no url (kg.iri.article_id): "id:<front-matter id>", else
+    # "path:<POSIX path relative to the corpus root>"; None (stdin, text in memory): the text does.
+    identity: str | None = None
 
 
 # --- entities -------------------------------------------------------------------

@@ -29,6 +29,7 @@ class EngineSettings:
     max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES  # bigger article files are refused
     timeout: float | None = None  # seconds per article (None: no budget)
     curation: object = None  # a kg.curation.Curation applied after mapping, before validation
+    root: str | None = None  # articles without url or id are identified by their path relative to it
 
 
 class ArticleTimeout(BaseException):
@@ -131,7 +132,7 @@ def _build(path: str, settings: EngineSettings):
     try:
         with time_budget(settings.timeout, path):
             export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes,
-                                    curation=settings.curation)
+                                    root=settings.root, curation=settings.curation)
             graph = export.graph
             nquads = graph_to_nquads(graph, graph.identifier)
         return ArticleResult(path, graph=export.graph_iri, nquads=nquads, triples=len(graph),
