@@ -572,6 +572,7 @@ def _focus_results(report: Graph, data: Graph, original=None) -> list[tuple]:
     for node in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
         messages = list(report.objects(node, SH.resultMessage))
+        templates = _sparql_message_templates().get(report.value(node, SH.sourceConstraint), ())
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
         severity = report.value(node, SH.resultSeverity)
@@ -584,20 +585,41 @@ def _focus_results(report: Graph, data: Graph, original=None) -> list[tuple]:
             focus_label=label,
             path=compact(path) if isinstance(path, URIRef) else (str(path) if path else None),
             value=None if value is None else (str(value) if isinstance(value, Literal) else compact(value)),
-            message_vi=_message(messages, "vi"),
-            message_en=_message(messages, "en"),
+            message_vi=_message(messages, "vi", templates),
+            message_en=_message(messages, "en", templates),
             shape=compact(report.value(node, SH.sourceShape)),
         )))
     return out
 
 
-def _message(messages: list, lang: str) -> str:
-    """The message in ``lang``; pySHACL drops tags on SPARQL messages, so fall back to any."""
+def _message(messages: list, lang: str, templates: tuple = ()) -> str:
+    """The message in ``lang``. pySHACL drops the tags of a SPARQL constraint's messages after filling
+    in their {?variables}: the one that matches the constraint's template in ``lang`` is that language's."""
     for m in sorted(messages):
         if getattr(m, "language", None) == lang:
             return str(m)
     untagged = sorted(str(m) for m in messages if not getattr(m, "language", None))
+    for template_lang, pattern in templates:
+        if template_lang == lang:
+            for m in untagged:
+                if pattern.fullmatch(m):
+                    return m
     return untagged[0] if untagged else (str(sorted(messages)[0]) if messages else "")
+
+
+@lru_cache(maxsize=1)
+def _sparql_message_templates() -> dict:
+    """SPARQL constraint → ((language, pattern of its filled-in message), …), from every shapes file."""
+    out: dict = {}
+    for graph in (shapes_graph(), corpus_shapes_graph()):
+        for constraint in sorted(set(graph.subjects(RDF.type, SH.SPARQLConstraint))):
+            found = []
+            for message in sorted(graph.objects(constraint, SH.message)):
+                parts = re.split(r"\{[?$]\w+\}", str(message))
+                found.append((getattr(message, "language", None),
+                              re.compile("(?s:.*?)".join(re.escape(part) for part in parts))))
+            out[constraint] = tuple(found)
+    return out
 
 
 def label_of(graph: Graph, node) -> str | None:

@@ -93,6 +93,8 @@ def test_a_person_whose_mention_disagrees_with_the_label_is_reported(tmp_path):
     report = validate(graph)
     found = [r for r in report.results if r.shape == "pgsh:PersonMentionsShape"]
     assert [(r.severity, r.value) for r in found] == [("Warning", "Nguyễn Văn Hưng")]
+    assert found[0].message_vi.startswith("Một lần nhắc tên không khớp")  # each language its own message
+    assert found[0].message_en.startswith("A mention of this person does not agree")
     assert report.accepted  # reported, never fatal
 
 

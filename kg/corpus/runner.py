@@ -286,6 +286,8 @@ def export_corpus(
     article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
     root: str | os.PathLike | None = None,
     keep_stale: bool = False,
+    curation=None,
+    curation_path: str | None = None,
 ) -> CorpusSummary:
     """Export every article under ``inputs``: one file each in ``out_dir``, or shards at ``output``.
 
