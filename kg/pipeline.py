@@ -74,10 +74,6 @@ def export_text(text: str, path: str = "<string>", base: str = DEFAULT_BASE,
     return _export(parse_article(text, path), base, validate)
 
 
-# The corpus runner's name for the same thing.
-process_article = export_article
-
-
 def article_to_nquads(text: str, path: str = "<string>", base: str = DEFAULT_BASE) -> str:
     """Pure function: article text → sorted N-Quads of its named graph (no validation)."""
     return export_text(text, path, base, validate=False).nquads

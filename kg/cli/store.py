@@ -113,7 +113,8 @@ def _bulk_load(location, files, graph, *, validate: bool) -> bool:
     """Into an empty (or absent) embedded store: stream the files through the bulk loader into a
     fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise."""
     from kg.store import default_location
-    from kg.store.bulk import Counted, bulk_into_fresh_store, claim_if_empty
+    from kg.store.bulk import Counted, bulk_into_fresh_store
+    from kg.store.embedded import claim_if_empty
     from kg.store.sources import iter_units
 
     folder = Path(location) if location else default_location()

@@ -114,7 +114,7 @@ def _compact(iri: str) -> str:
 
 
 def turtle(triples: list) -> str:
-    """Turtle with the project's prefixes, through kg.serialize when present (deterministic)."""
+    """Turtle with the project's prefixes, through kg.serialize (deterministic)."""
     import pyoxigraph as ox
 
     from kg.namespaces import new_graph
@@ -122,8 +122,6 @@ def turtle(triples: list) -> str:
     graph = new_graph()
     data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     graph.parse(data=data, format="nt")
-    try:
-        from kg.serialize import serialize
-    except ImportError:
-        return graph.serialize(format="turtle")
+    from kg.serialize import serialize
+
     return serialize(graph, "turtle")
