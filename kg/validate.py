@@ -30,7 +30,7 @@ from rdflib.namespace import SH
 
 from kg import formats
 from kg.errors import InputError
-from kg.namespaces import NIF, SKOS, new_graph, prefixes
+from kg.namespaces import NIF, SKOS, curie, new_graph
 from kg.resources import shapes_dir
 from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
 
@@ -614,17 +614,10 @@ def label_of(graph: Graph, node) -> str | None:
 
 
 def compact(term) -> str:
-    """pg:startYear for an IRI in the prefix table, else <iri>."""
+    """pg:startYear for an IRI in the prefix table (kg.namespaces.curie), else <iri>."""
     if term is None:
         return ""
-    text = str(term)
-    best = ""
-    for prefix, ns in prefixes().items():
-        if text.startswith(ns) and len(ns) > len(prefixes().get(best, "")):
-            best = prefix
-    if best and "/" not in text[len(prefixes()[best]):] and "#" not in text[len(prefixes()[best]):]:
-        return f"{best}:{text[len(prefixes()[best]):]}"
-    return f"<{text}>"
+    return curie(str(term)) or f"<{term}>"
 
 
 # --- files ------------------------------------------------------------------------------

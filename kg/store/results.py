@@ -105,12 +105,9 @@ def _display(term) -> str:
 
 
 def _compact(iri: str) -> str:
-    from kg.namespaces import prefixes
+    from kg.namespaces import curie
 
-    for prefix, namespace in prefixes().items():
-        if iri.startswith(namespace) and iri != namespace and "/" not in iri[len(namespace):]:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    return curie(iri) or iri
 
 
 def turtle(triples: list) -> str:
