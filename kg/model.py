@@ -54,6 +54,30 @@ class Article:
 # --- entities -------------------------------------------------------------------
 
 
+@dataclass(frozen=True, order=True)
+class EntityKey:
+    """An entity's key taken apart: ``kind`` ("org") and ``local`` ("dang-uy-khoi"); as text
+    (``str(key)``) "org:dang-uy-khoi", the form the entities' ``key`` fields and references hold.
+
+    kg.iri.key_to_iri maps the kind to the IRI's folder; the local part is a slug, maybe with
+    "/"-separated parts ("term:ban-chap-hanh-trung-uong/xii"), never a ":" before it.
+    """
+
+    kind: str
+    local: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.local}"
+
+    @classmethod
+    def parse(cls, key: str) -> EntityKey:
+        """EntityKey("org", "dang-uy-khoi") from "org:dang-uy-khoi"; ValueError for text that is no key."""
+        kind, sep, local = key.partition(":")
+        if not (kind and sep and local):
+            raise ValueError(f"not an entity key: {key!r}")
+        return cls(kind, local)
+
+
 @dataclass
 class Person:
     key: str  # "person:nguyen-minh-chung"

@@ -21,7 +21,7 @@ from functools import lru_cache
 from kg.extract import bodies, canonical
 from kg.extract.context import BodyRef, Context
 from kg.iri import slug
-from kg.model import Assembly, Span
+from kg.model import Assembly, EntityKey, Span
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -113,9 +113,9 @@ def _assembly(ctx: Context, kind: str, body: BodyRef | str, ordinal: int | None,
     if term is None:
         term = ctx.body_terms.get(body_key)
     # "assembly:quoc-hoi/session/xiv-9": plenums and sessions are numbered within a term.
-    owner = body_key.split(":", 1)[1]
+    owner = EntityKey.parse(body_key).local
     term_part = f"{term.rsplit('/', 1)[1]}-" if term and kind in ("Plenum", "Session") else ""
-    key = f"assembly:{owner}/{kind.lower()}/{term_part}{tag or ordinal}"
+    key = str(EntityKey("assembly", f"{owner}/{kind.lower()}/{term_part}{tag or ordinal}"))
     ctx.add_assembly(Assembly(key=key, kind=kind, ordinal=ordinal, body=body_key, term=term), span)
 
 

@@ -54,7 +54,7 @@ from functools import lru_cache
 from kg.extract import bodies, canonical, dates, people
 from kg.extract.context import BodyRef, Context
 from kg.iri import short_hash
-from kg.model import Meeting
+from kg.model import EntityKey, Meeting
 
 _ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?(?:tổ chức|tiến hành)\s+", re.IGNORECASE)
 # "đã họp kỳ thứ 3", "họp kỳ 24": a body's numbered sitting.
@@ -246,9 +246,9 @@ def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[in
     first, last = _when(ctx, s, e, context)
     place = _place(ctx, s, e)
     if organizer and first:  # "meeting:dang-uy-khoi-cac-co-quan-trung-uong/2021-01-06"
-        key = f"meeting:{organizer.split(':', 1)[1]}/{first.isoformat()}"
+        key = str(EntityKey("meeting", f"{EntityKey.parse(organizer).local}/{first.isoformat()}"))
     else:
-        key = "meeting:" + short_hash(name, str(first), organizer or "", length=16)
+        key = str(EntityKey("meeting", short_hash(name, str(first), organizer or "", length=16)))
     meeting = Meeting(key=key, name=name, date=first, end_date=last, place=place, organizer=organizer)
     return ctx.add_meeting(meeting, ctx.span(*name_span))
 
