@@ -18,6 +18,7 @@ kg.map turns the same key into the same IRI in every article.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -224,9 +225,8 @@ class Extraction:
 
     def entity(self, key: str) -> Any:
         """The entity with this key, or KeyError."""
-        for group in (self.people, self.organizations, self.terms, self.documents,
-                      self.assemblies, self.places, self.meetings):
-            for item in group:
+        for group in ENTITY_GROUPS:
+            for item in getattr(self, group):
                 if item.key == key:
                     return item
         raise KeyError(key)
@@ -234,6 +234,18 @@ class Extraction:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings), the form ``kg extract`` prints."""
         return _jsonable(dataclasses.asdict(self))
+
+
+def _groups_of(kind: str) -> tuple[str, ...]:
+    """The Extraction fields that list items with a field ``kind`` ("key": entities; "evidence":
+    relations), in the dataclass's order: derived, so a new group is declared once, above."""
+    hints = typing.get_type_hints(Extraction)
+    return tuple(f.name for f in dataclasses.fields(Extraction)
+                 if typing.get_origin(hints[f.name]) is list
+                 and kind in {g.name for g in dataclasses.fields(typing.get_args(hints[f.name])[0])})
+
+
+ENTITY_GROUPS = _groups_of("key")  # ("people", "organizations", "terms", …, "meetings")
 
 
 def _jsonable(value: Any) -> Any:

@@ -45,3 +45,9 @@ def test_the_extractor_and_the_iri_agree_on_a_key():
     assert key_to_iri(key, "https://e.org/") == f"https://e.org/id/org/{slug('Ban Chấp hành Trung ương')}"
     with pytest.raises(ValueError, match="not an entity key"):
         key_to_iri("planet:mars")
+
+
+def test_entity_groups_come_from_the_extraction_dataclass():
+    from kg.model import ENTITY_GROUPS
+
+    assert ENTITY_GROUPS == ("people", "organizations", "terms", "documents", "assemblies", "places", "meetings")

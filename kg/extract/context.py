@@ -15,6 +15,7 @@ from typing import Any
 
 from kg.extract import canonical, noise
 from kg.model import (
+    ENTITY_GROUPS,
     Article,
     Assembly,
     Document,
@@ -291,9 +292,7 @@ class Context:
 
         return Extraction(
             article=self.article,
-            people=ordered("people"), organizations=ordered("organizations"), terms=ordered("terms"),
-            documents=ordered("documents"), assemblies=ordered("assemblies"), places=ordered("places"),
-            meetings=ordered("meetings"), holdings=by_evidence(self.holdings),
+            **{group: ordered(group) for group in ENTITY_GROUPS}, holdings=by_evidence(self.holdings),
             participations=by_evidence(self.participations), references=by_evidence(self.references),
         )
 
