@@ -19,7 +19,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from kg import iri as kiri
 from kg import vietnamese
 from kg.errors import KgError
-from kg.model import Article, EntityKey, Extraction, Holding, Span
+from kg.model import Article, AssemblyKind, EntityKey, Extraction, Holding, Span
 from kg.namespaces import (
     DCTERMS,
     ELI,
@@ -308,10 +308,13 @@ def _documents(b: _Builder) -> None:
             b.add(node, PG.issuerTerm, b.node(doc.issuer_term))
 
 
+_ASSEMBLY_KINDS = frozenset(k.value for k in AssemblyKind)
+
+
 def _assemblies(b: _Builder) -> None:
     for item in b.x.assemblies:
         node = b.node(item.key)
-        cls = PG[item.kind] if item.kind in ("Congress", "Plenum", "Session", "Election") else PG.Assembly
+        cls = PG[item.kind] if item.kind in _ASSEMBLY_KINDS else PG.Assembly
         parts = [vi_label(cls) or item.kind]
         if item.ordinal is not None:
             parts.append(f"lần thứ {item.ordinal}")

@@ -21,6 +21,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Any
 
 
@@ -127,12 +128,25 @@ class Document:
     mentions: list[Span] = field(default_factory=list)
 
 
+class AssemblyKind(str, Enum):
+    """The kinds of Assembly, each the pg: class of the same name (kg.map). A str: it compares,
+    hashes, formats and serialises as its value, the bare string it replaces."""
+
+    CONGRESS = "Congress"
+    PLENUM = "Plenum"
+    SESSION = "Session"
+    ELECTION = "Election"
+
+    def __str__(self) -> str:  # "Plenum", not "AssemblyKind.PLENUM"
+        return self.value
+
+
 @dataclass
 class Assembly:
     """A congress, plenum, session or election the article refers to."""
 
     key: str
-    kind: str  # Congress | Plenum | Session | Election
+    kind: AssemblyKind  # Congress | Plenum | Session | Election (a plain str of these is accepted too)
     ordinal: int | None = None  # "lần thứ XIII" → 13, "kỳ họp thứ 9" → 9
     body: str | None = None  # key of the body holding it
     term: str | None = None  # key of a Term

@@ -1,5 +1,6 @@
-"""Entity keys are built and taken apart by one type, kg.model.EntityKey; as text they stay
-"kind:local", the form the extraction JSON and kg.iri.key_to_iri use."""
+"""The entity spine's small types (kg.model): EntityKey builds and takes apart keys (as text they stay
+"kind:local", the form the extraction JSON and kg.iri.key_to_iri use); ENTITY_GROUPS comes from the
+Extraction dataclass; AssemblyKind is a closed set that still reads as its bare strings."""
 
 from __future__ import annotations
 
@@ -51,3 +52,19 @@ def test_entity_groups_come_from_the_extraction_dataclass():
     from kg.model import ENTITY_GROUPS
 
     assert ENTITY_GROUPS == ("people", "organizations", "terms", "documents", "assemblies", "places", "meetings")
+
+
+def test_assembly_kind_is_its_bare_string_everywhere():
+    import json
+
+    from rdflib import Literal
+
+    from kg.model import AssemblyKind
+    from kg.namespaces import PG
+
+    kind = AssemblyKind.PLENUM
+    assert kind == "Plenum" and hash(kind) == hash("Plenum") and kind.lower() == "plenum"
+    assert str(kind) == f"{kind}" == "%s" % kind == "Plenum"
+    assert json.dumps({"kind": kind}) == '{"kind": "Plenum"}'
+    assert PG[kind] == PG.Plenum and Literal(kind) == Literal("Plenum")
+    assert [k.value for k in AssemblyKind] == ["Congress", "Plenum", "Session", "Election"]
