@@ -18,6 +18,7 @@ import hashlib
 import unicodedata
 
 from kg import vietnamese
+from kg.model import EntityKey
 
 DEFAULT_BASE = "https://w3id.org/pgkg/"
 
@@ -56,10 +57,10 @@ def normalise_base(base: str) -> str:
 
 def key_to_iri(key: str, base: str = DEFAULT_BASE) -> str:
     """Entity key "org:ddarng-ury-khoosi" → "{base}id/org/ddarng-ury-khoosi"."""
-    kind, _, rest = key.partition(":")
-    if not rest or kind not in _KIND_DIR:
+    parsed = EntityKey.parse(key)  # ValueError "not an entity key: …"
+    if parsed.kind not in _KIND_DIR:
         raise ValueError(f"not an entity key: {key!r}")
-    return f"{normalise_base(base)}id/{_KIND_DIR[kind]}/{rest}"
+    return f"{normalise_base(base)}id/{_KIND_DIR[parsed.kind]}/{parsed.local}"
 
 
 def article_id(url: str | None, content_hash: str, identity: str | None = None) -> str:

@@ -19,7 +19,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from kg import iri as kiri
 from kg import vietnamese
 from kg.errors import KgError
-from kg.model import Article, Extraction, Holding, Span
+from kg.model import Article, AssemblyKind, EntityKey, Extraction, Holding, Span
 from kg.namespaces import (
     DCTERMS,
     ELI,
@@ -150,9 +150,9 @@ class _Builder:
     def add(self, s: URIRef, p: URIRef, o) -> None:
         self.graph.add((s, p, o))
 
-    def node(self, key: str) -> URIRef:
+    def node(self, key: str | EntityKey) -> URIRef:
         try:
-            return URIRef(kiri.key_to_iri(key, self.base))
+            return URIRef(kiri.key_to_iri(str(key), self.base))
         except ValueError as err:
             raise KgError(f"{self.x.article.path}: extraction has a bad entity key: {err}") from err
 
@@ -308,10 +308,13 @@ def _documents(b: _Builder) -> None:
             b.add(node, PG.issuerTerm, b.node(doc.issuer_term))
 
 
+_ASSEMBLY_KINDS = frozenset(k.value for k in AssemblyKind)
+
+
 def _assemblies(b: _Builder) -> None:
     for item in b.x.assemblies:
         node = b.node(item.key)
-        cls = PG[item.kind] if item.kind in ("Congress", "Plenum", "Session", "Election") else PG.Assembly
+        cls = PG[item.kind] if item.kind in _ASSEMBLY_KINDS else PG.Assembly
         parts = [vi_label(cls) or item.kind]
         if item.ordinal is not None:
             parts.append(f"lần thứ {item.ordinal}")
@@ -380,7 +383,7 @@ def _tenure(b: _Builder, holding: Holding, concept: URIRef, role: str, post: URI
             attested: date | None) -> None:
     """The n-ary tenure; its IRI hashes person, role and body, so it is the same in every article."""
     org_key = holding.organization
-    tenure = b.node("tenure:" + kiri.short_hash(holding.person, role, org_key or ""))
+    tenure = b.node(EntityKey("tenure", kiri.short_hash(holding.person, role, org_key or "")))
     org_name = b.name(org_key)
     label = f"{b.name(holding.person) or holding.person} – {role}" + (f" – {org_name}" if org_name else "")
     b.entity(tenure, [PG.Tenure], label, [holding.evidence], listed=False)
@@ -397,7 +400,7 @@ def _attestation(b: _Builder, holding: Holding, tenure: URIRef, label: str, atte
     same node in every article; dates live here, one per article, so a union of articles that show
     one person in one post on different days stays valid (and a timeline can be read off)."""
     org_key = holding.organization or ""
-    node = b.node("attestation:" + kiri.short_hash(b.article_id, holding.person, holding.role, org_key))
+    node = b.node(EntityKey("attestation", kiri.short_hash(b.article_id, holding.person, holding.role, org_key)))
     stated = "former" if getattr(holding, "former", False) else "current"
     stated = _stated_by_decision(b).get((holding.person, holding.role, holding.organization), stated)
     dated = f" ({attested.isoformat()})" if attested else ""
@@ -431,8 +434,8 @@ def _stated_by_decision(b: _Builder) -> dict[tuple, str]:
 def _appointments(b: _Builder) -> None:
     """Each personnel decision: an event naming the person, the post, its kind, date, body and decision."""
     for item in b.x.appointments:
-        node = b.node("appointment:" + kiri.short_hash(b.article_id, item.person, item.role or "",
-                                                       item.organization or "", item.kind))
+        node = b.node(EntityKey("appointment", kiri.short_hash(b.article_id, item.person, item.role or "",
+                                                               item.organization or "", item.kind)))
         kind = b.use_concept(PGAPPT[item.kind])
         parts = [b.name(item.person) or item.person, vi_label(kind) or item.kind]
         post = None
@@ -475,8 +478,8 @@ def post_label(role: str, body: str | None) -> str:
 
 def _post_iri(b: _Builder, concept: URIRef, org_key: str | None) -> URIRef:
     role_slug = str(concept).rsplit("/", 1)[-1]
-    org_slug = org_key.partition(":")[2] if org_key else None
-    return b.node("post:" + (f"{org_slug}/{role_slug}" if org_slug else role_slug))
+    org_slug = EntityKey.parse(org_key).local if org_key else None
+    return b.node(EntityKey("post", f"{org_slug}/{role_slug}" if org_slug else role_slug))
 
 
 def _participations(b: _Builder) -> None:
@@ -486,7 +489,7 @@ def _participations(b: _Builder) -> None:
         if concept is None:
             concept = URIRef(PGPART + kiri.slug(part.role))
         b.use_concept(concept, None if concept in table.values() else part.role)
-        node = b.node("participation:" + kiri.short_hash(part.meeting, part.person, str(concept)))
+        node = b.node(EntityKey("participation", kiri.short_hash(part.meeting, part.person, str(concept))))
         role = vi_label(concept) or part.role
         label = f"{b.name(part.person) or part.person} – {role} – {b.name(part.meeting) or part.meeting}"
         b.entity(node, [PG.Participation], label, [part.evidence], listed=False)

@@ -87,10 +87,6 @@ def export_text(text: str, path: str = "<string>", base: str = DEFAULT_BASE,
     return _export(article, base, validate)
 
 
-# The corpus runner's name for the same thing.
-process_article = export_article
-
-
 def article_to_nquads(text: str, path: str = "<string>", base: str = DEFAULT_BASE,
                       name: str | None = None) -> str:
     """Pure function: article text → sorted N-Quads of its named graph (no validation).

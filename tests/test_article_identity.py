@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import InputError
-from kg.iri import article_id, article_iri, graph_iri, short_hash
+from kg.iri import article_id, article_iri, graph_iri
 from kg.text import parse_article, read_article, relative_name
 
 BASE = "https://w3id.org/pgkg/"
@@ -53,9 +53,8 @@ def store_graphs(folder: Path) -> list[str]:
 
 
 def store_people(folder: Path) -> list[str]:
-    from kg.store import EmbeddedStore
-
     from kg.namespaces import PG
+    from kg.store import EmbeddedStore
 
     query = (f"SELECT DISTINCT ?name WHERE {{ ?p a <{PG}Person> ; <http://schema.org/name> ?name }} "
              "ORDER BY ?name")

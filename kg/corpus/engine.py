@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 
-SEVERITIES = ("Violation", "Warning", "Info")
 DEFAULT_MAX_ARTICLE_BYTES = 2 * 1024 * 1024  # kg.text.MAX_ARTICLE_BYTES, without importing it here
 
 

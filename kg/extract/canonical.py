@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg import vietnamese
 from kg.iri import slug
+from kg.model import EntityKey
 from kg.resources import gazetteer_dir
 
 
@@ -82,7 +83,7 @@ def norm_key(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def org_key(name: str) -> str:
-    return "org:" + slug(name)
+    return str(EntityKey("org", slug(name)))
 
 
 def surface_regex(surfaces: list[str], *, ignore_case: bool,
