@@ -166,9 +166,12 @@ def bodies() -> BodyGazetteer:
         for form, of_only in forms:
             by_key.setdefault(norm_key(form), (entry, of_only))
             surfaces.extend(_abbreviated_variants(form))
+    # A known typo is found wherever its correct form is: whole ("Ban Chấp hành Trương") or inside a
+    # longer name ("Ủy ban Thương vụ Quốc hội"); norm_key corrects it, so both reach one entry.
     for wrong, right in misspellings():
         if norm_key(right) in by_key:
             surfaces.append(wrong)
+        surfaces.extend(sorted({s.replace(right, wrong) for s in surfaces if right in s and s != right}))
     exact = frozenset(a for a, _ in abbreviations())
     return BodyGazetteer(entries, by_key, surface_regex(surfaces, ignore_case=True, exact_words=exact))
 
