@@ -589,7 +589,7 @@ def _remint(graph, renamed: dict, names: dict[str, str], base: str, same_as: boo
                 continue
             _rename_in_label(graph, node, names)
             new_key = mint(node)
-            new = URIRef(key_to_iri(new_key, base)) if new_key else node
+            new = URIRef(key_to_iri(str(new_key), base)) if new_key else node
             if new != node:
                 _fold(graph, node, new)
                 if same_as:

@@ -18,6 +18,7 @@ import hashlib
 import unicodedata
 
 from kg import vietnamese
+from kg.model import EntityKey
 
 DEFAULT_BASE = "https://w3id.org/pgkg/"
 
@@ -56,15 +57,27 @@ def normalise_base(base: str) -> str:
 
 def key_to_iri(key: str, base: str = DEFAULT_BASE) -> str:
     """Entity key "org:ddarng-ury-khoosi" → "{base}id/org/ddarng-ury-khoosi"."""
-    kind, _, rest = key.partition(":")
-    if not rest or kind not in _KIND_DIR:
+    parsed = EntityKey.parse(key)  # ValueError "not an entity key: …"
+    if parsed.kind not in _KIND_DIR:
         raise ValueError(f"not an entity key: {key!r}")
-    return f"{normalise_base(base)}id/{_KIND_DIR[kind]}/{rest}"
+    return f"{normalise_base(base)}id/{_KIND_DIR[parsed.kind]}/{parsed.local}"
 
 
-def article_id(url: str | None, content_hash: str) -> str:
-    """Article identifier: from the url when there is one, else from the text."""
-    return short_hash(url) if url else content_hash[:16]
+def article_id(url: str | None, content_hash: str, identity: str | None = None) -> str:
+    """Article identifier, 16 hex digits, stable across edits of the text where it can be.
+
+    1. the url: sha256(url)[:16];
+    2. else ``identity`` (kg.model.Article.identity): sha256("id:" + front-matter id)[:16] or
+       sha256("path:" + POSIX path relative to the corpus root)[:16];
+    3. else (stdin, text in memory) the text: sha256(text)[:16], so an edit mints a new IRI.
+
+    The prefixes keep the namespaces apart: an http(s) url never starts with "id:" or "path:".
+    """
+    if url:
+        return short_hash(url)
+    if identity:
+        return short_hash(identity)
+    return content_hash[:16]
 
 
 def article_iri(article_id_: str, base: str = DEFAULT_BASE) -> str:

@@ -19,7 +19,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from kg import iri as kiri
 from kg import vietnamese
 from kg.errors import KgError
-from kg.model import Article, Extraction, Holding, Span
+from kg.model import Article, AssemblyKind, EntityKey, Extraction, Holding, Span
 from kg.namespaces import (
     DCTERMS,
     ELI,
@@ -139,7 +139,7 @@ class _Builder:
         self.x = extraction
         self.base = kiri.normalise_base(base)
         article = extraction.article
-        self.article_id = kiri.article_id(article.url, article.content_hash or _sha256(article.text))
+        self.article_id = kiri.article_id(article.url, article.content_hash or _sha256(article.text), article.identity)
         self.article = URIRef(kiri.article_iri(self.article_id, self.base))
         self.graph = new_graph(URIRef(kiri.graph_iri(self.article_id, self.base)))
         self.concepts: dict[URIRef, str | None] = {}  # used concept → label to emit when minted
@@ -150,9 +150,9 @@ class _Builder:
     def add(self, s: URIRef, p: URIRef, o) -> None:
         self.graph.add((s, p, o))
 
-    def node(self, key: str) -> URIRef:
+    def node(self, key: str | EntityKey) -> URIRef:
         try:
-            return URIRef(kiri.key_to_iri(key, self.base))
+            return URIRef(kiri.key_to_iri(str(key), self.base))
         except ValueError as err:
             raise KgError(f"{self.x.article.path}: extraction has a bad entity key: {err}") from err
 
@@ -308,10 +308,13 @@ def _documents(b: _Builder) -> None:
             b.add(node, PG.issuerTerm, b.node(doc.issuer_term))
 
 
+_ASSEMBLY_KINDS = frozenset(k.value for k in AssemblyKind)
+
+
 def _assemblies(b: _Builder) -> None:
     for item in b.x.assemblies:
         node = b.node(item.key)
-        cls = PG[item.kind] if item.kind in ("Congress", "Plenum", "Session", "Election") else PG.Assembly
+        cls = PG[item.kind] if item.kind in _ASSEMBLY_KINDS else PG.Assembly
         parts = [vi_label(cls) or item.kind]
         if item.ordinal is not None:
             parts.append(f"lần thứ {item.ordinal}")
@@ -481,27 +484,28 @@ def _post_iri(b: _Builder, concept: URIRef, org_key: str | None) -> URIRef:
 # after a merge or split renamed an entity) ----------------------------------------------------------
 
 
-def post_key(concept: URIRef, org_key: str | None) -> str:
+def post_key(concept: URIRef, org_key: str | None) -> EntityKey:
     role_slug = str(concept).rsplit("/", 1)[-1]
-    org_slug = org_key.partition(":")[2] if org_key else None
-    return "post:" + (f"{org_slug}/{role_slug}" if org_slug else role_slug)
+    org_slug = EntityKey.parse(org_key).local if org_key else None
+    return EntityKey("post", f"{org_slug}/{role_slug}" if org_slug else role_slug)
 
 
-def tenure_key(person_key: str, role: str, org_key: str | None) -> str:
+def tenure_key(person_key: str, role: str, org_key: str | None) -> EntityKey:
     """``role`` is the role concept's @vi label (the text's word for an unlisted role)."""
-    return "tenure:" + kiri.short_hash(person_key, role, org_key or "")
+    return EntityKey("tenure", kiri.short_hash(person_key, role, org_key or ""))
 
 
-def attestation_key(article_id: str, person_key: str, role: str, org_key: str | None) -> str:
-    return "attestation:" + kiri.short_hash(article_id, person_key, role, org_key or "")
+def attestation_key(article_id: str, person_key: str, role: str, org_key: str | None) -> EntityKey:
+    return EntityKey("attestation", kiri.short_hash(article_id, person_key, role, org_key or ""))
 
 
-def appointment_key(article_id: str, person_key: str, role: str | None, org_key: str | None, kind: str) -> str:
-    return "appointment:" + kiri.short_hash(article_id, person_key, role or "", org_key or "", kind)
+def appointment_key(article_id: str, person_key: str, role: str | None, org_key: str | None,
+                    kind: str) -> EntityKey:
+    return EntityKey("appointment", kiri.short_hash(article_id, person_key, role or "", org_key or "", kind))
 
 
-def participation_key(meeting_key: str, person_key: str, concept: URIRef) -> str:
-    return "participation:" + kiri.short_hash(meeting_key, person_key, str(concept))
+def participation_key(meeting_key: str, person_key: str, concept: URIRef) -> EntityKey:
+    return EntityKey("participation", kiri.short_hash(meeting_key, person_key, str(concept)))
 
 
 def _participations(b: _Builder) -> None:

@@ -18,8 +18,10 @@ kg.map turns the same key into the same IRI in every article.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Any
 
 
@@ -49,9 +51,36 @@ class Article:
     # the extractors do not look inside them.
     ignored: list[Span] = field(default_factory=list)
     content_hash: str = ""  # sha256 of ``text`` (hex); keys the article's IRI when there is no url
+    # What keys the IRI when there is no url (kg.iri.article_id): "id:<front-matter id>", else
+    # "path:<POSIX path relative to the corpus root>"; None (stdin, text in memory): the text does.
+    identity: str | None = None
 
 
 # --- entities -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class EntityKey:
+    """An entity's key taken apart: ``kind`` ("org") and ``local`` ("dang-uy-khoi"); as text
+    (``str(key)``) "org:dang-uy-khoi", the form the entities' ``key`` fields and references hold.
+
+    kg.iri.key_to_iri maps the kind to the IRI's folder; the local part is a slug, maybe with
+    "/"-separated parts ("term:ban-chap-hanh-trung-uong/xii"), never a ":" before it.
+    """
+
+    kind: str
+    local: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.local}"
+
+    @classmethod
+    def parse(cls, key: str) -> EntityKey:
+        """EntityKey("org", "dang-uy-khoi") from "org:dang-uy-khoi"; ValueError for text that is no key."""
+        kind, sep, local = key.partition(":")
+        if not (kind and sep and local):
+            raise ValueError(f"not an entity key: {key!r}")
+        return cls(kind, local)
 
 
 @dataclass
@@ -102,12 +131,25 @@ class Document:
     mentions: list[Span] = field(default_factory=list)
 
 
+class AssemblyKind(str, Enum):
+    """The kinds of Assembly, each the pg: class of the same name (kg.map). A str: it compares,
+    hashes, formats and serialises as its value, the bare string it replaces."""
+
+    CONGRESS = "Congress"
+    PLENUM = "Plenum"
+    SESSION = "Session"
+    ELECTION = "Election"
+
+    def __str__(self) -> str:  # "Plenum", not "AssemblyKind.PLENUM"
+        return self.value
+
+
 @dataclass
 class Assembly:
     """A congress, plenum, session or election the article refers to."""
 
     key: str
-    kind: str  # Congress | Plenum | Session | Election
+    kind: AssemblyKind  # Congress | Plenum | Session | Election (a plain str of these is accepted too)
     ordinal: int | None = None  # "lần thứ XIII" → 13, "kỳ họp thứ 9" → 9
     body: str | None = None  # key of the body holding it
     term: str | None = None  # key of a Term
@@ -200,9 +242,8 @@ class Extraction:
 
     def entity(self, key: str) -> Any:
         """The entity with this key, or KeyError."""
-        for group in (self.people, self.organizations, self.terms, self.documents,
-                      self.assemblies, self.places, self.meetings):
-            for item in group:
+        for group in ENTITY_GROUPS:
+            for item in getattr(self, group):
                 if item.key == key:
                     return item
         raise KeyError(key)
@@ -210,6 +251,18 @@ class Extraction:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings), the form ``kg extract`` prints."""
         return _jsonable(dataclasses.asdict(self))
+
+
+def _groups_of(kind: str) -> tuple[str, ...]:
+    """The Extraction fields that list items with a field ``kind`` ("key": entities; "evidence":
+    relations), in the dataclass's order: derived, so a new group is declared once, above."""
+    hints = typing.get_type_hints(Extraction)
+    return tuple(f.name for f in dataclasses.fields(Extraction)
+                 if typing.get_origin(hints[f.name]) is list
+                 and kind in {g.name for g in dataclasses.fields(typing.get_args(hints[f.name])[0])})
+
+
+ENTITY_GROUPS = _groups_of("key")  # ("people", "organizations", "terms", …, "meetings")
 
 
 def _jsonable(value: Any) -> Any:

@@ -24,6 +24,25 @@ def prefixes() -> dict[str, str]:
     return table
 
 
+def curie(iri: str) -> str | None:
+    """The prefixed name of ``iri`` ("pg:startYear"), else None: the longest namespace of the prefix
+    table that ``iri`` starts with, when what follows it is a local name (not empty, no "/" or "#").
+
+    The one rule for every place kg shows an IRI short (validation reports, query tables, pages);
+    each caller only chooses what to show when there is none (the IRI, or ``<iri>``).
+    """
+    for prefix, namespace in _longest_first():
+        if iri.startswith(namespace):
+            local = iri[len(namespace):]
+            return f"{prefix}:{local}" if local and "/" not in local and "#" not in local else None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _longest_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(prefixes().items(), key=lambda item: -len(item[1])))
+
+
 def new_graph(identifier=None) -> Graph:
     """An rdflib Graph bound to the project's prefixes and nothing else."""
     graph = Graph(identifier=identifier, bind_namespaces="none")

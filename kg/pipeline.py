@@ -40,7 +40,7 @@ class ArticleExport:
     def article_iri(self) -> str:
         from kg.iri import article_id, article_iri
 
-        return article_iri(article_id(self.article.url, self.article.content_hash), self.base)
+        return article_iri(article_id(self.article.url, self.article.content_hash, self.article.identity), self.base)
 
     @property
     def triples(self) -> int:
@@ -57,33 +57,43 @@ class ArticleExport:
 
 
 def export_article(path: str, base: str = DEFAULT_BASE, validate: bool = True,
-                   max_bytes: int | None = -1, curation=None) -> ArticleExport:
+                   max_bytes: int | None = -1, root: str | None = None, curation=None) -> ArticleExport:
     """Read, extract, map, curate and (unless ``validate`` is false) validate one article file.
 
     ``max_bytes``: refuse a bigger file (-1: kg.text.MAX_ARTICLE_BYTES; None: no limit).
+    ``root``: the corpus root; an article without url or front-matter ``id`` is identified
+    by its path relative to it (default: the current directory; "-", stdin: by its text).
     ``curation``: a kg.curation.Curation applied after mapping, before validation.
     """
     from kg.text import MAX_ARTICLE_BYTES, read_article
 
-    return _export(read_article(path, MAX_ARTICLE_BYTES if max_bytes == -1 else max_bytes), base, validate,
+    return _export(read_article(path, MAX_ARTICLE_BYTES if max_bytes == -1 else max_bytes, root), base, validate,
                    curation)
 
 
 def export_text(text: str, path: str = "<string>", base: str = DEFAULT_BASE,
-                validate: bool = True) -> ArticleExport:
-    """Like ``export_article`` for text already in memory."""
-    from kg.text import parse_article
+                validate: bool = True, name: str | None = None) -> ArticleExport:
+    """Like ``export_article`` for text already in memory.
 
-    return _export(parse_article(text, path), base, validate)
+    ``name``: the article's POSIX path relative to the corpus root ("2021/a.txt"); it
+    identifies an article without url or front-matter ``id``, as ``export_article`` does.
+    Without it such an article is identified by its text (an edit mints a new IRI).
+    """
+    from kg.text import parse_article, path_identity
+
+    article = parse_article(text, path)
+    if name is not None and article.identity is None:
+        article.identity = path_identity(name)
+    return _export(article, base, validate)
 
 
-# The corpus runner's name for the same thing.
-process_article = export_article
+def article_to_nquads(text: str, path: str = "<string>", base: str = DEFAULT_BASE,
+                      name: str | None = None) -> str:
+    """Pure function: article text → sorted N-Quads of its named graph (no validation).
 
-
-def article_to_nquads(text: str, path: str = "<string>", base: str = DEFAULT_BASE) -> str:
-    """Pure function: article text → sorted N-Quads of its named graph (no validation)."""
-    return export_text(text, path, base, validate=False).nquads
+    Pass ``name`` (the path relative to the corpus root) to get the IRIs ``kg export DIR`` mints.
+    """
+    return export_text(text, path, base, validate=False, name=name).nquads
 
 
 def _export(article: Article, base: str, validate: bool, curation=None) -> ArticleExport:

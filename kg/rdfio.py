@@ -3,12 +3,15 @@ gzip-compressed: ``.nq.gz``), standard input (``-`` with a format) and embedded 
 
 Errors are one ``InputError`` naming the file, and the line and column where pyoxigraph stopped.
 Nothing here touches the network: pyoxigraph's JSON-LD parser does not fetch remote contexts.
+``read_text`` and ``check_syntax`` are the same reading for kg.validate, which parses with rdflib.
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from kg import formats
@@ -43,7 +46,37 @@ def read_quads(path: str | Path, fmt: str | None = None) -> list:
         parsed = ox.parse(data, format=rdf_format.ox(), base_iri=None if str(path) == "-" else Path(path).resolve().as_uri())
         return [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in parsed]
     except SyntaxError as err:
-        raise InputError(f"{path}: not valid {rdf_format.name}: {str(err).splitlines()[0]}") from None
+        raise _syntax_error(path, err) from None
+
+
+def read_text(path: str | Path) -> str:
+    """The file (``-``: standard input) as NFC text; InputError when it is empty or not UTF-8."""
+    data = _read_bytes(path)
+    if not data.strip():
+        raise InputError(f"{path}: file is empty" if str(path) != "-" else "-: standard input is empty")
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(f"{path}: line {line}: not UTF-8 (byte 0x{data[err.start]:02x})") from err
+
+
+def check_syntax(path: str | Path, data: bytes, rdf_format: formats.RdfFormat, base: str | None) -> None:
+    """InputError naming the line and column where pyoxigraph finds ``data`` is not ``rdf_format``."""
+    import pyoxigraph as ox
+
+    try:
+        for _ in ox.parse(data, format=rdf_format.ox(), base_iri=base):
+            pass
+    except SyntaxError as err:
+        raise _syntax_error(path, err) from err
+
+
+def _syntax_error(path: str | Path, err: SyntaxError) -> InputError:
+    text = str(err.msg or "").strip()
+    first = text.splitlines()[0] if text else type(err).__name__
+    detail = re.sub(r"^Parser error (at|between) line .*?: ", "", first)
+    return InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: {detail}")
 
 
 def _read_bytes(path: str | Path) -> bytes:
@@ -54,11 +87,13 @@ def _read_bytes(path: str | Path) -> bytes:
         raise InputError(f"{path}: no such file")
     if not path.is_file():
         raise InputError(f"{path}: not a regular file")
+    data = path.read_bytes()
+    if path.suffix.lower() != ".gz":
+        return data
     try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
+        return gzip.decompress(data)
     except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
-        raise InputError(f"{path}: cannot read: {err}") from None
+        raise InputError(f"{path}: not gzip: {err}") from None
 
 
 def _store_quads(folder: Path) -> list:

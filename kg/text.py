@@ -29,6 +29,7 @@ from kg.model import Article, Span
 from kg.resources import gazetteer_dir
 
 _FRONT_KEYS = ("title", "published", "url", "source", "author")
+MAX_ID_CHARS = 200  # a front-matter id names an article ("vov-2021-0153"), it is not a text
 
 # "Thứ Năm, 8/6/2023 14:46'(GMT+7)", "04/04/2022 - 08:59", "08:59 04/04/2022", "Cập nhật: 8/6/2023"
 _DATELINE = re.compile(
@@ -143,11 +144,15 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def read_article(path: str | Path, max_bytes: int | None = MAX_ARTICLE_BYTES) -> Article:
+def read_article(path: str | Path, max_bytes: int | None = MAX_ARTICLE_BYTES,
+                 root: str | Path | None = None) -> Article:
     """Read and normalise one article file; InputError names the file and the problem.
 
     ``path`` "-" reads standard input. Refused: anything but a regular file, more than
     ``max_bytes`` (None: no limit), text that is not UTF-8 or holds NUL/control bytes.
+    Without a url or an ``id`` in its front matter the article is identified by its path
+    relative to ``root`` (default: the current directory), so an edit keeps its IRI;
+    standard input has no path, and there the text identifies it.
     """
     if str(path) == "-":
         import sys
@@ -165,7 +170,29 @@ def read_article(path: str | Path, max_bytes: int | None = MAX_ARTICLE_BYTES) ->
     except UnicodeDecodeError as err:
         raise InputError(f"{p}: not UTF-8 (invalid byte 0x{raw[err.start]:02x} at offset {err.start})") from err
     _refuse_control(text, str(p))
-    return parse_article(text, str(p))
+    article = parse_article(text, str(p))
+    if article.identity is None and str(path) != "-":
+        article.identity = path_identity(relative_name(path, root))
+    return article
+
+
+def relative_name(path: str | Path, root: str | Path | None = None) -> str:
+    """``path`` relative to ``root`` (default: the current directory), POSIX, NFC: the name that
+    identifies an article without url or id. Links are not followed (the name as given counts);
+    a file outside ``root`` is named with "../" steps."""
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(root if root is not None else os.curdir)
+    return unicodedata.normalize("NFC", Path(os.path.relpath(absolute, base)).as_posix())
+
+
+def path_identity(name: str) -> str:
+    """``Article.identity`` for a POSIX path relative to the corpus root ("2021/a.txt")."""
+    return "path:" + unicodedata.normalize("NFC", name)
+
+
+def id_identity(value: str) -> str:
+    """``Article.identity`` for a front-matter ``id``."""
+    return "id:" + value
 
 
 def _refuse_control(text: str, path: str) -> None:
@@ -189,6 +216,8 @@ def parse_article(text: str, path: str = "<string>") -> Article:
     for key in _FRONT_KEYS:
         if meta.get(key) is not None:
             setattr(article, key, meta[key])
+    if meta.get("id") is not None:
+        article.identity = id_identity(meta["id"])
     # Each key the front matter leaves out is recovered from the text on its own: a block
     # holding only `published` still leaves the headline and the byline to be read.
     if meta.get("title") is None:
@@ -284,7 +313,21 @@ def _parse_meta(block: str, path: str) -> dict[str, Any]:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 raise InputError(f"{path}: front matter '{key}' must be text")
             meta[key] = unicodedata.normalize("NFC", str(value)).strip() or None
+    if data.get("id") is not None:
+        meta["id"] = _meta_id(data["id"], path)
     return meta
+
+
+def _meta_id(value: Any, path: str) -> str | None:
+    """The article's own identifier ("vov-2021-0153", 153): it keys the IRI when there is no url."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(f"{path}: front matter 'id' must be text or a whole number, not {value!r}")
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    if not text:
+        return None
+    if len(text) > MAX_ID_CHARS or "\n" in text:
+        raise InputError(f"{path}: front matter 'id' must be one line of at most {MAX_ID_CHARS} characters")
+    return text
 
 
 def _meta_url(value: Any, path: str) -> str | None:

@@ -20,7 +20,6 @@ import contextlib
 import json
 import logging
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ from rdflib.namespace import SH
 
 from kg import formats
 from kg.errors import InputError
-from kg.namespaces import NIF, SKOS, new_graph, prefixes
+from kg.namespaces import NIF, SKOS, curie, new_graph
 from kg.resources import shapes_dir
 from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
 
@@ -572,6 +571,7 @@ def _focus_results(report: Graph, data: Graph, original=None) -> list[tuple]:
     for node in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
         messages = list(report.objects(node, SH.resultMessage))
+        templates = _sparql_message_templates().get(report.value(node, SH.sourceConstraint), ())
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
         severity = report.value(node, SH.resultSeverity)
@@ -584,20 +584,41 @@ def _focus_results(report: Graph, data: Graph, original=None) -> list[tuple]:
             focus_label=label,
             path=compact(path) if isinstance(path, URIRef) else (str(path) if path else None),
             value=None if value is None else (str(value) if isinstance(value, Literal) else compact(value)),
-            message_vi=_message(messages, "vi"),
-            message_en=_message(messages, "en"),
+            message_vi=_message(messages, "vi", templates),
+            message_en=_message(messages, "en", templates),
             shape=compact(report.value(node, SH.sourceShape)),
         )))
     return out
 
 
-def _message(messages: list, lang: str) -> str:
-    """The message in ``lang``; pySHACL drops tags on SPARQL messages, so fall back to any."""
+def _message(messages: list, lang: str, templates: tuple = ()) -> str:
+    """The message in ``lang``. pySHACL drops the tags of a SPARQL constraint's messages after filling
+    in their {?variables}: the one that matches the constraint's template in ``lang`` is that language's."""
     for m in sorted(messages):
         if getattr(m, "language", None) == lang:
             return str(m)
     untagged = sorted(str(m) for m in messages if not getattr(m, "language", None))
+    for template_lang, pattern in templates:
+        if template_lang == lang:
+            for m in untagged:
+                if pattern.fullmatch(m):
+                    return m
     return untagged[0] if untagged else (str(sorted(messages)[0]) if messages else "")
+
+
+@lru_cache(maxsize=1)
+def _sparql_message_templates() -> dict:
+    """SPARQL constraint → ((language, pattern of its filled-in message), …), from every shapes file."""
+    out: dict = {}
+    for graph in (shapes_graph(), corpus_shapes_graph()):
+        for constraint in sorted(set(graph.subjects(RDF.type, SH.SPARQLConstraint))):
+            found = []
+            for message in sorted(graph.objects(constraint, SH.message)):
+                parts = re.split(r"\{[?$]\w+\}", str(message))
+                found.append((getattr(message, "language", None),
+                              re.compile("(?s:.*?)".join(re.escape(part) for part in parts))))
+            out[constraint] = tuple(found)
+    return out
 
 
 def label_of(graph: Graph, node) -> str | None:
@@ -614,17 +635,10 @@ def label_of(graph: Graph, node) -> str | None:
 
 
 def compact(term) -> str:
-    """pg:startYear for an IRI in the prefix table, else <iri>."""
+    """pg:startYear for an IRI in the prefix table (kg.namespaces.curie), else <iri>."""
     if term is None:
         return ""
-    text = str(term)
-    best = ""
-    for prefix, ns in prefixes().items():
-        if text.startswith(ns) and len(ns) > len(prefixes().get(best, "")):
-            best = prefix
-    if best and "/" not in text[len(prefixes()[best]):] and "#" not in text[len(prefixes()[best]):]:
-        return f"{best}:{text[len(prefixes()[best]):]}"
-    return f"<{text}>"
+    return curie(str(term)) or f"<{term}>"
 
 
 # --- files ------------------------------------------------------------------------------
@@ -640,8 +654,9 @@ def validate_file(path: str | Path, *, strict: bool = False, corpus: bool = Fals
 def load_rdf(path: str | Path, fmt: str | None = None) -> Graph:
     """An RDF file (``-``: standard input) as one Graph; InputError naming the file (and line) when it
     cannot be read. ``fmt`` is a kg.formats name or alias; without it the extension (before a ``.gz``)
-    says the format, as for every kg reader (kg.rdfio.format_of)."""
-    from kg.rdfio import format_of
+    says the format, as for every kg reader. Reading and the syntax check are kg.rdfio's; rdflib
+    then parses the checked text for pySHACL."""
+    from kg import rdfio
 
     stdin = str(path) == "-"
     name = "-" if stdin else str(path)
@@ -650,8 +665,8 @@ def load_rdf(path: str | Path, fmt: str | None = None) -> Graph:
                          f"({', '.join(formats.NAMES)})")
     if not stdin:
         path = Path(path)
-    rdf_format = format_of(name, fmt)
-    text = _read_text(path)
+    rdf_format = rdfio.format_of(name, fmt)
+    text = rdfio.read_text(path)
     rdflib_format = rdf_format.rdflib
     base = None if stdin else path.resolve().as_uri()
     if rdflib_format == "xml":  # before any XML parser expands entities
@@ -659,7 +674,7 @@ def load_rdf(path: str | Path, fmt: str | None = None) -> Graph:
     if rdf_format is formats.JSONLD:  # checked as JSON: no remote contexts
         _check_json(name, text)
     else:
-        _check_syntax(name, text, rdf_format.oxigraph, base)
+        rdfio.check_syntax(name, text.encode("utf-8"), rdf_format, base)
     target = Dataset()  # TriG, N-Quads and JSON-LD may hold named graphs: validated as one
     try:
         with quiet_rdflib():
@@ -669,43 +684,6 @@ def load_rdf(path: str | Path, fmt: str | None = None) -> Graph:
     except Exception as err:  # rdflib's parsers raise many types; all mean "bad file"
         raise InputError(f"{name}: not valid {rdflib_format}: {_first_line(err)}") from err
     return _as_graph(target)
-
-
-def _read_text(path: Path | str) -> str:
-    import gzip
-    import sys
-
-    if str(path) == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        if not path.is_file():
-            raise InputError(f"{path}: not a file")
-        data = path.read_bytes()
-        if path.suffix.lower() == ".gz":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
-                raise InputError(f"{path}: not gzip: {err}") from None
-    if not data.strip():
-        raise InputError(f"{path}: file is empty" if str(path) != "-" else "-: standard input is empty")
-    try:
-        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(f"{path}: line {line}: not UTF-8 (byte 0x{data[err.start]:02x})") from err
-
-
-def _check_syntax(path: str, text: str, ox_format: str, base: str | None) -> None:
-    import pyoxigraph
-
-    try:
-        for _ in pyoxigraph.parse(text.encode("utf-8"), getattr(pyoxigraph.RdfFormat, ox_format), base_iri=base):
-            pass
-    except SyntaxError as err:
-        detail = re.sub(r"^Parser error (at|between) line .*?: ", "", _first_line(err.msg))
-        raise InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: {detail}") from err
 
 
 def _check_json(path: str, text: str) -> None:

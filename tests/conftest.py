@@ -7,9 +7,7 @@ the extractor in the map / validate / serialize / CQ tests.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -55,14 +53,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def read_seed() -> Article:
-    """The seed through kg.text when it exists, else a minimal NFC read (no front matter in the seed)."""
-    try:
-        from kg.text import read_article
-    except ImportError:
-        text = unicodedata.normalize("NFC", SEED.read_text(encoding="utf-8"))
-        return Article(path=str(SEED), text=text,
-                       content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return read_article(str(SEED))
+    """The seed article, read by kg.text (NFC; no front matter in the seed)."""
+    from kg.text import read_article
+
+    return read_article(str(SEED), root=ROOT)  # its IRI comes from "data/articles/seed.txt", wherever pytest runs
 
 
 def find(text: str, needle: str, nth: int = 0) -> Span:

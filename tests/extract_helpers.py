@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.extract import extract
-from kg.model import Extraction
+from kg.model import ENTITY_GROUPS, Extraction
 from kg.text import parse_article
 
 
@@ -18,8 +18,8 @@ def run(text: str, **meta) -> Extraction:
 
 def check_spans(x: Extraction) -> None:
     t = x.article.text
-    for group in (x.people, x.organizations, x.terms, x.documents, x.assemblies, x.places, x.meetings):
-        for e in group:
+    for group in ENTITY_GROUPS:
+        for e in getattr(x, group):
             for s in e.mentions:
                 assert t[s.start:s.end] == s.text, (e.key, s)
     for rel in (*x.holdings, *x.participations, *x.references):

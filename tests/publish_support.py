@@ -23,7 +23,7 @@ def build_seed_store(folder: Path) -> Path:
     from kg.pipeline import export_article
     from kg.store import load_graphs, open_store
 
-    export = export_article(str(SEED))
+    export = export_article(str(SEED), root=str(ROOT))  # the seed is "data/articles/seed.txt", as in the docs
     with open_store(folder) as store:
         load_graphs(store, [(None, export.nquads)])
     return folder

@@ -381,7 +381,7 @@ def test_real_pipeline_on_the_seed(tmp_path):
     summary = export_corpus([corpus], output=tmp_path / "seed.nq", jobs=2, progress=False)
     assert summary.failed == 1 and summary.ok + summary.warnings == 1
     assert "broken.txt" in summary.failures[0]["reason"]
-    expected = export_article(str(SEED), validate=False)
+    expected = export_article(str(corpus / "seed.txt"), validate=False, root=str(corpus))
     lines = Path(summary.outputs[0]).read_text(encoding="utf-8").splitlines(keepends=True)
     assert "".join(lines) == expected.nquads and summary.triples == expected.triples
 
@@ -429,7 +429,8 @@ def test_corpus_files_are_byte_identical_to_single_exports(tmp_path, fmt, ext):
     result = runner.invoke(main, ["export", str(corpus), "--out-dir", str(out_dir), "-f", fmt, "-q", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     single = tmp_path / f"single{ext}"
-    result = runner.invoke(main, ["export", str(SEED), "-o", str(single), "-f", fmt, "-q"])
+    # Same root, same IRIs: the seed is "seed.txt" below the corpus folder and below --root.
+    result = runner.invoke(main, ["export", str(SEED), "--root", str(SEED.parent), "-o", str(single), "-f", fmt, "-q"])
     assert result.exit_code == 0, result.output
     assert (out_dir / f"seed{ext}").read_bytes() == single.read_bytes()
 

@@ -478,6 +478,11 @@ MERGE_KHANG = decision("merge", f"{{keep: '{KHANG}', drop: ['{KHUONG}'], label: 
                        why="one man; the second spelling is a typo")
 
 
+def iri_of(key) -> str:
+    """The IRI of a key kg.map's key functions return (an EntityKey)."""
+    return key_to_iri(str(key))
+
+
 def _relations(graph: Graph, cls) -> list:
     return sorted(set(graph.subjects(RDF.type, cls)))
 
@@ -513,7 +518,7 @@ def test_merge_gives_one_tenure_for_both_spellings_across_articles(runner, tmp_p
     for node in [tenure, *attestations]:
         assert all("Khương" not in str(label) for label in graph.objects(node, RDFS.label)), node
     role = next(k for k in kmap.vocab_graph().subjects(RDF.type, ORG.Role) if (tenure, ORG.role, k) in graph)
-    assert str(tenure) == key_to_iri(kmap.tenure_key("person:" + slug("Phạm Minh Khang"), kmap.vi_label(role),
+    assert str(tenure) == iri_of(kmap.tenure_key("person:" + slug("Phạm Minh Khang"), kmap.vi_label(role),
                                                       "org:" + slug("Tỉnh ủy Hòa Bình")))
     # the shipped timeline CQ: one row, attested by two articles
     store = tmp_path / "store"
@@ -562,7 +567,7 @@ def test_split_mints_the_branch_tenure(runner, tmp_path, articles):
     org = graph.value(tenure, ORG.organization)
     expected = kmap.tenure_key("person:nguyen-van-an-lang-son", kmap.vi_label(role),
                                "org:" + str(org).rsplit("/", 1)[-1])
-    assert str(tenure) == key_to_iri(expected)
+    assert str(tenure) == iri_of(expected)
     assert graph.value(predicate=PG.attests, object=tenure) is not None
 
 
@@ -578,22 +583,22 @@ def _minted_as_kg_map_would(graph: Graph) -> list[str]:
 
     wrong = []
     for post in graph.subjects(RDF.type, PG.Post):
-        if str(post) != key_to_iri(kmap.post_key(graph.value(post, ORG.role), key(graph.value(post, ORG.postIn)))):
+        if str(post) != iri_of(kmap.post_key(graph.value(post, ORG.role), key(graph.value(post, ORG.postIn)))):
             wrong.append(str(post))
     for tenure in graph.subjects(RDF.type, PG.Tenure):
         person, concept, org = (graph.value(tenure, p) for p in (ORG.member, ORG.role, ORG.organization))
-        if str(tenure) != key_to_iri(kmap.tenure_key(key(person), role(concept), key(org))):
+        if str(tenure) != iri_of(kmap.tenure_key(key(person), role(concept), key(org))):
             wrong.append(str(tenure))
         for attestation in graph.subjects(PG.attests, tenure):
             article = str(graph.value(attestation, PROV.wasDerivedFrom)).rsplit("/", 1)[-1]
-            if str(attestation) != key_to_iri(kmap.attestation_key(article, key(person), role(concept), key(org))):
+            if str(attestation) != iri_of(kmap.attestation_key(article, key(person), role(concept), key(org))):
                 wrong.append(str(attestation))
     for node in graph.subjects(RDF.type, PG.Appointment):
         article = str(graph.value(node, PROV.wasDerivedFrom)).rsplit("/", 1)[-1]
         post = graph.value(node, PG.post)
         concept, org = (graph.value(post, ORG.role), graph.value(post, ORG.postIn)) if post else (None, None)
         kind = str(graph.value(node, PG.appointmentKind)).rsplit("/", 1)[-1]
-        if str(node) != key_to_iri(kmap.appointment_key(article, key(graph.value(node, PG.appointee)),
+        if str(node) != iri_of(kmap.appointment_key(article, key(graph.value(node, PG.appointee)),
                                                         role(concept) if concept else None, key(org), kind)):
             wrong.append(str(node))
     return sorted(wrong)
@@ -677,7 +682,7 @@ def test_merge_folds_two_participations_in_one_meeting(runner, tmp_path):
     part = parts[0]
     meeting, concept = graph.value(part, PG.inEvent), graph.value(part, PG.participationRole)
     meeting_key = "meeting:" + str(meeting).split("/id/event/", 1)[1]
-    assert str(part) == key_to_iri(kmap.participation_key(meeting_key, "person:" + slug("Phạm Minh Khang"), concept))
+    assert str(part) == iri_of(kmap.participation_key(meeting_key, "person:" + slug("Phạm Minh Khang"), concept))
     assert graph.value(part, PG.participant) == URIRef(KHANG)
     assert len(_relations(graph, PG.Tenure)) == 1 and _minted_as_kg_map_would(graph) == []
 

@@ -20,8 +20,8 @@ import pyoxigraph as ox
 import pytest
 from publish_support import Server, build_seed_store
 
-ARTICLE = "https://w3id.org/pgkg/id/article/8333f2d3c879a89b"
-GRAPH = "https://w3id.org/pgkg/graph/8333f2d3c879a89b"
+ARTICLE = "https://w3id.org/pgkg/id/article/487884fead530d2e"
+GRAPH = "https://w3id.org/pgkg/graph/487884fead530d2e"
 SPARQL_QUERY = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -192,7 +192,7 @@ def test_allow_federation_turns_service_on(store_path, third_party):
 
 
 def test_javascript_url_is_not_a_link_and_pages_carry_a_csp(server):
-    status, headers, body = server.get("/doc/article/8333f2d3c879a89b", "text/html")
+    status, headers, body = server.get("/doc/article/487884fead530d2e", "text/html")
     assert status == 200
     page = body.decode("utf-8")
     assert "javascript:alert(4)" in page  # shown as text
@@ -217,7 +217,7 @@ def test_published_site_has_no_script_link_and_a_csp(store_path, tmp_path):
 
     out = tmp_path / "site"
     publish_site(open_store(store_path), out)
-    page = (out / "doc" / "article" / "8333f2d3c879a89b.html").read_text(encoding="utf-8")
+    page = (out / "doc" / "article" / "487884fead530d2e.html").read_text(encoding="utf-8")
     assert "javascript:alert(4)" in page and 'href="javascript:' not in page
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\'' in html.unescape(page)
     assert "Content-Security-Policy" in (out / ".htaccess").read_text(encoding="utf-8")

@@ -93,6 +93,8 @@ def test_a_person_whose_mention_disagrees_with_the_label_is_reported(tmp_path):
     report = validate(graph)
     found = [r for r in report.results if r.shape == "pgsh:PersonMentionsShape"]
     assert [(r.severity, r.value) for r in found] == [("Warning", "Nguyễn Văn Hưng")]
+    assert found[0].message_vi.startswith("Một lần nhắc tên không khớp")  # each language its own message
+    assert found[0].message_en.startswith("A mention of this person does not agree")
     assert report.accepted  # reported, never fatal
 
 
@@ -104,3 +106,17 @@ def _write(tmp_path, text):
 
 def test_parse_article_is_what_export_reads():
     assert parse_article(ARTICLE, "x.txt").url == "https://example.org/tin/bo-cong-thuong-trien-khai"
+
+
+def test_a_known_typo_inside_a_body_name_is_still_that_body(tmp_path):
+    """Exact IRIs no longer hide a dropped tone: a known typo (misspellings.tsv) is corrected inside
+    longer names too, so "Ủy ban Thương vụ Quốc hội" is the one Ủy ban Thường vụ Quốc hội."""
+    from kg.extract import extract
+    from kg.text import read_article
+
+    text = ("Chiều 3/3, Ủy ban Thường vụ Quốc hội họp phiên thường kỳ. Sau phiên họp, Ủy ban Thương vụ "
+            "Quốc hội cho ý kiến về dự án luật. Thương vụ Việt Nam tại Nhật Bản báo cáo tình hình xuất khẩu.")
+    extraction = extract(read_article(_write(tmp_path, text)))
+    names = {o.name: o.alt_names for o in extraction.organizations}
+    assert names.get("Ủy ban Thường vụ Quốc hội") == ["Ủy ban Thương vụ Quốc hội"]
+    assert not any("Thường vụ Việt Nam" in n for n in names)  # "Thương vụ" alone is a trade office

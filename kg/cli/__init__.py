@@ -93,11 +93,7 @@ def _register() -> None:
     import importlib
 
     for name in ("export", "store", "publish", "diff"):
-        try:
-            importlib.import_module(f"kg.cli.{name}")
-        except ModuleNotFoundError as err:  # a feature not built yet
-            if err.name != f"kg.cli.{name}":
-                raise
+        importlib.import_module(f"kg.cli.{name}")
 
 
 _register()

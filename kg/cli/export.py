@@ -85,6 +85,11 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
               help="Base IRI under which entity IRIs are minted.")
 @click.option("--strict", is_flag=True, help="Treat SHACL Warnings as fatal, like Violations.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=str), metavar="DIR",
+              help="The corpus root: an article without url or front-matter id is identified by its "
+                   "path relative to DIR [default: the current directory; in corpus mode the one "
+                   "folder given, else the folder holding every article]. '-' (stdin) without url or "
+                   "id is identified by its text.")
 @click.option("--load", is_flag=True,
               help="Also load the result into the embedded store (one named graph per article; replaces).")
 @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE",
@@ -97,8 +102,8 @@ def format_for(output: str | None, fmt: str | None) -> str:
 @max_size_option
 @corpus_options
 @user_errors
-def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes,
-           out_dir, jobs, shard_size, force, report, progress, article_timeout, curation_path):
+def export(articles, output, fmt, base, strict, root, load, location, quiet, max_bytes,
+           out_dir, jobs, shard_size, force, report, progress, article_timeout, keep_stale, curation_path):
     """Extract, map, validate and write the graph of one or more ARTICLES.
 
     \b
@@ -119,6 +124,15 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
     shards, incremental (unchanged articles are skipped unless --force), a JSON
     report; a bad article (or one slower than --article-timeout) is reported
     and skipped, and the exit code is 1. One run at a time per output folder.
+    An article gone from the input since the last run is stale: its output,
+    manifest entry (and with --load its graph in the store) are removed,
+    unless --keep-stale.
+
+    \b
+    Article IRIs: from the front-matter url; else from the front-matter id;
+    else from the file's path relative to --root; so editing an article and
+    exporting (or loading) it again replaces its graph. Only '-' (stdin)
+    without url or id is identified by its text: edited, it is a new article.
 
     \b
     Examples:
@@ -139,15 +153,16 @@ def export(articles, output, fmt, base, strict, load, location, quiet, max_bytes
                           exit_code=2)
         run_corpus(articles, output=output, out_dir=out_dir, fmt=fmt, base=base, strict=strict, quiet=quiet,
                    jobs=jobs, shard_size=shard_size, force=force, load=load, store=location, report=report,
-                   progress=progress, max_bytes=max_bytes, article_timeout=article_timeout,
-                   curation=curation, curation_path=curation_path)
+                   progress=progress, max_bytes=max_bytes, article_timeout=article_timeout, root=root,
+                   keep_stale=keep_stale, curation=curation, curation_path=curation_path)
     _require_files(articles)
     if output and output != "-":
         refuse_inputs(output, articles)
     from kg.pipeline import export_article
 
     fmt = format_for(output, fmt)
-    exports = [export_article(path, base=base, max_bytes=max_bytes, curation=curation) for path in articles]
+    exports = [export_article(path, base=base, max_bytes=max_bytes, root=root, curation=curation)
+               for path in articles]
     failed = False
     if curation is not None:
         failed = report_curation(curation, curation_path, [item.curated for item in exports], strict, quiet)

@@ -127,7 +127,8 @@ def _curated_units(files, graph, curation_path: str, base: str | None, *, valida
     import pyoxigraph as ox
     import rdflib
 
-    from kg.curation import apply, dangling, dangling_line, load as load_curation, summary_line
+    from kg.curation import apply, dangling, dangling_line, summary_line
+    from kg.curation import load as load_curation
     from kg.iri import DEFAULT_BASE
     from kg.store import read_files
     from kg.store.sources import _validate
@@ -153,7 +154,8 @@ def _bulk_load(location, files, graph, *, validate: bool) -> bool:
     """Into an empty (or absent) embedded store: stream the files through the bulk loader into a
     fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise."""
     from kg.store import default_location
-    from kg.store.bulk import Counted, bulk_into_fresh_store, claim_if_empty
+    from kg.store.bulk import Counted, bulk_into_fresh_store
+    from kg.store.embedded import claim_if_empty
     from kg.store.sources import iter_units
 
     folder = Path(location) if location else default_location()

@@ -24,7 +24,6 @@ _WHERE = {
     "CorpusSummary": "kg.corpus.runner",
     "export_corpus": "kg.corpus.runner",
     "DEFAULT_SHARD_SIZE": "kg.corpus.shards",
-    "is_shard_output": "kg.corpus.shards",
 }
 
 __all__ = sorted(_WHERE)

@@ -38,6 +38,9 @@ _OPTIONS = [
     click.option("--article-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_ARTICLE_TIMEOUT,
                  show_default=True, metavar="SECONDS",
                  help="Corpus mode: time budget per article; a slower one is reported as failed and skipped."),
+    click.option("--keep-stale", is_flag=True,
+                 help="Corpus mode: keep the outputs (and stored graphs) of articles no longer in the input "
+                      "[default: remove them]; each is listed on stderr."),
 ]
 
 
@@ -68,8 +71,8 @@ def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | 
                base: str, strict: bool, quiet: bool, jobs: int | None, shard_size: int | None,
                force: bool, load: bool, store: str | None, report: str | None,
                progress: bool | None, max_bytes: int | None = None,
-               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT, curation=None,
-               curation_path: str | None = None) -> NoReturn:
+               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT, root: str | None = None,
+               keep_stale: bool = False, curation=None, curation_path: str | None = None) -> NoReturn:
     """Run export_corpus for the CLI: summary and failures on stderr, exit 0 / 1 (failures) / 130 (Ctrl-C).
 
     Dangling curation decisions are listed; with ``strict`` they make the exit code 1."""
@@ -83,13 +86,26 @@ def run_corpus(articles: tuple[str, ...], *, output: str | None, out_dir: str | 
         articles, out_dir=out_dir, output=output, fmt=fmt, jobs=jobs,
         shard_size=shard_size or DEFAULT_SHARD_SIZE, force=force, load=load, store=store, base=base,
         strict=strict, report=report, progress=False if quiet else progress,
-        article_timeout=article_timeout, curation=curation, curation_path=curation_path,
+        article_timeout=article_timeout, root=root, keep_stale=keep_stale, curation=curation,
+        curation_path=curation_path,
         **({} if max_bytes is None else {"max_bytes": max_bytes}))
     for failure in summary.failures[:MAX_LISTED_FAILURES]:
         click.echo(f"kg: failed: {failure['reason']}", err=True)
     if len(summary.failures) > MAX_LISTED_FAILURES:
         click.echo(f"kg: … and {len(summary.failures) - MAX_LISTED_FAILURES} more failures "
                    f"(see {summary.report})", err=True)
+    # Kept stale articles are always listed (the output holds articles the input no longer has);
+    # removed ones unless --quiet.
+    if summary.stale and (summary.stale_kept or not quiet):
+        what = "kept (--keep-stale)" if summary.stale_kept else "its output removed"
+        for name in summary.stale[:MAX_LISTED_FAILURES]:
+            click.echo(f"kg: stale: {name}: no longer in the input; {what}", err=True)
+        if len(summary.stale) > MAX_LISTED_FAILURES:
+            click.echo(f"kg: … and {len(summary.stale) - MAX_LISTED_FAILURES} more stale articles "
+                       f"(see {summary.report})", err=True)
+    for names in summary.shared[:MAX_LISTED_FAILURES]:
+        click.echo(f"kg: warning: {', '.join(names)}: one IRI for several articles (the same url or "
+                   "front-matter id); a store keeps the last one loaded", err=True)
     exit_code = summary.exit_code
     if summary.curation is not None:
         for line in summary.curation["dangling"]:

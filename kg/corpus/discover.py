@@ -74,6 +74,19 @@ def common_root(paths: list[Path]) -> Path:
     return Path(os.path.commonpath([str(p.parent) for p in paths]))
 
 
+def identity_root(inputs: list[str | os.PathLike], paths: list[Path], root: str | os.PathLike | None = None) -> Path:
+    """The folder whose relative paths identify articles without url or front-matter id.
+
+    ``root`` when given (``--root``); else the one folder given (``kg export corpus/``: a new
+    subfolder does not rename the others); else the folder holding every article.
+    """
+    if root is not None:
+        return Path(os.path.abspath(root))
+    if len(inputs) == 1 and Path(os.fspath(inputs[0])).is_dir():
+        return Path(os.path.abspath(inputs[0]))
+    return common_root(paths)
+
+
 def relative_names(paths: list[Path], root: Path) -> list[str]:
     """POSIX paths relative to ``root``: the articles' names in manifests and reports."""
     return [p.relative_to(root).as_posix() for p in paths]

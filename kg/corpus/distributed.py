@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.corpus.discover import common_root, iter_articles, relative_names
+from kg.corpus.discover import common_root, identity_root, iter_articles, relative_names
 from kg.corpus.engine import DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, Engine, EngineSettings, kg_engine
 from kg.corpus.runner import REPORT_NAME, CorpusSummary, curation_report, write_report
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, ShardWriter, split_output
@@ -114,6 +114,7 @@ def export_with_dask(
     batch_timeout: float | None = DEFAULT_BATCH_TIMEOUT,
     window: int | None = None,
     engine: Engine = kg_engine,
+    root: str | os.PathLike | None = None,
     curation: Any = None,
     curation_path: str | None = None,
 ) -> CorpusSummary:
@@ -122,9 +123,11 @@ def export_with_dask(
     ``output`` ends in .nq, .nq.gz, .trig or .trig.gz (shards OUTPUT-00000…, as kg export);
     ``window`` batches are in flight at once (default: 4 per worker thread). Returns the
     summary; the JSON report goes to ``report`` (default ``STEM.kg-report.json`` beside the
-    shards). Raises InputError/KgError only for problems with the run itself.
+    shards). ``root`` as kg export's --root. Raises InputError/KgError only for problems with
+    the run itself.
     """
     start = time.monotonic()
+    inputs = list(inputs)
     shard_output = Path(output).resolve()
     stem, suffix, _ = split_output(shard_output)
     paths = iter_articles(inputs)
@@ -134,7 +137,8 @@ def export_with_dask(
     report_path = Path(report) if report else shard_output.parent / f"{stem}.{REPORT_NAME}"
     _check_outputs(paths, shard_output, suffix, report_path)
 
-    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=None, curation=curation)
+    settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=None,
+                              root=str(identity_root(inputs, paths, root)), curation=curation)
     threads = sum(getattr(client, "nthreads", dict)().values()) or 1
     summary = CorpusSummary(total=len(paths), jobs=threads)
     batches = [list(range(i, min(i + max(1, batch_size), len(paths)))) for i in range(0, len(paths), max(1, batch_size))]

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 
-SEVERITIES = ("Violation", "Warning", "Info")
 DEFAULT_MAX_ARTICLE_BYTES = 2 * 1024 * 1024  # kg.text.MAX_ARTICLE_BYTES, without importing it here
 
 
@@ -29,6 +28,7 @@ class EngineSettings:
     max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES  # bigger article files are refused
     timeout: float | None = None  # seconds per article (None: no budget)
     curation: object = None  # a kg.curation.Curation applied after mapping, before validation
+    root: str | None = None  # articles without url or id are identified by their path relative to it
 
 
 class ArticleTimeout(BaseException):
@@ -131,7 +131,7 @@ def _build(path: str, settings: EngineSettings):
     try:
         with time_budget(settings.timeout, path):
             export = export_article(path, base=settings.base, validate=False, max_bytes=settings.max_bytes,
-                                    curation=settings.curation)
+                                    root=settings.root, curation=settings.curation)
             graph = export.graph
             nquads = graph_to_nquads(graph, graph.identifier)
         return ArticleResult(path, graph=export.graph_iri, nquads=nquads, triples=len(graph),

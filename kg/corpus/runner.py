@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.corpus.discover import common_root, iter_articles, output_names, relative_names
+from kg.corpus.discover import common_root, identity_root, iter_articles, output_names, relative_names
 from kg.corpus.engine import (
     DEFAULT_MAX_ARTICLE_BYTES,
     ArticleResult,
@@ -70,6 +70,13 @@ class CorpusSummary:
     loaded: int = 0
     errors: list[str] = field(default_factory=list)  # problems with the run itself (manifest not saved …)
     curation: dict[str, Any] | None = None  # {file, sha256, decisions, applied, dangling: [lines]} with --curation
+    # Articles of the last run no longer in the input: their outputs (and graphs in the store) are
+    # removed, or with keep_stale kept as they were.
+    stale: list[str] = field(default_factory=list)
+    stale_kept: bool = False
+    dropped: int = 0  # graphs removed from the store (stale articles, articles whose IRI changed)
+    # Articles that share one IRI (the same url or front-matter id): loaded, the last one wins.
+    shared: list[list[str]] = field(default_factory=list)
 
     @property
     def processed(self) -> int:
@@ -88,8 +95,14 @@ class CorpusSummary:
         line = (f"{head}{self.total} articles: {self.ok} ok, {self.warnings} with warnings, "
                 f"{self.failed} failed, {self.skipped} unchanged; {self.triples:,} triples; "
                 f"{self.elapsed:.1f} s ({self.articles_per_second:.1f} articles/s, {self.jobs} jobs)")
+        if self.stale:
+            line += f"; {len(self.stale)} stale {'kept' if self.stale_kept else 'removed'}"
+        if self.shared:
+            line += f"; {len(self.shared)} IRIs shared by several articles"
         if self.loaded:
             line += f"; {self.loaded} graphs loaded"
+        if self.dropped:
+            line += f"; {self.dropped} graphs dropped"
         if self.report:
             line += f"; report {self.report}"
         return line
@@ -271,6 +284,8 @@ def export_corpus(
     batch_size: int | None = None,
     max_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES,
     article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+    root: str | os.PathLike | None = None,
+    keep_stale: bool = False,
     curation=None,
     curation_path: str | None = None,
 ) -> CorpusSummary:
@@ -283,27 +298,35 @@ def export_corpus(
     or $KG_STORE); ``progress`` None = a bar on a terminal, quiet lines otherwise.
     ``max_bytes`` refuses bigger article files (None: no limit); ``article_timeout``
     (seconds, None: none) fails an article that takes longer, and the run goes on.
+    ``root``: articles without url or front-matter id are identified by their path relative
+    to it (default: the one folder given, else the folder holding every article).
+    Articles of the last run that are no longer among the inputs are stale: their outputs,
+    manifest entries and (with ``load``) graphs in the store are removed, unless ``keep_stale``.
     Returns the summary; the JSON report is written to ``report`` (default beside
     the output). Raises KgError only for problems with the run itself: then the
     report is still written when it can be. ``curation`` (kg.curation.Curation) is applied to
     every article; its sha256 is part of the fingerprint, so a changed curation redoes the corpus.
     """
-    plan = _plan(inputs, out_dir, output, fmt, report)
+    plan = _plan(list(inputs), out_dir, output, fmt, report, root)
     lock = _lock(plan.manifest.parent)
     try:
         return _export(plan, engine, base, validate, strict, jobs, shard_size, force, load, store,
-                       progress, batch_size, max_bytes, article_timeout, curation, curation_path)
+                       progress, batch_size, max_bytes, article_timeout, keep_stale, curation, curation_path)
     finally:
         os.close(lock)
 
 
 def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load, store,
-            progress, batch_size, max_bytes, article_timeout, curation=None, curation_path=None) -> CorpusSummary:
+            progress, batch_size, max_bytes, article_timeout, keep_stale=False, curation=None,
+            curation_path=None) -> CorpusSummary:
     settings = EngineSettings(base=base, validate=validate, max_bytes=max_bytes, timeout=article_timeout,
-                              curation=curation)
+                              root=str(plan.root), curation=curation)
+    # The root as seen from the articles (not its absolute path): moving the whole corpus keeps
+    # the IRIs and the manifest; another --root changes the IRIs, so every article is redone.
     manifest = Manifest(plan.manifest, toolkit_fingerprint({
         "base": base, "validate": validate, "strict": strict, "format": plan.fmt,
         "engine": f"{engine.__module__}.{engine.__qualname__}",
+        "root": Path(os.path.relpath(plan.root, plan.common)).as_posix(),
         **({"curation": curation.sha256} if curation is not None else {})}))
     jobs = max(1, jobs or os.cpu_count() or 1)
     summary = CorpusSummary(total=len(plan.tasks), jobs=jobs)
@@ -319,10 +342,16 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
     finally:
         bar.close()
         _save(manifest, summary)
+    orphans: list[str] = []
+    if not summary.interrupted:
+        orphans = _settle_stale(plan, manifest, summary, keep_stale)
+        _save(manifest, summary)
+        summary.shared = _shared_graphs(manifest)
     if not summary.interrupted and plan.shard_output is not None:
         try:
             summary.outputs = [str(p) for p in write_shards(
-                plan.shard_output, _cached_blocks(plan.tasks, manifest), shard_size)]
+                plan.shard_output, _cached_blocks(plan.tasks, manifest, summary.stale if summary.stale_kept else []),
+                shard_size)]
         except OSError as err:  # a full disk: the shard is removed, the report says so
             summary.errors.append(f"{plan.shard_output}: cannot write the shards ({err.strerror or err})")
         except KgError as err:
@@ -332,6 +361,7 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
     if curation is not None and not summary.interrupted:
         summary.curation = _curation_summary(curation, curation_path, plan.tasks, manifest)
     if load and not summary.interrupted:
+        summary.dropped = _drop(orphans, store)
         summary.loaded = _load(plan.tasks, manifest, store)
     summary.elapsed = time.monotonic() - start
     summary.report = str(plan.report)
@@ -388,17 +418,22 @@ class _Plan:
     report: Path
     out_dir: Path | None = None
     shard_output: Path | None = None
+    root: Path = field(default_factory=Path.cwd)  # identifies articles without url or id (their path below it)
+    common: Path = field(default_factory=Path.cwd)  # the folder holding every article: names are relative to it
+    inputs: frozenset[str] = frozenset()  # the articles' real paths: a stale output is never one of them
 
 
-def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
+def _plan(inputs, out_dir, output, fmt, report, root=None) -> _Plan:
     if (out_dir is None) == (output is None):
         raise InputError("corpus export needs exactly one of --out-dir DIR or -o FILE.nq[.gz]|FILE.trig[.gz]",
                          exit_code=2)
     paths = iter_articles(inputs)
     if not paths:
         raise InputError(f"{', '.join(map(str, inputs))}: no articles (*.txt, *.md) found")
-    root = common_root(paths)
-    names = relative_names(paths, root)
+    common = common_root(paths)
+    names = relative_names(paths, common)
+    extra = {"root": identity_root(inputs, paths, root), "common": common,
+             "inputs": frozenset(os.path.realpath(p) for p in paths)}
     if out_dir is not None:
         fmt = fmt or "turtle"
         if fmt not in FORMATS:
@@ -408,7 +443,7 @@ def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
         targets = [str(base_dir / n) for n in output_names(names, EXTENSIONS[fmt])]
         tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
         plan = _Plan(tasks, fmt, fmt, base_dir / MANIFEST_NAME,
-                     Path(report) if report else base_dir / REPORT_NAME, out_dir=base_dir)
+                     Path(report) if report else base_dir / REPORT_NAME, out_dir=base_dir, **extra)
         _guard(plan, paths, targets)
         return plan
     shard_output = Path(output).resolve()
@@ -421,7 +456,7 @@ def _plan(inputs, out_dir, output, fmt, report) -> _Plan:
     tasks = [Task(str(p), n, t, "") for p, n, t in zip(paths, names, targets)]
     plan = _Plan(tasks, shard_fmt, "nquads.gz", state / "manifest.json",
                  Path(report) if report else shard_output.parent / f"{stem}.{REPORT_NAME}",
-                 shard_output=shard_output)
+                 shard_output=shard_output, **extra)
     _, suffix, _ = split_output(shard_output)
     _guard(plan, paths, [*targets, *map(str, shard_output.parent.glob(f"{glob.escape(stem)}-*{suffix}"))])
     return plan
@@ -465,6 +500,7 @@ def _skip_unchanged(tasks: list[Task], manifest: Manifest, summary: CorpusSummar
         if not force and manifest.is_current(task.name, sha, Path(task.target)):
             summary.skipped += 1
             summary.triples += int(manifest.articles[task.name].get("triples", 0))
+            manifest.articles[task.name].setdefault("output", _relative_output(task.target, manifest))
         else:
             todo.append(task)
     return todo
@@ -573,6 +609,7 @@ def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> Non
     summary.triples += outcome.triples
     manifest.record(outcome.name, {"sha256": outcome.sha256, "graph": outcome.graph, "triples": outcome.triples,
                                    "status": outcome.status, "counts": outcome.counts,
+                                   "output": _relative_output(outcome.target, manifest),
                                    **({"curated": outcome.curated} if outcome.curated else {})})
 
 
@@ -593,6 +630,115 @@ def curation_report(curation, source: str | None, applied: set[str]) -> dict[str
             "summary": summary_line(curation, applied, source or "")}
 
 
+
+def _relative_output(target: str, manifest: Manifest) -> str:
+    return Path(os.path.relpath(target, manifest.path.parent)).as_posix()
+
+
+# --- articles gone from the input ---------------------------------------------------------
+
+
+def _settle_stale(plan: _Plan, manifest: Manifest, summary: CorpusSummary, keep: bool) -> list[str]:
+    """Deal with the last run's articles that are no longer inputs, and outputs no longer written.
+
+    Removes (unless ``keep``) each stale article's output file and manifest entry; removes the
+    output an article of this run wrote last time under another name (another --format).
+    Returns the graphs the store should no longer hold: those of removed articles and those an
+    article held before its IRI changed (a url or id added), none that an article holds now.
+    """
+    current = {task.name for task in plan.tasks}
+    stale = sorted((name for name in manifest.previous if name not in current), key=_name_order)
+    summary.stale, summary.stale_kept = stale, keep and bool(stale)
+    kept = set(stale) if keep else set()
+    if keep:
+        for name in stale:
+            manifest.articles.setdefault(name, manifest.previous[name])
+    else:
+        for name in stale:
+            manifest.forget(name)
+    written = {_relative_output(task.target, manifest) for task in plan.tasks}
+    written.update(manifest.articles[name].get("output", "") for name in kept)
+    for name, entry in manifest.previous.items():
+        if name in kept or (name in current and not entry.get("output")):
+            continue
+        for old in _old_outputs(plan, name, entry):
+            if old not in written:
+                _remove_output(plan, manifest, old, summary)
+    held = {entry.get("graph") for entry in manifest.articles.values()}
+    # A failed article keeps its old graph in the store (as before): only its output file goes.
+    gone = {manifest.previous[name].get("graph") for name in stale if name not in kept}
+    gone.update(entry.get("graph") for name, entry in manifest.previous.items()
+                if name in current and name in manifest.articles)
+    return sorted(g for g in gone - held if isinstance(g, str) and g)
+
+
+def _shared_graphs(manifest: Manifest) -> list[list[str]]:
+    """Groups of articles with one graph IRI: two files with the same url or front-matter id."""
+    by_graph: dict[str, list[str]] = {}
+    for name in sorted(manifest.articles, key=_name_order):
+        graph = manifest.articles[name].get("graph")
+        if isinstance(graph, str) and graph:
+            by_graph.setdefault(graph, []).append(name)
+    return [names for _, names in sorted(by_graph.items()) if len(names) > 1]
+
+
+def _name_order(name: str) -> tuple[str, ...]:
+    """Article names in the order of their paths (the order of tasks and shards)."""
+    return tuple(name.split("/"))
+
+
+def _old_outputs(plan: _Plan, name: str, entry: dict[str, Any]) -> list[str]:
+    """The output an earlier run wrote for ``name`` (relative to the manifest's folder).
+
+    Manifests before "output" was recorded: the names that run would have used."""
+    old = entry.get("output")
+    if isinstance(old, str) and old:
+        return [old]
+    if plan.shard_output is not None:
+        return [f"cache/{name}.nq.gz"]
+    extension = EXTENSIONS[plan.fmt]
+    return sorted({f"{Path(name).with_suffix('').as_posix()}{extension}", f"{name}{extension}"})
+
+
+def _remove_output(plan: _Plan, manifest: Manifest, relative: str, summary: CorpusSummary) -> None:
+    folder = manifest.path.parent
+    target = folder / relative
+    # A manifest is data, not orders: nothing outside the output folder, no input, no manifest.
+    if not _inside(target, folder) or os.path.realpath(target) in plan.inputs:
+        return
+    if target.name in (MANIFEST_NAME, REPORT_NAME, LOCK_NAME) or not target.is_file():
+        return
+    try:
+        target.unlink()
+    except OSError as err:
+        summary.errors.append(f"{target}: cannot remove the stale output ({err.strerror})")
+        return
+    _prune_empty_folders(target.parent, folder)
+
+
+def _prune_empty_folders(folder: Path, top: Path) -> None:
+    """Remove folders the removal left empty, up to (not including) the output folder."""
+    while _inside(folder, top):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _drop(graphs: list[str], location: str | None) -> int:
+    """Remove graphs from the embedded store at ``location`` (when there is one)."""
+    if not graphs:
+        return 0
+    from kg.store import EmbeddedStore, default_location
+
+    folder = Path(location) if location else default_location()
+    if not folder.exists():
+        return 0
+    with EmbeddedStore(folder) as store:
+        return len(store.drop(graphs))
+
+
 def _remove_temp_files(tasks: list[Task]) -> None:
     """Temp files of articles a terminated worker was writing (kg.output.atomic_write names them)."""
     for task in tasks:
@@ -602,10 +748,24 @@ def _remove_temp_files(tasks: list[Task]) -> None:
                 tmp.unlink(missing_ok=True)
 
 
-def _cached_blocks(tasks: list[Task], manifest: Manifest) -> Iterator[str]:
-    for task in tasks:  # path order: the shards do not depend on --jobs or timing
-        if task.name in manifest.articles:
-            with gzip.open(task.target, "rt", encoding="utf-8") as handle:
+def _cached_blocks(tasks: list[Task], manifest: Manifest, kept: list[str] = ()) -> Iterator[str]:
+    """Each article's cached N-Quads in path order (the shards do not depend on --jobs or timing);
+    ``kept``: stale articles kept (--keep-stale), in their place in that order."""
+    targets = [(task.name, task.target) for task in tasks]
+    if kept:
+        folder = manifest.path.parent
+        targets.extend((name, str(folder / manifest.articles[name].get("output", f"cache/{name}.nq.gz")))
+                       for name in kept)
+        targets.sort(key=lambda pair: _name_order(pair[0]))
+    for name, target in targets:
+        if name in manifest.articles:
+            try:
+                handle = gzip.open(target, "rt", encoding="utf-8")
+            except FileNotFoundError:
+                if name in kept:
+                    continue  # a kept stale article whose cache is gone has nothing to add
+                raise
+            with handle:
                 yield handle.read()
 
 

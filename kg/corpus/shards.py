@@ -34,16 +34,6 @@ def split_output(output: Path) -> tuple[str, str, str]:
                      "(or use --out-dir for one file per article)", exit_code=2)
 
 
-def is_shard_output(output: str | os.PathLike | None) -> bool:
-    if not output:
-        return False
-    try:
-        split_output(Path(output))
-    except InputError:
-        return False
-    return True
-
-
 def shard_path(output: Path, index: int) -> Path:
     stem, suffix, _ = split_output(output)
     return output.with_name(f"{stem}-{index:05d}{suffix}")

@@ -50,12 +50,18 @@ def toolkit_fingerprint(settings: dict[str, Any]) -> str:
 
 
 class Manifest:
-    """``{article name: {sha256, output, graph, triples, status, counts}}`` under one fingerprint."""
+    """``{article name: {sha256, output, graph, triples, status, counts}}`` under one fingerprint.
+
+    ``previous`` holds the entries of the last run whatever its fingerprint: what it wrote
+    (``output``, relative to the manifest's folder) and loaded (``graph``), so that the
+    outputs of articles gone from the input can be removed.
+    """
 
     def __init__(self, path: Path, fingerprint: str):
         self.path = path
         self.fingerprint = fingerprint
         self.articles: dict[str, dict[str, Any]] = {}
+        self.previous: dict[str, dict[str, Any]] = {}
         self._load()
 
     def _load(self) -> None:
@@ -63,8 +69,14 @@ class Manifest:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return  # no manifest (or a damaged one): everything is new
-        if data.get("version") == MANIFEST_VERSION and data.get("fingerprint") == self.fingerprint:
-            self.articles = data.get("articles", {})
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return
+        articles = data.get("articles")
+        if not isinstance(articles, dict):
+            return
+        self.previous = {name: entry for name, entry in articles.items() if isinstance(entry, dict)}
+        if data.get("fingerprint") == self.fingerprint:
+            self.articles = dict(self.previous)
 
     def is_current(self, name: str, sha256: str, output: Path | None) -> bool:
         entry = self.articles.get(name)

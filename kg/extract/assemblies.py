@@ -21,9 +21,11 @@ from functools import lru_cache
 from kg.extract import bodies, canonical
 from kg.extract.context import BodyRef, Context
 from kg.iri import slug
-from kg.model import Assembly, Span
+from kg.model import Assembly, AssemblyKind, EntityKey, Span
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# Plenums and sessions are numbered within a term ("Hội nghị lần thứ tám, khóa XI"); congresses are not.
+_NUMBERED_IN_TERM = (AssemblyKind.PLENUM, AssemblyKind.SESSION)
 
 
 def parse_ordinal(text: str) -> int | None:
@@ -107,15 +109,15 @@ def _term(ctx: Context, pos: int, body_key: str | None) -> tuple[str | None, int
     return term.key, end
 
 
-def _assembly(ctx: Context, kind: str, body: BodyRef | str, ordinal: int | None, term: str | None,
+def _assembly(ctx: Context, kind: AssemblyKind, body: BodyRef | str, ordinal: int | None, term: str | None,
               span: Span, tag: str | None = None) -> None:
     body_key = ctx.add_org(body).key if isinstance(body, BodyRef) else body
     if term is None:
         term = ctx.body_terms.get(body_key)
     # "assembly:quoc-hoi/session/xiv-9": plenums and sessions are numbered within a term.
-    owner = body_key.split(":", 1)[1]
-    term_part = f"{term.rsplit('/', 1)[1]}-" if term and kind in ("Plenum", "Session") else ""
-    key = f"assembly:{owner}/{kind.lower()}/{term_part}{tag or ordinal}"
+    owner = EntityKey.parse(body_key).local
+    term_part = f"{term.rsplit('/', 1)[1]}-" if term and kind in _NUMBERED_IN_TERM else ""
+    key = str(EntityKey("assembly", f"{owner}/{kind.lower()}/{term_part}{tag or ordinal}"))
     ctx.add_assembly(Assembly(key=key, kind=kind, ordinal=ordinal, body=body_key, term=term), span)
 
 
@@ -155,7 +157,7 @@ def _congresses(ctx: Context) -> None:
         if body is None:
             body = _holder_before(ctx, m.start())
         if body is None:
-            ctx.bare.append(("Congress", ordinal, ctx.span(m.start(), pos)))
+            ctx.bare.append((AssemblyKind.CONGRESS, ordinal, ctx.span(m.start(), pos)))
             continue
         _finish_congress(ctx, m.start(), pos, body, ordinal)
 
@@ -277,7 +279,7 @@ def _finish_congress(ctx: Context, start: int, pos: int, body: BodyRef | str, or
     body_key = ctx.add_org(body).key if isinstance(body, BodyRef) else body
     years = _patterns()["term"].match(ctx.mtext, pos)
     term, end = _term(ctx, pos, body_key) if years and years["y1"] else (None, pos)
-    _assembly(ctx, "Congress", body_key, ordinal, term, ctx.span(start, end))
+    _assembly(ctx, AssemblyKind.CONGRESS, body_key, ordinal, term, ctx.span(start, end))
 
 
 def _plenary(ctx: Context, body: BodyRef) -> BodyRef | str | None:
@@ -334,7 +336,7 @@ def _plenums(ctx: Context) -> None:
                     category = "party-committee" if holder.category.startswith("party") else holder.category
                     plenary = BodyRef(start, end, f"Ban Chấp hành {holder.name}", category, parent=holder)
                 plenary_key = ctx.add_org(plenary).key if isinstance(plenary, BodyRef) else plenary
-                _numbered(ctx, "Plenum", plenary_key, ordinals, m.start(), max(pos, end))
+                _numbered(ctx, AssemblyKind.PLENUM, plenary_key, ordinals, m.start(), max(pos, end))
                 continue
         plenary = _plenary(ctx, body) if body is not None else None
         if body is not None and plenary is None:
@@ -342,7 +344,7 @@ def _plenums(ctx: Context) -> None:
         if body is not None:
             ctx.add_org(body)
         plenary_key = ctx.add_org(plenary).key if isinstance(plenary, BodyRef) else plenary
-        _numbered(ctx, "Plenum", plenary_key, ordinals, m.start(), pos)
+        _numbered(ctx, AssemblyKind.PLENUM, plenary_key, ordinals, m.start(), pos)
 
 
 def _sessions(ctx: Context) -> None:
@@ -364,10 +366,10 @@ def _sessions(ctx: Context) -> None:
             if body is not None:
                 body_key = ctx.add_org(body).key
                 term, _ = _term(ctx, body.end, body_key)  # "HĐND huyện khóa IX … tiến hành Kỳ họp thứ 14"
-                _numbered(ctx, "Session", body_key, ordinals, m.start(), pos, term=term)
+                _numbered(ctx, AssemblyKind.SESSION, body_key, ordinals, m.start(), pos, term=term)
                 continue
         body_key = ctx.add_org(body).key if body is not None else None
-        _numbered(ctx, "Session", body_key, ordinals, m.start(), pos)
+        _numbered(ctx, AssemblyKind.SESSION, body_key, ordinals, m.start(), pos)
 
 
 def _body_just_before(ctx: Context, pos: int) -> BodyRef | None:
@@ -378,7 +380,7 @@ def _body_just_before(ctx: Context, pos: int) -> BodyRef | None:
     return None
 
 
-def _numbered(ctx: Context, kind: str, body_key: str | None, ordinals: list, start: int, pos: int,
+def _numbered(ctx: Context, kind: AssemblyKind, body_key: str | None, ordinals: list, start: int, pos: int,
              term: str | None = None) -> None:
     """Plenums or sessions "12, 13 (khóa XII)" of a body; without a body they wait in ctx.bare."""
     stated, end = _term(ctx, pos, body_key) if body_key else (None, _skip_term(ctx, pos))
@@ -407,7 +409,7 @@ def _elections(ctx: Context) -> None:
                 after += plural.end()
             term, end = _term(ctx, after, body_key)
             tag = slug(ctx.group("terms")[term].label) if term else "x"
-            _assembly(ctx, "Election", body_key, None, term, ctx.span(d.end(), end if term else after), tag=tag)
+            _assembly(ctx, AssemblyKind.ELECTION, body_key, None, term, ctx.span(d.end(), end if term else after), tag=tag)
             pos = end
 
 
@@ -420,7 +422,7 @@ def _merge_termless(ctx: Context) -> None:
     """"Hội nghị Tỉnh ủy lần thứ 8" (no term) is the one plenum 8 of that body named with its term."""
     group = ctx.group("assemblies")
     for key, a in list(group.items()):
-        if a.term is not None or a.kind not in ("Plenum", "Session"):
+        if a.term is not None or a.kind not in _NUMBERED_IN_TERM:
             continue
         same = [b for b in group.values() if b is not a and b.term and (b.kind, b.body, b.ordinal) == (a.kind, a.body, a.ordinal)]
         if len(same) == 1:
@@ -452,7 +454,7 @@ def _resolve_bare(ctx: Context) -> None:
             a.term = ctx.add_term(a.body, label, parse_ordinal(label), None, ctx.span(term.start("k"), term.end("k"))).key
     for kind, ordinal, span, ambiguous in unmatched:
         series = {(a.body, a.term) for a in group.values() if a.kind == kind}
-        if ambiguous or kind not in ("Plenum", "Session") or len(series) != 1:
+        if ambiguous or kind not in _NUMBERED_IN_TERM or len(series) != 1:
             continue
         body, term = next(iter(series))
         stated = _BARE_TERM.search(ctx.mtext, span.start, span.end)

@@ -24,6 +24,7 @@ from collections import Counter
 
 from kg.extract import canonical
 from kg.extract.context import BodyRef, Context
+from kg.extract.names import name_at
 
 _PLURAL_AFTER = re.compile(r" (?:các|cấp|những|mỗi)\b", re.IGNORECASE)
 _MAX_DEPTH = 2
@@ -181,8 +182,6 @@ _PLACE_WORD = re.compile(r" ([^\W\d_][^\W\d_]*|\d{1,2})(?!\w)")
 def _district(ctx: Context, entry: canonical.BodyEntry, start: int, end: int) -> BodyRef | None:
     """"Huyện ủy Châu Thành": the capitalised words after it name the district — all of them,
     or as few as leave a personal name after ("Bí thư Huyện ủy Châu Thành Nguyễn Văn A")."""
-    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
-
     ends, pos = [], end
     level = _district_level(entry.name)
     if ctx.mtext.startswith(f" {level} ", end) and level != entry.name:
@@ -380,8 +379,6 @@ def _tail_end(ctx: Context, pos: int) -> int | None:
     lower-case ones ("Giao thông vận tải"), "và"/" - " between capitalised parts, and a place level
     ("tỉnh A"). It stops before a personal name, a post, another body and prose ("Sở Y tế triển khai …")."""
     mtext = ctx.mtext
-    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
-
     place = _qualified_place_end(ctx, pos)
     if place is not None:
         return place  # "Chi bộ thôn Làng Tát"
@@ -458,8 +455,6 @@ def _hard_stop(ctx: Context, pos: int) -> bool:
 
 def _starts_other(ctx: Context, pos: int) -> bool:
     """A personal name, a post or another body starts at pos: the name before it has ended."""
-    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
-
     if name_at(ctx, pos) is not None:
         return True
     _, post_re = canonical.posts()
@@ -488,8 +483,6 @@ def _qualified_place_end(ctx: Context, pos: int) -> int | None:
     m = _TAIL_WORD.match(ctx.mtext, p)
     if m is not None and m.group().isdigit() and len(m.group()) <= 2:
         return m.end()
-    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
-
     end = None
     for _ in range(3):
         m = _TAIL_WORD.match(ctx.mtext, p)
@@ -507,8 +500,6 @@ _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 
 def _unknown_name_follows(ctx: Context, end: int) -> bool:
     """A capitalised word after a generic unit that starts neither a personal name nor a place."""
-    from kg.extract.people import name_at  # people builds on bodies; only this check goes back
-
     m = _NEXT_WORD.match(ctx.mtext, end)
     if m is None or not m.group(1)[0].isupper() or m.group(1) in canonical.name_stopwords():
         return False

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg import vietnamese
 from kg.iri import slug
+from kg.model import EntityKey
 from kg.resources import gazetteer_dir
 
 
@@ -82,7 +83,7 @@ def norm_key(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def org_key(name: str) -> str:
-    return "org:" + slug(name)
+    return str(EntityKey("org", slug(name)))
 
 
 def surface_regex(surfaces: list[str], *, ignore_case: bool,
@@ -165,9 +166,12 @@ def bodies() -> BodyGazetteer:
         for form, of_only in forms:
             by_key.setdefault(norm_key(form), (entry, of_only))
             surfaces.extend(_abbreviated_variants(form))
+    # A known typo is found wherever its correct form is: whole ("Ban Chấp hành Trương") or inside a
+    # longer name ("Ủy ban Thương vụ Quốc hội"); norm_key corrects it, so both reach one entry.
     for wrong, right in misspellings():
         if norm_key(right) in by_key:
             surfaces.append(wrong)
+        surfaces.extend(sorted({s.replace(right, wrong) for s in surfaces if right in s and s != right}))
     exact = frozenset(a for a, _ in abbreviations())
     return BodyGazetteer(entries, by_key, surface_regex(surfaces, ignore_case=True, exact_words=exact))
 

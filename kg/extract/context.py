@@ -15,9 +15,11 @@ from typing import Any
 
 from kg.extract import canonical, noise
 from kg.model import (
+    ENTITY_GROUPS,
     Article,
     Assembly,
     Document,
+    EntityKey,
     Extraction,
     Holding,
     Meeting,
@@ -225,19 +227,19 @@ class Context:
         return self.add_org(ref, mention=False).key
 
     def add_person(self, name: str, span: Span) -> Person:
-        key = "person:" + canonical.slug(name)
+        key = str(EntityKey("person", canonical.slug(name)))
         person = self._add("people", key, lambda: Person(key=key, name=name), span)
         self.person_spans.append((span.start, span.end, key))
         return person
 
     def add_place(self, name: str, span: Span | None) -> Place:
-        key = "place:" + canonical.slug(name)
+        key = str(EntityKey("place", canonical.slug(name)))
         return self._add("places", key, lambda: Place(key=key, name=name), span)
 
     def add_term(self, body_key: str | None, label: str, number: int | None, years: tuple[int, int] | None,
                  span: Span | None) -> Term:
-        owner = body_key.split(":", 1)[1] if body_key else "unknown"
-        key = f"term:{owner}/{canonical.slug(label)}"
+        owner = EntityKey.parse(body_key).local if body_key else "unknown"
+        key = str(EntityKey("term", f"{owner}/{canonical.slug(label)}"))
         start, end = years if years else (None, None)
         return self._add("terms", key, lambda: Term(key=key, label=label, number=number, start_year=start,
                                                     end_year=end, body=body_key), span)
@@ -290,9 +292,7 @@ class Context:
 
         return Extraction(
             article=self.article,
-            people=ordered("people"), organizations=ordered("organizations"), terms=ordered("terms"),
-            documents=ordered("documents"), assemblies=ordered("assemblies"), places=ordered("places"),
-            meetings=ordered("meetings"), holdings=by_evidence(self.holdings),
+            **{group: ordered(group) for group in ENTITY_GROUPS}, holdings=by_evidence(self.holdings),
             participations=by_evidence(self.participations), references=by_evidence(self.references),
         )
 

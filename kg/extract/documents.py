@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from kg.extract import bodies, canonical, dates
 from kg.extract.context import BodyRef, Context
 from kg.iri import slug
-from kg.model import Document
+from kg.model import Document, EntityKey
 
 # Party numbers "05-CT/TW", "08-QĐi/TW", "09-CTr/TU"; state numbers "123/QĐ-TTg", "15/2023/NĐ-CP".
 # Scraped text puts a stray blank beside the dash or slash ("57- QĐ/TW", "57 -QĐ/TW"): one is allowed
@@ -309,16 +309,17 @@ def _ordinal(label: str) -> int | None:
 
 
 def _key(f: _Found, ctx: Context) -> str:
-    key = "doc:" + slug(f.number)
+    local = slug(f.number)
     if f.short:  # "Chỉ thị 05" and "Kế hoạch 05" are two documents; so are two issuers' "Kế hoạch 05"
-        return f"{key}-{slug(f.doc_type)}" + (f"-{f.issuer.split(':', 1)[1]}" if f.issuer else "")
+        local += f"-{slug(f.doc_type)}" + (f"-{EntityKey.parse(f.issuer).local}" if f.issuer else "")
+        return str(EntityKey("doc", local))
     if f.suffix not in (None, "TW", "TƯ") and f.issuer is not None:
-        key += "-" + f.issuer.split(":", 1)[1]
+        local += "-" + EntityKey.parse(f.issuer).local
     if f.code_type and f.doc_type != f.code_type:
         # "QĐ" serves both Quy định and Quyết định: Regulation 101-QĐ/TW and Decision
         # 101-QĐ/TW are two documents, so the word the text gives is part of the key.
-        key += "-" + slug(f.doc_type)
-    return key
+        local += "-" + slug(f.doc_type)
+    return str(EntityKey("doc", local))
 
 
 def _document(f: _Found, ctx: Context) -> Document:

@@ -54,7 +54,7 @@ from functools import lru_cache
 from kg.extract import bodies, canonical, dates, people
 from kg.extract.context import BodyRef, Context
 from kg.iri import short_hash
-from kg.model import Meeting
+from kg.model import AssemblyKind, EntityKey, Meeting
 
 _ORGANISE = re.compile(r"(?<!\w)(?:đã\s+|long trọng\s+|vừa\s+)?(?:tổ chức|tiến hành)\s+", re.IGNORECASE)
 # "đã họp kỳ thứ 3", "họp kỳ 24": a body's numbered sitting.
@@ -246,9 +246,9 @@ def _meeting(ctx: Context, name: str, sent: tuple[int, int], name_span: tuple[in
     first, last = _when(ctx, s, e, context)
     place = _place(ctx, s, e)
     if organizer and first:  # "meeting:ddarng-ury-khoosi-casc-cow-quan-trung-uwowng/2021-01-06"
-        key = f"meeting:{organizer.split(':', 1)[1]}/{first.isoformat()}"
+        key = str(EntityKey("meeting", f"{EntityKey.parse(organizer).local}/{first.isoformat()}"))
     else:
-        key = "meeting:" + short_hash(name, str(first), organizer or "", length=16)
+        key = str(EntityKey("meeting", short_hash(name, str(first), organizer or "", length=16)))
     meeting = Meeting(key=key, name=name, date=first, end_date=last, place=place, organizer=organizer)
     return ctx.add_meeting(meeting, ctx.span(*name_span))
 
@@ -930,7 +930,7 @@ _ROLE_AT = re.compile(r"(?<!\w)(?:(?:phát biểu|chủ trì|báo cáo|trình b�
 _RECEIVED = re.compile(r"(?:Tiếp và\s+)?(?P<name>[Ll]àm việc với (?:đoàn|Đoàn)[^.;:,\n]{0,60}?)\s+có\s")
 _LISTED_AFTER = re.compile(r"(?<!\s)\s+có\s")  # "Tham dự Đại hội có …": the name stops before the list
 # A bare word for the article's own assembly ("Tham dự Đại hội có …"); "Hội nghị" alone names too many kinds.
-_KIND_OF_WORD = {"đại hội": "Congress", "kỳ họp": "Session"}
+_KIND_OF_WORD = {"đại hội": AssemblyKind.CONGRESS, "kỳ họp": AssemblyKind.SESSION}
 
 
 def _role_at_events(ctx: Context) -> list[tuple[str, tuple[int, int]]]:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from kg import namespaces
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE, normalise_base
 from kg.namespaces import prefixes
@@ -54,11 +55,8 @@ def fold(text: str) -> str:
 
 
 def curie(iri: str) -> str:
-    """Prefixed name when a prefix of ontology/prefixes.tsv fits, else the IRI."""
-    for prefix, ns in P.items():
-        if iri.startswith(ns) and iri != ns:
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    """Prefixed name when a prefix of ontology/prefixes.tsv fits (kg.namespaces.curie), else the IRI."""
+    return namespaces.curie(iri) or iri
 
 
 @dataclass(frozen=True)

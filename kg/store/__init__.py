@@ -68,7 +68,8 @@ def load_stream(location: str | Path | None, units: Iterable[GraphUnit], *, repl
     ``units``: kg.store.sources.iter_units(paths), or ``units_from_graphs([(graph, nquads)])``.
     For ``kg export --load`` and other programs that write a corpus into the store.
     """
-    from kg.store.bulk import Counted, bulk_into_fresh_store, claim_if_empty
+    from kg.store.bulk import Counted, bulk_into_fresh_store
+    from kg.store.embedded import claim_if_empty
 
     folder = Path(location) if location else default_location()
     empty, lock = claim_if_empty(folder)

@@ -25,10 +25,7 @@ if TYPE_CHECKING:
 EXIT_ASK_FALSE = 1  # like test(1) and grep: an ASK answered false
 EXIT_PARTIAL = 3  # the server cut the answer short (timeout, row cap): the rows shown are incomplete
 
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-
-SCHEMA_NEWS_ARTICLE = "http://schema.org/NewsArticle"
 
 
 class QueryError(KgError):

@@ -104,23 +104,3 @@ class Counted:
             self.graphs.add(unit.graph)
             self.triples += len(unit.triples)
             yield unit
-
-
-def claim_if_empty(location: Path):
-    """(True, lock) when ``location`` holds no store yet or an empty one, else (False, None).
-
-    ``lock`` is the empty store opened for writing (None when there is none yet): holding it keeps
-    other writers out until the fresh store has taken its place; a store in use is the usual
-    clear error. Never creates a folder.
-    """
-    from kg.store.embedded import EmbeddedStore
-
-    if not location.exists():
-        return True, None
-    if not (location / "CURRENT").is_file():  # RocksDB's marker
-        return (not any(location.iterdir())), None
-    store = EmbeddedStore(location)
-    if store._is_empty():
-        return True, store
-    store.close()
-    return False, None

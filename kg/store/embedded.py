@@ -278,3 +278,21 @@ def _result(answer) -> QueryResult:
 
 def _first_line(err: BaseException) -> str:
     return tidy_message(str(err)) or type(err).__name__
+
+
+def claim_if_empty(location: Path):
+    """(True, lock) when ``location`` holds no store yet or an empty one, else (False, None).
+
+    ``lock`` is the empty store opened for writing (None when there is none yet): holding it keeps
+    other writers out until the fresh store has taken its place; a store in use is the usual
+    clear error. Never creates a folder.
+    """
+    if not location.exists():
+        return True, None
+    if not (location / "CURRENT").is_file():  # RocksDB's marker
+        return (not any(location.iterdir())), None
+    store = EmbeddedStore(location)
+    if store._is_empty():
+        return True, store
+    store.close()
+    return False, None

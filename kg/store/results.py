@@ -105,16 +105,13 @@ def _display(term) -> str:
 
 
 def _compact(iri: str) -> str:
-    from kg.namespaces import prefixes
+    from kg.namespaces import curie
 
-    for prefix, namespace in prefixes().items():
-        if iri.startswith(namespace) and iri != namespace and "/" not in iri[len(namespace):]:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    return curie(iri) or iri
 
 
 def turtle(triples: list) -> str:
-    """Turtle with the project's prefixes, through kg.serialize when present (deterministic)."""
+    """Turtle with the project's prefixes, through kg.serialize (deterministic)."""
     import pyoxigraph as ox
 
     from kg.namespaces import new_graph
@@ -122,8 +119,6 @@ def turtle(triples: list) -> str:
     graph = new_graph()
     data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     graph.parse(data=data, format="nt")
-    try:
-        from kg.serialize import serialize
-    except ImportError:
-        return graph.serialize(format="turtle")
+    from kg.serialize import serialize
+
     return serialize(graph, "turtle")

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from kg import formats
 from kg.errors import InputError
 from kg.iri import graph_for_article_iri
-from kg.store.base import SCHEMA_NEWS_ARTICLE
 
 if TYPE_CHECKING:
     import rdflib
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SCHEMA_NEWS_ARTICLE = "http://schema.org/NewsArticle"
 
 
 @dataclass
@@ -254,24 +254,12 @@ def _graph_of(triples: list, name: str) -> str:
 
 def _validate(unit: GraphUnit, path) -> None:
     """SHACL-validate one unit with kg.validate; a Violation stops the whole load."""
-    try:
-        from kg.validate import validate
-    except ImportError:  # the validator is optional for the store
-        return
     import rdflib
+
+    from kg.validate import validate
 
     graph = rdflib.Graph()
     graph.parse(data=unit.ntriples().decode("utf-8"), format="nt")
     report = validate(graph)
     if not report.accepted:  # kg's verdict: no Violation (SHACL's conforms is also false on a Warning)
-        raise InputError(f"{path}: does not validate against the kg shapes (nothing was loaded):\n{_report_text(report)}")
-
-
-def _report_text(report) -> str:
-    for attr in ("to_text", "text", "summary"):
-        value = getattr(report, attr, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value:
-            return value
-    return str(report)
+        raise InputError(f"{path}: does not validate against the kg shapes (nothing was loaded):\n{report.to_text()}")
