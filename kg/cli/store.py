@@ -79,13 +79,18 @@ def _password(user: str | None) -> str | None:
 @click.option("--graph", metavar="IRI", help="Load the one FILE into this named graph (for data that holds no article).")
 @click.option("--append", is_flag=True, help="Add to the article graphs instead of replacing them.")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check before loading.")
+@click.option("--revalidate", is_flag=True,
+              help="Validate every file, even those whose bytes kg export recorded as validated.")
 @store_options
 @user_errors
-def load(open_store, files, graph, append, no_validate):
+def load(open_store, files, graph, append, no_validate, revalidate):
     """Load exported files into the store, one named graph per article.
 
     Every file is parsed and validated before anything is written: if one
     fails, the store stays as it was and the error names the file and line.
+    A file kg export wrote and validated is not validated again: its bytes'
+    sha256 is in FILE.kg-validation.json or in the kg-manifest.json of its
+    --out-dir, under today's shapes (an edited file is validated as usual).
     Reloading an article replaces its graph. Turtle, N-Triples, JSON-LD and
     RDF/XML files hold one article each; TriG and N-Quads keep their graphs.
 
@@ -96,20 +101,30 @@ def load(open_store, files, graph, append, no_validate):
     """
     from kg.store import read_files
     from kg.store.guard import check_iri
+    from kg.store.validated import Vouchers
 
     if graph is not None:
         check_iri(graph, "--graph")  # exit 2 before any file is read
-    if not open_store.endpoint and _bulk_load(open_store.location, files, graph, validate=not no_validate):
+    vouchers = None if no_validate else Vouchers()
+    if not open_store.endpoint and _bulk_load(open_store.location, files, graph, validate=not no_validate,
+                                              revalidate=revalidate, vouchers=vouchers):
         return
-    units = read_files(list(files), validate=not no_validate, graph=graph)  # before the store is opened or made
+    units = read_files(list(files), validate=not no_validate, graph=graph, revalidate=revalidate,
+                       vouchers=vouchers)  # before the store is opened or made
     with open_store() as store:
         store.load_units(units, replace=not append)
         triples = sum(len(u.triples) for u in units)
         click.echo(f"loaded {len(units)} graph{'s' * (len(units) != 1)} ({triples} triples) "
-                   f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
+                   f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}"
+                   f"{_validation_note(vouchers)}", err=True)
 
 
-def _bulk_load(location, files, graph, *, validate: bool) -> bool:
+def _validation_note(vouchers) -> str:
+    """``; validated 2 files, 998 already validated by kg export`` (or that SHACL was skipped)."""
+    return "; not validated (--no-validate)" if vouchers is None else f"; {vouchers.summary()}"
+
+
+def _bulk_load(location, files, graph, *, validate: bool, revalidate: bool = False, vouchers=None) -> bool:
     """Into an empty (or absent) embedded store: stream the files through the bulk loader into a
     fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise."""
     from kg.store import default_location
@@ -120,7 +135,8 @@ def _bulk_load(location, files, graph, *, validate: bool) -> bool:
     empty, lock = claim_if_empty(folder)
     if not empty:
         return False
-    counted = Counted(iter_units(list(files), validate=validate, graph=graph))
+    counted = Counted(iter_units(list(files), validate=validate, graph=graph, revalidate=revalidate,
+                                 vouchers=vouchers))
     try:
         bulk_into_fresh_store(folder, counted, lock.close if lock is not None else None)
     finally:
@@ -128,7 +144,8 @@ def _bulk_load(location, files, graph, *, validate: bool) -> bool:
             lock.close()
     graphs = len(counted.graphs)
     click.echo(f"loaded {graphs} graph{'s' * (graphs != 1)} ({counted.triples} triples) from {len(files)} "
-               f"file{'s' * (len(files) != 1)} into the embedded store {folder} (bulk, into a fresh store)", err=True)
+               f"file{'s' * (len(files) != 1)} into the embedded store {folder} (bulk, into a fresh store)"
+               f"{_validation_note(vouchers)}", err=True)
     return True
 
 
