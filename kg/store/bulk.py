@@ -44,6 +44,7 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         store = ox.Store(str(fresh))
         try:
             store.bulk_extend(_quads(units))
+            _keep_counts(store)
             store.flush()
         finally:
             store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
@@ -76,12 +77,25 @@ def _quads(units: Iterable[GraphUnit]):
     """
     import pyoxigraph as ox
 
+    from kg.store.counts import STATS_GRAPH
+
     default = ox.DefaultGraph()
     for unit in units:
+        if unit.graph == STATS_GRAPH:  # derived (a dump's copy): counted anew (_keep_counts)
+            continue
         graph = _graph_node(unit.graph)
         for t in unit.triples:
             yield ox.Quad(t.subject, t.predicate, t.object, graph)
             yield ox.Quad(t.subject, t.predicate, t.object, default)
+
+
+def _keep_counts(store) -> None:
+    """The counts kg stats reads (kg.store.counts), made once by query on the complete fresh store."""
+    from kg.store import counts
+
+    if next(iter(store.quads_for_pattern(None, None, None, None)), None) is None:
+        return
+    store.extend([counts.record_quad(counts.count_by_query(store).whole())])
 
 
 def _graph_node(iri: str):
