@@ -43,8 +43,9 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
     try:
         store = ox.Store(str(fresh))
         try:
-            store.bulk_extend(_quads(units))
-            _keep_counts(store)
+            graphs: dict = {}
+            store.bulk_extend(_quads(_tallied(units, graphs)))
+            _keep_counts(store, graphs)
             store.flush()
         finally:
             store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
@@ -68,6 +69,18 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def _tallied(units: Iterable[GraphUnit], graphs: dict):
+    """The units, passed through; ``graphs`` gets each graph's (distinct triples, article), or None
+    for a graph met twice in the stream (then counted by query)."""
+    from kg.store.counts import STATS_GRAPH, article_of
+
+    for unit in units:
+        if unit.graph != STATS_GRAPH:
+            graphs[unit.graph] = (None if unit.graph in graphs
+                                  else (len(set(unit.triples)), article_of(unit.triples)))
+        yield unit
+
+
 def _quads(units: Iterable[GraphUnit]):
     """Every unit's quads in its graph, each with its copy in the default graph.
 
@@ -89,13 +102,22 @@ def _quads(units: Iterable[GraphUnit]):
             yield ox.Quad(t.subject, t.predicate, t.object, default)
 
 
-def _keep_counts(store) -> None:
-    """The counts kg stats reads (kg.store.counts), made once by query on the complete fresh store."""
+def _keep_counts(store, graphs: dict) -> None:
+    """The counts kg stats reads (kg.store.counts) for the complete fresh store: each graph's size and
+    article from the stream; distinct triples and entities per class from the union (one scan each)."""
     from kg.store import counts
 
-    if next(iter(store.quads_for_pattern(None, None, None, None)), None) is None:
+    if not graphs:
         return
-    store.extend([counts.record_quad(counts.count_by_query(store).whole())])
+    if any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
+        kept = counts.count_by_query(store)
+    else:
+        kept = counts.Counts(graphs=dict(graphs))
+        kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        # every graph holds an article, so the union's typed entities are the articles' (stats_classes)
+        for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
+            kept.classes[row["class"].value] = int(row["entities"].value)
+    store.extend([counts.record_quad(kept.whole())])
 
 
 def _graph_node(iri: str):
