@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 
 SOURCE_VAR = "kgSourceGraph"
-_VAR = f"?{SOURCE_VAR}"
+_VAR = "?" + SOURCE_VAR
+_OPEN_GRAPH = "{ GRAPH " + _VAR + " {"  # a fixed variable, no value of the query's
 
 # Words that change what a level means per graph (see the module doc): such a query is run per graph.
 # Keywords only: not a variable (?from) nor a prefixed name (ex:limit).
@@ -118,7 +119,7 @@ def _query(masked: str, select: int, end: int, edits: list) -> None:
         edits.append((at, at, f" {_VAR} "))
     subs = _subselects(masked, brace + 1, close)
     if not subs:
-        edits.append((brace, brace + 1, f"{{ GRAPH {_VAR} {{"))
+        edits.append((brace, brace + 1, _OPEN_GRAPH))
         edits.append((close, close + 1, "} }"))
         return
     rest = list(masked[brace + 1:close])
