@@ -181,6 +181,11 @@ def export(articles, output, fmt, base, strict, root, load, location, quiet, max
     text = _serialize([item.graph for item in exports], fmt)
     if output and output != "-":
         atomic_write(output, text)
+        if fmt != POPOLO:  # kg load trusts these bytes: validated just now, no Violation
+            from kg.corpus.state import write_validation_record
+
+            write_validation_record(output, text.encode("utf-8") if isinstance(text, str) else text,
+                                    sum((Counter(_counts(i.report)) for i in exports if i.report), Counter()))
         if not quiet:
             click.echo(f"wrote {output} ({fmt})", err=True)
     else:

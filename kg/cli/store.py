@@ -84,13 +84,18 @@ def _password(user: str | None) -> str | None:
                    "validated and loaded; for files exported without them.")
 @click.option("--base", default=None, metavar="IRI",
               help="Base IRI of the id/… paths in --curation [default: https://w3id.org/pgkg/].")
+@click.option("--revalidate", is_flag=True,
+              help="Validate every file, even those whose bytes kg export recorded as validated.")
 @store_options
 @user_errors
-def load(open_store, files, graph, append, no_validate, curation_path, base):
+def load(open_store, files, graph, append, no_validate, revalidate, curation_path, base):
     """Load exported files into the store, one named graph per article.
 
     Every file is parsed and validated before anything is written: if one
     fails, the store stays as it was and the error names the file and line.
+    A file kg export wrote and validated is not validated again: its bytes'
+    sha256 is in FILE.kg-validation.json or in the kg-manifest.json of its
+    --out-dir, under today's shapes (an edited file is validated as usual).
     Reloading an article replaces its graph. Turtle, N-Triples, JSON-LD and
     RDF/XML files hold one article each; TriG and N-Quads keep their graphs.
 
@@ -101,6 +106,7 @@ def load(open_store, files, graph, append, no_validate, curation_path, base):
     """
     from kg.store import read_files
     from kg.store.guard import check_iri
+    from kg.store.validated import Vouchers
 
     if graph is not None:
         check_iri(graph, "--graph")  # exit 2 before any file is read
@@ -112,14 +118,18 @@ def load(open_store, files, graph, append, no_validate, curation_path, base):
             click.echo(f"loaded {len(units)} curated graph{'s' * (len(units) != 1)} ({triples} triples) "
                        f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
         return
-    if not open_store.endpoint and _bulk_load(open_store.location, files, graph, validate=not no_validate):
+    vouchers = None if no_validate else Vouchers()
+    if not open_store.endpoint and _bulk_load(open_store.location, files, graph, validate=not no_validate,
+                                              revalidate=revalidate, vouchers=vouchers):
         return
-    units = read_files(list(files), validate=not no_validate, graph=graph)  # before the store is opened or made
+    units = read_files(list(files), validate=not no_validate, graph=graph, revalidate=revalidate,
+                       vouchers=vouchers)  # before the store is opened or made
     with open_store() as store:
         store.load_units(units, replace=not append)
         triples = sum(len(u.triples) for u in units)
         click.echo(f"loaded {len(units)} graph{'s' * (len(units) != 1)} ({triples} triples) "
-                   f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}", err=True)
+                   f"from {len(files)} file{'s' * (len(files) != 1)} into the {store.description}"
+                   f"{_validation_note(vouchers)}", err=True)
 
 
 def _curated_units(files, graph, curation_path: str, base: str | None, *, validate: bool):
@@ -150,7 +160,12 @@ def _curated_units(files, graph, curation_path: str, base: str | None, *, valida
     return units
 
 
-def _bulk_load(location, files, graph, *, validate: bool) -> bool:
+def _validation_note(vouchers) -> str:
+    """``; validated 2 files, 998 already validated by kg export`` (or that SHACL was skipped)."""
+    return "; not validated (--no-validate)" if vouchers is None else f"; {vouchers.summary()}"
+
+
+def _bulk_load(location, files, graph, *, validate: bool, revalidate: bool = False, vouchers=None) -> bool:
     """Into an empty (or absent) embedded store: stream the files through the bulk loader into a
     fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise."""
     from kg.store import default_location
@@ -162,7 +177,8 @@ def _bulk_load(location, files, graph, *, validate: bool) -> bool:
     empty, lock = claim_if_empty(folder)
     if not empty:
         return False
-    counted = Counted(iter_units(list(files), validate=validate, graph=graph))
+    counted = Counted(iter_units(list(files), validate=validate, graph=graph, revalidate=revalidate,
+                                 vouchers=vouchers))
     try:
         bulk_into_fresh_store(folder, counted, lock.close if lock is not None else None)
     finally:
@@ -170,7 +186,8 @@ def _bulk_load(location, files, graph, *, validate: bool) -> bool:
             lock.close()
     graphs = len(counted.graphs)
     click.echo(f"loaded {graphs} graph{'s' * (graphs != 1)} ({counted.triples} triples) from {len(files)} "
-               f"file{'s' * (len(files) != 1)} into the embedded store {folder} (bulk, into a fresh store)", err=True)
+               f"file{'s' * (len(files) != 1)} into the embedded store {folder} (bulk, into a fresh store)"
+               f"{_validation_note(vouchers)}", err=True)
     return True
 
 

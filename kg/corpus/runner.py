@@ -36,7 +36,7 @@ from kg.corpus.engine import (
 )
 from kg.corpus.progress import Progress
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, split_output, write_shards
-from kg.corpus.state import Manifest, file_sha256, toolkit_fingerprint
+from kg.corpus.state import Manifest, file_sha256, record_shards, toolkit_fingerprint
 from kg.errors import InputError, KgError
 from kg.iri import DEFAULT_BASE
 from kg.output import InputGuard, atomic_write
@@ -144,6 +144,7 @@ class Outcome:
     reason: str | None = None
     messages: list[str] = field(default_factory=list)
     curated: list[str] = field(default_factory=list)
+    output_sha256: str | None = None  # of the file written (the manifest's record for kg load)
 
 
 # --- worker side -----------------------------------------------------------------------
@@ -243,7 +244,7 @@ def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
         if outcome.status == "failed":
             Path(task.target).unlink(missing_ok=True)  # no stale output for a failed article
         else:
-            _write(task.target, result.nquads, job.fmt)
+            outcome.output_sha256 = _write(task.target, result.nquads, job.fmt)
     except OSError as err:
         outcome.status, outcome.reason = "failed", f"{task.target}: cannot write ({err.strerror or err})"
     except KgError as err:
@@ -253,12 +254,18 @@ def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
     return outcome
 
 
-def _write(target: str, nquads: str, fmt: str) -> None:
+def _write(target: str, nquads: str, fmt: str) -> str:
+    """Write one article's file; the sha256 of its bytes."""
+    import hashlib
+
     os.makedirs(os.path.dirname(target), exist_ok=True)
     if fmt == "nquads.gz":
-        atomic_write(target, gzip.compress(nquads.encode("utf-8"), compresslevel=1, mtime=0))
+        data = gzip.compress(nquads.encode("utf-8"), compresslevel=1, mtime=0)
     else:
-        atomic_write(target, render_nquads(nquads, fmt))
+        text = render_nquads(nquads, fmt)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+    atomic_write(target, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 # --- parent side -----------------------------------------------------------------------
@@ -327,7 +334,7 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
         "base": base, "validate": validate, "strict": strict, "format": plan.fmt,
         "engine": f"{engine.__module__}.{engine.__qualname__}",
         "root": Path(os.path.relpath(plan.root, plan.common)).as_posix(),
-        **({"curation": curation.sha256} if curation is not None else {})}))
+        **({"curation": curation.sha256} if curation is not None else {})}), validated=validate and engine is kg_engine)
     jobs = max(1, jobs or os.cpu_count() or 1)
     summary = CorpusSummary(total=len(plan.tasks), jobs=jobs)
     start = time.monotonic()
@@ -352,6 +359,8 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
             summary.outputs = [str(p) for p in write_shards(
                 plan.shard_output, _cached_blocks(plan.tasks, manifest, summary.stale if summary.stale_kept else []),
                 shard_size)]
+            if manifest.validation:  # every article in the shards was validated and accepted
+                record_shards(plan.shard_output, [Path(p) for p in summary.outputs])
         except OSError as err:  # a full disk: the shard is removed, the report says so
             summary.errors.append(f"{plan.shard_output}: cannot write the shards ({err.strerror or err})")
         except KgError as err:
@@ -607,10 +616,13 @@ def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> Non
     else:
         summary.ok += 1
     summary.triples += outcome.triples
-    manifest.record(outcome.name, {"sha256": outcome.sha256, "graph": outcome.graph, "triples": outcome.triples,
-                                   "status": outcome.status, "counts": outcome.counts,
-                                   "output": _relative_output(outcome.target, manifest),
-                                   **({"curated": outcome.curated} if outcome.curated else {})})
+    entry = {"sha256": outcome.sha256, "graph": outcome.graph, "triples": outcome.triples,
+             "status": outcome.status, "counts": outcome.counts,
+             "output": _relative_output(outcome.target, manifest),
+             **({"curated": outcome.curated} if outcome.curated else {})}
+    if manifest.validation and outcome.output_sha256:
+        entry["output_sha256"] = outcome.output_sha256
+    manifest.record(outcome.name, entry)
 
 
 def _curation_summary(curation, source: str | None, tasks: list[Task], manifest: Manifest) -> dict[str, Any]:

@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from kg.output import atomic_write
 
 MANIFEST_VERSION = 1
+# A record that kg validated an output file: beside a single export or a shard (FILE + this suffix),
+# and, in a corpus --out-dir, the manifest's "output_sha256" per article. kg load reads both.
+VALIDATION_SUFFIX = ".kg-validation.json"
+VALIDATION_RECORD_VERSION = 1
 
 
 def file_sha256(path: Path, max_bytes: int | None = None) -> str:
@@ -49,6 +54,54 @@ def toolkit_fingerprint(settings: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def validation_fingerprint() -> str:
+    """sha256 over what decides kg's SHACL verdict on a graph: kg's version, shapes/ and kg/validate.py.
+
+    Narrower than toolkit_fingerprint (a gazetteer or an export setting changes what is extracted,
+    not how a given file validates): ``kg load`` skips SHACL for a file whose bytes kg export
+    recorded as accepted under this fingerprint, and validates it when any of these changed.
+    """
+    from kg import __version__
+    from kg.resources import shapes_dir
+
+    digest = hashlib.sha256(f"kg {__version__}\n[validate.py]\n".encode())
+    digest.update(hashlib.sha256(Path(__file__).resolve().parent.parent.joinpath("validate.py").read_bytes()).digest())
+    digest.update(b"\n[shapes]\n")
+    try:
+        _hash_tree(digest, shapes_dir())
+    except FileNotFoundError:
+        pass
+    return digest.hexdigest()
+
+
+def validation_record(sha256: str, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    """The sidecar's content: these bytes were validated by kg and accepted (no Violation)."""
+    from kg import __version__
+
+    record: dict[str, Any] = {"kg_validation": VALIDATION_RECORD_VERSION, "sha256": sha256,
+                              "fingerprint": validation_fingerprint(), "verdict": "accepted",
+                              "validator": f"kg {__version__}"}
+    if counts is not None:
+        record["counts"] = {k: int(v) for k, v in sorted(counts.items()) if v}
+    return record
+
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    return Path(f"{os.fspath(path)}{VALIDATION_SUFFIX}")
+
+
+def write_validation_record(path: str | os.PathLike, data: bytes, counts: dict[str, int] | None = None) -> None:
+    """Record beside the regular file ``path`` (just written with ``data``) that kg validated it.
+
+    Nothing for stdout, a device or a FIFO: there is no file to load again.
+    """
+    if not Path(path).is_file():
+        return
+    record = validation_record(hashlib.sha256(data).hexdigest(), counts)
+    atomic_write(sidecar_path(path), json.dumps(record, indent=1) + "\n")
+
+
 class Manifest:
     """``{article name: {sha256, output, graph, triples, status, counts}}`` under one fingerprint.
 
@@ -57,9 +110,11 @@ class Manifest:
     outputs of articles gone from the input can be removed.
     """
 
-    def __init__(self, path: Path, fingerprint: str):
+    def __init__(self, path: Path, fingerprint: str, *, validated: bool = False):
         self.path = path
         self.fingerprint = fingerprint
+        # the articles' output files were SHACL-validated (their "output_sha256"): kg load trusts them
+        self.validation = validation_fingerprint() if validated else None
         self.articles: dict[str, dict[str, Any]] = {}
         self.previous: dict[str, dict[str, Any]] = {}
         self._load()
@@ -77,6 +132,9 @@ class Manifest:
         self.previous = {name: entry for name, entry in articles.items() if isinstance(entry, dict)}
         if data.get("fingerprint") == self.fingerprint:
             self.articles = dict(self.previous)
+            if data.get("validation") != self.validation:  # validated otherwise (or not): no longer vouched for
+                for entry in self.articles.values():
+                    entry.pop("output_sha256", None)
 
     def is_current(self, name: str, sha256: str, output: Path | None) -> bool:
         entry = self.articles.get(name)
@@ -91,7 +149,23 @@ class Manifest:
         return self.articles.pop(name, None)
 
     def save(self) -> None:
-        data = {"version": MANIFEST_VERSION, "fingerprint": self.fingerprint,
-                "articles": dict(sorted(self.articles.items()))}
+        data = {"version": MANIFEST_VERSION, "fingerprint": self.fingerprint}
+        if self.validation:
+            data["validation"] = self.validation
+        data["articles"] = dict(sorted(self.articles.items()))
         os.makedirs(self.path.parent, exist_ok=True)
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=0) + "\n")
+
+
+def record_shards(output: Path, shards: list[Path]) -> None:
+    """A validation record beside every shard just written; records of shards no longer there go."""
+    import glob
+
+    from kg.corpus.shards import split_output
+
+    for shard in shards:
+        write_validation_record(shard, shard.read_bytes())
+    stem, suffix, _ = split_output(output)
+    for record in output.parent.glob(f"{glob.escape(stem)}-*{suffix}{VALIDATION_SUFFIX}"):
+        if not Path(str(record)[:-len(VALIDATION_SUFFIX)]).exists():
+            record.unlink(missing_ok=True)

@@ -113,7 +113,10 @@ def dump_lines(site: Site) -> list[str]:
     (kg.store.union), rebuilt by `kg load` of the dump."""
     import pyoxigraph as ox
 
-    quads = (q for q in site.data.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+    from kg.store.counts import is_stats_graph  # the store's own counts: bookkeeping, not data
+
+    quads = (q for q in site.data.quads_for_pattern(None, None, None)
+             if not isinstance(q.graph_name, ox.DefaultGraph) and not is_stats_graph(q.graph_name))
     return sorted({f"{q}\n" if str(q).endswith(" .") else f"{q} .\n" for q in quads})
 
 

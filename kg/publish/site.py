@@ -417,7 +417,9 @@ class Site:
         return sorted(out, key=lambda md: (md[0].start, -md[0].end))
 
     def triple_count(self) -> int:
-        return len({q.triple for q in self.data.quads_for_pattern(None, None, None)})
+        from kg.store.counts import is_stats_graph  # the store's own counts are not data
+
+        return len({q.triple for q in self.data.quads_for_pattern(None, None, None) if not is_stats_graph(q.graph_name)})
 
 
 def doc_for_thing(thing: str) -> str:

@@ -153,9 +153,13 @@ class Store:
 
         Each article's graph answers the competency questions on its own (the RDF
         contract), so running the query per graph gives exactly the facts each
-        article supports, without rewriting the query text. Rows keep the order the
-        query gives over the union; each fact's sources are sorted.
+        article supports. Where kg.store.sourced can say the same in one query (every
+        pattern inside ``GRAPH ?g``: the shipped CQs, plain queries), that one query
+        runs; otherwise one query per article graph. Rows keep the order the query
+        gives over the union; each fact's sources are sorted.
         """
+        from kg.store.sourced import SOURCE_VAR, rewrite
+
         if query_form(sparql) != "SELECT":
             raise QueryError("--with-source needs a SELECT query")
         union = self.query(sparql, timeout=timeout)
@@ -163,7 +167,18 @@ class Store:
         result = QueryResult("SELECT", variables=[*union.variables, "source"],
                              partial=union.partial, reason=union.reason)
         sourced: set[tuple] = set()
-        for graph, article in self.article_graphs():
+        in_graphs = rewrite(sparql)  # every article graph in one query (kg.store.sourced), when exact
+        if in_graphs is not None:
+            articles = {_named_node(graph): _named_node(article) for graph, article in self.article_graphs()}
+            part = self.query(in_graphs, timeout=timeout)
+            at = {name: i for i, name in enumerate(part.variables)}
+            for row in part.rows:
+                article = articles.get(row[at[SOURCE_VAR]])
+                if article is not None:  # a graph that holds no article (the union graph on Virtuoso)
+                    sourced.add((*(row[at[v]] for v in union.variables), article))
+            if part.partial:
+                result.partial, result.reason = True, part.reason
+        for graph, article in ([] if in_graphs is not None else self.article_graphs()):
             part = self.query(sparql, default_graphs=[graph], timeout=timeout)
             sourced.update((*row, _named_node(article)) for row in part.rows)
             if part.partial:

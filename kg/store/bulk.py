@@ -43,7 +43,9 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
     try:
         store = ox.Store(str(fresh))
         try:
-            store.bulk_extend(_quads(units))
+            graphs: dict = {}
+            store.bulk_extend(_quads(_tallied(units, graphs)))
+            _keep_counts(store, graphs)
             store.flush()
         finally:
             store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
@@ -67,6 +69,18 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def _tallied(units: Iterable[GraphUnit], graphs: dict):
+    """The units, passed through; ``graphs`` gets each graph's (distinct triples, article), or None
+    for a graph met twice in the stream (then counted by query)."""
+    from kg.store.counts import STATS_GRAPH, article_of
+
+    for unit in units:
+        if unit.graph != STATS_GRAPH:
+            graphs[unit.graph] = (None if unit.graph in graphs
+                                  else (len(set(unit.triples)), article_of(unit.triples)))
+        yield unit
+
+
 def _quads(units: Iterable[GraphUnit]):
     """Every unit's quads in its graph, each with its copy in the default graph.
 
@@ -76,12 +90,34 @@ def _quads(units: Iterable[GraphUnit]):
     """
     import pyoxigraph as ox
 
+    from kg.store.counts import STATS_GRAPH
+
     default = ox.DefaultGraph()
     for unit in units:
+        if unit.graph == STATS_GRAPH:  # derived (a dump's copy): counted anew (_keep_counts)
+            continue
         graph = _graph_node(unit.graph)
         for t in unit.triples:
             yield ox.Quad(t.subject, t.predicate, t.object, graph)
             yield ox.Quad(t.subject, t.predicate, t.object, default)
+
+
+def _keep_counts(store, graphs: dict) -> None:
+    """The counts kg stats reads (kg.store.counts) for the complete fresh store: each graph's size and
+    article from the stream; distinct triples and entities per class from the union (one scan each)."""
+    from kg.store import counts
+
+    if not graphs:
+        return
+    if any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
+        kept = counts.count_by_query(store)
+    else:
+        kept = counts.Counts(graphs=dict(graphs))
+        kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        # every graph holds an article, so the union's typed entities are the articles' (stats_classes)
+        for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
+            kept.classes[row["class"].value] = int(row["entities"].value)
+    store.extend([counts.record_quad(kept.whole())])
 
 
 def _graph_node(iri: str):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from kg.errors import KgError
 from kg.store.base import QueryError, QueryResult, Store, check_query, tidy_message
 from kg.store.guard import check_query_shape, sparql_term
+from kg.store import counts as kept
 from kg.store.union import build_union, needs_union_fallback, orphans, quads_text, to_default
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class EmbeddedStore(Store):
         self.description = f"embedded store {self.location}"
         self._read_only = False
         self._worker = None
+        self._counts: kept.Counts | None = None  # kept by the writer (kg.store.counts)
         try:
             if read_only:
                 if not self.location.is_dir():
@@ -47,6 +49,7 @@ class EmbeddedStore(Store):
                 self.location.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.location))
                 build_union(self._store)
+                self._counts = self._current_counts()
         except OSError as err:
             if "lock" in str(err).lower():  # RocksDB lets one writer at a time open the folder
                 raise KgError(f"{self.location}: the store is in use by another process (a running kg load?); "
@@ -68,38 +71,120 @@ class EmbeddedStore(Store):
         """
         import pyoxigraph as ox
 
+        units = [u for u in units if u.graph != kept.STATS_GRAPH]  # derived (a dump's copy): kept anew here
         if self._bulk_candidate(units):
             self._bulk_swap(units)
             return
         added: list = []  # quads for the named graphs
         removed: list = []
+        entries: dict = {}  # graph → (triples, article) after this write (kg.store.counts)
         for unit in units:
             graph = _graph_node(unit.graph)
             new = dict.fromkeys(unit.triples)
             # we hold the writer's lock, so no graph can appear or change meanwhile
-            if replace and self._store.contains_named_graph(graph):
+            exists = self._store.contains_named_graph(graph)
+            if replace and exists:
                 old = {q.triple for q in self._store.quads_for_pattern(None, None, None, graph)}
                 added.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new if t not in old)
                 removed.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in old if t not in new)
+                entries[unit.graph] = (len(new), kept.article_of(new))
+            elif exists:  # --append: the graph keeps what it had
+                fresh = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in new]
+                fresh = [q for q in fresh if q not in self._store]
+                added.extend(fresh)
+                size, article = self._graph_entry(unit.graph, graph)
+                articles = [a for a in (article, kept.article_of(new)) if a]
+                entries[unit.graph] = (size + len(fresh), min(articles) if articles else "")
             else:
                 added.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+                entries[unit.graph] = (len(new), kept.article_of(new))
         union_added = list(dict.fromkeys(to_default(q) for q in added))
         union_removed = orphans(self._store, removed, added)
+        record = self._record(union_added, union_removed, entries)
         try:
             if any(map(_has_blank_node, removed)):  # DELETE DATA takes no blank nodes
-                self._replace_with_blank_nodes(added, removed, union_added)
+                self._replace_with_blank_nodes(added, removed, [*union_added, *record])
                 for quad in union_removed:
                     self._store.remove(quad)
             elif removed:
-                operations = [_data_block("DELETE DATA", removed + union_removed)]
-                if added:
-                    operations.append(_data_block("INSERT DATA", added + union_added))
+                operations = [_data_block("DELETE DATA", removed + union_removed),
+                              _data_block("INSERT DATA", added + union_added + record)]
                 self._store.update(" ;\n".join(operations))
             else:
-                self._store.extend([*added, *union_added])
+                self._store.extend([*added, *union_added, *record])
+            self._store.flush()
+        except OSError as err:
+            self._counts = None
+            raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
+        self._after_write()
+
+    # --- the counts kg stats reads (kg.store.counts) -------------------------------------------
+
+    def _current_counts(self) -> kept.Counts | None:
+        """The counts the store keeps; counted (and kept from now on) when it keeps none yet."""
+        found = kept.read(self._store)
+        if found is not None or self._read_only:
+            return found
+        if self._is_empty():
+            return kept.Counts()
+        found = kept.count_by_query(self._store)
+        kept.rewrite(self._store, found)
+        self._store.flush()
+        return found
+
+    def _graph_entry(self, iri: str, graph) -> tuple[int, str]:
+        """(triples, article) of a graph already in the store."""
+        if self._counts is not None and iri in self._counts.graphs:
+            return self._counts.graphs[iri]
+        triples = [q.triple for q in self._store.quads_for_pattern(None, None, None, graph)]
+        return len(triples), kept.article_of(triples)
+
+    def _record(self, union_added: list, union_removed: list, entries: dict) -> list:
+        """The counts' record for this write, as the one quad to write with it (none if not kept).
+
+        Only default-graph quads not there yet count as added (a triple another article has).
+        """
+        if self._counts is None:
+            return []
+        counts = self._counts
+        new = [q for q in union_added if q not in self._store]
+        # a graph without an article: from now on the counts are made by query (_after_write)
+        others = counts.others + sum(1 for entry in entries.values() if entry is not None and not entry[1])
+        return [kept.record_quad(kept.change(counts, union_added=new, union_removed=union_removed,
+                                             graphs=entries, others=others))]
+
+    def _after_write(self) -> None:
+        """Fold the records now and then; count again by query when a graph holds no article."""
+        counts = self._counts
+        if counts is None:
+            return
+        try:
+            if counts.others > 0:  # exact only by query then (see kg.store.counts)
+                self._counts = kept.count_by_query(self._store)
+                kept.rewrite(self._store, self._counts)
+            elif counts.records > kept.FOLD_AFTER:
+                kept.rewrite(self._store, counts)
+            else:
+                return
             self._store.flush()
         except OSError as err:
             raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
+
+    def kept_counts(self) -> kept.Counts | None:
+        if self._counts is None and self._read_only:
+            return kept.read(self._store) if not needs_union_fallback(self._store) else None
+        return self._counts
+
+    def stats(self) -> dict:
+        """From the counts the store keeps (kg.store.counts), else by query like any store."""
+        counts = self.kept_counts()
+        if counts is None and self._read_only and self._is_empty():
+            counts = kept.Counts()
+        return counts.stats(self.description) if counts is not None else super().stats()
+
+    def triple_count(self) -> int:
+        counts = self.kept_counts()
+        return counts.triples if counts is not None else super().triple_count()
 
     def _replace_with_blank_nodes(self, added: list, removed: list, union_added: list) -> None:
         """Graphs that lose triples with blank nodes: DROP them and write them whole, in one update."""
@@ -123,7 +208,12 @@ class EmbeddedStore(Store):
         return self._is_empty()
 
     def _is_empty(self) -> bool:
-        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+        """No data: nothing in the default graph nor in any named graph but the counts' (kg.store.counts)."""
+        import pyoxigraph as ox
+
+        if next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+            return False
+        return all(kept.is_stats_graph(g) for g in self._store.named_graphs())
 
     def _bulk_swap(self, units: Sequence[GraphUnit]) -> None:
         import pyoxigraph as ox
@@ -139,6 +229,7 @@ class EmbeddedStore(Store):
         finally:
             self._store = None
             self._store = ox.Store(str(self.location))
+            self._counts = self._current_counts()
 
     def query(self, sparql: str, *, update: bool = False, default_graphs: Sequence[str] | None = None,
               timeout: float | None = None) -> QueryResult | None:
@@ -158,6 +249,7 @@ class EmbeddedStore(Store):
                 raise QueryError(f"SPARQL syntax {_first_line(err)}") from None
             except OSError as err:
                 raise QueryError(f"{self.location}: {_first_line(err)}") from None
+            self._recount()  # the update may have written anything, the counts' graph included
             return None
         if timeout and self._read_only:  # a worker may open the folder only while no writer holds it
             return self._query_in_worker(sparql, graphs, timeout)
@@ -192,10 +284,13 @@ class EmbeddedStore(Store):
             return []
         removed = [q for node in nodes for q in self._store.quads_for_pattern(None, None, None, node)]
         union_removed = orphans(self._store, removed, [])
+        record = self._record([], union_removed, {node.value: None for node in nodes})
         operations = [f"DROP SILENT GRAPH {sparql_term(node)}" for node in nodes]
         text_safe = [q for q in union_removed if not _has_blank_node(q)]
         if text_safe:
             operations.append(_data_block("DELETE DATA", text_safe))
+        if record:
+            operations.append(_data_block("INSERT DATA", record))
         try:
             self._store.update(" ;\n".join(operations))
             for quad in union_removed:
@@ -203,12 +298,22 @@ class EmbeddedStore(Store):
                     self._store.remove(quad)
             self._store.flush()
         except OSError as err:
+            self._counts = None
             raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
+        self._after_write()
         return [node.value for node in nodes]
 
     def drop_everything(self) -> None:
         """Empty the store, graphs that hold no article included."""
         self._store.clear()
+        self._store.flush()
+        self._counts = kept.Counts()
+
+    def _recount(self) -> None:
+        if self._read_only:
+            return
+        self._counts = kept.count_by_query(self._store)
+        kept.rewrite(self._store, self._counts)
         self._store.flush()
 
     def close(self) -> None:
@@ -246,14 +351,24 @@ def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> Query
     """Evaluate one query on a pyoxigraph store: the union of all graphs, or ``graphs`` as the default graph."""
     import pyoxigraph as ox
 
-    try:
+    from kg.store.ordering import sort_rows, split_order
+
+    def evaluate(text: str):
         if graphs:
-            answer = store.query(sparql, default_graph=[ox.NamedNode(g) for g in graphs])
-        elif needs_union_fallback(store):  # a store written before the union graph, opened read-only
-            answer = store.query(sparql, use_default_graph_as_union=True)
-        else:  # the default graph is the de-duplicated union (kg.store.union)
-            answer = store.query(sparql)
-        return _result(answer)
+            return store.query(text, default_graph=[ox.NamedNode(g) for g in graphs])
+        if needs_union_fallback(store):  # a store written before the union graph, opened read-only
+            return store.query(text, use_default_graph_as_union=True)
+        return store.query(text)  # the default graph is the de-duplicated union (kg.store.union)
+
+    try:
+        unordered = split_order(sparql)  # the final ORDER BY sorted here: Oxigraph's sort is slow (kg.store.ordering)
+        if unordered is not None:
+            result = _result(evaluate(unordered[0]))
+            rows = sort_rows(result.variables, result.rows, unordered[1]) if result.form == "SELECT" else None
+            if rows is not None:
+                result.rows = rows
+                return result
+        return _result(evaluate(sparql))
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax {_first_line(err)}") from None
     except OSError as err:

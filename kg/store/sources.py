@@ -22,6 +22,8 @@ from kg.iri import graph_for_article_iri
 if TYPE_CHECKING:
     import rdflib
 
+    from kg.store.validated import Vouchers
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SCHEMA_NEWS_ARTICLE = "http://schema.org/NewsArticle"
 
@@ -41,30 +43,54 @@ class GraphUnit:
         return ox.serialize(sorted(self.triples, key=str), format=ox.RdfFormat.N_TRIPLES)
 
 
-def read_files(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None) -> list[GraphUnit]:
-    """Parse every file (and validate it with kg.validate); raise InputError on the first bad one."""
+def read_files(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None,
+               revalidate: bool = False, vouchers: Vouchers | None = None) -> list[GraphUnit]:
+    """Parse every file (and validate it with kg.validate); raise InputError on the first bad one.
+
+    A file whose bytes kg export recorded as validated under today's shapes (kg.store.validated)
+    is not validated again, unless ``revalidate``; ``vouchers`` (optional) tells which were which.
+    """
     if not paths:
         raise InputError("no files to load")
     if graph and len(paths) > 1:
         raise InputError("--graph names one graph, so give exactly one file")
+    vouchers = _vouchers(validate, revalidate, vouchers)
     units: list[GraphUnit] = []
     for path in paths:
-        file_units = _read_file(Path(path), graph)
+        file_units, vouched = _read_file(Path(path), graph, vouchers)
         if validate:
-            for unit in file_units:
-                _validate(unit, path)
+            trusted = vouched()
+            if not trusted:
+                for unit in file_units:
+                    _validate(unit, path)
+            (vouchers.vouched if trusted else vouchers.validated).append(str(path))
         units.extend(file_units)
     return merge_units(units)
 
 
-def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None) -> Iterator[GraphUnit]:
+def _vouchers(validate: bool, revalidate: bool, vouchers: Vouchers | None) -> Vouchers | None:
+    """Where to look up kg export's validation records: nowhere without validation; with
+    ``revalidate`` no record counts, so every file is validated (and counted)."""
+    from kg.store.validated import Vouchers
+
+    if not validate:
+        return None
+    if vouchers is None:
+        vouchers = Vouchers()
+    if revalidate:
+        vouchers.fingerprint = "-"
+    return vouchers
+
+
+def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None,
+               revalidate: bool = False, vouchers: Vouchers | None = None) -> Iterator[GraphUnit]:
     """The units of ``paths`` one graph at a time, each validated before it is handed on.
 
     For the bulk load into a fresh store (kg.store.bulk.bulk_stream): memory holds one file, not
     the corpus (kg export -o corpus.nq.gz cuts a corpus into shards of bounded size). N-Quads and
     TriG files are split by graph; other files hold one article each and are read whole. A bad
     file raises InputError when the stream reaches it: the caller writes into a fresh store that
-    is thrown away then.
+    is thrown away then. Files kg export validated are not validated again (read_files).
     """
     import pyoxigraph as ox
 
@@ -72,22 +98,27 @@ def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str
         raise InputError("no files to load")
     if graph and len(paths) > 1:
         raise InputError("--graph names one graph, so give exactly one file")
+    vouchers = _vouchers(validate, revalidate, vouchers)
     for path in map(Path, paths):
         if not path.is_file():
             raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
         fmt = rdf_format(path)
         if fmt not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) or graph:
-            file_units = _read_file(path, graph)
+            file_units, vouched = _read_file(path, graph, vouchers)
         else:
-            file_units = _graph_runs(_parse(path, fmt, str(path)), str(path))
-        empty = True
+            quads, vouched = _quads_of_file(path, fmt, vouchers)
+            file_units = _graph_runs(quads, str(path))
+        trusted = None
         for unit in file_units:
-            empty = False
-            if validate:
+            if trusted is None:  # the whole file is parsed before its first unit: its hash is known
+                trusted = validate and vouched()
+            if validate and not trusted:
                 _validate(unit, path)
             yield unit
-        if empty:
+        if trusted is None:
             raise InputError(f"{path}: holds no triples")
+        if vouchers is not None:
+            (vouchers.vouched if trusted else vouchers.validated).append(str(path))
 
 
 def _graph_runs(quads: Iterable, name: str) -> Iterator[GraphUnit]:
@@ -153,24 +184,46 @@ def rdf_format(path: Path):
     return fmt
 
 
-def _read_file(path: Path, graph: str | None) -> list[GraphUnit]:
+def _read_file(path: Path, graph: str | None, vouchers: Vouchers | None = None):
+    """The file's units, and a callable: were these bytes validated by kg export (kg.store.validated)?"""
     if not path.is_file():
         raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
     fmt = rdf_format(path)
     _check_hostile(path, fmt)
-    quads = _parse(path, fmt, str(path))
+    quads, vouched = _quads_of_file(path, fmt, vouchers)
     units = _split(quads, str(path), graph)
     if not units:
         raise InputError(f"{path}: holds no triples")
-    return units
+    return units, vouched
 
 
-def _parse(source: Path | bytes, fmt, name: str):
-    """The quads of ``source``, one at a time (so the caller never holds them all twice)."""
+def _quads_of_file(path: Path, fmt, vouchers: Vouchers | None):
+    """The quads of ``path``, and a callable telling (once they are all read) whether kg export
+    recorded these very bytes as validated. Without a record the file is parsed unhashed."""
+    wanted = vouchers.candidates(path) if vouchers is not None else frozenset()
+    if not wanted:
+        return _parse(path, fmt, str(path)), lambda: False
+    from kg.store.validated import HashingReader
+
+    try:
+        reader = HashingReader(open(path, "rb"))  # noqa: SIM115 - closed by _parse when the quads are read
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror or err}") from None
+    return _parse(path, fmt, str(path), reader), lambda: reader.hexdigest() in wanted
+
+
+def _parse(source: Path | bytes, fmt, name: str, reader=None):
+    """The quads of ``source``, one at a time (so the caller never holds them all twice).
+    ``reader``: the file's bytes through a HashingReader (kg.store.validated)."""
     import pyoxigraph as ox
 
     try:
-        if isinstance(source, Path) and source.suffix.lower() == ".gz":
+        if reader is not None:
+            with reader:
+                stream = gzip.GzipFile(fileobj=reader, mode="rb") if source.suffix.lower() == ".gz" else reader
+                yield from ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri())
+                reader.hexdigest()  # the rest of the file (a gzip trailer) is hashed before it closes
+        elif isinstance(source, Path) and source.suffix.lower() == ".gz":
             with gzip.open(source, "rb") as stream:  # decompressed as it is parsed, never whole in memory
                 yield from ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri())
         elif isinstance(source, Path):

@@ -65,15 +65,20 @@ def _default_is_empty(store) -> bool:
 
 def needs_union_fallback(store) -> bool:
     """A store written before this layout: named graphs, an empty default graph."""
-    return _default_is_empty(store) and next(iter(store.named_graphs()), None) is not None
+    from kg.store.counts import is_stats_graph
+
+    return _default_is_empty(store) and any(not is_stats_graph(g) for g in store.named_graphs())
 
 
 def build_union(store) -> bool:
-    """Fill the default graph of a store written before this layout (one transaction); True if it did."""
+    """Fill the default graph of a store written before this layout (one transaction); True if it did.
+    The counts' graph (kg.store.counts) is kg's bookkeeping, not data: it stays out of the union."""
+    from kg.store.counts import is_stats_graph
+
     if not needs_union_fallback(store):
         return False
     store.extend([to_default(q) for q in store.quads_for_pattern(None, None, None, None)
-                  if not _is_default(q.graph_name)])
+                  if not _is_default(q.graph_name) and not is_stats_graph(q.graph_name)])
     store.flush()
     return True
 
