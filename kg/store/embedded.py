@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
+from kg.store import counts as kept
 from kg.store.base import QueryError, QueryResult, Store, check_query, tidy_message
 from kg.store.guard import check_query_shape, sparql_term
-from kg.store import counts as kept
 from kg.store.union import build_union, needs_union_fallback, orphans, quads_text, to_default
 
 if TYPE_CHECKING:
