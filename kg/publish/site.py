@@ -23,6 +23,7 @@ import pyoxigraph as ox
 import yaml
 
 from kg.errors import KgError
+from kg.publish.catalogue import Catalogue
 from kg.iri import DEFAULT_BASE, normalise_base
 from kg.namespaces import prefixes
 from kg.resources import ontology_dir, shapes_dir
@@ -83,6 +84,7 @@ class Site:
     def __init__(self, store: ox.Store, base: str = DEFAULT_BASE, *,
                  ontology: Path | None = None, shapes: Path | None = None) -> None:
         self.data = store
+        self.catalogue = Catalogue(store)  # counts, members, search: once per store, shared by languages
         self.base = normalise_base(base)
         self.terms = ox.Store()
         self.ontology_path = ontology or ontology_dir()
@@ -106,6 +108,7 @@ class Site:
         display settings are kept, everything computed from the data (labels, indexes, search) is not."""
         fresh = copy.copy(self)
         fresh.data = store
+        fresh.catalogue = Catalogue(store)
         fresh._labels = {}
         for name in ("indexes", "index_of", "search_entries"):  # cached_property values live in __dict__
             fresh.__dict__.pop(name, None)
@@ -184,16 +187,23 @@ class Site:
     def _stores(self) -> tuple[ox.Store, ox.Store]:
         return (self.data, self.terms)
 
+    def _quads(self, store: ox.Store, s=None, p=None, o=None):
+        """quads_for_pattern; in the data store only the graph holding each triple once (the default
+        graph of the kg layout, kg.store.union), so a node shared by N articles costs 1 quad, not N+1."""
+        if store is self.data:
+            return store.quads_for_pattern(s, p, o, self.catalogue.graph)
+        return store.quads_for_pattern(s, p, o)
+
     def outgoing(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
         """Distinct (predicate, object) of ``iri`` over every graph, sorted."""
         subject = ox.NamedNode(iri)
-        seen = {(q.predicate, q.object) for s in self._stores() for q in s.quads_for_pattern(subject, None, None)}
+        seen = {(q.predicate, q.object) for s in self._stores() for q in self._quads(s, subject)}
         return sorted(seen, key=lambda po: (po[0].value, _term_key(po[1])))
 
     def incoming(self, iri: str) -> list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]]:
         """Distinct (subject, predicate) pointing at ``iri``, sorted."""
         obj = ox.NamedNode(iri)
-        seen = {(q.subject, q.predicate) for s in self._stores() for q in s.quads_for_pattern(None, None, obj)}
+        seen = {(q.subject, q.predicate) for s in self._stores() for q in self._quads(s, o=obj)}
         return sorted(seen, key=lambda sp: (sp[1].value, _term_key(sp[0])))
 
     def objects(self, iri: str, predicate: str) -> list[Term]:
@@ -223,12 +233,12 @@ class Site:
         """The RDF document about ``iri``: its triples, its hash children's (mentions), and backlinks."""
         triples: set[ox.Triple] = set()
         for store in self._stores():
-            for q in store.quads_for_pattern(ox.NamedNode(iri), None, None):
+            for q in self._quads(store, ox.NamedNode(iri)):
                 triples.add(q.triple)
-            for q in store.quads_for_pattern(None, None, ox.NamedNode(iri)):
+            for q in self._quads(store, o=ox.NamedNode(iri)):
                 triples.add(q.triple)
         for mention in self._hash_children(iri):
-            for q in self.data.quads_for_pattern(ox.NamedNode(mention), None, None):
+            for q in self._quads(self.data, ox.NamedNode(mention)):
                 triples.add(q.triple)
         return sorted(triples, key=_triple_key)
 
@@ -236,7 +246,7 @@ class Site:
         """Mention IRIs ``{iri}#char=…`` (only articles have them)."""
         node = ox.NamedNode(iri)
         ref = ox.NamedNode(NIF + "referenceContext")
-        return sorted({q.subject.value for q in self.data.quads_for_pattern(None, ref, node)})
+        return sorted({q.subject.value for q in self._quads(self.data, None, ref, node)})
 
     def graph_quads(self, iri: str) -> list[ox.Triple]:
         """All triples of one named graph (``{base}graph/{id}``), sorted; empty when unknown."""
@@ -262,7 +272,7 @@ class Site:
     def _find_label(self, iri: str, lang: str) -> str | None:
         node = ox.NamedNode(iri)
         for prop in self.label_properties:
-            values = {q.object for s in self._stores() for q in s.quads_for_pattern(node, prop, None)}
+            values = {q.object for s in self._stores() for q in self._quads(s, node, prop)}
             literals = sorted((v for v in values if isinstance(v, ox.Literal)), key=lambda v: v.value)
             for wanted in (lang, None, "vi", "en"):
                 for value in literals:
@@ -278,7 +288,7 @@ class Site:
         node = ox.NamedNode(iri)
         for prop in self.label_properties[:3]:
             for store in self._stores():
-                for q in store.quads_for_pattern(node, prop, None):
+                for q in self._quads(store, node, prop):
                     if isinstance(q.object, ox.Literal):
                         out.setdefault(q.object.language or "", set()).add(q.object.value)
         return {k: sorted(v) for k, v in sorted(out.items())}
@@ -299,20 +309,25 @@ class Site:
 
     def instances(self, classes: Iterable[str]) -> list[str]:
         """IRIs typed with any of ``classes`` (or their subclasses) in the data, sorted by label."""
-        members: set[str] = set()
-        for cls in self.subclasses(classes):
-            for q in self.data.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
-                if isinstance(q.subject, ox.NamedNode):
-                    members.add(q.subject.value)
-        return sorted(members, key=lambda iri: (fold(self.label(iri)), iri))
+        return list(self._members(classes))
+
+    def _members(self, classes: Iterable[str]) -> Members:
+        every = frozenset(self.subclasses(classes))
+        found = self.catalogue.members(every)
+        key = f"{self.language}|" + "|".join(sorted(every))
+        return Members(found, lambda: self.catalogue.sorted_members(
+            key, lambda: sorted(found, key=lambda iri: (fold(self.label(iri)), iri))))
 
     @cached_property
     def indexes(self) -> list[dict]:
-        """The index pages of display.yaml with their members: [{key, title, classes, members}]."""
+        """The index pages of display.yaml with their members: [{key, title, classes, members}].
+
+        ``members`` counts at once (kept by the Catalogue) and is sorted by label on first iteration.
+        """
         out = []
         for entry in self.config["indexes"]:
             classes = [expand(c) for c in entry["classes"]]
-            out.append({**entry, "classes": classes, "members": self.instances(classes)})
+            out.append({**entry, "classes": classes, "members": self._members(classes)})
         return out
 
     @cached_property
@@ -320,7 +335,7 @@ class Site:
         """IRI → key of the first index page that lists it (for colouring mentions by kind)."""
         found: dict[str, str] = {}
         for index in self.indexes:
-            for member in index["members"]:
+            for member in sorted(index["members"].unsorted):
                 found.setdefault(member, index["key"])
         return found
 
@@ -340,33 +355,36 @@ class Site:
         rows = set()
         props = [ox.NamedNode(expand(c)) for c in ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")]
         for prop in props:
-            for q in self.data.quads_for_pattern(None, prop, None):
+            for q in self._quads(self.data, None, prop):
                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
                     rows.add((fold(q.object.value), q.object.value, q.subject.value))
         return sorted(rows)
 
     def search(self, text: str, limit: int = 100) -> list[tuple[str, str]]:
-        """Things whose labels contain ``text`` (case and diacritics ignored): [(IRI, label)]."""
+        """Things with a label whose words start with the words of ``text`` (case and diacritics
+        ignored), labels starting with the first word first: [(IRI, label)]. An index kept per store
+        (kg.publish.catalogue.SearchIndex), so a search costs a few binary searches, not a scan."""
         words = fold(text).split()
         if not words:
             return []
-        hits: dict[str, str] = {}
-        for folded, _label, iri in self.search_entries:
-            if all(w in folded for w in words) and iri not in hits:
-                hits[iri] = self.label(iri)
-        ranked = sorted(hits.items(), key=lambda kv: (not fold(kv[1]).startswith(words[0]), fold(kv[1]), kv[0]))
-        return ranked[:limit]
+        hits = self.catalogue.search_index(expand).search(words, limit)
+        return [(iri, self.label(iri)) for iri in hits]
 
     def all_things(self) -> list[str]:
-        """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded."""
+        """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded.
+        The data's subjects come from the Catalogue (one DISTINCT query per store), and the list is kept."""
+        return list(self.catalogue.kept(f"things|{self.base}", self._all_things))
+
+    def _all_things(self) -> list[str]:
         found = set()
-        for store in self._stores():
-            for q in store.quads_for_pattern(None, None, None):
-                s = q.subject
-                if isinstance(s, ox.NamedNode) and "#" not in s.value:
-                    path = self.path_for_iri(s.value)
-                    if path and path.startswith(("id/", "vocab/")) and safe_path(path):
-                        found.add(s.value)
+        candidates = [iri for root in dict.fromkeys((self.base, PROJECT_ROOT))
+                      for iri in self.catalogue.subjects_under(root)]
+        candidates += [q.subject.value for q in self.terms.quads_for_pattern(None, None, None)
+                       if isinstance(q.subject, ox.NamedNode) and "#" not in q.subject.value]
+        for iri in candidates:
+            path = self.path_for_iri(iri)
+            if path and path.startswith(("id/", "vocab/")) and safe_path(path):
+                found.add(iri)
         return sorted(found)
 
     # --- mentions and articles ----------------------------------------------------------------
@@ -400,12 +418,39 @@ class Site:
         for iri in self._hash_children(article):
             m = self.mention(iri, context=False)
             if m:
-                denoted = sorted({q.subject.value for q in self.data.quads_for_pattern(None, DENOTED_BY, ox.NamedNode(iri))})
+                denoted = sorted({q.subject.value for q in self._quads(self.data, None, DENOTED_BY, ox.NamedNode(iri))})
                 out.append((m, denoted))
         return sorted(out, key=lambda md: (md[0].start, -md[0].end))
 
     def triple_count(self) -> int:
-        return len({q.triple for q in self.data.quads_for_pattern(None, None, None)})
+        """Distinct triples of the data (kept by the Catalogue, counted by the store's engine)."""
+        return self.catalogue.triple_count()
+
+    def graph_count(self) -> int:
+        return self.catalogue.graph_count()
+
+
+class Members:
+    """An index page's members: their number at once, their order (by label) computed on first use."""
+
+    def __init__(self, unsorted: set[str], order) -> None:
+        self.unsorted = unsorted
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self.unsorted)
+
+    def __bool__(self) -> bool:
+        return bool(self.unsorted)
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self.unsorted
+
+    def __iter__(self):
+        return iter(self._order())
+
+    def __getitem__(self, item):
+        return self._order()[item]
 
 
 def doc_for_thing(thing: str) -> str:
