@@ -122,10 +122,11 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def start(argv: list[str], probe: str, timeout: float = 120.0, env=None) -> tuple[subprocess.Popen, float]:
+def start(argv: list[str], probe: str, timeout: float = 120.0, env=None, cwd: Path = ROOT
+          ) -> tuple[subprocess.Popen, float]:
     """Spawn a server; (process, seconds until ``probe`` first answered 200)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     while time.perf_counter() - t0 < timeout:
         if proc.poll() is not None:
             raise SystemExit(f"server exited: {' '.join(argv)}")
@@ -257,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         command = [str(VENV / "python"), "-m", "kg", "serve", "--store", str(kg_store), "--port", str(port),
                    "--timeout", str(args.sparql_timeout)]
         env = {**os.environ, "PYTHONPATH": str(args.code)} if args.code else None
-        proc, cold = start(command, f"http://127.0.0.1:{port}/static/style.css", env=env)
+        # `python -m` puts the working folder first on sys.path: run from the code to measure
+        proc, cold = start(command, f"http://127.0.0.1:{port}/static/style.css", env=env, cwd=args.code or ROOT)
         warm = _first_answer(f"http://127.0.0.1:{port}/", args.timeout * 5)
         try:
             rows = {}

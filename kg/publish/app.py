@@ -36,9 +36,10 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
+from kg.publish.catalogue import kept_counts_file
 from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages
 from kg.publish.site import HERE, P, Site, curie, safe_path
-from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
+from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.resources import cq_dir
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -138,8 +139,11 @@ class PageCache:
 class LinkedDataApp:
     """WSGI callable serving one Site."""
 
-    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000, location: str | None = None,
+    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = MAX_ROWS, location: str | None = None,
                  allow_federation: bool = False, warm: bool | None = None) -> None:
+        self._generation = store_generation(location) if location else None
+        if location:
+            site.keep_counts(kept_counts_file(location), list(self._generation))
         self.site = site
         self._page_sets = _page_sets(site)
         self._local = threading.local()  # the Pages of the request a thread answers (its language)
@@ -155,7 +159,6 @@ class LinkedDataApp:
         # kg serve follows the store: a request at most every STORE_CHECK_SECONDS looks at the folder's
         # files (names, sizes, times: a few dozen stat calls) and, when they changed, reopens the store
         # and drops every cache. The generation's time is the Last-Modified of every answer.
-        self._generation = store_generation(location) if location else None
         self._modified = self._generation[0] / 1e9 if self._generation else time.time()
         self._next_check = time.monotonic() + STORE_CHECK_SECONDS
         self._refresh_lock = threading.Lock()
@@ -214,6 +217,7 @@ class LinkedDataApp:
 
     def _swap(self, store: ox.Store, generation: tuple) -> None:
         site = self.site.with_data(store)
+        site.keep_counts(kept_counts_file(self.location), list(generation))
         old = self.sparql
         # New workers open the new store; the old ones finish what they run, then go.
         self.sparql = SparqlService(store, location=self.location, **self._sparql_options)
@@ -679,7 +683,7 @@ def _absolute(environ, target: str) -> str:
     return environ.get("SCRIPT_NAME", "").rstrip("/") + "/" + target
 
 
-def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = 10000,
+def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = MAX_ROWS,
              ontology: Path | None = None, shapes: Path | None = None, location: str | Path | None = None,
              allow_federation: bool = False) -> LinkedDataApp:
     """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes.

@@ -1,31 +1,39 @@
-"""What pages need about the whole data, computed once per store and kept: counts, class members,
-the most-mentioned things, and the search index.
+"""What pages need about the whole data, computed once per store version and kept: counts, class
+members, labels for sorting, the most-mentioned things, and the search index.
 
 A ``Site`` over another store (``kg serve`` after a `kg load` or `kg drop`: ``Site.with_data``) gets
 a new Catalogue, so everything here is keyed on the store's version by construction and is never
 stale. Nothing is recomputed per request: the home page, VoID and the index pages read these
-values; the first request after a change waits for them once (``kg serve`` builds them in a
-background thread as soon as it opens the store, so usually nobody waits).
+values, and ``kg serve`` builds them in a background thread as soon as it opens a store.
 
-Counting is done by the store's query engine (one SPARQL aggregate each, in Rust), not by a Python
-set of every triple. On the kg layout (kg.store.union) the default graph holds every triple once,
-so a count over it is a count of distinct triples; on a store written before that layout the same
-queries run over the union of the named graphs with DISTINCT.
+The whole-store numbers (triples, graphs, quads, class partitions, VoID's example resources) are
+also written to a small JSON file keyed on the store folder's version (``kg serve`` passes
+``keep``), so a server restarted on an unchanged store reads them instead of counting again. The
+counting itself is done by the store's engine (SPARQL aggregates, in Rust) or by one scan of one
+predicate; never by a Python set of every triple. On the kg layout (kg.store.union) the default
+graph holds every triple once, so counts over it are counts of distinct triples; on a store written
+before that layout the same queries run over the union of the named graphs with DISTINCT.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
+import json
+import os
 import threading
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.vietnamese import search_key
 
-GAF_DENOTED_BY = "http://groundedannotationframework.org/gaf#denotedBy"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+GAF_DENOTED_BY = ox.NamedNode("http://groundedannotationframework.org/gaf#denotedBy")
 SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")
+KEPT_FORMAT = 1  # bump when the meaning of a kept value changes
 
 
 def data_graph(store: ox.Store):
@@ -37,29 +45,85 @@ def data_graph(store: ox.Store):
     return ox.DefaultGraph()
 
 
-class Catalogue:
-    """Lazily computed, then kept, facts about one data store (thread-safe: each is computed once)."""
+def kept_counts_file(location: str | Path) -> Path:
+    """Where ``kg serve`` keeps the counts of the store at ``location`` ($KG_SERVE_CACHE, else the
+    user's cache folder): outside the store folder, which the server only reads."""
+    import hashlib
 
-    def __init__(self, store: ox.Store) -> None:
+    root = os.environ.get("KG_SERVE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kg", "serve")
+    name = hashlib.sha256(str(Path(location).resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(root) / f"{name}.json"
+
+
+class Catalogue:
+    """Lazily computed, then kept, facts about one data store (thread-safe: each is computed once).
+
+    ``keep`` (a JSON file) and ``version`` (any JSON value naming the store's version): small values
+    are read from the file when it holds the same version, and written to it once computed.
+    """
+
+    def __init__(self, store: ox.Store, keep: Path | None = None, version=None) -> None:
         self.store = store
         self._values: dict[str, object] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self.graph = data_graph(store)
+        self.keep, self.version = keep, version
+        self._kept: dict[str, object] = self._read_kept()
 
-    def _once(self, name: str, make: Callable[[], object]):
+    # --- keeping ------------------------------------------------------------------------------
+
+    def _read_kept(self) -> dict:
+        if self.keep is None:
+            return {}
+        try:
+            doc = json.loads(self.keep.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if doc.get("format") != KEPT_FORMAT or doc.get("version") != self.version:
+            return {}
+        return dict(doc.get("values", {}))
+
+    def _write_kept(self, name: str, value) -> None:
+        if self.keep is None:
+            return
+        with self._guard:
+            self._kept[name] = value
+            doc = {"format": KEPT_FORMAT, "version": self.version, "values": self._kept}
+            try:
+                self.keep.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.keep.with_name(f".{self.keep.name}.{os.getpid()}.{threading.get_ident()}")
+                tmp.write_text(json.dumps(doc, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+                tmp.replace(self.keep)
+            except OSError:  # a read-only home: the counts are only kept in memory
+                pass
+
+    def _once(self, name: str, make: Callable[[], object], *, persist: bool = False):
         if name in self._values:
             return self._values[name]
         with self._guard:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:
             if name not in self._values:
-                self._values[name] = make()
+                if persist and name in self._kept:
+                    self._values[name] = self._kept[name]
+                else:
+                    value = make()
+                    self._values[name] = value
+                    if persist:
+                        self._write_kept(name, value)
         return self._values[name]
 
-    def kept(self, name: str, make: Callable[[], object]):
-        """``make()`` computed once for this store (for values a Site derives from the data)."""
-        return self._once("kept|" + name, make)
+    def kept(self, name: str, make: Callable[[], object], *, persist: bool = False):
+        """``make()`` computed once for this store (for values a Site derives from the data);
+        ``persist``: JSON-able, also kept across restarts on the same store version."""
+        return self._once("kept|" + name, make, persist=persist)
+
+    def ready(self, name: str) -> bool:
+        return name in self._values
+
+    # --- counts -------------------------------------------------------------------------------
 
     def _query(self, text: str):
         if self.graph is None:
@@ -71,61 +135,71 @@ class Catalogue:
             return int(row[0].value)
         return 0
 
-    # --- counts -------------------------------------------------------------------------------
-
     def triple_count(self) -> int:
         """Distinct triples over all the articles' graphs."""
         if self.graph is None:
             query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
         else:
             query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-        return self._once("triples", lambda: self._count(query))
+        return self._once("triples", lambda: self._count(query), persist=True)
 
     def graph_count(self) -> int:
-        return self._once("graphs", lambda: sum(1 for _ in self.store.named_graphs()))
+        return self._once("graphs", lambda: sum(1 for _ in self.store.named_graphs()), persist=True)
 
     def named_quad_count(self) -> int:
         """Quads in named graphs: the lines of the dump (void:triples)."""
         return self._once("named quads", lambda: self._count(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"), persist=True)
 
     def class_counts(self) -> dict[str, int]:
         """Class IRI → distinct subjects typed with it (VoID class partitions)."""
         def make() -> dict[str, int]:
-            query = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")
+            query = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
             return dict(sorted((row[0].value, int(row[1].value)) for row in self._query(query)))
-        return self._once("classes", make)
+        return self._once("classes", make, persist=True)
 
-    def subjects_under(self, prefix: str) -> list[str]:
-        """Distinct IRI subjects starting with ``prefix``, without a fragment (mentions), sorted."""
-        def make() -> list[str]:
-            literal = ox.Literal(prefix)
-            query = ("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
-                     f"{literal}) && !CONTAINS(STR(?s), \"#\")) }}")
-            return sorted(row[0].value for row in self._query(query))
-        return self._once(f"subjects|{prefix}", make)
+    def most_mentioned(self, key: str, members: Iterable[str]) -> str | None:
+        """The member with the most mentions (gaf:denotedBy; ties: the greatest IRI), kept under ``key``."""
+        def make() -> str | None:
+            best = None
+            for iri in members:
+                n = sum(1 for _ in self.store.quads_for_pattern(ox.NamedNode(iri), GAF_DENOTED_BY, None, self.graph))
+                if best is None or (n, iri) > best:
+                    best = (n, iri)
+            return best[1] if best else None
+        return self._once("most mentioned|" + key, make, persist=True)
 
-    def mention_counts(self) -> dict[str, int]:
-        """IRI → number of its mentions (gaf:denotedBy), for VoID's example resources."""
-        def make() -> dict[str, int]:
-            query = (f"SELECT ?s (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?s <{GAF_DENOTED_BY}> ?m FILTER(isIRI(?s)) }} "
-                     "GROUP BY ?s")
-            return {row[0].value: int(row[1].value) for row in self._query(query)}
-        return self._once("mentions", make)
-
-    # --- class members ------------------------------------------------------------------------
+    # --- class members and labels -------------------------------------------------------------
 
     def members(self, classes: frozenset[str]) -> set[str]:
         """IRIs typed with any of ``classes`` in the data (not sorted)."""
         def make() -> set[str]:
-            rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
             found: set[str] = set()
             for cls in sorted(classes):
-                for q in self.store.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), self.graph):
+                for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), self.graph):
                     if isinstance(q.subject, ox.NamedNode):
                         found.add(q.subject.value)
             return found
         return self._once("members|" + "|".join(sorted(classes)), make)
+
+    def typed_subjects(self) -> set[str]:
+        """Every IRI subject of an rdf:type triple, mentions (IRIs with a fragment) left out."""
+        def make() -> set[str]:
+            return {q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, None, self.graph)
+                    if isinstance(q.subject, ox.NamedNode) and "#" not in q.subject.value}
+        return self._once("typed", make)
+
+    def literals(self, properties: tuple[str, ...]) -> dict[str, list[tuple[int, ox.Literal]]]:
+        """IRI → [(position of the property in ``properties``, literal)] for every subject with one of
+        them: one scan per property, for sorting and searching without a lookup per thing."""
+        def make() -> dict[str, list[tuple[int, ox.Literal]]]:
+            out: dict[str, list[tuple[int, ox.Literal]]] = {}
+            for rank, prop in enumerate(properties):
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, self.graph):
+                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                        out.setdefault(q.subject.value, []).append((rank, q.object))
+            return out
+        return self._once("literals|" + "|".join(properties), make)
 
     def sorted_members(self, key: str, make: Callable[[], list[str]]) -> list[str]:
         """A sorted member list (the Site sorts, by label in its language), kept under ``key``."""
@@ -135,58 +209,65 @@ class Catalogue:
 
     def search_index(self, expand: Callable[[str], str]) -> SearchIndex:
         def make() -> SearchIndex:
-            rows = set()
-            for prop in SEARCH_PROPERTIES:
-                for q in self.store.quads_for_pattern(None, ox.NamedNode(expand(prop)), None, self.graph):
-                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-                        rows.add((search_key(q.object.value), q.subject.value))
+            properties = tuple(expand(p) for p in SEARCH_PROPERTIES)
+            rows = {(search_key(lit.value), iri) for iri, values in self.literals(properties).items()
+                    for _rank, lit in values}
             return SearchIndex(sorted(rows))
         return self._once("search", make)
 
 
 class SearchIndex:
-    """Word-prefix search over folded labels: a sorted list of (word, entry) and bisect, no linear scan.
+    """Word-prefix search over folded labels: posting lists per word and binary search, no scan.
 
-    An entry is one (folded label, IRI); a query matches an entry when each of its words is the
-    start of some word of the label ("lai xu" finds "Lại Xuân Lâm"; case and diacritics ignored).
+    An entry is one (folded label, IRI), entries sorted by label. A query matches an entry when
+    each of its words starts some word of the label ("lai xu" finds "Lại Xuân Lâm"; case and
+    diacritics ignored). Labels starting with the query's first word rank first (they are one
+    contiguous run of the sorted entries), then the others, each in label order; a search stops as
+    soon as it has ``limit`` things, so its cost follows the answer, not the corpus.
     """
 
     def __init__(self, entries: list[tuple[str, str]]) -> None:
-        self.entries = entries  # sorted (folded label, IRI): an entry's position is its rank
-        words: set[tuple[str, int]] = set()
-        for position, (folded, _iri) in enumerate(entries):
-            for word in folded.split():
-                words.add((word, position))
-        self.words = sorted(words)
-        self._keys = [w for w, _ in self.words]
+        self.entries = entries
+        self._folded = [folded for folded, _ in entries]
+        postings: dict[str, array] = {}
+        for position, folded in enumerate(self._folded):
+            for word in set(folded.split()):
+                postings.setdefault(word, array("I")).append(position)
+        self.words = sorted(postings)
+        self._postings = [postings[w] for w in self.words]
 
-    def _positions(self, prefix: str) -> set[int]:
-        start = bisect.bisect_left(self._keys, prefix)
-        end = bisect.bisect_left(self._keys, prefix + "\U0010ffff", lo=start)
-        return {self.words[i][1] for i in range(start, end)}
+    def _lists(self, prefix: str) -> list[array]:
+        """Posting lists of every word starting with ``prefix``."""
+        start = bisect.bisect_left(self.words, prefix)
+        end = bisect.bisect_left(self.words, prefix + "\U0010ffff", lo=start)
+        return self._postings[start:end]
+
+    def _matches(self, position: int, words: list[str]) -> bool:
+        tokens = self._folded[position].split()
+        return all(any(t.startswith(w) for t in tokens) for w in words)
 
     def search(self, words: list[str], limit: int) -> list[str]:
-        """IRIs of the best ``limit`` matches: labels starting with the first word first, then by label."""
+        """IRIs of the best ``limit`` matches (first-word-first, then label order)."""
         if not words:
             return []
-        hits: set[int] | None = None
-        for word in sorted(set(words), key=len, reverse=True):  # longer words match fewer entries
-            found = self._positions(word)
-            hits = found if hits is None else hits & found
-            if not hits:
-                return []
         first = words[0]
-
-        def rank(position: int) -> tuple[bool, int]:
-            return (not self.entries[position][0].startswith(first), position)
-
-        # the best few are enough unless many entries name the same things (labels and altLabels)
-        for take in (limit * 4, len(hits)):
-            seen: dict[str, None] = {}
-            for position in heapq.nsmallest(take, hits, key=rank):
-                seen.setdefault(self.entries[position][1], None)
-                if len(seen) == limit:
-                    return list(seen)
-            if take >= len(hits):
-                break
-        return list(seen)
+        found: dict[str, None] = {}
+        lo = bisect.bisect_left(self._folded, first)
+        hi = bisect.bisect_left(self._folded, first + "\U0010ffff", lo=lo)
+        for position in range(lo, hi):  # labels starting with the first word
+            if self._matches(position, words):
+                found.setdefault(self.entries[position][1], None)
+                if len(found) == limit:
+                    return list(found)
+        # then the others, from the posting lists of the word with the fewest (in label order)
+        lists = min((self._lists(w) for w in words), key=lambda ls: sum(len(x) for x in ls))
+        previous = -1
+        for position in heapq.merge(*lists):
+            if position == previous or lo <= position < hi:
+                continue
+            previous = position
+            if self._matches(position, words):
+                found.setdefault(self.entries[position][1], None)
+                if len(found) == limit:
+                    break
+        return list(found)

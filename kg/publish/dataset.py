@@ -49,7 +49,7 @@ def void_triples(site: Site, *, endpoint: bool = True) -> list[ox.Triple]:
     add(ds, DCT + "publisher", ox.Literal(meta["publisher"]))
     add(ds, VOID + "uriSpace", ox.Literal(site.base + "id/"))
     add(ds, VOID + "triples", _int(site.catalogue.named_quad_count()))  # = len(dump_lines(site)), counted by the store
-    add(ds, VOID + "entities", _int(len(site.all_things())))
+    add(ds, VOID + "entities", _int(site.thing_count()))
     if endpoint:
         add(ds, VOID + "sparqlEndpoint", iri(site.base + "sparql"))
     add(ds, VOID + "dataDump", iri(site.base + "dump.nq.gz"))
@@ -69,11 +69,10 @@ def _partitions(site: Site, ds: ox.NamedNode, add) -> None:
         add(ds, VOID + "classPartition", part)
         add(part, VOID + "class", ox.NamedNode(cls))
         add(part, VOID + "entities", _int(members))
-    mentions = site.catalogue.mention_counts()
     for index in site.indexes:
         if index["members"] and index["key"] != "articles":
             # the most-mentioned member of each index page is a good first example
-            best = max(index["members"].unsorted, key=lambda m: (mentions.get(m, 0), m))
+            best = site.catalogue.most_mentioned(index["key"], sorted(index["members"].unsorted))
             add(ds, VOID + "exampleResource", ox.NamedNode(best))
 
 

@@ -114,6 +114,11 @@ class Site:
             fresh.__dict__.pop(name, None)
         return fresh
 
+    def keep_counts(self, path, version) -> None:
+        """Keep the whole-store counts in the JSON file ``path`` for the store version ``version``
+        (kg serve: they then survive a restart on an unchanged store). Before with_language copies."""
+        self.catalogue = Catalogue(self.data, keep=path, version=version)
+
     # --- loading ------------------------------------------------------------------------------
 
     def _load_terms(self) -> None:
@@ -188,10 +193,10 @@ class Site:
         return (self.data, self.terms)
 
     def _quads(self, store: ox.Store, s=None, p=None, o=None):
-        """quads_for_pattern; in the data store only the graph holding each triple once (the default
-        graph of the kg layout, kg.store.union), so a node shared by N articles costs 1 quad, not N+1."""
-        if store is self.data:
-            return store.quads_for_pattern(s, p, o, self.catalogue.graph)
+        """quads_for_pattern over every graph. Lookups about one thing read all graphs, so a triple
+        written into an article's graph by another tool (not through kg load, which keeps the union
+        default graph, kg.store.union) still shows; whole-store scans (kg.publish.catalogue) read
+        the union default graph only."""
         return store.quads_for_pattern(s, p, o)
 
     def outgoing(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
@@ -316,7 +321,30 @@ class Site:
         found = self.catalogue.members(every)
         key = f"{self.language}|" + "|".join(sorted(every))
         return Members(found, lambda: self.catalogue.sorted_members(
-            key, lambda: sorted(found, key=lambda iri: (fold(self.label(iri)), iri))))
+            key, lambda: sorted(found, key=lambda iri: (fold(self._bulk_label(iri)), iri))))
+
+    def _bulk_label(self, iri: str) -> str:
+        """``label(iri)``, from the Catalogue's one scan per label property when only the data
+        describes ``iri`` (the same choice as _find_label), so sorting N things costs no N lookups."""
+        key = f"{self.language}|{iri}"
+        if key in self._labels:
+            return self._labels[key]
+        if iri in self._terms_subjects:
+            return self.label(iri)
+        found = self.catalogue.literals(tuple(p.value for p in self.label_properties)).get(iri)
+        if not found:
+            return self.label(iri)
+        best = min(rank for rank, _ in found)
+        literals = sorted((lit for rank, lit in found if rank == best), key=lambda v: v.value)
+        chosen = next((v for wanted in (self.language, None, "vi", "en") for v in literals if v.language == wanted),
+                      literals[0])
+        self._labels[key] = chosen.value
+        return chosen.value
+
+    @cached_property
+    def _terms_subjects(self) -> set[str]:
+        return {q.subject.value for q in self.terms.quads_for_pattern(None, None, None)
+                if isinstance(q.subject, ox.NamedNode)}
 
     @cached_property
     def indexes(self) -> list[dict]:
@@ -372,15 +400,21 @@ class Site:
 
     def all_things(self) -> list[str]:
         """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded.
-        The data's subjects come from the Catalogue (one DISTINCT query per store), and the list is kept."""
+
+        In the data, a thing is typed or labelled (kg.map types and labels every node it writes), so
+        the subjects come from one scan of rdf:type and the label properties, not of every triple;
+        the list is kept for the store version."""
         return list(self.catalogue.kept(f"things|{self.base}", self._all_things))
+
+    def thing_count(self) -> int:
+        """len(all_things()), kept across restarts on the same store version (VoID's void:entities)."""
+        return self.catalogue.kept(f"things count|{self.base}", lambda: len(self.all_things()), persist=True)
 
     def _all_things(self) -> list[str]:
         found = set()
-        candidates = [iri for root in dict.fromkeys((self.base, PROJECT_ROOT))
-                      for iri in self.catalogue.subjects_under(root)]
-        candidates += [q.subject.value for q in self.terms.quads_for_pattern(None, None, None)
-                       if isinstance(q.subject, ox.NamedNode) and "#" not in q.subject.value]
+        candidates = set(self.catalogue.typed_subjects())
+        candidates.update(self.catalogue.literals(tuple(p.value for p in self.label_properties)))
+        candidates.update(iri for iri in self._terms_subjects if "#" not in iri)
         for iri in candidates:
             path = self.path_for_iri(iri)
             if path and path.startswith(("id/", "vocab/")) and safe_path(path):
