@@ -65,8 +65,8 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
     store = open_store(path)
     app = make_app(store, base, timeout=timeout, max_rows=max_rows, location=path,
                    allow_federation=allow_federation)
-    app.site.check_base()
-    app.sparql.workers.warm()  # queries run in worker processes, killed at the timeout
+    app.site.check_base()  # the query workers (killed at the timeout) start in the background, after
+    # the counts: starting them here made every cold start wait for four interpreters
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
 
 

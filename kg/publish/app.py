@@ -184,6 +184,8 @@ class LinkedDataApp:
                 self._void_triples()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages
+            if site is self.site and self.sparql.workers is not None:
+                self.sparql.workers.warm()  # the SPARQL worker processes, so the first query need not wait
         except Exception as err:  # noqa: BLE001 -- a request computes the same and reports it
             import sys
 
@@ -685,12 +687,14 @@ def _absolute(environ, target: str) -> str:
 
 def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = MAX_ROWS,
              ontology: Path | None = None, shapes: Path | None = None, location: str | Path | None = None,
-             allow_federation: bool = False) -> LinkedDataApp:
+             allow_federation: bool = False, warm: bool | None = None) -> LinkedDataApp:
     """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes.
 
     ``location`` is the store's folder: SPARQL queries then run in worker processes that are killed
     at the timeout. ``allow_federation`` lets queries use SERVICE (the server then fetches from any
-    URL a visitor names: only for trusted users).
+    URL a visitor names: only for trusted users). ``warm`` (default: when ``location`` is given)
+    computes the counts, index members and search index in a background thread at once.
     """
     return LinkedDataApp(Site(store, base, ontology=ontology, shapes=shapes), timeout=timeout, max_rows=max_rows,
-                         location=None if location is None else str(location), allow_federation=allow_federation)
+                         location=None if location is None else str(location), allow_federation=allow_federation,
+                         warm=warm)
