@@ -193,10 +193,11 @@ class Site:
         return (self.data, self.terms)
 
     def _quads(self, store: ox.Store, s=None, p=None, o=None):
-        """quads_for_pattern over every graph. Lookups about one thing read all graphs, so a triple
-        written into an article's graph by another tool (not through kg load, which keeps the union
-        default graph, kg.store.union) still shows; whole-store scans (kg.publish.catalogue) read
-        the union default graph only."""
+        """quads_for_pattern; in the data store only the graph that holds each triple once (the
+        default graph of the kg layout, kg.store.union; every graph on a store without it), so a
+        body named in N articles costs its triples once per lookup, not N+1 times."""
+        if store is self.data:
+            return store.quads_for_pattern(s, p, o, self.catalogue.graph)
         return store.quads_for_pattern(s, p, o)
 
     def outgoing(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
@@ -212,7 +213,14 @@ class Site:
         return sorted(seen, key=lambda sp: (sp[1].value, _term_key(sp[0])))
 
     def objects(self, iri: str, predicate: str) -> list[Term]:
-        return [o for p, o in self.outgoing(iri) if p.value == predicate]
+        """Distinct objects of ``iri`` ``predicate``, sorted (one pattern lookup: a body's types are
+        found without reading its thousands of mentions)."""
+        try:
+            subject, pred = ox.NamedNode(iri), ox.NamedNode(predicate)
+        except (TypeError, ValueError):
+            return []
+        seen = {q.object for s in self._stores() for q in self._quads(s, subject, pred)}
+        return sorted(seen, key=_term_key)
 
     def value(self, iri: str, predicate: str) -> Term | None:
         values = self.objects(iri, predicate)

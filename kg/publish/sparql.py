@@ -36,6 +36,7 @@ from kg.store.results import json_term as term_json
 READ_ONLY = "This SPARQL endpoint is read-only: SPARQL Update is not accepted."
 MAX_ROWS = 1_000_000  # the default result cap: rows of a SELECT, triples of a CONSTRUCT
 ANSWER_CACHE_BYTES = 128 << 20
+WORKER_WAIT = 5.0
 
 
 @dataclass
@@ -91,6 +92,14 @@ class AnswerCache:
                 self.size -= len(old.body)
 
 
+class _Flight:
+    """A question being answered: later askers of the same question wait for its answer."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: Answer | None = None
+
+
 class SparqlService:
     """Runs SELECT/ASK/CONSTRUCT/DESCRIBE against ``store``; updates are refused."""
 
@@ -98,6 +107,8 @@ class SparqlService:
                  max_concurrent: int = 4, location: str | None = None, allow_federation: bool = False) -> None:
         self.store = store
         self.answers = AnswerCache()
+        self._inflight: dict[tuple, _Flight] = {}  # the same question asked while it runs waits for it
+        self._inflight_lock = threading.Lock()
         self.timeout = timeout
         self.max_rows = max_rows
         self.allow_federation = allow_federation
@@ -129,6 +140,25 @@ class SparqlService:
         kept = self.answers.get(key)
         if kept is not None:
             return kept
+        with self._inflight_lock:
+            running = self._inflight.get(key)
+            if running is None:
+                self._inflight[key] = _Flight()
+        if running is not None:  # eight clients asking one question cost one evaluation
+            if running.done.wait(self.timeout + WORKER_WAIT + 1) and running.answer is not None:
+                a = running.answer
+                return Answer(a.status, a.content_type, a.body, dict(a.headers))
+            return Answer.text(503, "Too many queries are running; try again shortly.", **self.limits())
+        flight = self._inflight[key]
+        try:
+            flight.answer = self._evaluate_once(query, accept, default_graphs, named_graphs, key)
+            return flight.answer
+        finally:
+            with self._inflight_lock:
+                self._inflight.pop(key, None)
+            flight.done.set()
+
+    def _evaluate_once(self, query, accept, default_graphs, named_graphs, key) -> Answer:
         if self.workers is not None:
             answer = self._run_in_worker(query, accept, default_graphs, named_graphs)
             answer.headers.update(self.limits())
@@ -161,7 +191,8 @@ class SparqlService:
         from kg.store.worker import PoolBusy, WorkerCrashed, WorkerError, WorkerTimeout
 
         try:
-            return self.workers.call((query, accept, default_graphs, named_graphs), self.timeout)
+            # a query waits up to WORKER_WAIT seconds for a free worker before "busy"
+            return self.workers.call((query, accept, default_graphs, named_graphs), self.timeout, wait=WORKER_WAIT)
         except PoolBusy:
             return Answer.text(503, "Too many queries are running; try again shortly.")
         except WorkerTimeout:
