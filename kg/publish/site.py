@@ -494,6 +494,17 @@ class Members:
     def __getitem__(self, item):
         return self._order()[item]
 
+    def among(self, iris) -> list[str]:
+        """The members that are in ``iris``, in member order, without walking every member (an
+        article page's "mentioned" groups: proportional to what the article names, not to the corpus)."""
+        rank = self._rank()
+        return sorted((i for i in set(iris) if i in self.unsorted), key=rank.__getitem__)
+
+    def _rank(self) -> dict[str, int]:
+        if getattr(self, "_ranks", None) is None:
+            self._ranks = {iri: n for n, iri in enumerate(self._order())}
+        return self._ranks
+
 
 def doc_for_thing(thing: str) -> str:
     """"id/person/x" → "doc/person/x"; "vocab/role/x" → "doc/vocab/role/x"; a scheme "vocab/role/" → ".../index"."""
