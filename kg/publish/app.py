@@ -178,12 +178,10 @@ class LinkedDataApp:
         try:
             site.triple_count(), site.graph_count()
             for index in site.indexes:
-                len(index["members"])
-            site.catalogue.search_index(expand)
+                index["members"][:1]  # sorted by label: the index pages and article pages
             if site is self.site:
                 self._void_triples()
-            for index in site.indexes:
-                index["members"][:1]  # sorted by label: the index pages
+            site.catalogue.search_index(expand)
             if site is self.site and self.sparql.workers is not None:
                 self.sparql.workers.warm()  # the SPARQL worker processes, so the first query need not wait
         except Exception as err:  # noqa: BLE001 -- a request computes the same and reports it

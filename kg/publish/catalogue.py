@@ -33,7 +33,7 @@ from kg.vietnamese import search_key
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 GAF_DENOTED_BY = ox.NamedNode("http://groundedannotationframework.org/gaf#denotedBy")
 SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")
-KEPT_FORMAT = 1  # bump when the meaning of a kept value changes
+KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
 
 
 def data_graph(store: ox.Store):
@@ -206,8 +206,9 @@ class Catalogue:
         return self._once("literals|" + "|".join(properties), make)
 
     def sorted_members(self, key: str, make: Callable[[], list[str]]) -> list[str]:
-        """A sorted member list (the Site sorts, by label in its language), kept under ``key``."""
-        return self._once("sorted|" + key, make)
+        """A sorted member list (the Site sorts, by label in its language), kept under ``key`` (and
+        across restarts: sorting needs every member's label, the slowest thing to redo at start)."""
+        return self._once("sorted|" + key, make, persist=True)
 
     # --- search -------------------------------------------------------------------------------
 
