@@ -195,15 +195,22 @@ class Catalogue:
 
     def literals(self, properties: tuple[str, ...]) -> dict[str, list[tuple[int, ox.Literal]]]:
         """IRI → [(position of the property in ``properties``, literal)] for every subject with one of
-        them: one scan per property, for sorting and searching without a lookup per thing."""
+        them: one scan per property (shared between callers), for sorting and searching without a
+        lookup per thing."""
         def make() -> dict[str, list[tuple[int, ox.Literal]]]:
             out: dict[str, list[tuple[int, ox.Literal]]] = {}
             for rank, prop in enumerate(properties):
-                for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, self.graph):
-                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-                        out.setdefault(q.subject.value, []).append((rank, q.object))
+                for iri, literal in self._literals_of(prop):
+                    out.setdefault(iri, []).append((rank, literal))
             return out
         return self._once("literals|" + "|".join(properties), make)
+
+    def _literals_of(self, prop: str) -> list[tuple[str, ox.Literal]]:
+        def make() -> list[tuple[str, ox.Literal]]:
+            return [(q.subject.value, q.object) for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None,
+                                                                                      self.graph)
+                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)]
+        return self._once("literals of|" + prop, make)
 
     def sorted_members(self, key: str, make: Callable[[], list[str]]) -> list[str]:
         """A sorted member list (the Site sorts, by label in its language), kept under ``key`` (and
@@ -214,9 +221,7 @@ class Catalogue:
 
     def search_index(self, expand: Callable[[str], str]) -> SearchIndex:
         def make() -> SearchIndex:
-            properties = tuple(expand(p) for p in SEARCH_PROPERTIES)
-            rows = {(search_key(lit.value), iri) for iri, values in self.literals(properties).items()
-                    for _rank, lit in values}
+            rows = {(search_key(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
             return SearchIndex(sorted(rows))
         return self._once("search", make)
 
