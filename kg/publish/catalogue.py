@@ -70,7 +70,15 @@ class Catalogue:
         self._guard = threading.Lock()
         self.graph = data_graph(store)
         self.keep, self.version = keep, version
-        self._kept: dict[str, object] = self._read_kept()
+        self._kept_values: dict[str, object] | None = None  # read on first use, not at start-up
+
+    @property
+    def _kept(self) -> dict[str, object]:
+        if self._kept_values is None:
+            with self._guard:
+                if self._kept_values is None:
+                    self._kept_values = self._read_kept()
+        return self._kept_values
 
     # --- keeping ------------------------------------------------------------------------------
 
@@ -88,9 +96,10 @@ class Catalogue:
     def _write_kept(self, name: str, value) -> None:
         if self.keep is None:
             return
+        kept = self._kept
         with self._guard:
-            self._kept[name] = value
-            doc = {"format": KEPT_FORMAT, "version": self.version, "values": self._kept}
+            kept[name] = value
+            doc = {"format": KEPT_FORMAT, "version": self.version, "values": kept}
             try:
                 self.keep.parent.mkdir(parents=True, exist_ok=True)
                 tmp = self.keep.with_name(f".{self.keep.name}.{os.getpid()}.{threading.get_ident()}")
