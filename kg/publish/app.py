@@ -166,6 +166,7 @@ class LinkedDataApp:
         # counts, index members and the search index are computed once per store version; on a
         # server (a store folder) a background thread does it at once, so requests rarely wait for it
         self._warm = location is not None if warm is None else warm
+        self.listening = threading.Event()  # set by kg.publish.server once the port is bound
         if self._warm:
             self._start_warming(site)
 
@@ -182,8 +183,11 @@ class LinkedDataApp:
             if site is self.site:
                 self._void_triples()
             site.catalogue.search_index(expand)
-            if site is self.site and self.sparql.workers is not None:
-                self.sparql.workers.warm()  # the SPARQL worker processes, so the first query need not wait
+            # the SPARQL worker processes, so the first query need not wait; only once the server
+            # listens (a process that exits because its port is taken must leave no half-started child)
+            if site is self.site and self.sparql.workers is not None and self.listening.wait():
+                if site is self.site:
+                    self.sparql.workers.warm()
         except Exception as err:  # noqa: BLE001 -- a request computes the same and reports it
             import sys
 
