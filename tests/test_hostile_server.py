@@ -31,8 +31,9 @@ def store_path(tmp_path_factory):
     """The seed export, plus a hostile schema:url on the article (a javascript: IRI is a valid IRI)."""
     folder = build_seed_store(tmp_path_factory.mktemp("hostile") / "kg-store")
     store = ox.Store(str(folder))
-    store.add(ox.Quad(ox.NamedNode(ARTICLE), ox.NamedNode("http://schema.org/url"),
-                      ox.NamedNode("javascript:alert(4)"), ox.NamedNode(GRAPH)))
+    for graph in (ox.NamedNode(GRAPH), ox.DefaultGraph()):  # the article's graph and the union (kg.store.union)
+        store.add(ox.Quad(ox.NamedNode(ARTICLE), ox.NamedNode("http://schema.org/url"),
+                          ox.NamedNode("javascript:alert(4)"), graph))
     store.flush()
     del store
     return folder

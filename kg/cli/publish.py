@@ -24,7 +24,7 @@ def _store_path(location: str | None) -> str:
               help="Base IRI the data was exported with; {base}id/… is served at /id/….")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.01), metavar="SECONDS",
               help="SPARQL: answer 503 when a query runs longer.")
-@click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), metavar="N",
+@click.option("--max-rows", default=1_000_000, show_default=True, type=click.IntRange(1), metavar="N",
               help="SPARQL: answer 500 (never a cut result) when a result has more rows.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--allow-federation", is_flag=True,
@@ -65,8 +65,8 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
     store = open_store(path)
     app = make_app(store, base, timeout=timeout, max_rows=max_rows, location=path,
                    allow_federation=allow_federation)
-    app.site.check_base()
-    app.sparql.workers.warm()  # queries run in worker processes, killed at the timeout
+    app.site.check_base()  # the query workers (killed at the timeout) start in the background, after
+    # the counts: starting them here made every cold start wait for four interpreters
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
 
 

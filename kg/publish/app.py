@@ -28,6 +28,7 @@ import json
 import os
 import threading
 import time
+from collections import OrderedDict
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -35,9 +36,10 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
+from kg.publish.catalogue import kept_counts_file
 from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages
 from kg.publish.site import HERE, P, Site, curie, safe_path
-from kg.publish.sparql import READ_ONLY, Answer, SparqlService, serialize_triples
+from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.resources import cq_dir
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -61,6 +63,7 @@ SPARQL_OFFERS = (conneg.SPARQL_JSON, conneg.HTML, conneg.SPARQL_XML, conneg.SPAR
                  *conneg.RDF_FORMATS)
 RDF_FIRST = (*conneg.RDF_FORMATS, conneg.HTML)
 GRAPH_OFFERS = (*conneg.GRAPH_FORMATS, conneg.HTML)
+PAGE_CACHE_BYTES = 64 << 20  # rendered pages of the current store version kept in memory (least recently used out)
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
                     "Referrer-Policy": "no-referrer"}
 
@@ -99,11 +102,48 @@ _REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Ot
             415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
+class PageCache:
+    """Rendered pages of one store version, bounded in bytes, least recently used out first.
+
+    A new store version (``LinkedDataApp._swap``) gets a new, empty cache, so a page is never older
+    than the store it shows. Two threads asking for the same missing page may both render it once.
+    """
+
+    def __init__(self, budget: int = PAGE_CACHE_BYTES) -> None:
+        self.budget = budget
+        self.size = 0
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make) -> bytes:
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        page = make()
+        if page is None or len(page) > self.budget // 8:
+            return page
+        with self._lock:
+            if key not in self._pages:
+                self._pages[key] = page
+                self.size += len(page)
+                while self.size > self.budget:
+                    _, old = self._pages.popitem(last=False)
+                    self.size -= len(old)
+        return page
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
 class LinkedDataApp:
     """WSGI callable serving one Site."""
 
-    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = 10000, location: str | None = None,
-                 allow_federation: bool = False) -> None:
+    def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = MAX_ROWS, location: str | None = None,
+                 allow_federation: bool = False, warm: bool | None = None) -> None:
+        self._generation = store_generation(location) if location else None
+        if location:
+            site.keep_counts(kept_counts_file(location), list(self._generation))
         self.site = site
         self._page_sets = _page_sets(site)
         self._local = threading.local()  # the Pages of the request a thread answers (its language)
@@ -115,14 +155,43 @@ class LinkedDataApp:
         self.context_document = (HERE / "context.jsonld").read_bytes()
         self.examples = load_examples()
         self._cache: dict[str, bytes] = {}
+        self.page_cache = PageCache()
         # kg serve follows the store: a request at most every STORE_CHECK_SECONDS looks at the folder's
         # files (names, sizes, times: a few dozen stat calls) and, when they changed, reopens the store
         # and drops every cache. The generation's time is the Last-Modified of every answer.
-        self._generation = store_generation(location) if location else None
         self._modified = self._generation[0] / 1e9 if self._generation else time.time()
         self._next_check = time.monotonic() + STORE_CHECK_SECONDS
         self._refresh_lock = threading.Lock()
         self._retired: list[SparqlService] = []
+        # counts, index members and the search index are computed once per store version; on a
+        # server (a store folder) a background thread does it at once, so requests rarely wait for it
+        self._warm = location is not None if warm is None else warm
+        self.listening = threading.Event()  # set by kg.publish.server once the port is bound
+        if self._warm:
+            self._start_warming(site)
+
+    def _start_warming(self, site: Site) -> None:
+        threading.Thread(target=self._warm_up, args=(site,), name="kg-warm", daemon=True).start()
+
+    def _warm_up(self, site: Site) -> None:
+        from kg.publish.site import expand
+
+        try:
+            site.triple_count(), site.graph_count()
+            for index in site.indexes:
+                index["members"][:1]  # sorted by label: the index pages and article pages
+            if site is self.site:
+                self._void_triples()
+            site.catalogue.search_index(expand)
+            # the SPARQL worker processes, so the first query need not wait; only once the server
+            # listens (a process that exits because its port is taken must leave no half-started child)
+            if site is self.site and self.sparql.workers is not None and self.listening.wait():
+                if site is self.site:
+                    self.sparql.workers.warm()
+        except Exception as err:  # noqa: BLE001 -- a request computes the same and reports it
+            import sys
+
+            print(f"kg serve: warming up: {type(err).__name__}: {err}", file=sys.stderr)
 
     # --- following the store ------------------------------------------------------------------
 
@@ -152,6 +221,7 @@ class LinkedDataApp:
 
     def _swap(self, store: ox.Store, generation: tuple) -> None:
         site = self.site.with_data(store)
+        site.keep_counts(kept_counts_file(self.location), list(generation))
         old = self.sparql
         # New workers open the new store; the old ones finish what they run, then go.
         self.sparql = SparqlService(store, location=self.location, **self._sparql_options)
@@ -160,8 +230,11 @@ class LinkedDataApp:
         timer.daemon = True
         timer.start()
         self._cache = {}
+        self.page_cache = PageCache()
         self.site, self._page_sets = site, _page_sets(site)
         self._generation, self._modified = generation, generation[0] / 1e9
+        if self._warm:
+            self._start_warming(site)
 
     def close(self) -> None:
         """Stop the query workers (the current and any retired ones)."""
@@ -236,15 +309,23 @@ class LinkedDataApp:
         accept = environ.get("HTTP_ACCEPT")
         head, _, rest = path.partition("/")
         if path == "":
-            return self._html(self.pages.home())
+            pages = self.pages
+            return self._page(("home", pages.lang, pages.lang_query), pages.home)
         if head == "static":
             return self._static(rest, environ)
         if head == "index" and rest:
-            page = self.pages.index(rest)
-            return self._html(page) if page else self._error(404, f"No index “{rest}”.", environ)
+            number = _page_number(_query_params(environ).get("page", ["1"])[0])
+            pages = self.pages
+            page = None if number is None else self.page_cache.get(
+                ("index", pages.lang, pages.lang_query, rest, number), lambda: _encoded(pages.index(rest, number)))
+            if page is None:
+                return self._error(404, f"No index “{rest}”" + (f", page {number}." if number else "."), environ)
+            return Response(200, page, conneg.HTML.content_type)
         if path == "search":
             q = _query_params(environ).get("q", [""])[0]
-            return self._html(self.pages.search(q, self.site.search(q)))
+            pages = self.pages
+            return self._page(("search", pages.lang, pages.lang_query, q),
+                              lambda: pages.search(q, self.site.search(q)))
         if head in ("id", "vocab"):
             return self.thing(path, accept, environ)
         if head == "graph":
@@ -301,7 +382,10 @@ class LinkedDataApp:
             return moved
         if not self.site.exists(iri):
             return self._error(404, f"Nothing is known about <{iri}>.", environ)
-        return self._html(self.pages.resource(iri, "doc/" + stem), self._link_header(environ, stem))
+        pages = self.pages
+        # article and entity pages: rendered once per store version (kept in the PageCache)
+        return self._page(("doc", pages.lang, pages.lang_query, stem), lambda: pages.resource(iri, "doc/" + stem),
+                          self._link_header(environ, stem))
 
     def data(self, rest: str, accept: str | None, environ) -> Response:
         """/data/…[.ttl|.jsonld|.nt]: the RDF about a thing (its triples, mentions and backlinks)."""
@@ -369,13 +453,18 @@ class LinkedDataApp:
         vary = {} if ext else {"Vary": "Accept"}
         triples = self._void_triples()
         if fmt is conneg.HTML:
-            return Response(200, self.pages.void(void_blocks(self.site, triples)).encode(), fmt.content_type, vary)
-        return Response(200, serialize_triples(triples, fmt), fmt.content_type, vary)
+            pages = self.pages
+            page = self.page_cache.get(("void", pages.lang, pages.lang_query),
+                                       lambda: pages.void(void_blocks(self.site, triples)).encode())
+            return Response(200, page, fmt.content_type, vary)
+        body = self.page_cache.get(("void", fmt.name), lambda: serialize_triples(triples, fmt))
+        return Response(200, body, fmt.content_type, vary)
 
     def _void_triples(self) -> list[ox.Triple]:
-        if "void" not in self._cache:
-            self._cache["void"] = dataset.void_triples(self.site)  # type: ignore[assignment]
-        return self._cache["void"]  # type: ignore[return-value]
+        cache = self._cache  # the dict of this store version, even if a swap happens meanwhile
+        if "void" not in cache:
+            cache["void"] = dataset.void_triples(self.site)  # type: ignore[assignment]
+        return cache["void"]  # type: ignore[return-value]
 
     # --- SPARQL -------------------------------------------------------------------------------
 
@@ -462,6 +551,11 @@ class LinkedDataApp:
             self._cache[key] = make()
         return self._cache[key]
 
+    def _page(self, key: tuple, render, headers: dict | None = None) -> Response:
+        """An HTML page from the PageCache (rendered by ``render()`` the first time)."""
+        return Response(200, self.page_cache.get(key, lambda: render().encode("utf-8")), conneg.HTML.content_type,
+                        headers)
+
     def _html(self, page: str, headers: dict | None = None) -> Response:
         return Response(200, page.encode("utf-8"), conneg.HTML.content_type, headers)
 
@@ -489,6 +583,15 @@ def _page_sets(site: Site) -> dict[tuple[str, bool], Pages]:
     """Pages for each language, and whether links carry ?lang= (chosen with the toggle) or not."""
     return {(lang, explicit): Pages(site.with_language(lang), suffix="", live=True, lang_query=explicit)
             for lang in LANGUAGES for explicit in (False, True)}
+
+
+def _page_number(text: str) -> int | None:
+    """?page=N of an index: a positive integer (at most 9 digits), else None (404)."""
+    return int(text) if text.isdigit() and len(text) <= 9 and int(text) >= 1 else None
+
+
+def _encoded(page: str | None) -> bytes | None:
+    return None if page is None else page.encode("utf-8")
 
 
 def store_generation(location: str) -> tuple[int, int, int]:
@@ -602,14 +705,16 @@ def _absolute(environ, target: str) -> str:
     return environ.get("SCRIPT_NAME", "").rstrip("/") + "/" + target
 
 
-def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = 10000,
+def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = MAX_ROWS,
              ontology: Path | None = None, shapes: Path | None = None, location: str | Path | None = None,
-             allow_federation: bool = False) -> LinkedDataApp:
+             allow_federation: bool = False, warm: bool | None = None) -> LinkedDataApp:
     """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes.
 
     ``location`` is the store's folder: SPARQL queries then run in worker processes that are killed
     at the timeout. ``allow_federation`` lets queries use SERVICE (the server then fetches from any
-    URL a visitor names: only for trusted users).
+    URL a visitor names: only for trusted users). ``warm`` (default: when ``location`` is given)
+    computes the counts, index members and search index in a background thread at once.
     """
     return LinkedDataApp(Site(store, base, ontology=ontology, shapes=shapes), timeout=timeout, max_rows=max_rows,
-                         location=None if location is None else str(location), allow_federation=allow_federation)
+                         location=None if location is None else str(location), allow_federation=allow_federation,
+                         warm=warm)

@@ -48,8 +48,8 @@ def void_triples(site: Site, *, endpoint: bool = True) -> list[ox.Triple]:
     add(ds, DCT + "license", iri(meta["license"]))
     add(ds, DCT + "publisher", ox.Literal(meta["publisher"]))
     add(ds, VOID + "uriSpace", ox.Literal(site.base + "id/"))
-    add(ds, VOID + "triples", _int(len(dump_lines(site))))
-    add(ds, VOID + "entities", _int(len(site.all_things())))
+    add(ds, VOID + "triples", _int(site.catalogue.named_quad_count()))  # = len(dump_lines(site)), counted by the store
+    add(ds, VOID + "entities", _int(site.thing_count()))
     if endpoint:
         add(ds, VOID + "sparqlEndpoint", iri(site.base + "sparql"))
     add(ds, VOID + "dataDump", iri(site.base + "dump.nq.gz"))
@@ -63,19 +63,16 @@ def void_triples(site: Site, *, endpoint: bool = True) -> list[ox.Triple]:
 
 
 def _partitions(site: Site, ds: ox.NamedNode, add) -> None:
-    counts: dict[str, set[str]] = {}
-    for q in site.data.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None):
-        if isinstance(q.object, ox.NamedNode):
-            counts.setdefault(q.object.value, set()).add(str(q.subject))
-    for cls, members in sorted(counts.items()):
+    # counts kept by the Catalogue (aggregates evaluated by the store once per store version)
+    for cls, members in site.catalogue.class_counts().items():
         part = ox.NamedNode(f"{dataset_iri(site)}-class-{curie(cls).replace(':', '-')}")
         add(ds, VOID + "classPartition", part)
         add(part, VOID + "class", ox.NamedNode(cls))
-        add(part, VOID + "entities", _int(len(members)))
+        add(part, VOID + "entities", _int(members))
     for index in site.indexes:
         if index["members"] and index["key"] != "articles":
             # the most-mentioned member of each index page is a good first example
-            best = max(index["members"], key=lambda m: (len(site.mentions_of(m)), m))
+            best = site.catalogue.most_mentioned(index["key"], sorted(index["members"].unsorted))
             add(ds, VOID + "exampleResource", ox.NamedNode(best))
 
 

@@ -128,12 +128,34 @@ class Pages:
     def home(self) -> str:
         return self.render("home.html", "", h=views.home_view(self.site), title=None)
 
-    def index(self, key: str) -> str | None:
+    def index(self, key: str, page: int = 1) -> str | None:
+        """An index page; on a live server ``PAGE_SIZE`` members a page (?page=N, rel=prev/next links,
+        the order of the labels, so every member is on exactly one page). A static copy lists all.
+        None when there is no such index or no such page."""
         index = self.site.index(key)
         if index is None:
             return None
-        return self.render("index.html", f"index/{key}", index=index, rows=views.index_rows(self.site, key),
-                           title=index["title"][self.lang])
+        members = index["members"]
+        total = len(members)
+        if not self.live:
+            return self.render("index.html", f"index/{key}", index=index, rows=views.index_rows(self.site, key),
+                               total=total, pager=None, title=index["title"][self.lang])
+        pages = max(1, -(-total // PAGE_SIZE))
+        if not 1 <= page <= pages:
+            return None
+        start = (page - 1) * PAGE_SIZE
+        chosen = members[start:start + PAGE_SIZE]
+        rows = [views.value_view(self.site, _node(m)) for m in chosen]
+
+        def link(n: int) -> str:
+            return f"index/{key}" if n == 1 else f"index/{key}?page={n}"
+
+        pager = None
+        if pages > 1:
+            pager = {"page": page, "pages": pages, "first": start + 1, "last": start + len(chosen),
+                     "prev": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None}
+        title = index["title"][self.lang] + (f" ({page}/{pages})" if page > 1 else "")
+        return self.render("index.html", link(page), index=index, rows=rows, total=total, pager=pager, title=title)
 
     def search(self, query: str, hits: list[tuple[str, str]]) -> str:
         rows = [views.value_view(self.site, _node(iri)) for iri, _ in hits]
@@ -162,6 +184,9 @@ class Pages:
         return self.render("void.html", ".well-known/void", v=view, title="VoID / DCAT",
                            alternates=[{"ext": e, "type": t, "href": ".well-known/void" + e} for e, t in _RDF_EXT])
 
+
+# Members on one page of an index: a page of links renders in milliseconds whatever the corpus size.
+PAGE_SIZE = 200
 
 # What the empty query box holds: the prefixes of the data and one question that always answers.
 STARTER_PREFIXES = ("pg", "org", "schema", "rdfs", "skos", "eli", "prov", "dcterms", "nif", "gaf", "xsd")

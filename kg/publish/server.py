@@ -50,8 +50,16 @@ def start_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 
     Returns the server; ``server.effective_port`` is the port, ``server.close()`` stops it.
     """
     server = create_server(app, host=host, port=port, threads=threads)
+    _listening(app)
     threading.Thread(target=server.run, name="kg-serve", daemon=True).start()
     return server
+
+
+def _listening(app) -> None:
+    """Tell the app its port is bound (it then starts its query workers in the background)."""
+    event = getattr(app, "listening", None)
+    if event is not None:
+        event.set()
 
 
 def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, announce=print) -> None:
@@ -60,6 +68,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
         server = create_server(app, host=host, port=port, threads=threads)
     except OSError as err:
         raise InputError(f"cannot listen on {host}:{port}: {err}") from err
+    _listening(app)
     announce(f"kg serve: http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
     try:
         server.run()

@@ -24,6 +24,7 @@ import yaml
 
 from kg import namespaces
 from kg.errors import KgError
+from kg.publish.catalogue import Catalogue
 from kg.iri import DEFAULT_BASE, normalise_base
 from kg.namespaces import prefixes
 from kg.resources import ontology_dir, shapes_dir
@@ -82,6 +83,7 @@ class Site:
     def __init__(self, store: ox.Store, base: str = DEFAULT_BASE, *,
                  ontology: Path | None = None, shapes: Path | None = None) -> None:
         self.data = store
+        self.catalogue = Catalogue(store)  # counts, members, search: once per store, shared by languages
         self.base = normalise_base(base)
         self.terms = ox.Store()
         self.ontology_path = ontology or ontology_dir()
@@ -105,10 +107,16 @@ class Site:
         display settings are kept, everything computed from the data (labels, indexes, search) is not."""
         fresh = copy.copy(self)
         fresh.data = store
+        fresh.catalogue = Catalogue(store)
         fresh._labels = {}
         for name in ("indexes", "index_of", "search_entries"):  # cached_property values live in __dict__
             fresh.__dict__.pop(name, None)
         return fresh
+
+    def keep_counts(self, path, version) -> None:
+        """Keep the whole-store counts in the JSON file ``path`` for the store version ``version``
+        (kg serve: they then survive a restart on an unchanged store). Before with_language copies."""
+        self.catalogue = Catalogue(self.data, keep=path, version=version)
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -183,20 +191,35 @@ class Site:
     def _stores(self) -> tuple[ox.Store, ox.Store]:
         return (self.data, self.terms)
 
+    def _quads(self, store: ox.Store, s=None, p=None, o=None):
+        """quads_for_pattern; in the data store only the graph that holds each triple once (the
+        default graph of the kg layout, kg.store.union; every graph on a store without it), so a
+        body named in N articles costs its triples once per lookup, not N+1 times."""
+        if store is self.data:
+            return store.quads_for_pattern(s, p, o, self.catalogue.graph)
+        return store.quads_for_pattern(s, p, o)
+
     def outgoing(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
         """Distinct (predicate, object) of ``iri`` over every graph, sorted."""
         subject = ox.NamedNode(iri)
-        seen = {(q.predicate, q.object) for s in self._stores() for q in s.quads_for_pattern(subject, None, None)}
+        seen = {(q.predicate, q.object) for s in self._stores() for q in self._quads(s, subject)}
         return sorted(seen, key=lambda po: (po[0].value, _term_key(po[1])))
 
     def incoming(self, iri: str) -> list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]]:
         """Distinct (subject, predicate) pointing at ``iri``, sorted."""
         obj = ox.NamedNode(iri)
-        seen = {(q.subject, q.predicate) for s in self._stores() for q in s.quads_for_pattern(None, None, obj)}
+        seen = {(q.subject, q.predicate) for s in self._stores() for q in self._quads(s, o=obj)}
         return sorted(seen, key=lambda sp: (sp[1].value, _term_key(sp[0])))
 
     def objects(self, iri: str, predicate: str) -> list[Term]:
-        return [o for p, o in self.outgoing(iri) if p.value == predicate]
+        """Distinct objects of ``iri`` ``predicate``, sorted (one pattern lookup: a body's types are
+        found without reading its thousands of mentions)."""
+        try:
+            subject, pred = ox.NamedNode(iri), ox.NamedNode(predicate)
+        except (TypeError, ValueError):
+            return []
+        seen = {q.object for s in self._stores() for q in self._quads(s, subject, pred)}
+        return sorted(seen, key=_term_key)
 
     def value(self, iri: str, predicate: str) -> Term | None:
         values = self.objects(iri, predicate)
@@ -235,12 +258,12 @@ class Site:
         """The RDF document about ``iri``: its triples, its hash children's (mentions), and backlinks."""
         triples: set[ox.Triple] = set()
         for store in self._stores():
-            for q in store.quads_for_pattern(ox.NamedNode(iri), None, None):
+            for q in self._quads(store, ox.NamedNode(iri)):
                 triples.add(q.triple)
-            for q in store.quads_for_pattern(None, None, ox.NamedNode(iri)):
+            for q in self._quads(store, o=ox.NamedNode(iri)):
                 triples.add(q.triple)
         for mention in self._hash_children(iri):
-            for q in self.data.quads_for_pattern(ox.NamedNode(mention), None, None):
+            for q in self._quads(self.data, ox.NamedNode(mention)):
                 triples.add(q.triple)
         return sorted(triples, key=_triple_key)
 
@@ -248,7 +271,7 @@ class Site:
         """Mention IRIs ``{iri}#char=…`` (only articles have them)."""
         node = ox.NamedNode(iri)
         ref = ox.NamedNode(NIF + "referenceContext")
-        return sorted({q.subject.value for q in self.data.quads_for_pattern(None, ref, node)})
+        return sorted({q.subject.value for q in self._quads(self.data, None, ref, node)})
 
     def graph_quads(self, iri: str) -> list[ox.Triple]:
         """All triples of one named graph (``{base}graph/{id}``), sorted; empty when unknown."""
@@ -274,7 +297,7 @@ class Site:
     def _find_label(self, iri: str, lang: str) -> str | None:
         node = ox.NamedNode(iri)
         for prop in self.label_properties:
-            values = {q.object for s in self._stores() for q in s.quads_for_pattern(node, prop, None)}
+            values = {q.object for s in self._stores() for q in self._quads(s, node, prop)}
             literals = sorted((v for v in values if isinstance(v, ox.Literal)), key=lambda v: v.value)
             for wanted in (lang, None, "vi", "en"):
                 for value in literals:
@@ -290,7 +313,7 @@ class Site:
         node = ox.NamedNode(iri)
         for prop in self.label_properties[:3]:
             for store in self._stores():
-                for q in store.quads_for_pattern(node, prop, None):
+                for q in self._quads(store, node, prop):
                     if isinstance(q.object, ox.Literal):
                         out.setdefault(q.object.language or "", set()).add(q.object.value)
         return {k: sorted(v) for k, v in sorted(out.items())}
@@ -311,20 +334,48 @@ class Site:
 
     def instances(self, classes: Iterable[str]) -> list[str]:
         """IRIs typed with any of ``classes`` (or their subclasses) in the data, sorted by label."""
-        members: set[str] = set()
-        for cls in self.subclasses(classes):
-            for q in self.data.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
-                if isinstance(q.subject, ox.NamedNode):
-                    members.add(q.subject.value)
-        return sorted(members, key=lambda iri: (fold(self.label(iri)), iri))
+        return list(self._members(classes))
+
+    def _members(self, classes: Iterable[str]) -> Members:
+        every = frozenset(self.subclasses(classes))
+        found = self.catalogue.members(every)
+        key = f"{self.language}|" + "|".join(sorted(every))
+        return Members(found, lambda: self.catalogue.sorted_members(
+            key, lambda: sorted(found, key=lambda iri: (fold(self._bulk_label(iri)), iri))))
+
+    def _bulk_label(self, iri: str) -> str:
+        """``label(iri)``, from the Catalogue's one scan per label property when only the data
+        describes ``iri`` (the same choice as _find_label), so sorting N things costs no N lookups."""
+        key = f"{self.language}|{iri}"
+        if key in self._labels:
+            return self._labels[key]
+        if iri in self._terms_subjects:
+            return self.label(iri)
+        found = self.catalogue.literals(tuple(p.value for p in self.label_properties)).get(iri)
+        if not found:
+            return self.label(iri)
+        best = min(rank for rank, _ in found)
+        literals = sorted((lit for rank, lit in found if rank == best), key=lambda v: v.value)
+        chosen = next((v for wanted in (self.language, None, "vi", "en") for v in literals if v.language == wanted),
+                      literals[0])
+        self._labels[key] = chosen.value
+        return chosen.value
+
+    @cached_property
+    def _terms_subjects(self) -> set[str]:
+        return {q.subject.value for q in self.terms.quads_for_pattern(None, None, None)
+                if isinstance(q.subject, ox.NamedNode)}
 
     @cached_property
     def indexes(self) -> list[dict]:
-        """The index pages of display.yaml with their members: [{key, title, classes, members}]."""
+        """The index pages of display.yaml with their members: [{key, title, classes, members}].
+
+        ``members`` counts at once (kept by the Catalogue) and is sorted by label on first iteration.
+        """
         out = []
         for entry in self.config["indexes"]:
             classes = [expand(c) for c in entry["classes"]]
-            out.append({**entry, "classes": classes, "members": self.instances(classes)})
+            out.append({**entry, "classes": classes, "members": self._members(classes)})
         return out
 
     @cached_property
@@ -332,7 +383,7 @@ class Site:
         """IRI → key of the first index page that lists it (for colouring mentions by kind)."""
         found: dict[str, str] = {}
         for index in self.indexes:
-            for member in index["members"]:
+            for member in sorted(index["members"].unsorted):
                 found.setdefault(member, index["key"])
         return found
 
@@ -352,33 +403,42 @@ class Site:
         rows = set()
         props = [ox.NamedNode(expand(c)) for c in ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")]
         for prop in props:
-            for q in self.data.quads_for_pattern(None, prop, None):
+            for q in self._quads(self.data, None, prop):
                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
                     rows.add((fold(q.object.value), q.object.value, q.subject.value))
         return sorted(rows)
 
     def search(self, text: str, limit: int = 100) -> list[tuple[str, str]]:
-        """Things whose labels contain ``text`` (case and diacritics ignored): [(IRI, label)]."""
+        """Things with a label whose words start with the words of ``text`` (case and diacritics
+        ignored), labels starting with the first word first: [(IRI, label)]. An index kept per store
+        (kg.publish.catalogue.SearchIndex), so a search costs a few binary searches, not a scan."""
         words = fold(text).split()
         if not words:
             return []
-        hits: dict[str, str] = {}
-        for folded, _label, iri in self.search_entries:
-            if all(w in folded for w in words) and iri not in hits:
-                hits[iri] = self.label(iri)
-        ranked = sorted(hits.items(), key=lambda kv: (not fold(kv[1]).startswith(words[0]), fold(kv[1]), kv[0]))
-        return ranked[:limit]
+        hits = self.catalogue.search_index(expand).search(words, limit)
+        return [(iri, self.label(iri)) for iri in hits]
 
     def all_things(self) -> list[str]:
-        """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded."""
+        """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded.
+
+        In the data, a thing is typed or labelled (kg.map types and labels every node it writes), so
+        the subjects come from one scan of rdf:type and the label properties, not of every triple;
+        the list is kept for the store version."""
+        return list(self.catalogue.kept(f"things|{self.base}", self._all_things))
+
+    def thing_count(self) -> int:
+        """len(all_things()), kept across restarts on the same store version (VoID's void:entities)."""
+        return self.catalogue.kept(f"things count|{self.base}", lambda: len(self.all_things()), persist=True)
+
+    def _all_things(self) -> list[str]:
         found = set()
-        for store in self._stores():
-            for q in store.quads_for_pattern(None, None, None):
-                s = q.subject
-                if isinstance(s, ox.NamedNode) and "#" not in s.value:
-                    path = self.path_for_iri(s.value)
-                    if path and path.startswith(("id/", "vocab/")) and safe_path(path):
-                        found.add(s.value)
+        candidates = set(self.catalogue.typed_subjects())
+        candidates.update(self.catalogue.literals(tuple(p.value for p in self.label_properties)))
+        candidates.update(iri for iri in self._terms_subjects if "#" not in iri)
+        for iri in candidates:
+            path = self.path_for_iri(iri)
+            if path and path.startswith(("id/", "vocab/")) and safe_path(path):
+                found.add(iri)
         return sorted(found)
 
     # --- mentions and articles ----------------------------------------------------------------
@@ -412,14 +472,50 @@ class Site:
         for iri in self._hash_children(article):
             m = self.mention(iri, context=False)
             if m:
-                denoted = sorted({q.subject.value for q in self.data.quads_for_pattern(None, DENOTED_BY, ox.NamedNode(iri))})
+                denoted = sorted({q.subject.value for q in self._quads(self.data, None, DENOTED_BY, ox.NamedNode(iri))})
                 out.append((m, denoted))
         return sorted(out, key=lambda md: (md[0].start, -md[0].end))
 
     def triple_count(self) -> int:
-        from kg.store.counts import is_stats_graph  # the store's own counts are not data
+        """Distinct triples of the data (kept by the Catalogue, counted by the store's engine)."""
+        return self.catalogue.triple_count()
 
-        return len({q.triple for q in self.data.quads_for_pattern(None, None, None) if not is_stats_graph(q.graph_name)})
+    def graph_count(self) -> int:
+        return self.catalogue.graph_count()
+
+
+class Members:
+    """An index page's members: their number at once, their order (by label) computed on first use."""
+
+    def __init__(self, unsorted: set[str], order) -> None:
+        self.unsorted = unsorted
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self.unsorted)
+
+    def __bool__(self) -> bool:
+        return bool(self.unsorted)
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self.unsorted
+
+    def __iter__(self):
+        return iter(self._order())
+
+    def __getitem__(self, item):
+        return self._order()[item]
+
+    def among(self, iris) -> list[str]:
+        """The members that are in ``iris``, in member order, without walking every member (an
+        article page's "mentioned" groups: proportional to what the article names, not to the corpus)."""
+        rank = self._rank()
+        return sorted((i for i in set(iris) if i in self.unsorted), key=rank.__getitem__)
+
+    def _rank(self) -> dict[str, int]:
+        if getattr(self, "_ranks", None) is None:
+            self._ranks = {iri: n for n, iri in enumerate(self._order())}
+        return self._ranks
 
 
 def doc_for_thing(thing: str) -> str:

@@ -12,7 +12,11 @@ checks a cancel flag between rows, so one that computes everything before its fi
 
 Results are never silently cut: when a SELECT has more than ``max_rows`` rows (or a CONSTRUCT more
 than ``max_rows`` triples) the answer is HTTP 500 with a message, not a truncated 200. Every answer
-carries ``X-Kg-Query-Timeout`` and ``X-Kg-Result-Cap`` so clients know the limits up front.
+carries ``X-Kg-Query-Timeout`` and ``X-Kg-Result-Cap`` so clients know the limits up front. The cap
+(``MAX_ROWS``, 1,000,000 by default) is far above what the shipped competency questions return at
+100,000 articles; a result is written row by row (no list of solution objects), so its memory is
+about the size of the answer. Answers (200 only) are kept per store version in a bounded
+``AnswerCache``: a new store version gets a new SparqlService, hence a new, empty cache.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from kg.store.guard import QueryTooComplex, check_query_shape
 from kg.store.results import json_term as term_json
 
 READ_ONLY = "This SPARQL endpoint is read-only: SPARQL Update is not accepted."
+MAX_ROWS = 1_000_000  # the default result cap: rows of a SELECT, triples of a CONSTRUCT
+ANSWER_CACHE_BYTES = 128 << 20
+WORKER_WAIT = 5.0
 
 
 @dataclass
@@ -54,12 +61,54 @@ class _TooMany(Exception):
     pass
 
 
+class AnswerCache:
+    """200 answers of one store version by (query, Accept, dataset), bounded in bytes, LRU."""
+
+    def __init__(self, budget: int = ANSWER_CACHE_BYTES) -> None:
+        from collections import OrderedDict
+
+        self.budget, self.size = budget, 0
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Answer | None:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+                return Answer(answer.status, answer.content_type, answer.body, dict(answer.headers))
+        return None
+
+    def put(self, key: tuple, answer: Answer) -> None:
+        if answer.status != 200 or len(answer.body) > self.budget // 8:
+            return
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = Answer(answer.status, answer.content_type, answer.body, dict(answer.headers))
+            self.size += len(answer.body)
+            while self.size > self.budget:
+                _, old = self._answers.popitem(last=False)
+                self.size -= len(old.body)
+
+
+class _Flight:
+    """A question being answered: later askers of the same question wait for its answer."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: Answer | None = None
+
+
 class SparqlService:
     """Runs SELECT/ASK/CONSTRUCT/DESCRIBE against ``store``; updates are refused."""
 
-    def __init__(self, store: ox.Store, *, timeout: float = 10.0, max_rows: int = 10000,
+    def __init__(self, store: ox.Store, *, timeout: float = 10.0, max_rows: int = MAX_ROWS,
                  max_concurrent: int = 4, location: str | None = None, allow_federation: bool = False) -> None:
         self.store = store
+        self.answers = AnswerCache()
+        self._inflight: dict[tuple, _Flight] = {}  # the same question asked while it runs waits for it
+        self._inflight_lock = threading.Lock()
         self.timeout = timeout
         self.max_rows = max_rows
         self.allow_federation = allow_federation
@@ -87,9 +136,33 @@ class SparqlService:
             check_query_shape(query, allow_service=self.allow_federation)
         except QueryTooComplex as err:
             return Answer.text(400, f"Query refused: {err}.", **self.limits())
+        key = (query, accept or "", tuple(default_graphs or ()), tuple(named_graphs or ()))
+        kept = self.answers.get(key)
+        if kept is not None:
+            return kept
+        with self._inflight_lock:
+            running = self._inflight.get(key)
+            if running is None:
+                self._inflight[key] = _Flight()
+        if running is not None:  # eight clients asking one question cost one evaluation
+            if running.done.wait(self.timeout + WORKER_WAIT + 1) and running.answer is not None:
+                a = running.answer
+                return Answer(a.status, a.content_type, a.body, dict(a.headers))
+            return Answer.text(503, "Too many queries are running; try again shortly.", **self.limits())
+        flight = self._inflight[key]
+        try:
+            flight.answer = self._evaluate_once(query, accept, default_graphs, named_graphs, key)
+            return flight.answer
+        finally:
+            with self._inflight_lock:
+                self._inflight.pop(key, None)
+            flight.done.set()
+
+    def _evaluate_once(self, query, accept, default_graphs, named_graphs, key) -> Answer:
         if self.workers is not None:
             answer = self._run_in_worker(query, accept, default_graphs, named_graphs)
             answer.headers.update(self.limits())
+            self.answers.put(key, answer)
             return answer
         if not self._slots.acquire(timeout=0.5):
             return Answer.text(503, "Too many queries are running; try again shortly.", **self.limits())
@@ -111,13 +184,15 @@ class SparqlService:
                                "Narrow the patterns or add LIMIT.", **self.limits())
         answer = box["answer"]
         answer.headers.update(self.limits())
+        self.answers.put(key, answer)
         return answer
 
     def _run_in_worker(self, query, accept, default_graphs, named_graphs) -> Answer:
         from kg.store.worker import PoolBusy, WorkerCrashed, WorkerError, WorkerTimeout
 
         try:
-            return self.workers.call((query, accept, default_graphs, named_graphs), self.timeout)
+            # a query waits up to WORKER_WAIT seconds for a free worker before "busy"
+            return self.workers.call((query, accept, default_graphs, named_graphs), self.timeout, wait=WORKER_WAIT)
         except PoolBusy:
             return Answer.text(503, "Too many queries are running; try again shortly.")
         except WorkerTimeout:
@@ -162,12 +237,18 @@ class SparqlService:
         if fmt is None:
             return _not_acceptable(conneg.RESULT_FORMATS)
         variables = [v.value for v in result.variables]
-        rows = self._collect(result, cancel)
-        body = solutions_json(variables, rows)
+        bindings = []  # one JSON text per row, written as the rows come: no list of solution objects
+        for row in result:
+            if cancel.is_set():
+                raise _Cancelled()
+            if len(bindings) == self.max_rows:
+                raise _TooMany()
+            bindings.append(_binding_json(variables, row))
+        body = _solutions_document(variables, bindings)
         if fmt is not conneg.SPARQL_JSON:
             parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             body = parsed.serialize(format=_RESULTS[fmt.name])
-        return Answer(200, fmt.content_type, body, {"X-Kg-Result-Rows": str(len(rows))})
+        return Answer(200, fmt.content_type, body, {"X-Kg-Result-Rows": str(len(bindings))})
 
     def _triples(self, result, accept, cancel) -> Answer:
         fmt = conneg.negotiate(accept, conneg.RDF_FORMATS)
@@ -238,16 +319,22 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
 
 def solutions_json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
     """SPARQL 1.1 Query Results JSON (https://www.w3.org/TR/sparql11-results-json/)."""
-    bindings = []
-    for row in rows:
-        binding = {}
-        for name in variables:
-            term = row[name]
-            if term is not None:
-                binding[name] = term_json(term)
-        bindings.append(binding)
-    doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    return _solutions_document(variables, [_binding_json(variables, row) for row in rows])
+
+
+def _binding_json(variables: list[str], row: ox.QuerySolution) -> str:
+    binding = {}
+    for name in variables:
+        term = row[name]
+        if term is not None:
+            binding[name] = term_json(term)
+    return json.dumps(binding, ensure_ascii=False)
+
+
+def _solutions_document(variables: list[str], bindings: list[str]) -> bytes:
+    """The same bytes as json.dumps of the whole document, from the rows' JSON texts."""
+    head = json.dumps({"vars": variables}, ensure_ascii=False)
+    return f'{{"head": {head}, "results": {{"bindings": [{", ".join(bindings)}]}}}}'.encode("utf-8")
 
 
 def _boolean(result: ox.QueryBoolean, accept) -> Answer:

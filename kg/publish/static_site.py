@@ -148,7 +148,11 @@ _RULES = {"htaccess": _apache_merged, "nginx.conf": _nginx_merged}
 
 
 def _write_graphs(site: Site, root: Path) -> None:
+    from kg.store.counts import is_stats_graph  # the store's own counts: bookkeeping, not data
+
     for graph in sorted(site.data.named_graphs(), key=str):
+        if is_stats_graph(graph):
+            continue
         path = site.path_for_iri(graph.value) if isinstance(graph, ox.NamedNode) else None
         if path and path.startswith("graph/") and safe_path(path):
             triples = site.graph_quads(graph.value)

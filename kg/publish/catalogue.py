@@ -1,0 +1,318 @@
+"""What pages need about the whole data, computed once per store version and kept: counts, class
+members, labels for sorting, the most-mentioned things, and the search index.
+
+A ``Site`` over another store (``kg serve`` after a `kg load` or `kg drop`: ``Site.with_data``) gets
+a new Catalogue, so everything here is keyed on the store's version by construction and is never
+stale. Nothing is recomputed per request: the home page, VoID and the index pages read these
+values, and ``kg serve`` builds them in a background thread as soon as it opens a store.
+
+The whole-store numbers (triples, graphs, quads, class partitions, VoID's example resources) are
+also written to a small JSON file keyed on the store folder's version (``kg serve`` passes
+``keep``), so a server restarted on an unchanged store reads them instead of counting again. The
+counting itself is done by the store's engine (SPARQL aggregates, in Rust) or by one scan of one
+predicate; never by a Python set of every triple. On the kg layout (kg.store.union) the default
+graph holds every triple once, so counts over it are counts of distinct triples; on a store written
+before that layout the same queries run over the union of the named graphs with DISTINCT.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import json
+import os
+import threading
+from array import array
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.vietnamese import search_key
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+GAF_DENOTED_BY = ox.NamedNode("http://groundedannotationframework.org/gaf#denotedBy")
+SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")
+KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
+
+
+def data_graph(store: ox.Store):
+    """The graph that holds every triple once: the default graph on the kg layout, else None (all graphs)."""
+    from kg.store.union import needs_union_fallback
+
+    if needs_union_fallback(store):
+        return None
+    return ox.DefaultGraph()
+
+
+def kept_counts_file(location: str | Path) -> Path:
+    """Where ``kg serve`` keeps the counts of the store at ``location`` ($KG_SERVE_CACHE, else the
+    user's cache folder): outside the store folder, which the server only reads."""
+    import hashlib
+
+    root = os.environ.get("KG_SERVE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kg", "serve")
+    name = hashlib.sha256(str(Path(location).resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(root) / f"{name}.json"
+
+
+class Catalogue:
+    """Lazily computed, then kept, facts about one data store (thread-safe: each is computed once).
+
+    ``keep`` (a JSON file) and ``version`` (any JSON value naming the store's version): small values
+    are read from the file when it holds the same version, and written to it once computed.
+    """
+
+    def __init__(self, store: ox.Store, keep: Path | None = None, version=None) -> None:
+        self.store = store
+        self._values: dict[str, object] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.graph = data_graph(store)
+        self.keep, self.version = keep, version
+        self._kept_values: dict[str, object] | None = None  # read on first use, not at start-up
+
+    @property
+    def _kept(self) -> dict[str, object]:
+        if self._kept_values is None:
+            with self._guard:
+                if self._kept_values is None:
+                    self._kept_values = self._read_kept()
+        return self._kept_values
+
+    # --- keeping ------------------------------------------------------------------------------
+
+    def _read_kept(self) -> dict:
+        if self.keep is None:
+            return {}
+        try:
+            doc = json.loads(self.keep.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if doc.get("format") != KEPT_FORMAT or doc.get("version") != self.version:
+            return {}
+        return dict(doc.get("values", {}))
+
+    def _write_kept(self, name: str, value) -> None:
+        if self.keep is None:
+            return
+        kept = self._kept
+        with self._guard:
+            kept[name] = value
+            doc = {"format": KEPT_FORMAT, "version": self.version, "values": kept}
+            try:
+                self.keep.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.keep.with_name(f".{self.keep.name}.{os.getpid()}.{threading.get_ident()}")
+                tmp.write_text(json.dumps(doc, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+                tmp.replace(self.keep)
+            except OSError:  # a read-only home: the counts are only kept in memory
+                pass
+
+    def _once(self, name: str, make: Callable[[], object], *, persist: bool = False):
+        if name in self._values:
+            return self._values[name]
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._values:
+                if persist and name in self._kept:
+                    self._values[name] = self._kept[name]
+                else:
+                    value = make()
+                    self._values[name] = value
+                    if persist:
+                        self._write_kept(name, value)
+        return self._values[name]
+
+    def kept(self, name: str, make: Callable[[], object], *, persist: bool = False):
+        """``make()`` computed once for this store (for values a Site derives from the data);
+        ``persist``: JSON-able, also kept across restarts on the same store version."""
+        return self._once("kept|" + name, make, persist=persist)
+
+    def ready(self, name: str) -> bool:
+        return name in self._values
+
+    # --- counts -------------------------------------------------------------------------------
+
+    def _query(self, text: str):
+        if self.graph is None:
+            return self.store.query(text, use_default_graph_as_union=True)
+        return self.store.query(text)
+
+    def _count(self, text: str) -> int:
+        for row in self._query(text):
+            return int(row[0].value)
+        return 0
+
+    def _store_counts(self):
+        """The counts kg load keeps in the store (kg.store.counts), when they are exact: on the kg
+        layout, written by kg, with no graph that holds no article. None otherwise (then: count)."""
+        def make():
+            from kg.store.counts import read
+
+            counts = read(self.store) if self.graph is not None else None
+            return counts if counts is not None and not counts.others else None
+        return self._once("store counts", make)
+
+    def triple_count(self) -> int:
+        """Distinct triples over all the articles' graphs."""
+        if (kept := self._store_counts()) is not None:
+            return kept.triples
+        if self.graph is None:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        else:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        return self._once("triples", lambda: self._count(query), persist=True)
+
+    def graph_count(self) -> int:
+        from kg.store.counts import is_stats_graph  # the store's own counts are not data
+
+        if (kept := self._store_counts()) is not None:
+            return len(kept.graphs)
+        return self._once("graphs", lambda: sum(1 for g in self.store.named_graphs() if not is_stats_graph(g)),
+                          persist=True)
+
+    def named_quad_count(self) -> int:
+        """Quads in named graphs: the lines of the dump (void:triples). On the kg layout every quad
+        of the store not in the default graph: len(store) (counted by the store in Rust) minus it."""
+        from kg.store.counts import STATS_GRAPH
+
+        if (kept := self._store_counts()) is not None:
+            return sum(n for n, _ in kept.graphs.values())
+
+        def make() -> int:
+            if self.graph is not None:
+                stats = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(STATS_GRAPH)))
+                return len(self.store) - self.triple_count() - stats
+            return self._count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return self._once("named quads", make, persist=True)
+
+    def class_counts(self) -> dict[str, int]:
+        """Class IRI → distinct subjects typed with it (VoID class partitions)."""
+        if (kept := self._store_counts()) is not None:
+            return dict(sorted(kept.classes.items()))
+
+        def make() -> dict[str, int]:
+            query = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
+            return dict(sorted((row[0].value, int(row[1].value)) for row in self._query(query)))
+        return self._once("classes", make, persist=True)
+
+    def most_mentioned(self, key: str, members: Iterable[str]) -> str | None:
+        """The member with the most mentions (gaf:denotedBy; ties: the greatest IRI), kept under ``key``."""
+        def make() -> str | None:
+            best = None
+            for iri in members:
+                n = sum(1 for _ in self.store.quads_for_pattern(ox.NamedNode(iri), GAF_DENOTED_BY, None, self.graph))
+                if best is None or (n, iri) > best:
+                    best = (n, iri)
+            return best[1] if best else None
+        return self._once("most mentioned|" + key, make, persist=True)
+
+    # --- class members and labels -------------------------------------------------------------
+
+    def members(self, classes: frozenset[str]) -> set[str]:
+        """IRIs typed with any of ``classes`` in the data (not sorted)."""
+        def make() -> set[str]:
+            found: set[str] = set()
+            for cls in sorted(classes):
+                for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), self.graph):
+                    if isinstance(q.subject, ox.NamedNode):
+                        found.add(q.subject.value)
+            return found
+        return self._once("members|" + "|".join(sorted(classes)), make)
+
+    def typed_subjects(self) -> set[str]:
+        """Every IRI subject of an rdf:type triple, mentions (IRIs with a fragment) left out."""
+        def make() -> set[str]:
+            return {q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, None, self.graph)
+                    if isinstance(q.subject, ox.NamedNode) and "#" not in q.subject.value}
+        return self._once("typed", make)
+
+    def literals(self, properties: tuple[str, ...]) -> dict[str, list[tuple[int, ox.Literal]]]:
+        """IRI → [(position of the property in ``properties``, literal)] for every subject with one of
+        them: one scan per property (shared between callers), for sorting and searching without a
+        lookup per thing."""
+        def make() -> dict[str, list[tuple[int, ox.Literal]]]:
+            out: dict[str, list[tuple[int, ox.Literal]]] = {}
+            for rank, prop in enumerate(properties):
+                for iri, literal in self._literals_of(prop):
+                    out.setdefault(iri, []).append((rank, literal))
+            return out
+        return self._once("literals|" + "|".join(properties), make)
+
+    def _literals_of(self, prop: str) -> list[tuple[str, ox.Literal]]:
+        def make() -> list[tuple[str, ox.Literal]]:
+            return [(q.subject.value, q.object) for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None,
+                                                                                      self.graph)
+                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)]
+        return self._once("literals of|" + prop, make)
+
+    def sorted_members(self, key: str, make: Callable[[], list[str]]) -> list[str]:
+        """A sorted member list (the Site sorts, by label in its language), kept under ``key`` (and
+        across restarts: sorting needs every member's label, the slowest thing to redo at start)."""
+        return self._once("sorted|" + key, make, persist=True)
+
+    # --- search -------------------------------------------------------------------------------
+
+    def search_index(self, expand: Callable[[str], str]) -> SearchIndex:
+        def make() -> SearchIndex:
+            rows = {(search_key(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
+            return SearchIndex(sorted(rows))
+        return self._once("search", make)
+
+
+class SearchIndex:
+    """Word-prefix search over folded labels: posting lists per word and binary search, no scan.
+
+    An entry is one (folded label, IRI), entries sorted by label. A query matches an entry when
+    each of its words starts some word of the label ("lai xu" finds "Lại Xuân Lâm"; case and
+    diacritics ignored). Labels starting with the query's first word rank first (they are one
+    contiguous run of the sorted entries), then the others, each in label order; a search stops as
+    soon as it has ``limit`` things, so its cost follows the answer, not the corpus.
+    """
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        self.entries = entries
+        self._folded = [folded for folded, _ in entries]
+        postings: dict[str, array] = {}
+        for position, folded in enumerate(self._folded):
+            for word in set(folded.split()):
+                postings.setdefault(word, array("I")).append(position)
+        self.words = sorted(postings)
+        self._postings = [postings[w] for w in self.words]
+
+    def _lists(self, prefix: str) -> list[array]:
+        """Posting lists of every word starting with ``prefix``."""
+        start = bisect.bisect_left(self.words, prefix)
+        end = bisect.bisect_left(self.words, prefix + "\U0010ffff", lo=start)
+        return self._postings[start:end]
+
+    def _matches(self, position: int, words: list[str]) -> bool:
+        tokens = self._folded[position].split()
+        return all(any(t.startswith(w) for t in tokens) for w in words)
+
+    def search(self, words: list[str], limit: int) -> list[str]:
+        """IRIs of the best ``limit`` matches (first-word-first, then label order)."""
+        if not words:
+            return []
+        first = words[0]
+        found: dict[str, None] = {}
+        lo = bisect.bisect_left(self._folded, first)
+        hi = bisect.bisect_left(self._folded, first + "\U0010ffff", lo=lo)
+        for position in range(lo, hi):  # labels starting with the first word
+            if self._matches(position, words):
+                found.setdefault(self.entries[position][1], None)
+                if len(found) == limit:
+                    return list(found)
+        # then the others, from the posting lists of the word with the fewest (in label order)
+        lists = min((self._lists(w) for w in words), key=lambda ls: sum(len(x) for x in ls))
+        previous = -1
+        for position in heapq.merge(*lists):
+            if position == previous or lo <= position < hi:
+                continue
+            previous = position
+            if self._matches(position, words):
+                found.setdefault(self.entries[position][1], None)
+                if len(found) == limit:
+                    break
+        return list(found)
