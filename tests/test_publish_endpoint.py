@@ -65,6 +65,7 @@ def servers(tmp_path_factory, exports):
         kg("load", "--endpoint", oxigraph.url, *files)
         kg("load", "--store", str(store), *files)
         remote, embedded = EndpointServer(oxigraph.url), Server(store)
+        remote.endpoint, embedded.location = oxigraph.url, store
         yield remote, embedded
     finally:
         for server in (remote, embedded):
@@ -174,3 +175,17 @@ def test_pages_follow_a_later_load_on_the_server(oxigraph_server, exports):
         assert (first["articles"], now["articles"]) == (1, 2)
     finally:
         server.stop()
+
+
+def test_static_publish_from_the_endpoint_equals_the_store_folder(servers, tmp_path):
+    """`kg publish --endpoint` writes the same files, byte for byte, as `kg publish --store`."""
+    remote, embedded = servers
+    kg("publish", str(tmp_path / "remote"), "--endpoint", remote.endpoint)
+    kg("publish", str(tmp_path / "embedded"), "--store", str(embedded.location))
+    files = {}
+    for name in ("remote", "embedded"):
+        root = tmp_path / name
+        files[name] = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert sorted(files["remote"]) == sorted(files["embedded"]) and len(files["remote"]) > 50
+    differing = [name for name in files["remote"] if files["remote"][name] != files["embedded"][name]]
+    assert differing == []

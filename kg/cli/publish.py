@@ -94,8 +94,11 @@ def _endpoint_data(endpoint: str, user: str | None):
 @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE", help=STORE_HELP)
 @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
               help="Base IRI the data was exported with, and the URL the site will be hosted at.")
+@click.option("--endpoint", metavar="URL", help="Publish the data of a SPARQL 1.1 server instead (as kg serve --endpoint).")
+@click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
+              help="--endpoint: user for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD.")
 @user_errors
-def publish(folder, location, base):
+def publish(folder, location, base, endpoint, user):
     """Write the linked-data site to FOLDER as static files.
 
     \b
@@ -113,6 +116,6 @@ def publish(folder, location, base):
     """
     from kg.publish import open_store, publish_site
 
-    store = open_store(_store_path(location))
+    store = _endpoint_data(endpoint, user) if endpoint else open_store(_store_path(location))
     counts = publish_site(store, folder, base)
     click.echo(f"kg publish: {counts['pages']} pages and {counts['data_files']} RDF files in {folder}", err=True)
