@@ -27,11 +27,16 @@ def _store_path(location: str | None) -> str:
 @click.option("--max-rows", default=1_000_000, show_default=True, type=click.IntRange(1), metavar="N",
               help="SPARQL: answer 500 (never a cut result) when a result has more rows.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--endpoint", metavar="URL",
+              help="Serve the data of a SPARQL 1.1 server instead of a store folder (written there by "
+                   "`kg load --endpoint`), e.g. http://127.0.0.1:7878 (Oxigraph) or http://127.0.0.1:8890/sparql.")
+@click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
+              help="--endpoint: user for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD.")
 @click.option("--allow-federation", is_flag=True,
               help="Let SPARQL queries use SERVICE: the server then sends requests to any URL a visitor names "
                    "(off by default; only for an endpoint trusted users reach).")
 @user_errors
-def serve(location, host, port, base, timeout, max_rows, threads, allow_federation):
+def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user, allow_federation):
     """Serve the store as linked data: pages, RDF, SPARQL, VoID.
 
     \b
@@ -43,7 +48,9 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
 
     \b
     The server follows the store: what a later `kg load` adds is served a
-    second or two later, without a restart. Pages are in Vietnamese or
+    second or two later, without a restart. With --endpoint the pages, RDF
+    and /sparql read a SPARQL server instead (kg's layout, as `kg load
+    --endpoint` writes it); a change there shows within about five seconds. Pages are in Vietnamese or
     English (Accept-Language, or ?lang=en); answers carry ETag and
     Last-Modified and answer 304 to conditional requests.
 
@@ -61,13 +68,25 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
     from kg.publish import make_app, open_store
     from kg.publish.server import serve as run
 
-    path = _store_path(location)
-    store = open_store(path)
-    app = make_app(store, base, timeout=timeout, max_rows=max_rows, location=path,
-                   allow_federation=allow_federation)
+    if endpoint:
+        app = make_app(_endpoint_data(endpoint, user), base, timeout=timeout, max_rows=max_rows,
+                       allow_federation=allow_federation, warm=True)
+    else:
+        path = _store_path(location)
+        app = make_app(open_store(path), base, timeout=timeout, max_rows=max_rows, location=path,
+                       allow_federation=allow_federation)
     app.site.check_base()  # the query workers (killed at the timeout) start in the background, after
     # the counts: starting them here made every cold start wait for four interpreters
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
+
+
+def _endpoint_data(endpoint: str, user: str | None):
+    """The data on a SPARQL server, for the publisher (kg.publish.remote_data)."""
+    from kg.cli.store import _password
+    from kg.publish.remote_data import EndpointData
+    from kg.store import RemoteStore
+
+    return EndpointData(RemoteStore(endpoint, user=user, password=_password(user)))
 
 
 @main.command()
@@ -75,8 +94,11 @@ def serve(location, host, port, base, timeout, max_rows, threads, allow_federati
 @click.option("--store", "location", type=click.Path(file_okay=False), envvar="KG_STORE", help=STORE_HELP)
 @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
               help="Base IRI the data was exported with, and the URL the site will be hosted at.")
+@click.option("--endpoint", metavar="URL", help="Publish the data of a SPARQL 1.1 server instead (as kg serve --endpoint).")
+@click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
+              help="--endpoint: user for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD.")
 @user_errors
-def publish(folder, location, base):
+def publish(folder, location, base, endpoint, user):
     """Write the linked-data site to FOLDER as static files.
 
     \b
@@ -94,6 +116,6 @@ def publish(folder, location, base):
     """
     from kg.publish import open_store, publish_site
 
-    store = open_store(_store_path(location))
+    store = _endpoint_data(endpoint, user) if endpoint else open_store(_store_path(location))
     counts = publish_site(store, folder, base)
     click.echo(f"kg publish: {counts['pages']} pages and {counts['data_files']} RDF files in {folder}", err=True)

@@ -57,6 +57,7 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
 CACHE_CONTROL = "public, max-age=60"
 SPARQL_CACHE_CONTROL = "no-cache"
 STORE_CHECK_SECONDS = 1.0  # how often a request looks whether the store folder changed
+ENDPOINT_CHECK_SECONDS = 5.0  # how often a request asks a SPARQL server's data whether it changed (one COUNT)
 STORE_SETTLE_SECONDS = 0.5  # the folder must be this long unchanged before it is reopened (a load may still be writing)
 # /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
 SPARQL_OFFERS = (conneg.SPARQL_JSON, conneg.HTML, conneg.SPARQL_XML, conneg.SPARQL_CSV, conneg.SPARQL_TSV,
@@ -142,6 +143,8 @@ class LinkedDataApp:
     def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = MAX_ROWS, location: str | None = None,
                  allow_federation: bool = False, warm: bool | None = None) -> None:
         self._generation = store_generation(location) if location else None
+        # data on a SPARQL server (kg.publish.remote_data) names its version by a cheap fingerprint
+        self._fingerprint = site.data.fingerprint() if hasattr(site.data, "fingerprint") else None
         if location:
             site.keep_counts(kept_counts_file(location), list(self._generation))
         self.site = site
@@ -198,6 +201,8 @@ class LinkedDataApp:
     def refresh(self) -> bool:
         """Reopen the store when its folder changed (a `kg load` ran); True when it was reopened."""
         now = time.monotonic()
+        if self._fingerprint is not None:
+            return self._refresh_endpoint(now)
         if self.location is None or now < self._next_check or not self._refresh_lock.acquire(blocking=False):
             return False
         try:
@@ -219,9 +224,29 @@ class LinkedDataApp:
         finally:
             self._refresh_lock.release()
 
-    def _swap(self, store: ox.Store, generation: tuple) -> None:
+    def _refresh_endpoint(self, now: float) -> bool:
+        """The same for data on a SPARQL server: a new fingerprint (a `kg load --endpoint` ran) gives a
+        fresh data object, hence fresh caches; a server that does not answer keeps the old pages."""
+        if now < self._next_check or not self._refresh_lock.acquire(blocking=False):
+            return False
+        try:
+            self._next_check = now + ENDPOINT_CHECK_SECONDS
+            try:
+                fingerprint = self.site.data.fingerprint()
+            except Exception:  # noqa: BLE001 -- unreachable for a moment: serve what we have, ask again later
+                return False
+            if fingerprint == self._fingerprint:
+                return False
+            self._fingerprint = fingerprint
+            self._swap(self.site.data.fresh(), None)
+            return True
+        finally:
+            self._refresh_lock.release()
+
+    def _swap(self, store: ox.Store, generation: tuple | None) -> None:
         site = self.site.with_data(store)
-        site.keep_counts(kept_counts_file(self.location), list(generation))
+        if generation is not None:
+            site.keep_counts(kept_counts_file(self.location), list(generation))
         old = self.sparql
         # New workers open the new store; the old ones finish what they run, then go.
         self.sparql = SparqlService(store, location=self.location, **self._sparql_options)
@@ -232,7 +257,8 @@ class LinkedDataApp:
         self._cache = {}
         self.page_cache = PageCache()
         self.site, self._page_sets = site, _page_sets(site)
-        self._generation, self._modified = generation, generation[0] / 1e9
+        self._generation = generation
+        self._modified = generation[0] / 1e9 if generation is not None else time.time()
         if self._warm:
             self._start_warming(site)
 

@@ -7,7 +7,8 @@ the fixed project namespace (``pg:`` → https://w3id.org/pgkg/ontology#) and ar
 
 Everything a page needs is read with ``quads_for_pattern`` on two pyoxigraph stores: ``data`` (the
 articles' named graphs, opened read-only by ``kg serve``) and ``terms`` (an in-memory store holding
-ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl).
+ontology/*.ttl, ontology/vocab/*.ttl, shapes/*.ttl and kg/publish/labels.ttl). ``data`` may also be
+a kg.publish.remote_data.EndpointData (``kg serve --endpoint``): the same calls, answered by a SPARQL server.
 """
 
 from __future__ import annotations

@@ -1,0 +1,208 @@
+"""The published data on a SPARQL 1.1 server: the part of pyoxigraph.Store's API that publishing reads.
+
+``kg serve --endpoint URL`` builds its ``Site`` on an ``EndpointData`` instead of an on-disk store.
+Everything kg.publish asks of its data store is one of these calls, each answered by one request
+through kg.store.remote.RemoteStore (SPARQL 1.1 Protocol):
+
+    quads_for_pattern(s, p, o, g)   one SELECT; the given terms written by kg.store.guard.sparql_term
+    query(text, …)                  forwarded; SELECT/ASK come back as real pyoxigraph results
+    named_graphs(), contains_named_graph(g), len()   SELECT DISTINCT ?g / ASK / COUNT
+
+The server holds kg's layout (kg.store.union, written by ``kg load --endpoint``): a named graph per
+article and their de-duplicated union as the default graph (on Virtuoso the named graph
+``UNION_GRAPH``, which RemoteStore reads as the default graph and which is reported here as the
+default graph, not as a named one). So ``use_default_graph_as_union`` needs no translation: the
+default graph already is the union. Nothing is written; an answer the server cut short (its
+timeout, its row cap) raises ``IncompleteAnswer`` rather than showing half a page.
+
+One EndpointData stands for one version of the server's data: it keeps the answers to patterns it
+was asked (bounded), and ``kg serve`` replaces it by ``fresh()`` when ``fingerprint()`` (the
+number of quads) changes, so pages follow a later ``kg load`` within seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.store.base import QueryError
+from kg.store.guard import sparql_term
+from kg.store.remote import RemoteStore
+from kg.store.results import to_json
+
+KEPT_PATTERNS = 4096  # answers to quad patterns kept per data version (labels, types: asked by every page)
+KEPT_QUADS = 20_000  # a bigger answer (a whole-store scan) is not kept: the Catalogue keeps what it derives
+_NAMES = ("s", "p", "o")
+
+
+class IncompleteAnswer(RuntimeError):
+    """The server stopped early (its time limit or row cap): publishing shows no half answers."""
+
+
+class EndpointData:
+    """Read-only, pyoxigraph.Store-like access to kg's layout on a SPARQL server."""
+
+    def __init__(self, remote: RemoteStore) -> None:
+        self.remote = remote
+        self.union = remote.union_graph  # None: the server's default graph is the union (Oxigraph)
+        self.description = remote.description
+        self._kept: OrderedDict[tuple, list] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fresh(self) -> EndpointData:
+        """The same server as a new data version: nothing kept."""
+        return EndpointData(self.remote)
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def _ask(self, sparql: str, **options):
+        result = self.remote.query(sparql, **options)
+        if result.partial:
+            raise IncompleteAnswer(f"{self.description}: incomplete answer ({result.reason})")
+        return result
+
+    def _select_rows(self, sparql: str) -> list[tuple]:
+        return self._ask(sparql).rows
+
+    # --- the Store API publishing uses ---------------------------------------------------------
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None):  # noqa: A002
+        """Quads matching the pattern; ``graph_name`` None: every graph (default and named), a
+        DefaultGraph: the default graph (the union), a NamedNode: that graph.
+
+        A scan (neither subject nor object given) is fetched lazily: its first quad by a LIMIT 1
+        request, the rest only if the caller reads on (``next(iter(…))`` asks whether a graph is
+        empty, or a property used, without fetching the whole store)."""
+        key = (subject, predicate, object, graph_name)
+        kept = self._kept_answer(key)
+        if kept is not None:
+            return kept
+        if subject is None and object is None:
+            return _Scan(self, key)
+        return self._keep(key, self._fetch(*key))
+
+    def _kept_answer(self, key: tuple) -> list[ox.Quad] | None:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        return None
+
+    def _keep(self, key: tuple, found: list[ox.Quad]) -> list[ox.Quad]:
+        if len(found) <= KEPT_QUADS:
+            with self._lock:
+                self._kept[key] = found
+                while len(self._kept) > KEPT_PATTERNS:
+                    self._kept.popitem(last=False)
+        return found
+
+    def _fetch(self, subject, predicate, object, graph_name, limit: int | None = None) -> list[ox.Quad]:  # noqa: A002
+        given = (subject, predicate, object)
+        body = " ".join(sparql_term(t) if t is not None else "?" + n for t, n in zip(given, _NAMES)) + " ."
+        variables = ["?" + n for t, n in zip(given, _NAMES) if t is None]
+        if isinstance(graph_name, ox.NamedNode) and graph_name != self.union:
+            where = f"GRAPH {sparql_term(graph_name)} {{ {body} }}"
+        elif graph_name is not None:  # the default graph (RemoteStore reads Virtuoso's union graph as it)
+            where = body
+        elif self.union is None:
+            variables.append("?g")
+            where = "{ " + body + " } UNION { GRAPH ?g { " + body + " } }"
+        else:  # Virtuoso: every triple is in a named graph, the union graph among them
+            variables.append("?g")
+            where = f"GRAPH ?g {{ {body} }}"
+        if not variables:
+            variables = ["?present"]
+            where = where + " BIND (true AS ?present)"
+        text = "SELECT " + " ".join(variables) + " WHERE { " + where + " }"
+        rows = self._select_rows(text + (" LIMIT " + str(int(limit)) if limit else ""))
+        quads = []
+        for row in rows:
+            values = dict(zip((v[1:] for v in variables), row))
+            terms = [t if t is not None else values[n] for t, n in zip(given, _NAMES)]
+            graph = graph_name if graph_name is not None else values.get("g")
+            if graph is None or graph == self.union:
+                graph = ox.DefaultGraph()
+            quads.append(ox.Quad(*terms, graph))
+        return quads
+
+    def query(self, sparql: str, *, use_default_graph_as_union: bool = False, prefixes=None,
+              default_graph=None, named_graphs=None, **_ignored):
+        """The query on the server; SELECT and ASK as pyoxigraph QuerySolutions / QueryBoolean,
+        CONSTRUCT and DESCRIBE as a list of triples. ``use_default_graph_as_union`` changes nothing:
+        on kg's layout the default graph is the union of the articles' graphs. ``prefixes`` (a
+        dict) is written as PREFIX lines before the query."""
+        if prefixes:
+            sparql = "".join("PREFIX " + name + ": " + sparql_term(ox.NamedNode(iri)) + "\n"
+                             for name, iri in sorted(prefixes.items())) + sparql
+        if named_graphs:  # the protocol's named-graph-uri has no RemoteStore keyword: a FROM NAMED would
+            raise IncompleteAnswer("named-graph-uri is not forwarded to a remote endpoint")
+        defaults = None
+        if default_graph is not None:
+            graphs = default_graph if isinstance(default_graph, list) else [default_graph]
+            defaults = [g.value for g in graphs if isinstance(g, ox.NamedNode)]
+        try:
+            result = self._ask(sparql, default_graphs=defaults)
+        except QueryError as err:  # the server refused the query: what pyoxigraph raises for a bad one
+            raise SyntaxError(str(err)) from None
+        except KgError as err:  # unreachable, or some other failure: /sparql reports it as failed
+            raise IncompleteAnswer(str(err)) from None
+        if result.form in ("CONSTRUCT", "DESCRIBE"):
+            return list(result.triples)
+        if result.form == "ASK":
+            text = json.dumps({"head": {}, "boolean": bool(result.boolean)})
+        else:
+            text = to_json(result)
+        return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        rows = self._select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted((row[0] for row in rows if isinstance(row[0], ox.NamedNode) and row[0] != self.union),
+                      key=lambda g: g.value)
+
+    def contains_named_graph(self, graph) -> bool:
+        if graph == self.union:
+            return False
+        return bool(self._ask(f"ASK {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}").boolean)
+
+    def __len__(self) -> int:
+        """Quads in the store, the default graph's included (pyoxigraph's len)."""
+        if self.union is None:
+            where = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            where = "GRAPH ?g { ?s ?p ?o }"
+        rows = self._select_rows("SELECT (COUNT(*) AS ?n) WHERE { " + where + " }")
+        return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
+
+    def fingerprint(self) -> int:
+        """What changes when a `kg load` or `kg drop` writes the server: the number of quads."""
+        return len(self)
+
+
+class _Scan:
+    """A scan's quads, fetched when iterated: the first by a LIMIT 1 request, then (when the caller
+    reads on) all of them, the first not given twice."""
+
+    def __init__(self, data: EndpointData, key: tuple) -> None:
+        self.data, self.key = data, key
+
+    def __iter__(self):
+        kept = self.data._kept_answer(self.key)
+        if kept is not None:
+            yield from kept
+            return
+        probe = self.data._fetch(*self.key, limit=1)
+        if not probe:
+            self.data._keep(self.key, [])
+            return
+        yield probe[0]
+        every = self.data._keep(self.key, self.data._fetch(*self.key))
+        skipped = False
+        for quad in every:
+            if not skipped and quad == probe[0]:
+                skipped = True
+                continue
+            yield quad

@@ -1,0 +1,191 @@
+"""`kg serve --endpoint URL`: pages, content negotiation, RDF and /sparql read from a real Oxigraph
+server (loaded by `kg load --endpoint`), answering what `kg serve --store` answers on the same data."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import threading
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from conftest_servers import start_oxigraph, stop
+from publish_support import KG, ROOT, Server
+
+from kg.cli import main
+from kg.iri import key_to_iri, slug
+from kg.resources import cq_dir
+
+pytest_plugins = ["conftest_servers"]
+
+PEOPLE = (cq_dir() / "people.rq").read_text(encoding="utf-8")
+LAM = key_to_iri("person:" + slug("Lại Xuân Lâm"))
+LAM_DOC = "/doc/" + LAM.split("/id/", 1)[1]
+
+
+class EndpointServer(Server):
+    """`kg serve --endpoint URL` in a subprocess (publish_support.Server starts it on a store folder)."""
+
+    def __init__(self, endpoint: str, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([*KG, "serve", "--endpoint", endpoint, "--port", "0", *args],
+                                     stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+        self.log: list[str] = []
+        match = None
+        while match is None:
+            line = self.proc.stderr.readline()
+            if not line:
+                self.stop()
+                raise RuntimeError("kg serve --endpoint did not start:\n" + "".join(self.log))
+            self.log.append(line)
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        self.port = int(match.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
+
+
+def kg(*args: str) -> None:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, exports):
+    """(kg serve --endpoint on Oxigraph, kg serve --store on a folder), both holding the seed and a
+    second article, loaded the same way."""
+    files = [str(exports["dir"] / "seed.ttl"), str(exports["dir"] / "second.ttl")]
+    oxigraph = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    store = tmp_path_factory.mktemp("embedded") / "kg-store"
+    remote = embedded = None
+    try:
+        kg("load", "--endpoint", oxigraph.url, *files)
+        kg("load", "--store", str(store), *files)
+        remote, embedded = EndpointServer(oxigraph.url), Server(store)
+        remote.endpoint, embedded.location = oxigraph.url, store
+        yield remote, embedded
+    finally:
+        for server in (remote, embedded):
+            if server is not None:
+                server.stop()
+        stop(oxigraph.process)
+
+
+def home_counts(html: str) -> dict[str, int]:
+    """Index key → the number on its card of the home page ("people" → 2)."""
+    return {key: int(n) for key, n in re.findall(r'href="index/(\w+)"><span class="n">(\d+)</span>', html)}
+
+
+def test_home_page_counts_match_the_embedded_store(servers):
+    remote, embedded = servers
+    status, _, body = remote.get("/")
+    assert status == 200
+    counts = home_counts(body.decode())
+    assert counts == home_counts(embedded.get("/")[2].decode())
+    assert counts["people"] >= 2 and counts["articles"] == 2
+
+
+def test_person_page_shows_post_and_evidence(servers):
+    remote, embedded = servers
+    status, _, body = remote.get("/search?q=lai+xuan+lam")
+    assert status == 200 and LAM_DOC.rsplit("/", 1)[1] in body.decode()
+    status, _, body = remote.get(LAM_DOC)
+    html = body.decode()
+    assert status == 200
+    assert "<h1>Lại Xuân Lâm</h1>" in html and "Phó Bí thư" in html
+    assert re.search(r'href="\.\./article/[0-9a-f]{16}#char=\d+,\d+"', html)  # evidence, linked to the span
+    assert "<mark>Lại Xuân Lâm</mark>" in html
+    assert html == embedded.get(LAM_DOC)[2].decode()  # the same page, byte for byte
+
+
+def test_thing_iri_answers_303_by_accept(servers):
+    remote, _ = servers
+    path = "/id/" + LAM.split("/id/", 1)[1]
+    status, headers, _ = remote.get(path, accept="text/html")
+    assert status == 303 and headers["location"].endswith(LAM_DOC)
+    status, headers, _ = remote.get(path, accept="text/turtle")
+    assert status == 303 and headers["location"].endswith("/data/" + LAM.split("/id/", 1)[1] + ".ttl")
+
+
+def test_turtle_is_isomorphic_to_the_embedded_serve(servers):
+    remote, embedded = servers
+    path = "/data/" + LAM.split("/id/", 1)[1] + ".ttl"
+    graphs = []
+    for server in (remote, embedded):
+        status, headers, body = server.get(path)
+        assert status == 200 and headers["content-type"].startswith("text/turtle")
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object)
+                             for t in ox.parse(body, format=ox.RdfFormat.TURTLE))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        graphs.append(sorted(str(q) for q in dataset))
+    assert graphs[0] == graphs[1] and len(graphs[0]) > 10
+
+
+def test_sparql_people_rows_equal_the_embedded_serve(servers):
+    remote, embedded = servers
+    answers = []
+    for server in (remote, embedded):
+        status, headers, body = server.get("/sparql?" + urlencode({"query": PEOPLE}),
+                                           accept="application/sparql-results+json")
+        assert status == 200 and headers["content-type"].startswith("application/sparql-results+json")
+        doc = json.loads(body)
+        names = doc["head"]["vars"]
+        answers.append((names, [tuple(b.get(n, {}).get("value", "") for n in names)
+                                for b in doc["results"]["bindings"]]))
+    assert answers[0] == answers[1]
+    assert ("Lại Xuân Lâm", "Phó Bí thư", "Đảng ủy Khối các cơ quan Trung ương") in answers[0][1]
+
+
+def test_sparql_refuses_updates_and_reports_bad_queries(servers):
+    remote, _ = servers
+    status, _, _ = remote.request("POST", "/sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                                  {"Content-Type": "application/sparql-update"})
+    assert status in (403, 415)
+    status, _, body = remote.get("/sparql?query=" + quote("SELECT * WHERE { ?s ?p }"))
+    assert status == 400, body
+
+
+def test_dump_equals_the_embedded_serve(servers):
+    """/dump.nq.gz: every article's graph, read from the server by one scan of all graphs."""
+    import gzip
+
+    dumps = []
+    for server in (servers):
+        status, _, body = server.get("/dump.nq.gz")
+        assert status == 200
+        dumps.append(sorted(gzip.decompress(body).decode("utf-8").splitlines()))
+    assert dumps[0] == dumps[1] and len(dumps[0]) > 100
+
+
+def test_pages_follow_a_later_load_on_the_server(oxigraph_server, exports):
+    """A `kg load --endpoint` after the server started shows without a restart (the quad count, asked
+    every few seconds, names the data's version)."""
+    from publish_support import wait_until
+
+    kg("load", "--endpoint", oxigraph_server.url, str(exports["dir"] / "seed.ttl"))
+    server = EndpointServer(oxigraph_server.url)
+    try:
+        first = home_counts(server.get("/")[2].decode())
+        kg("load", "--endpoint", oxigraph_server.url, str(exports["dir"] / "second.ttl"))
+        assert wait_until(lambda: home_counts(server.get("/")[2].decode()) != first, timeout=20)
+        now = home_counts(server.get("/")[2].decode())
+        assert (first["articles"], now["articles"]) == (1, 2)
+    finally:
+        server.stop()
+
+
+def test_static_publish_from_the_endpoint_equals_the_store_folder(servers, tmp_path):
+    """`kg publish --endpoint` writes the same files, byte for byte, as `kg publish --store`."""
+    remote, embedded = servers
+    kg("publish", str(tmp_path / "remote"), "--endpoint", remote.endpoint)
+    kg("publish", str(tmp_path / "embedded"), "--store", str(embedded.location))
+    files = {}
+    for name in ("remote", "embedded"):
+        root = tmp_path / name
+        files[name] = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert sorted(files["remote"]) == sorted(files["embedded"]) and len(files["remote"]) > 50
+    differing = [name for name in files["remote"] if files["remote"][name] != files["embedded"][name]]
+    assert differing == []
