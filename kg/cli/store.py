@@ -16,10 +16,11 @@ import click
 
 from kg.cli import main, user_errors
 from kg.errors import KgError
+from kg.store.dialects import AUTO, DIALECTS
 
 STORE_HELP_EPILOG = """\b
 Store options are shared by load, query, stats and drop; environment variables
-KG_STORE, KG_ENDPOINT, KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD, KG_TIMEOUT set them too.
+KG_STORE, KG_ENDPOINT, KG_SERVER, KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD, KG_TIMEOUT set them too.
 """
 
 
@@ -31,6 +32,10 @@ def store_options(func):
     @click.option("--endpoint", envvar="KG_ENDPOINT", metavar="URL",
                   help="A SPARQL 1.1 server instead, e.g. http://127.0.0.1:7878 (Oxigraph) "
                        "or http://127.0.0.1:8890/sparql (Virtuoso).")
+    @click.option("--server", type=click.Choice([AUTO, *DIALECTS]), default=AUTO, envvar="KG_SERVER",
+                  show_default=True,
+                  help="Which server --endpoint is (its endpoint layout, union graph, partial-answer signals); "
+                       "auto guesses from the URL.")
     @click.option("--update-endpoint", envvar="KG_UPDATE_ENDPOINT", metavar="URL",
                   help="SPARQL Update URL, when the guess from --endpoint is wrong.")
     @click.option("--gsp-endpoint", envvar="KG_GSP_ENDPOINT", metavar="URL",
@@ -42,7 +47,7 @@ def store_options(func):
                        "process killed at the deadline; SPARQL servers get it as their limit (Virtuoso) "
                        "and kg stops waiting [default: none embedded, 60 for servers].")
     @functools.wraps(func)
-    def wrapper(location, endpoint, update_endpoint, gsp_endpoint, user, timeout, **kwargs):
+    def wrapper(location, endpoint, server, update_endpoint, gsp_endpoint, user, timeout, **kwargs):
         def opener(read_only: bool = False, must_exist: bool = False):
             from kg.store import default_location, open_store
 
@@ -53,10 +58,11 @@ def store_options(func):
                     raise KgError(f"no store at {folder}")
                 return open_store(location, read_only=read_only)
             return open_store(endpoint=endpoint, user=user, password=_password(user), timeout=timeout,
-                              update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint)
+                              update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint, server=server)
 
         opener.timeout = timeout
         opener.endpoint = endpoint
+        opener.server = server
         opener.location = location
         return func(opener, **kwargs)
 

@@ -40,7 +40,8 @@ def open_store(location: str | Path | None = None, *, endpoint: str | None = Non
                **remote) -> Store:
     """The embedded store at ``location`` (default ./kg-store or $KG_STORE), or a SPARQL server.
 
-    ``remote`` takes RemoteStore's keywords: user, password, timeout, update_endpoint, gsp_endpoint.
+    ``remote`` takes RemoteStore's keywords: user, password, timeout, update_endpoint, gsp_endpoint,
+    server (a kg.store.dialects name, default the guess from the URL).
     """
     if endpoint:
         return RemoteStore(endpoint, **remote)

@@ -1,14 +1,12 @@
 """Any SPARQL 1.1 server: Protocol for queries, SPARQL Update for loads and drops (kg.store.union).
 
-Standard library HTTP only (urllib), with basic or digest auth. Servers differ in
-where their endpoints live, so ``endpoints_for`` guesses from the URL the user gives:
+Standard library HTTP only (urllib), with basic or digest auth. What differs between servers
+(where their endpoints live, where the union graph is, partial-answer signals) is their
+dialect in kg.store.dialects, guessed from the URL the user gives or named (``server=``).
 
-    http://host:7878 or …/query   Oxigraph      query /query, update /update, graph store /store
-    http://host:8890/sparql       Virtuoso      query /sparql, update /sparql-auth, graph store /sparql-graph-crud-auth
-
-Partial answers are reported, not hidden: Oxigraph ends a cancelled stream with a
-message after HTTP 200; Virtuoso caps rows (``X-SPARQL-MaxRows``) or stops an
-"anytime" query (``X-SQL-State: S1TAT``), also with HTTP 200.
+Partial answers are reported, not hidden: a stream cut off after HTTP 200 (Oxigraph ends a
+cancelled one with a message) keeps its complete rows; the dialect's own signals (Virtuoso's
+``X-SPARQL-MaxRows``, ``X-SQL-State: S1TAT``, SR203) mark the rest.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
@@ -32,8 +29,9 @@ from kg.store.base import (
     term_from_json,
     tidy_message,
 )
+from kg.store.dialects import Dialect, Endpoints, dialect_for
 from kg.store.guard import sparql_term
-from kg.store.union import UNION_GRAPH, remote_drop, remote_write
+from kg.store.union import remote_drop, remote_write
 
 if TYPE_CHECKING:
     from kg.store.sources import GraphUnit
@@ -44,30 +42,15 @@ CANCELLED_MARKERS = ("cancelled", "canceled", "timeout", "timed out")
 DEFAULT_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    query: str
-    update: str
-    gsp: str
+__all__ = ["Endpoints", "RemoteStore", "endpoints_for"]
 
 
-def endpoints_for(url: str, *, update: str | None = None, gsp: str | None = None, auth: bool = False) -> Endpoints:
-    """Query, update and Graph Store URLs from the one URL a user gives (overridable)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KgError(f"{url}: not an http(s) endpoint URL", exit_code=2)
-    path = parts.path.rstrip("/")
-    root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-    if path.endswith(("/sparql", "/sparql-auth")):  # Virtuoso's layout
-        base = root + path.rsplit("/", 1)[0]
-        suffix = "-auth" if auth else ""
-        guess = Endpoints(url, f"{base}/sparql{suffix}", f"{base}/sparql-graph-crud{suffix}")
-    elif path.endswith("/query"):  # Oxigraph's (and Fuseki's query) layout
-        base = root + path[: -len("/query")]
-        guess = Endpoints(url, f"{base}/update", f"{base}/store")
-    else:  # a server root: Oxigraph's layout below it
-        base = root + path
-        guess = Endpoints(f"{base}/query", f"{base}/update", f"{base}/store")
+def endpoints_for(url: str, *, update: str | None = None, gsp: str | None = None, auth: bool = False,
+                  server: str | Dialect | None = None) -> Endpoints:
+    """Query, update and Graph Store URLs from the one URL a user gives, by the server's dialect
+    (``server``: a name of kg.store.dialects.DIALECTS, default the guess from the URL); overridable."""
+    dialect = dialect_for(url, server)
+    guess = dialect.endpoints(url, auth=auth)
     return Endpoints(guess.query, update or guess.update, gsp or guess.gsp)
 
 
@@ -75,17 +58,20 @@ class RemoteStore(Store):
     """A SPARQL 1.1 server, with kg's layout (kg.store.union): a named graph per article and their
     de-duplicated union, which queries read. The union is the server's default graph (Oxigraph),
     or on Virtuoso, which keeps no default graph of its own, the named graph ``UNION_GRAPH``
-    (named by Virtuoso's ``define input:default-graph-uri`` pragma). ``union_graph`` overrides the
-    guess: an IRI, or "" for the default graph."""
+    (named by Virtuoso's ``define input:default-graph-uri`` pragma): the dialect's choice
+    (``server``: a dialect or its name, default the guess from the URL). ``union_graph``
+    overrides it: an IRI, or "" for the default graph."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
                  user: str | None = None, password: str | None = None, timeout: float | None = None,
-                 union_graph: str | None = None):
+                 union_graph: str | None = None, server: str | Dialect | None = None):
         import pyoxigraph as ox
 
-        self.endpoints = endpoints_for(endpoint, update=update_endpoint, gsp=gsp_endpoint, auth=bool(user))
+        self.dialect = dialect_for(endpoint, server)
+        self.endpoints = endpoints_for(endpoint, update=update_endpoint, gsp=gsp_endpoint, auth=bool(user),
+                                       server=self.dialect)
         if union_graph is None:
-            union_graph = UNION_GRAPH if _is_virtuoso(self.endpoints.query) else ""
+            union_graph = self.dialect.union_graph
         self.union_graph = ox.NamedNode(union_graph) if union_graph else None
         self.description = f"SPARQL endpoint {self.endpoints.query}"
         self.timeout = timeout or DEFAULT_TIMEOUT
@@ -110,29 +96,33 @@ class RemoteStore(Store):
         if default_graphs:
             params += [("default-graph-uri", g) for g in default_graphs]
         elif self.union_graph is not None and not _names_graphs(sparql):
-            # Virtuoso's own pragma (the protocol's default-graph-uri would do the same): it also
-            # hides every named graph, so a query that says GRAPH goes without it and sees
-            # Virtuoso's union of all graphs, as before
-            params[0] = ("query", f"define input:default-graph-uri {sparql_term(self.union_graph)}\n" + sparql)
+            # naming a default graph also hides every named graph, so a query that says GRAPH goes
+            # without it and sees the server's union of all graphs, as before
+            pragma = self.dialect.union_pragma
+            if pragma is not None:  # the server's own pragma (Virtuoso's)
+                params[0] = ("query", pragma.format(graph=sparql_term(self.union_graph)) + sparql)
+            else:
+                params.append(("default-graph-uri", self.union_graph.value))
         limit = timeout or self._server_timeout
-        if limit:  # Virtuoso's "anytime query" limit, in milliseconds; others ignore it
-            params.append(("timeout", str(int(limit * 1000))))
+        if limit and self.dialect.timeout_parameter:  # e.g. Virtuoso's "anytime query" limit
+            params.append((self.dialect.timeout_parameter, self.dialect.timeout_value(limit)))
         accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
         try:
             body, headers = self._send(self.endpoints.query, params, accept=accept, timeout=timeout)
         except KgError as err:
-            if limit and "SR203" in str(err):
+            stopped = self.dialect.stopped_error
+            if limit and stopped and stopped in str(err):
                 # Virtuoso's other way to stop an anytime query at the limit: it cancels the statement
                 # before any row (HTTP 500 "SR203: Async statement killed by SQLCancel"). Same meaning as
                 # S1TAT with no rows: a partial (here empty) answer, not a failed query.
                 return QueryResult(form if form in ("ASK", "CONSTRUCT", "DESCRIBE") else "SELECT", partial=True,
-                                   reason="the server stopped the query at its time limit before any row (SR203)")
+                                   reason=f"the server stopped the query at its time limit before any row ({stopped})")
             raise
         if form in ("CONSTRUCT", "DESCRIBE"):
             result = _graph_result(body, headers.get("Content-Type", ""))
         else:
             result = _json_result(body)
-        _check_server_limits(result, headers)
+        _check_server_limits(result, headers, self.dialect)
         return result
 
     # --- graph store -------------------------------------------------------------------
@@ -189,7 +179,7 @@ class RemoteStore(Store):
             with self._opener.open(request, timeout=wait) as response:
                 return _read_all(response), response.headers
         except urllib.error.HTTPError as err:
-            raise _http_error(err, method, url) from None
+            raise _http_error(err, method, url, self.dialect) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as err:
             reason = getattr(err, "reason", err)
             raise KgError(f"{url}: cannot reach the SPARQL endpoint ({reason})") from None
@@ -202,11 +192,6 @@ _GRAPH_WORD = re.compile(r"\bGRAPH\s*(?:<|\?|\$|[A-Za-z][\w.-]{0,64}:|:)", re.IG
 def _names_graphs(sparql: str) -> bool:
     """Whether the query asks for named graphs (a GRAPH clause; a string that says GRAPH counts too)."""
     return bool(_GRAPH_WORD.search(sparql))
-
-
-def _is_virtuoso(query_url: str) -> bool:
-    """Virtuoso's endpoints end in /sparql (kg.store.remote.endpoints_for)."""
-    return urllib.parse.urlsplit(query_url).path.rstrip("/").endswith(("/sparql", "/sparql-auth"))
 
 
 class _NotFound(KgError):
@@ -228,11 +213,11 @@ def _read_all(response) -> bytes:
     return b"".join(chunks)
 
 
-def _http_error(err: urllib.error.HTTPError, method: str, url: str) -> KgError:
+def _http_error(err: urllib.error.HTTPError, method: str, url: str, dialect: Dialect) -> KgError:
     first = tidy_message(err.read().decode("utf-8", "replace")) or err.reason
     if err.code == 404 and method == "DELETE":
         return _NotFound(f"{url}: no such graph")
-    if err.code in (401, 403) or "SR186" in first:  # Virtuoso: HTTP 500 "SR186:SECURITY: No permission"
+    if err.code in (401, 403) or (dialect.denied_error and dialect.denied_error in first):
         return KgError(f"{url}: HTTP {err.code}: not allowed ({first}); give --user, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD")
     if err.code == 400:
         return QueryError(f"{url}: the server rejected the request: {first}")
@@ -303,13 +288,16 @@ def _graph_result(body: bytes, content_type: str) -> QueryResult:
     return QueryResult("CONSTRUCT", triples=triples, partial=True, reason=bad[:200] or "the result was cut off")
 
 
-def _check_server_limits(result: QueryResult, headers) -> None:
-    """Virtuoso answers HTTP 200 when it caps rows or stops an anytime query; say so."""
-    if headers.get("X-SQL-State") == "S1TAT":
-        message = (headers.get("X-SQL-Message") or "").split("Activity:")[0].strip()
+def _check_server_limits(result: QueryResult, headers, dialect: Dialect) -> None:
+    """Servers that answer HTTP 200 when they cap rows or stop a query at its limit (Virtuoso); say so."""
+    if dialect.stopped_header:
+        name, value = dialect.stopped_header
+        if headers.get(name) == value:
+            said = headers.get(dialect.stopped_message_header) if dialect.stopped_message_header else None
+            message = (said or "").split("Activity:")[0].strip()
+            result.partial = True
+            result.reason = f"the server stopped the query at its time limit ({name}: {value}) {message}".strip()
+    cap = headers.get(dialect.row_cap_header) if dialect.row_cap_header else None
+    if cap:  # sent only when the server cut the result
         result.partial = True
-        result.reason = f"the server stopped the query at its time limit (X-SQL-State: S1TAT) {message}".strip()
-    cap = headers.get("X-SPARQL-MaxRows")
-    if cap:  # Virtuoso sends it only when it cut the result
-        result.partial = True
-        result.reason = f"the server cut the answer at {cap} rows (X-SPARQL-MaxRows: {cap})"
+        result.reason = f"the server cut the answer at {cap} rows ({dialect.row_cap_header}: {cap})"
