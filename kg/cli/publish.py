@@ -8,6 +8,7 @@ import click
 
 from kg.cli import main, user_errors
 from kg.iri import DEFAULT_BASE
+from kg.store.dialects import AUTO, DIALECTS
 
 STORE_HELP = "The store folder (default ./kg-store, or $KG_STORE); it is opened read-only."
 
@@ -32,11 +33,13 @@ def _store_path(location: str | None) -> str:
                    "`kg load --endpoint`), e.g. http://127.0.0.1:7878 (Oxigraph) or http://127.0.0.1:8890/sparql.")
 @click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
               help="--endpoint: user for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD.")
+@click.option("--server", type=click.Choice([AUTO, *DIALECTS]), default=AUTO, envvar="KG_SERVER", show_default=True,
+              help="--endpoint: which server it is (kg load --server); auto guesses from the URL.")
 @click.option("--allow-federation", is_flag=True,
               help="Let SPARQL queries use SERVICE: the server then sends requests to any URL a visitor names "
                    "(off by default; only for an endpoint trusted users reach).")
 @user_errors
-def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user, allow_federation):
+def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user, server, allow_federation):
     """Serve the store as linked data: pages, RDF, SPARQL, VoID.
 
     \b
@@ -69,7 +72,7 @@ def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user
     from kg.publish.server import serve as run
 
     if endpoint:
-        app = make_app(_endpoint_data(endpoint, user), base, timeout=timeout, max_rows=max_rows,
+        app = make_app(_endpoint_data(endpoint, user, server), base, timeout=timeout, max_rows=max_rows,
                        allow_federation=allow_federation, warm=True)
     else:
         path = _store_path(location)
@@ -80,13 +83,13 @@ def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
 
 
-def _endpoint_data(endpoint: str, user: str | None):
+def _endpoint_data(endpoint: str, user: str | None, server: str = AUTO):
     """The data on a SPARQL server, for the publisher (kg.publish.remote_data)."""
     from kg.cli.store import _password
     from kg.publish.remote_data import EndpointData
     from kg.store import RemoteStore
 
-    return EndpointData(RemoteStore(endpoint, user=user, password=_password(user)))
+    return EndpointData(RemoteStore(endpoint, user=user, password=_password(user), server=server))
 
 
 @main.command()
@@ -97,8 +100,10 @@ def _endpoint_data(endpoint: str, user: str | None):
 @click.option("--endpoint", metavar="URL", help="Publish the data of a SPARQL 1.1 server instead (as kg serve --endpoint).")
 @click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME",
               help="--endpoint: user for basic/digest auth; the password comes from KG_ENDPOINT_PASSWORD.")
+@click.option("--server", type=click.Choice([AUTO, *DIALECTS]), default=AUTO, envvar="KG_SERVER", show_default=True,
+              help="--endpoint: which server it is (kg load --server); auto guesses from the URL.")
 @user_errors
-def publish(folder, location, base, endpoint, user):
+def publish(folder, location, base, endpoint, user, server):
     """Write the linked-data site to FOLDER as static files.
 
     \b
@@ -116,6 +121,6 @@ def publish(folder, location, base, endpoint, user):
     """
     from kg.publish import open_store, publish_site
 
-    store = _endpoint_data(endpoint, user) if endpoint else open_store(_store_path(location))
+    store = _endpoint_data(endpoint, user, server) if endpoint else open_store(_store_path(location))
     counts = publish_site(store, folder, base)
     click.echo(f"kg publish: {counts['pages']} pages and {counts['data_files']} RDF files in {folder}", err=True)
