@@ -1,0 +1,120 @@
+"""Class indexes, the things a site has pages for, and search (counts kept by kg.publish.catalogue).
+
+A part of kg.publish.site.Site (a mixin): it reads what Site holds (data, terms, base, language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+
+import pyoxigraph as ox
+
+from kg.publish.site.common import SUBCLASS, Members, expand, fold, safe_path
+
+
+class Indexes:
+    """Class indexes, the things a site has pages for, and search (counts kept by kg.publish.catalogue)."""
+
+    def subclasses(self, classes: Iterable[str]) -> set[str]:
+        """The classes and every class declared below them (rdfs:subClassOf*) in ontology/."""
+        found = set(classes)
+        todo = list(found)
+        while todo:
+            cls = ox.NamedNode(todo.pop())
+            for q in self.terms.quads_for_pattern(None, SUBCLASS, cls):
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value not in found:
+                    found.add(q.subject.value)
+                    todo.append(q.subject.value)
+        return found
+
+    def instances(self, classes: Iterable[str]) -> list[str]:
+        """IRIs typed with any of ``classes`` (or their subclasses) in the data, sorted by label."""
+        return list(self._members(classes))
+
+    def _members(self, classes: Iterable[str]) -> Members:
+        every = frozenset(self.subclasses(classes))
+        found = self.catalogue.members(every)
+        key = f"{self.language}|" + "|".join(sorted(every))
+        return Members(found, lambda: self.catalogue.sorted_members(
+            key, lambda: sorted(found, key=lambda iri: (fold(self._bulk_label(iri)), iri))))
+
+    @cached_property
+    def _terms_subjects(self) -> set[str]:
+        return {q.subject.value for q in self.terms.quads_for_pattern(None, None, None)
+                if isinstance(q.subject, ox.NamedNode)}
+
+    @cached_property
+    def indexes(self) -> list[dict]:
+        """The index pages of display.yaml with their members: [{key, title, classes, members}].
+
+        ``members`` counts at once (kept by the Catalogue) and is sorted by label on first iteration.
+        """
+        out = []
+        for entry in self.config["indexes"]:
+            classes = [expand(c) for c in entry["classes"]]
+            out.append({**entry, "classes": classes, "members": self._members(classes)})
+        return out
+
+    @cached_property
+    def index_of(self) -> dict[str, str]:
+        """IRI → key of the first index page that lists it (for colouring mentions by kind)."""
+        found: dict[str, str] = {}
+        for index in self.indexes:
+            for member in sorted(index["members"].unsorted):
+                found.setdefault(member, index["key"])
+        return found
+
+    def index(self, key: str) -> dict | None:
+        return next((i for i in self.indexes if i["key"] == key), None)
+
+    @cached_property
+    def relation_classes(self) -> set[str]:
+        return self.subclasses(expand(c) for c in self.config["relation_classes"])
+
+    def is_relation(self, iri: str) -> bool:
+        return bool(self.relation_classes.intersection(self.types(iri)))
+
+    @cached_property
+    def search_entries(self) -> list[tuple[str, str, str]]:
+        """(folded label, label, IRI) for every labelled thing in the data."""
+        rows = set()
+        props = [ox.NamedNode(expand(c)) for c in ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")]
+        for prop in props:
+            for q in self._quads(self.data, None, prop):
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                    rows.add((fold(q.object.value), q.object.value, q.subject.value))
+        return sorted(rows)
+
+    def search(self, text: str, limit: int = 100) -> list[tuple[str, str]]:
+        """Things with a label whose words start with the words of ``text`` (case and diacritics
+        ignored), labels starting with the first word first: [(IRI, label)]. An index kept per store
+        (kg.publish.catalogue.SearchIndex), so a search costs a few binary searches, not a scan."""
+        words = fold(text).split()
+        if not words:
+            return []
+        hits = self.catalogue.search_index(expand).search(words, limit)
+        return [(iri, self.label(iri)) for iri in hits]
+
+    def all_things(self) -> list[str]:
+        """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded.
+
+        In the data, a thing is typed or labelled (kg.map types and labels every node it writes), so
+        the subjects come from one scan of rdf:type and the label properties, not of every triple;
+        the list is kept for the store version."""
+        return list(self.catalogue.kept(f"things|{self.base}", self._all_things))
+
+    def thing_count(self) -> int:
+        """len(all_things()), kept across restarts on the same store version (VoID's void:entities)."""
+        return self.catalogue.kept(f"things count|{self.base}", lambda: len(self.all_things()), persist=True)
+
+    def _all_things(self) -> list[str]:
+        found = set()
+        candidates = set(self.catalogue.typed_subjects())
+        candidates.update(self.catalogue.literals(tuple(p.value for p in self.label_properties)))
+        candidates.update(iri for iri in self._terms_subjects if "#" not in iri)
+        for iri in candidates:
+            path = self.path_for_iri(iri)
+            if path and path.startswith(("id/", "vocab/")) and safe_path(path):
+                found.add(iri)
+        return sorted(found)

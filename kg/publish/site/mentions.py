@@ -1,0 +1,47 @@
+"""Where a thing is named: mentions (nif:String), their sentences, and the articles' texts.
+
+A part of kg.publish.site.Site (a mixin): it reads what Site holds (data, terms, base, language).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from kg.publish.site.common import DENOTED_BY, NIF, Mention, sentence_around
+
+
+class Mentions:
+    """Where a thing is named: mentions (nif:String), their sentences, and the articles' texts."""
+
+    def article_text(self, article: str) -> str:
+        value = self.value(article, NIF + "isString")
+        return value.value if isinstance(value, ox.Literal) else ""
+
+    def mention(self, iri: str, context: bool = True) -> Mention | None:
+        props = {p.value: o for p, o in self.outgoing(iri)}
+        try:
+            start = int(props[NIF + "beginIndex"].value)
+            end = int(props[NIF + "endIndex"].value)
+            article = props[NIF + "referenceContext"].value
+        except (KeyError, ValueError):
+            return None
+        anchor = props[NIF + "anchorOf"].value if NIF + "anchorOf" in props else ""
+        before = after = ""
+        if context:
+            before, after = sentence_around(self.article_text(article), start, end)
+        return Mention(iri, article, start, end, anchor, before, after)
+
+    def mentions_of(self, iri: str) -> list[Mention]:
+        """Where the text names ``iri`` (gaf:denotedBy), in article order."""
+        found = [self.mention(o.value) for o in self.objects(iri, DENOTED_BY.value) if isinstance(o, ox.NamedNode)]
+        return sorted((m for m in found if m), key=lambda m: (m.article, m.start, m.end))
+
+    def mentions_in(self, article: str) -> list[tuple[Mention, list[str]]]:
+        """Every mention in an article with the things it denotes."""
+        out = []
+        for iri in self._hash_children(article):
+            m = self.mention(iri, context=False)
+            if m:
+                denoted = sorted({q.subject.value for q in self._quads(self.data, None, DENOTED_BY, ox.NamedNode(iri))})
+                out.append((m, denoted))
+        return sorted(out, key=lambda md: (md[0].start, -md[0].end))
