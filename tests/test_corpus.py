@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from corpus_support import generate_articles
 
 from kg.corpus import ArticleResult, EngineSettings, export_corpus, iter_articles
 from kg.corpus.discover import output_names
@@ -389,16 +390,10 @@ def test_real_pipeline_on_the_seed(tmp_path):
 @pytest.fixture(scope="module")
 def generated_graphs(tmp_path_factory):
     """The seed and a dozen generated articles (they share people and bodies), mapped by kg."""
-    import importlib.util
 
     from kg.pipeline import export_article
 
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate_corpus"] = gen
-    spec.loader.exec_module(gen)
-    paths = [SEED] + gen.generate_corpus(tmp_path_factory.mktemp("gen"), 12, seed=5)
-    sys.modules.pop("generate_corpus", None)
+    paths = [SEED] + generate_articles(tmp_path_factory.mktemp("gen"), 12, seed=5)
     return [export_article(str(p), validate=False).graph for p in paths]
 
 

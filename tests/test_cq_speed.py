@@ -4,11 +4,10 @@ the final ORDER BY sorted in Python (kg.store.ordering) against Oxigraph's own s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from corpus_support import generate_articles
 
 import kg.store.sourced as sourced
 from kg.cq import bind
@@ -26,15 +25,8 @@ def store(tmp_path_factory):
     """The seed and 24 generated articles (bench/generate_corpus.py), exported and loaded."""
     from kg.corpus import export_corpus
 
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate_corpus"] = gen
-    try:
-        spec.loader.exec_module(gen)
-        folder = tmp_path_factory.mktemp("corpus")
-        articles = [SEED, *gen.generate_corpus(folder, 24, seed=3)]
-    finally:
-        sys.modules.pop("generate_corpus", None)
+    folder = tmp_path_factory.mktemp("corpus")
+    articles = [SEED, *generate_articles(folder, 24, seed=3)]
     location = tmp_path_factory.mktemp("store") / "s"
     summary = export_corpus(articles, output=folder / "all.nq.gz", jobs=1, progress=False, load=True,
                             store=str(location))

@@ -4,13 +4,12 @@ validates everything else: a file from elsewhere, an edited file, any file after
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpus_support import generate_articles
 
 import kg.store.sources as sources
 from kg.cli import main
@@ -46,14 +45,7 @@ def kg(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory) -> list[Path]:
     """Three generated articles of the genre (bench/generate_corpus.py, fixed seed)."""
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate_corpus"] = gen
-    try:
-        spec.loader.exec_module(gen)
-        return gen.generate_corpus(tmp_path_factory.mktemp("corpus"), 3, seed=7)
-    finally:
-        sys.modules.pop("generate_corpus", None)
+    return generate_articles(tmp_path_factory.mktemp("corpus"), 3, seed=7)
 
 
 @pytest.fixture(scope="module")

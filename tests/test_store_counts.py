@@ -4,12 +4,11 @@ a SPARQL update, a graph without an article, and a store written before the coun
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from corpus_support import generate_articles
 
 from kg.store import Store, open_store
 from kg.store import counts as kept
@@ -39,15 +38,8 @@ def nquads(tmp_path_factory) -> list[Path]:
 
     from kg.cli import main
 
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate_corpus"] = gen
-    try:
-        spec.loader.exec_module(gen)
-        folder = tmp_path_factory.mktemp("corpus")
-        articles = gen.generate_corpus(folder, 8, seed=11)
-    finally:
-        sys.modules.pop("generate_corpus", None)
+    folder = tmp_path_factory.mktemp("corpus")
+    articles = generate_articles(folder, 8, seed=11)
     out = []
     for article in articles:
         target = folder / f"{Path(article).stem}.nq"

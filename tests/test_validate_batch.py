@@ -3,11 +3,9 @@ each article alone, result for result, including nested results on nodes an arti
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
-from conftest import ROOT, SEED
+from conftest import SEED
+from corpus_support import generate_articles
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
@@ -65,14 +63,7 @@ def generated_corpus_graphs(tmp_path_factory):
     """About 100 generated articles (people and bodies shared between them), mapped by kg."""
     from kg.pipeline import export_article
 
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate_corpus"] = gen
-    try:
-        spec.loader.exec_module(gen)
-        paths = gen.generate_corpus(tmp_path_factory.mktemp("gen100"), 100, seed=3)
-    finally:
-        sys.modules.pop("generate_corpus", None)
+    paths = generate_articles(tmp_path_factory.mktemp("gen100"), 100, seed=3)
     return [_perturb(export_article(str(p), validate=False).graph, k) for k, p in enumerate(paths)]
 
 
