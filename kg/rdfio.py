@@ -3,7 +3,8 @@ gzip-compressed: ``.nq.gz``), standard input (``-`` with a format) and embedded 
 
 Errors are one ``InputError`` naming the file, and the line and column where pyoxigraph stopped.
 Nothing here touches the network: pyoxigraph's JSON-LD parser does not fetch remote contexts.
-``read_text`` and ``check_syntax`` are the same reading for kg.validate, which parses with rdflib.
+``read_text`` and ``check_syntax`` are the same reading for kg.validate, which parses with rdflib;
+``stream_quads`` is the same reading one quad at a time, for loading a corpus into the store.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import gzip
 import re
 import sys
 import unicodedata
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg import formats
@@ -72,10 +75,44 @@ def check_syntax(path: str | Path, data: bytes, rdf_format: formats.RdfFormat, b
         raise _syntax_error(path, err) from err
 
 
+def stream_quads(path: str | Path, rdf_format: formats.RdfFormat, *, stream=None, data: bytes | None = None,
+                 ) -> Iterator:
+    """The quads of an RDF file one at a time, so the caller never holds them all twice; a ``.gz`` is
+    decompressed as it is parsed, never whole in memory.
+
+    ``stream``: the file's bytes through a binary reader of the caller's (kg.store.validated's
+    HashingReader), read to its end and closed. ``data``: bytes in memory, named ``path`` in errors.
+    """
+    import pyoxigraph as ox
+
+    fmt = rdf_format.ox()
+    try:
+        if data is not None:
+            yield from ox.parse(input=data, format=fmt)
+            return
+        path = Path(path)
+        base = path.resolve().as_uri()
+        gzipped = path.suffix.lower() == ".gz"
+        if stream is None and not gzipped:
+            yield from ox.parse(path=path, format=fmt, base_iri=base)
+            return
+        with stream if stream is not None else open(path, "rb") as raw:  # noqa: SIM115 - closed here
+            yield from ox.parse(input=gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw,
+                                format=fmt, base_iri=base)
+            while raw.read(1 << 20):  # what the parser left (a gzip trailer): a hashing reader sees every byte
+                pass
+    except SyntaxError as err:
+        raise _syntax_error(path, err) from None
+    except (OSError, ValueError, EOFError, zlib.error) as err:  # gzip: BadGzipFile is an OSError, truncation EOFError
+        raise InputError(f"{path}: {err or type(err).__name__}") from None
+
+
 def _syntax_error(path: str | Path, err: SyntaxError) -> InputError:
     text = str(err.msg or "").strip()
     first = text.splitlines()[0] if text else type(err).__name__
     detail = re.sub(r"^Parser error (at|between) line .*?: ", "", first)
+    if err.lineno is None:
+        return InputError(f"{path}: syntax error: {detail}")
     return InputError(f"{path}: line {err.lineno}, column {err.offset}: syntax error: {detail}")
 
 

@@ -123,7 +123,7 @@ def test_a_bad_file_leaves_the_store_as_it_was(store, files, tmp_path):
     with pytest.raises(InputError) as err:
         store.load([files[1], broken], validate=False)
     line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if 'schema:name "Lại Xuân Lâm ;' in text)
-    assert str(err.value).startswith(f"{broken}:{line}:")
+    assert str(err.value).startswith(f"{broken}: line {line}, column ")  # kg.rdfio's error style
     assert count(store) == before
     assert [g for g, _ in store.article_graphs()] == [graph_for_article_iri(ARTICLE_A)]
 

@@ -11,7 +11,7 @@ import click
 
 from kg import formats
 from kg.cli import main, user_errors
-from kg.corpus.cli import corpus_options, run_corpus, wants_corpus
+from kg.cli.corpus import corpus_options, run_corpus, wants_corpus
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 from kg.output import atomic_write, refuse_inputs, write_stdout

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.corpus.discover import common_root, identity_root, iter_articles, relative_names
-from kg.corpus.engine import DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, Engine, EngineSettings, kg_engine
+from kg.corpus.engine import DEFAULT_MAX_ARTICLE_BYTES, ArticleResult, Engine, EngineSettings, Status, kg_engine
 from kg.corpus.runner import REPORT_NAME, CorpusSummary, curation_report, write_report
 from kg.corpus.shards import DEFAULT_SHARD_SIZE, ShardWriter, split_output
 from kg.errors import InputError, KgError
@@ -62,7 +62,7 @@ DEFAULT_BATCH_TIMEOUT = 600.0  # seconds a batch may take (60 s per article in k
 class Answer:
     """One article as a Dask task sends it back (small and picklable)."""
 
-    status: str  # ok | warnings | failed
+    status: Status
     triples: int = 0
     graph: str | None = None
     counts: dict[str, int] | None = None
@@ -88,13 +88,13 @@ def _answer(result: ArticleResult, strict: bool) -> Answer:
     # The same verdict as kg export's workers (kg.corpus.runner._finish), word for word.
     counts = dict(result.counts)
     if result.error is not None:
-        return Answer("failed", result.triples, result.graph, counts, result.error, tuple(result.messages))
+        return Answer(Status.FAILED, result.triples, result.graph, counts, result.error, tuple(result.messages))
     violations, warnings = counts.get("Violation", 0), counts.get("Warning", 0)
     if violations or (strict and warnings):
         reason = (f"{result.path}: {violations} SHACL Violation(s), {warnings} Warning(s)"
                   + (f": {result.messages[0]}" if result.messages else ""))
-        return Answer("failed", result.triples, result.graph, counts, reason, tuple(result.messages))
-    return Answer("warnings" if warnings else "ok", result.triples, result.graph, counts, None,
+        return Answer(Status.FAILED, result.triples, result.graph, counts, reason, tuple(result.messages))
+    return Answer(Status.WARNINGS if warnings else Status.OK, result.triples, result.graph, counts, None,
                   tuple(result.messages), gzip.compress(result.nquads.encode("utf-8"), compresslevel=1, mtime=0),
                   tuple(result.curated))
 
@@ -228,7 +228,7 @@ def _answers(client, batches: list[list[int]], paths: list[str], settings: Engin
 
 
 def _failed(batch: list[int], paths: list[str], reason: str) -> list[Answer]:
-    return [Answer("failed", reason=f"{paths[i]}: {reason}") for i in batch]
+    return [Answer(Status.FAILED, reason=f"{paths[i]}: {reason}") for i in batch]
 
 
 def _blocks(answers: Iterator[list[tuple[int, Answer]]], names: list[str], summary: CorpusSummary,
@@ -238,12 +238,12 @@ def _blocks(answers: Iterator[list[tuple[int, Answer]]], names: list[str], summa
     for pairs in answers:
         for index, answer in pairs:
             counts = answer.counts or {}
-            if answer.status == "failed":
+            if answer.status == Status.FAILED:
                 summary.failed += 1
                 summary.failures.append({"article": names[index], "reason": answer.reason,
                                          "counts": counts, "messages": list(answer.messages)})
                 continue
-            if answer.status == "warnings":
+            if answer.status == Status.WARNINGS:
                 summary.warnings += 1
                 summary.warned.append({"article": names[index], "counts": counts})
             else:

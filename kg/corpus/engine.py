@@ -14,9 +14,21 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
+
+class Status(str, Enum):
+    """What became of one article in a corpus run; kg-manifest.json and kg-report.json hold the value."""
+
+    OK = "ok"
+    WARNINGS = "warnings"  # exported; SHACL Warnings only
+    FAILED = "failed"  # nothing written: a Violation, an error or a timeout
+
+    def __str__(self) -> str:
+        return self.value
+
 
 DEFAULT_MAX_ARTICLE_BYTES = 2 * 1024 * 1024  # kg.text.MAX_ARTICLE_BYTES, without importing it here
 

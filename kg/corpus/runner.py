@@ -30,6 +30,7 @@ from kg.corpus.engine import (
     ArticleTimeout,
     Engine,
     EngineSettings,
+    Status,
     kg_engine,
     time_budget,
     warm_up,
@@ -135,7 +136,7 @@ class Job:
 @dataclass
 class Outcome:
     name: str
-    status: str  # ok | warnings | failed
+    status: Status
     sha256: str
     target: str
     triples: int = 0
@@ -193,7 +194,7 @@ def _work(tasks: list[Task]) -> list[Outcome]:
         return run_batch(tasks, _JOB)
     except Exception as err:  # noqa: BLE001 - nothing a worker does may break the pool: fail the batch
         reason = f"internal error: {type(err).__name__}: {err}"
-        return [Outcome(t.name, "failed", t.sha256, t.target, reason=f"{t.path}: {reason}") for t in tasks]
+        return [Outcome(t.name, Status.FAILED, t.sha256, t.target, reason=f"{t.path}: {reason}") for t in tasks]
 
 
 def run_batch(tasks: list[Task], job: Job) -> list[Outcome]:
@@ -229,7 +230,7 @@ def _engine(tasks: list[Task], job: Job) -> list[ArticleResult]:
 
 
 def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
-    outcome = Outcome(task.name, "failed", task.sha256, task.target, result.triples, result.graph,
+    outcome = Outcome(task.name, Status.FAILED, task.sha256, task.target, result.triples, result.graph,
                       dict(result.counts), result.error, list(result.messages), list(result.curated))
     if result.error is None:
         violations = result.counts.get("Violation", 0)
@@ -238,19 +239,19 @@ def _finish(task: Task, result: ArticleResult, job: Job) -> Outcome:
             outcome.reason = (f"{task.path}: {violations} SHACL Violation(s), {warnings} Warning(s)"
                               + (f": {result.messages[0]}" if result.messages else ""))
         else:
-            outcome.status = "warnings" if warnings else "ok"
+            outcome.status = Status.WARNINGS if warnings else Status.OK
     _exit_if_orphaned()
     try:
-        if outcome.status == "failed":
+        if outcome.status == Status.FAILED:
             Path(task.target).unlink(missing_ok=True)  # no stale output for a failed article
         else:
             outcome.output_sha256 = _write(task.target, result.nquads, job.fmt)
     except OSError as err:
-        outcome.status, outcome.reason = "failed", f"{task.target}: cannot write ({err.strerror or err})"
+        outcome.status, outcome.reason = Status.FAILED, f"{task.target}: cannot write ({err.strerror or err})"
     except KgError as err:
-        outcome.status, outcome.reason = "failed", str(err)
+        outcome.status, outcome.reason = Status.FAILED, str(err)
     except Exception as err:  # noqa: BLE001 - e.g. N-Quads the writer cannot parse: this article fails
-        outcome.status, outcome.reason = "failed", f"{task.path}: cannot write its output: {type(err).__name__}: {err}"
+        outcome.status, outcome.reason = Status.FAILED, f"{task.path}: cannot write its output: {type(err).__name__}: {err}"
     return outcome
 
 
@@ -549,7 +550,7 @@ def _run(todo, job, jobs, batch_size, manifest, summary, bar) -> None:
         # The pool is gone; what it had not returned is failed (not in the manifest: the next run retries).
         for task in todo:
             if task.name not in received:
-                _record(Outcome(task.name, "failed", task.sha256, task.target,
+                _record(Outcome(task.name, Status.FAILED, task.sha256, task.target,
                                 reason=f"{task.path}: not processed: {err}"), manifest, summary)
         bar.update(summary.total, summary.failed)
     finally:
@@ -604,13 +605,13 @@ def _kill_workers(executor: concurrent.futures.ProcessPoolExecutor) -> None:
 
 
 def _record(outcome: Outcome, manifest: Manifest, summary: CorpusSummary) -> None:
-    if outcome.status == "failed":
+    if outcome.status == Status.FAILED:
         summary.failed += 1
         manifest.forget(outcome.name)
         summary.failures.append({"article": outcome.name, "reason": outcome.reason,
                                  "counts": outcome.counts, "messages": outcome.messages})
         return
-    if outcome.status == "warnings":
+    if outcome.status == Status.WARNINGS:
         summary.warnings += 1
         summary.warned.append({"article": outcome.name, "counts": outcome.counts})
     else:

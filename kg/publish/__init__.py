@@ -2,8 +2,9 @@
 
     from kg.publish import open_store, make_app, serve, publish_site
     store = open_store("kg-store")                      # read-only pyoxigraph store
-    serve(store, base="https://w3id.org/pgkg/", port=8000)   # live site (waitress)
-    publish_site(store, "site/", base=...)               # the same pages as static files
+    app = make_app(store, base="https://w3id.org/pgkg/")    # the WSGI app
+    serve(app, port=8000)                                # live site (waitress)
+    publish_site(store, "site/", base="https://w3id.org/pgkg/")   # the same pages as static files
 
 See kg/publish/app.py for the URL design and docs/publish.md for users.
 """

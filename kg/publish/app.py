@@ -37,9 +37,10 @@ import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
 from kg.publish.catalogue import kept_counts_file
-from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages
-from kg.publish.site import HERE, P, Site, curie, safe_path
+from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages, load_static
+from kg.publish.site import HERE, Site, curie, safe_path
 from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
+from kg.publish.views import void_blocks
 from kg.resources import cq_dir
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -67,14 +68,6 @@ GRAPH_OFFERS = (*conneg.GRAPH_FORMATS, conneg.HTML)
 PAGE_CACHE_BYTES = 64 << 20  # rendered pages of the current store version kept in memory (least recently used out)
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
                     "Referrer-Policy": "no-referrer"}
-
-
-def load_static() -> dict[str, tuple[bytes, str]]:
-    """kg/publish/static/* in memory: name → (bytes, content type)."""
-    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-             ".png": "image/png", ".svg": "image/svg+xml"}
-    return {p.name: (p.read_bytes(), types.get(p.suffix, "application/octet-stream"))
-            for p in sorted((HERE / "static").iterdir()) if p.is_file()}
 
 
 def load_examples() -> list[dict]:
@@ -655,26 +648,6 @@ def _popolo(site: Site) -> bytes:
     from kg.popolo import to_popolo_json
 
     return to_popolo_json(site.data).encode("utf-8")
-
-
-def void_blocks(site: Site, triples: list[ox.Triple]) -> dict:
-    """VoID triples for the HTML view: the dataset, its distributions, and the class partitions as one table."""
-    from kg.publish.views import predicate_view, value_view
-
-    partition = P["void"] + "classPartition"
-    parts = {t.object.value for t in triples if t.predicate.value == partition}
-    blocks: dict[str, dict[str, list]] = {}
-    rows: dict[str, dict] = {}
-    for t in triples:
-        if t.subject.value in parts:
-            row = rows.setdefault(t.subject.value, {})
-            row["class" if t.predicate.value.endswith("#class") else "count"] = value_view(site, t.object)
-        elif t.predicate.value != partition:
-            blocks.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(value_view(site, t.object))
-    ordered = sorted(blocks, key=lambda s: (not s.endswith("#dataset"), s))
-    return {"blocks": [{"subject": s, "properties": [{"predicate": predicate_view(site, p), "vals": v}
-                                                      for p, v in blocks[s].items()]} for s in ordered],
-            "partitions": sorted(rows.values(), key=lambda r: r["class"]["text"])}
 
 
 def results_table(site: Site, answer: Answer) -> dict:

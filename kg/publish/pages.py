@@ -216,3 +216,11 @@ def _node(iri: str):
     import pyoxigraph as ox
 
     return ox.NamedNode(iri)
+
+
+def load_static() -> dict[str, tuple[bytes, str]]:
+    """kg/publish/static/* in memory: name → (bytes, content type)."""
+    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+             ".png": "image/png", ".svg": "image/svg+xml"}
+    return {p.name: (p.read_bytes(), types.get(p.suffix, "application/octet-stream"))
+            for p in sorted((HERE / "static").iterdir()) if p.is_file()}

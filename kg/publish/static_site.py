@@ -21,10 +21,10 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 from kg.publish import conneg, dataset
-from kg.publish.app import load_static, void_blocks
-from kg.publish.pages import Pages
+from kg.publish.pages import Pages, load_static
 from kg.publish.site import HERE, SAME_AS, Site, safe_path
 from kg.publish.sparql import serialize_triples
+from kg.publish.views import void_blocks
 
 MARKER = ".kg-site"
 

@@ -410,3 +410,21 @@ def holders_view(site: Site, iri: str, types: list[str] | None = None) -> list[d
     for group in posts.values():
         group["holders"].sort(key=lambda v: (v["when"], fold(v["person"]["text"] if v["person"] else ""), v["iri"]))
     return sorted(posts.values(), key=lambda g: (fold(g["post"]["text"]), g["post"]["iri"] or ""))
+
+
+def void_blocks(site: Site, triples: list[ox.Triple]) -> dict:
+    """VoID triples for the HTML view: the dataset, its distributions, and the class partitions as one table."""
+    partition = P["void"] + "classPartition"
+    parts = {t.object.value for t in triples if t.predicate.value == partition}
+    blocks: dict[str, dict[str, list]] = {}
+    rows: dict[str, dict] = {}
+    for t in triples:
+        if t.subject.value in parts:
+            row = rows.setdefault(t.subject.value, {})
+            row["class" if t.predicate.value.endswith("#class") else "count"] = value_view(site, t.object)
+        elif t.predicate.value != partition:
+            blocks.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(value_view(site, t.object))
+    ordered = sorted(blocks, key=lambda s: (not s.endswith("#dataset"), s))
+    return {"blocks": [{"subject": s, "properties": [{"predicate": predicate_view(site, p), "vals": v}
+                                                      for p, v in blocks[s].items()]} for s in ordered],
+            "partitions": sorted(rows.values(), key=lambda r: r["class"]["text"])}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,18 @@ EXIT_ASK_FALSE = 1  # like test(1) and grep: an ASK answered false
 EXIT_PARTIAL = 3  # the server cut the answer short (timeout, row cap): the rows shown are incomplete
 
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+class QueryForm(str, Enum):
+    """The four forms of a SPARQL query, as ``QueryResult.form`` (equal to the keyword's string)."""
+
+    SELECT = "SELECT"
+    ASK = "ASK"
+    CONSTRUCT = "CONSTRUCT"
+    DESCRIBE = "DESCRIBE"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class QueryError(KgError):
@@ -48,7 +61,7 @@ class QueryResult:
     the server stopped early (timeout, row cap); ``reason`` says why.
     """
 
-    form: str
+    form: QueryForm | str  # a remote answer may still carry the keyword as a string
     variables: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
@@ -57,7 +70,7 @@ class QueryResult:
     reason: str | None = None
 
     def __len__(self) -> int:
-        return len(self.rows) if self.form == "SELECT" else len(self.triples)
+        return len(self.rows) if self.form == QueryForm.SELECT else len(self.triples)
 
     def values(self) -> list[dict[str, str]]:
         """Rows as dicts of plain strings (a term's value; unbound variables left out)."""
@@ -160,7 +173,7 @@ class Store:
         """
         from kg.store.sourced import SOURCE_VAR, rewrite
 
-        if query_form(sparql) != "SELECT":
+        if query_form(sparql) != QueryForm.SELECT:
             raise QueryError("--with-source needs a SELECT query")
         union = self.query(sparql, timeout=timeout)
         order = {row: i for i, row in enumerate(dict.fromkeys(union.rows))}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.store import counts as kept
-from kg.store.base import QueryError, QueryResult, Store, check_query, tidy_message
+from kg.store.base import QueryError, QueryForm, QueryResult, Store, check_query, tidy_message
 from kg.store.guard import check_query_shape, sparql_term
 from kg.store.union import build_union, needs_union_fallback, orphans, quads_text, to_default
 
@@ -239,7 +239,7 @@ class EmbeddedStore(Store):
         deadline; the answer is then empty and ``partial``. Updates always run to the end.
         """
         form = check_query(sparql, update=update)
-        is_update = update and form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+        is_update = update and form not in tuple(QueryForm)
         check_query_shape(sparql, update=is_update)  # before the parser: a hostile shape would crash the process
         graphs = [g.value for g in map(_graph_node, default_graphs or [])]
         if is_update:
@@ -265,7 +265,7 @@ class EmbeddedStore(Store):
         except WorkerTimeout:
             self._worker = None
             form = check_query(sparql, update=False)
-            return QueryResult(form if form in ("SELECT", "ASK") else "CONSTRUCT", partial=True,
+            return QueryResult(QueryForm(form) if form in (QueryForm.SELECT, QueryForm.ASK) else QueryForm.CONSTRUCT, partial=True,
                                reason=f"the query ran past the timeout of {timeout:g} s and was stopped")
         except WorkerCrashed as err:
             self._worker = None
@@ -364,7 +364,7 @@ def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> Query
         unordered = split_order(sparql)  # the final ORDER BY sorted here: Oxigraph's sort is slow (kg.store.ordering)
         if unordered is not None:
             result = _result(evaluate(unordered[0]))
-            rows = sort_rows(result.variables, result.rows, unordered[1]) if result.form == "SELECT" else None
+            rows = sort_rows(result.variables, result.rows, unordered[1]) if result.form == QueryForm.SELECT else None
             if rows is not None:
                 result.rows = rows
                 return result
@@ -384,11 +384,11 @@ def _result(answer) -> QueryResult:
     import pyoxigraph as ox
 
     if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ASK", boolean=bool(answer))
+        return QueryResult(QueryForm.ASK, boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
-        return QueryResult("SELECT", variables=names, rows=[tuple(s[n] for n in names) for s in answer])
-    return QueryResult("CONSTRUCT", triples=list(answer))  # DESCRIBE prints the same way
+        return QueryResult(QueryForm.SELECT, variables=names, rows=[tuple(s[n] for n in names) for s in answer])
+    return QueryResult(QueryForm.CONSTRUCT, triples=list(answer))  # DESCRIBE prints the same way
 
 
 def _first_line(err: BaseException) -> str:

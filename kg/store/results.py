@@ -7,16 +7,16 @@ import io
 import json
 import unicodedata
 
-from kg.store.base import QueryResult
+from kg.store.base import QueryForm, QueryResult
 
 FORMATS = ("table", "csv", "tsv", "json")
 
 
 def render(result: QueryResult, fmt: str = "table") -> str:
     """The whole answer as text in ``fmt`` (CONSTRUCT/DESCRIBE are always Turtle)."""
-    if result.form in ("CONSTRUCT", "DESCRIBE"):
+    if result.form in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE):
         return turtle(result.triples)
-    if result.form == "ASK":
+    if result.form == QueryForm.ASK:
         return json.dumps({"head": {}, "boolean": result.boolean}) + "\n" if fmt == "json" else (
             "true\n" if result.boolean else "false\n")
     return {"table": table, "csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)

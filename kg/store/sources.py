@@ -8,14 +8,13 @@ N-Quads keep the graphs they name.
 from __future__ import annotations
 
 import gzip
-import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg import formats
+from kg import formats, rdfio
 from kg.errors import InputError
 from kg.iri import graph_for_article_iri
 
@@ -92,7 +91,6 @@ def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str
     file raises InputError when the stream reaches it: the caller writes into a fresh store that
     is thrown away then. Files kg export validated are not validated again (read_files).
     """
-    import pyoxigraph as ox
 
     if not paths:
         raise InputError("no files to load")
@@ -103,7 +101,7 @@ def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str
         if not path.is_file():
             raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
         fmt = rdf_format(path)
-        if fmt not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) or graph:
+        if fmt not in (formats.NQUADS, formats.TRIG) or graph:
             file_units, vouched = _read_file(path, graph, vouchers)
         else:
             quads, vouched = _quads_of_file(path, fmt, vouchers)
@@ -160,22 +158,20 @@ def units_from_graphs(items: Iterable[tuple[str | None, rdflib.Graph | str]]) ->
     With a graph IRI of ``None`` the graph is derived from the article in the data.
     Quads that name a graph keep it.
     """
-    import pyoxigraph as ox
 
     units = []
     for graph_iri, data in items:
         text = data if isinstance(data, str) else data.serialize(format="nt")
         name = graph_iri or "<in-memory graph>"
-        quads = _parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS, name)
+        quads = rdfio.stream_quads(name, formats.NQUADS, data=text.encode("utf-8"))
         units.extend(_split(quads, name, graph_iri))
     return merge_units(units)
 
 
-def rdf_format(path: Path):
+def rdf_format(path: Path) -> formats.RdfFormat:
     if path.suffix.lower() == ".gz":  # out/shard-0001.nq.gz: the format is the extension before .gz
         path = path.with_suffix("")
-    known = formats.by_extension(path.suffix)
-    fmt = known.ox() if known else None
+    fmt = formats.by_extension(path.suffix)
     if fmt is None:
         raise InputError(
             f"{path}: cannot tell the RDF format from the extension {path.suffix!r} "
@@ -197,61 +193,33 @@ def _read_file(path: Path, graph: str | None, vouchers: Vouchers | None = None):
     return units, vouched
 
 
-def _quads_of_file(path: Path, fmt, vouchers: Vouchers | None):
+def _quads_of_file(path: Path, fmt: formats.RdfFormat, vouchers: Vouchers | None):
     """The quads of ``path``, and a callable telling (once they are all read) whether kg export
     recorded these very bytes as validated. Without a record the file is parsed unhashed."""
     wanted = vouchers.candidates(path) if vouchers is not None else frozenset()
     if not wanted:
-        return _parse(path, fmt, str(path)), lambda: False
+        return rdfio.stream_quads(path, fmt), lambda: False
     from kg.store.validated import HashingReader
 
     try:
-        reader = HashingReader(open(path, "rb"))  # noqa: SIM115 - closed by _parse when the quads are read
+        reader = HashingReader(open(path, "rb"))  # noqa: SIM115 - closed by stream_quads when the quads are read
     except OSError as err:
         raise InputError(f"{path}: {err.strerror or err}") from None
-    return _parse(path, fmt, str(path), reader), lambda: reader.hexdigest() in wanted
+    return rdfio.stream_quads(path, fmt, stream=reader), lambda: reader.hexdigest() in wanted
 
 
-def _parse(source: Path | bytes, fmt, name: str, reader=None):
-    """The quads of ``source``, one at a time (so the caller never holds them all twice).
-    ``reader``: the file's bytes through a HashingReader (kg.store.validated)."""
-    import pyoxigraph as ox
-
-    try:
-        if reader is not None:
-            with reader:
-                stream = gzip.GzipFile(fileobj=reader, mode="rb") if source.suffix.lower() == ".gz" else reader
-                yield from ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri())
-                reader.hexdigest()  # the rest of the file (a gzip trailer) is hashed before it closes
-        elif isinstance(source, Path) and source.suffix.lower() == ".gz":
-            with gzip.open(source, "rb") as stream:  # decompressed as it is parsed, never whole in memory
-                yield from ox.parse(input=stream, format=fmt, base_iri=source.resolve().as_uri())
-        elif isinstance(source, Path):
-            yield from ox.parse(path=source, format=fmt, base_iri=source.resolve().as_uri())
-        else:
-            yield from ox.parse(input=source, format=fmt)
-    except SyntaxError as err:
-        where = f"{name}:{err.lineno}:{err.offset}" if err.lineno else name
-        message = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(err.args[0] if err.args else err))
-        raise InputError(f"{where}: {message}") from None
-    except (OSError, ValueError, EOFError, zlib.error) as err:  # gzip: BadGzipFile is an OSError, truncation EOFError
-        raise InputError(f"{name}: {err or type(err).__name__}") from None
-
-
-def _check_hostile(path: Path, fmt) -> None:
+def _check_hostile(path: Path, fmt: formats.RdfFormat) -> None:
     """Refuse what would make the parser blow up or reach out: XML entity expansion, remote JSON-LD contexts."""
     import json
-
-    import pyoxigraph as ox
 
     from kg.store.guard import MAX_DTD_BYTES, check_jsonld_contexts, check_xml_entities
 
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     try:
-        if fmt == ox.RdfFormat.RDF_XML:
+        if fmt is formats.RDFXML:
             with opener(path, "rb") as stream:
                 check_xml_entities(stream.read(MAX_DTD_BYTES), str(path))
-        elif fmt == ox.RdfFormat.JSON_LD:
+        elif fmt is formats.JSONLD:
             with opener(path, "rb") as stream:
                 doc = json.loads(stream.read())
             check_jsonld_contexts(doc, str(path))

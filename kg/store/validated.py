@@ -44,9 +44,10 @@ class HashingReader:
         return True
 
     def hexdigest(self) -> str:
-        """The sha256 of the whole file: what the parser left unread is read (and hashed) first."""
+        """The sha256 of the whole file: what the parser left unread is read (and hashed) first
+        (kg.rdfio.stream_quads reads to the end before it closes the file)."""
         if self._hex is None:
-            while self.read(1 << 20):
+            while not self._raw.closed and self.read(1 << 20):
                 pass
             self._hex = self._digest.hexdigest()
         return self._hex
