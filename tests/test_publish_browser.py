@@ -196,10 +196,10 @@ def test_static_copy_search_runs_in_the_browser(server, browser, tmp_path):
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     from kg.publish import publish_site
-    from kg.publish.server import open_store
+    from kg.publish.server import open_read_only
 
     site = tmp_path / "site"
-    publish_site(open_store(server.store), site)
+    publish_site(open_read_only(server.store), site)
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -14,7 +14,7 @@ def _example_calls() -> list[ast.Call]:
 
 def test_the_docstring_example_binds_to_the_signatures():
     calls = _example_calls()
-    assert {c.func.id for c in calls} == {"open_store", "make_app", "serve", "publish_site"}
+    assert {c.func.id for c in calls} == {"open_read_only", "make_app", "serve", "publish_site"}
     for call in calls:
         signature = inspect.signature(getattr(kg.publish, call.func.id))
         # bind() raises TypeError for an argument the function does not take (or a missing one)

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from publish_support import free_port
-from test_publish_static import (APACHE, APACHE_CONF, APACHE_MODULES, NGINX_CONF, _getter, _readable_copy,
-                                 _serving)
+from test_publish_static import APACHE, APACHE_CONF, APACHE_MODULES, NGINX_CONF, _getter, _readable_copy, _serving
 
 from kg.cli import main
 from kg.iri import key_to_iri, slug

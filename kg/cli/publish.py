@@ -68,7 +68,7 @@ def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user
       kg load seed.ttl && kg serve --port 8000
       curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/person/laji-xuaan-laam
     """
-    from kg.publish import make_app, open_store
+    from kg.publish import make_app, open_read_only
     from kg.publish.server import serve as run
 
     if endpoint:
@@ -76,7 +76,7 @@ def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user
                        allow_federation=allow_federation, warm=True)
     else:
         path = _store_path(location)
-        app = make_app(open_store(path), base, timeout=timeout, max_rows=max_rows, location=path,
+        app = make_app(open_read_only(path), base, timeout=timeout, max_rows=max_rows, location=path,
                        allow_federation=allow_federation)
     app.site.check_base()  # the query workers (killed at the timeout) start in the background, after
     # the counts: starting them here made every cold start wait for four interpreters
@@ -119,8 +119,8 @@ def publish(folder, location, base, endpoint, user, server):
       kg publish site/ --base https://w3id.org/pgkg/
       python -m http.server -d site 8080     # look at it (no conneg)
     """
-    from kg.publish import open_store, publish_site
+    from kg.publish import open_read_only, publish_site
 
-    store = _endpoint_data(endpoint, user, server) if endpoint else open_store(_store_path(location))
+    store = _endpoint_data(endpoint, user, server) if endpoint else open_read_only(_store_path(location))
     counts = publish_site(store, folder, base)
     click.echo(f"kg publish: {counts['pages']} pages and {counts['data_files']} RDF files in {folder}", err=True)

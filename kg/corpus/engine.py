@@ -19,6 +19,7 @@ from enum import Enum
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE
 
+
 class Status(str, Enum):
     """What became of one article in a corpus run; kg-manifest.json and kg-report.json hold the value."""
 

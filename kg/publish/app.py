@@ -206,10 +206,10 @@ class LinkedDataApp:
             if time.time() - generation[0] / 1e9 < STORE_SETTLE_SECONDS:
                 self._next_check = now + 0.1  # a writer may still be at work: look again shortly
                 return False
-            from kg.publish.server import open_store
+            from kg.publish.server import open_read_only
 
             try:
-                store = open_store(self.location)
+                store = open_read_only(self.location)
             except Exception:  # noqa: BLE001 -- a store being rewritten: keep serving the old one, retry later
                 return False
             self._swap(store, generation)

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 
 
-def open_store(path: str | Path) -> ox.Store:
+def open_read_only(path: str | Path) -> ox.Store:
     """The on-disk pyoxigraph store at ``path``, read-only (so a running server never writes)."""
     folder = Path(path)
     if not folder.is_dir():
@@ -81,4 +81,4 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
             close()  # the query workers go with the server
 
 
-__all__ = ["open_store", "serve", "start_server"]
+__all__ = ["open_read_only", "serve", "start_server"]
