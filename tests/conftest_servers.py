@@ -193,7 +193,6 @@ def recording_http_server(path: str, body: bytes, content_type: str):
     each request as "METHOD /path" (tests assert kg never contacted it, or did when allowed).
     Yields (url of ``path``, the list of requests)."""
     import http.server
-    import threading
 
     hits: list[str] = []
 
@@ -212,10 +211,20 @@ def recording_http_server(path: str, body: bytes, content_type: str):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving(Handler) as url:
+        yield url + path, hits
+
+
+@contextlib.contextmanager
+def serving(handler):
+    """A threaded HTTP server on 127.0.0.1 with ``handler`` (a BaseHTTPRequestHandler); yields its URL."""
+    import http.server
+    import threading
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{path}", hits
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -34,8 +34,11 @@ class Server:
 
     def __init__(self, store: Path, *args: str) -> None:
         self.store = store
+        self._start("--store", str(store), *args)
+
+    def _start(self, *args: str) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([*KG, "serve", "--store", str(store), "--port", "0", *args],
+        self.proc = subprocess.Popen([*KG, "serve", "--port", "0", *args],
                                      stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
                                      cwd=ROOT)
         self.log: list[str] = []

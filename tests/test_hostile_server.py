@@ -214,10 +214,10 @@ def test_only_http_links_are_links():
 
 
 def test_published_site_has_no_script_link_and_a_csp(store_path, tmp_path):
-    from kg.publish import open_store, publish_site
+    from kg.publish import open_read_only, publish_site
 
     out = tmp_path / "site"
-    publish_site(open_store(store_path), out)
+    publish_site(open_read_only(store_path), out)
     page = (out / "doc" / "article" / "487884fead530d2e.html").read_text(encoding="utf-8")
     assert "javascript:alert(4)" in page and 'href="javascript:' not in page
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\'' in html.unescape(page)

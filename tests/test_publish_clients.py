@@ -226,10 +226,10 @@ def test_void_triples_match_the_dump_and_the_endpoint_hangs_off_a_distribution(s
 def test_static_site_advertises_no_sparql_endpoint(tmp_path):
     import gzip
 
-    from kg.publish import open_store, publish_site
+    from kg.publish import open_read_only, publish_site
 
     store_dir = build_seed_store(tmp_path / "kg-store")
-    publish_site(open_store(store_dir), tmp_path / "site")
+    publish_site(open_read_only(store_dir), tmp_path / "site")
     void = (tmp_path / "site" / ".well-known" / "void").read_bytes()
     triples = list(ox.parse(void, format=ox.RdfFormat.TURTLE))
     assert not [t for t in triples if "sparql" in str(t.object) or "DataService" in str(t.object)]

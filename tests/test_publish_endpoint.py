@@ -4,17 +4,14 @@ server (loaded by `kg load --endpoint`), answering what `kg serve --store` answe
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import threading
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest_servers import start_oxigraph, stop
-from publish_support import KG, ROOT, Server
+from publish_support import Server
 
 from kg.cli import main
 from kg.iri import key_to_iri, slug
@@ -31,21 +28,8 @@ class EndpointServer(Server):
     """`kg serve --endpoint URL` in a subprocess (publish_support.Server starts it on a store folder)."""
 
     def __init__(self, endpoint: str, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([*KG, "serve", "--endpoint", endpoint, "--port", "0", *args],
-                                     stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
-        self.log: list[str] = []
-        match = None
-        while match is None:
-            line = self.proc.stderr.readline()
-            if not line:
-                self.stop()
-                raise RuntimeError("kg serve --endpoint did not start:\n" + "".join(self.log))
-            self.log.append(line)
-            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        self.port = int(match.group(1))
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
+        self.store = None
+        self._start("--endpoint", endpoint, *args)
 
 
 def kg(*args: str) -> None:

@@ -222,13 +222,13 @@ Ngày 5/3/2024, đồng chí Quách Văn Thưởng, Bí thư Tỉnh ủy Hà Gia
 def test_a_reload_drops_the_cached_pages_counts_and_search(tmp_path, monkeypatch):
     from kg.pipeline import export_text
     from kg.publish.app import STORE_SETTLE_SECONDS
-    from kg.publish.server import open_store
+    from kg.publish.server import open_read_only
     from kg.store import load_graphs
     from kg.store import open_store as open_writable
 
     monkeypatch.setenv("KG_SERVE_CACHE", str(tmp_path / "cache"))
     folder = build_seed_store(tmp_path / "kg-store")
-    app = make_app(open_store(folder), "https://w3id.org/pgkg/", location=folder)
+    app = make_app(open_read_only(folder), "https://w3id.org/pgkg/", location=folder)
     try:
         home = call(app, "/")[2].decode()
         articles = call(app, "/index/articles")[2].decode()

@@ -218,13 +218,13 @@ def check_rules(get) -> None:
     assert get("/.htaccess")[0] in (403, 404) and get("/nginx.conf")[0] in (403, 404)
 
 
-def _check_server(command: list[str], port: int, log: Path) -> None:
-    """Start a web server on the published copy, run check_rules against it, stop it."""
+def _check_server(command: list[str], port: int, log: Path, check) -> None:
+    """Start a web server on the published copy, run ``check(get)`` against it, stop it."""
     proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     try:
         get = _getter(port)
         _serving(get, log)
-        check_rules(get)
+        check(get)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -244,15 +244,23 @@ def _readable_copy(site: Path) -> Path:
     return folder
 
 
-@pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(), reason="nginx not installed")
-def test_nginx_rules_give_303_and_conneg(site, tmp_path):
+NGINX_MISSING = not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists()
+
+
+def with_nginx(site: Path, tmp_path: Path, check) -> None:
+    """Serve the published ``site`` with nginx and the rules kg wrote; run ``check(get)`` against it."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     conf = tmp_path / "nginx.conf"
     # as root, workers would drop to "nobody" and could not read pytest's private temp folders
     user = "user root root;" if os.geteuid() == 0 else ""
     conf.write_text(NGINX_CONF.format(user=user, tmp=tmp_path, port=port, site=site))
-    _check_server([nginx, "-c", str(conf), "-g", "daemon off;"], port, tmp_path / "error.log")
+    _check_server([nginx, "-c", str(conf), "-g", "daemon off;"], port, tmp_path / "error.log", check)
+
+
+@pytest.mark.skipif(NGINX_MISSING, reason="nginx not installed")
+def test_nginx_rules_give_303_and_conneg(site, tmp_path):
+    with_nginx(site, tmp_path, check_rules)
 
 
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
@@ -278,14 +286,22 @@ DocumentRoot {site}
 """
 
 
-@pytest.mark.skipif(not (Path(APACHE).exists() and APACHE_MODULES.is_dir()), reason="apache2 not installed")
-def test_apache_htaccess_gives_303_and_conneg(site, tmp_path):
+APACHE_MISSING = not (Path(APACHE).exists() and APACHE_MODULES.is_dir())
+
+
+def with_apache(site: Path, tmp_path: Path, check) -> None:
+    """Serve the published ``site`` with Apache and the .htaccess kg wrote; run ``check(get)`` against it."""
     copy = _readable_copy(site)
     port = free_port()
     conf = tmp_path / "httpd.conf"
     user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
     conf.write_text(APACHE_CONF.format(mods=APACHE_MODULES, user=user, port=port, tmp=tmp_path, site=copy / "site"))
     try:
-        _check_server([APACHE, "-f", str(conf), "-DFOREGROUND"], port, tmp_path / "error.log")
+        _check_server([APACHE, "-f", str(conf), "-DFOREGROUND"], port, tmp_path / "error.log", check)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
+
+
+@pytest.mark.skipif(APACHE_MISSING, reason="apache2 not installed")
+def test_apache_htaccess_gives_303_and_conneg(site, tmp_path):
+    with_apache(site, tmp_path, check_rules)

@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from publish_support import free_port
-from test_publish_static import APACHE, APACHE_CONF, APACHE_MODULES, NGINX_CONF, _getter, _readable_copy, _serving
+from test_publish_static import APACHE_MISSING, NGINX_MISSING, with_apache, with_nginx
 
 from kg.cli import main
 from kg.iri import key_to_iri, slug
@@ -79,35 +75,11 @@ def check_moved(get) -> None:
     assert get(f"/doc/{DROP_PATH}.ttl")[0] != 301  # not a URL kg serve moves either
 
 
-def _run(command: list[str], port: int, log: Path) -> None:
-    proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    try:
-        get = _getter(port)
-        _serving(get, log)
-        check_moved(get)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-@pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(), reason="nginx not installed")
+@pytest.mark.skipif(NGINX_MISSING, reason="nginx not installed")
 def test_nginx_answers_301_for_a_merged_iri(site, tmp_path):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    port = free_port()
-    conf = tmp_path / "nginx.conf"
-    user = "user root root;" if os.geteuid() == 0 else ""
-    conf.write_text(NGINX_CONF.format(user=user, tmp=tmp_path, port=port, site=site))
-    _run([nginx, "-c", str(conf), "-g", "daemon off;"], port, tmp_path / "error.log")
+    with_nginx(site, tmp_path, check_moved)
 
 
-@pytest.mark.skipif(not (Path(APACHE).exists() and APACHE_MODULES.is_dir()), reason="apache2 not installed")
+@pytest.mark.skipif(APACHE_MISSING, reason="apache2 not installed")
 def test_apache_answers_301_for_a_merged_iri(site, tmp_path):
-    copy = _readable_copy(site)
-    port = free_port()
-    conf = tmp_path / "httpd.conf"
-    user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
-    conf.write_text(APACHE_CONF.format(mods=APACHE_MODULES, user=user, port=port, tmp=tmp_path, site=copy / "site"))
-    try:
-        _run([APACHE, "-f", str(conf), "-DFOREGROUND"], port, tmp_path / "error.log")
-    finally:
-        shutil.rmtree(copy, ignore_errors=True)
+    with_apache(site, tmp_path, check_moved)

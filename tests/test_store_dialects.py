@@ -7,13 +7,13 @@ test_store_virtuoso.py; here: the declarations, the guess, and that --server rea
 from __future__ import annotations
 
 import contextlib
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest_servers import serving
 
 from kg.cli import main
 from kg.errors import KgError
@@ -147,13 +147,8 @@ def stand_in(headers: dict[str, str]):
         def log_message(self, *args):
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", forms
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler) as url:
+        yield url, forms
 
 
 @pytest.mark.parametrize(("server", "timeout"), [("virtuoso", ["2500"]), ("oxigraph", ["2500"]),
