@@ -294,3 +294,24 @@ def test_sparql_answers_more_than_ten_thousand_rows_by_default():
     capped = make_app(store, BASE, timeout=60, max_rows=11999)
     status, _, body = call(capped, "/sparql", query, "application/sparql-results+json")
     assert status == 500 and b"more than 11999 rows" in body  # still an error, never a cut
+
+
+def test_a_page_quotes_the_first_mentions_and_says_how_many_there_are(seed_site, monkeypatch):
+    """A body named in every article would quote them all: the page shows the first few in article
+    order and the count; every mention stays in its RDF."""
+    from kg.iri import key_to_iri, slug
+    from kg.publish import views
+
+    body = key_to_iri("org:" + slug("Đảng ủy Khối các cơ quan Trung ương"))
+    every = seed_site.mentions_of(body)
+    assert len(every) > 2
+    shown, total = seed_site.evidence_of(body, 2)
+    assert total == len(every) and shown == every[:2]
+    monkeypatch.setattr(views, "EVIDENCE_SHOWN", 2)
+    view = views.resource_view(seed_site, body)
+    assert len(view["evidence"]) == 2 and view["evidence_total"] == len(every)
+    app = make_app(seed_site.data, "https://w3id.org/pgkg/")
+    status, _, page = call(app, "/" + seed_site.doc_path(body))
+    assert status == 200
+    assert f"The first 2 of {len(every)} quotes" in call(app, "/" + seed_site.doc_path(body), "lang=en")[2].decode()
+    assert f"Hiển thị 2 trong {len(every)} trích dẫn" in page.decode()

@@ -17,6 +17,9 @@ from kg.publish.site import NIF, P, Site, curie, expand, fallback_label, fold
 HIDDEN_OUT = {P["rdf"] + "type", P["gaf"] + "denotedBy", NIF + "isString", P["rdfs"] + "label", P["skos"] + "prefLabel"}
 HIDDEN_IN = {P["gaf"] + "denotedBy", NIF + "referenceContext"}
 ARTICLE_HIDDEN = {P["schema"] + "mentions"}
+# Quotes on a page: a body named in every article of a corpus would otherwise quote all of them
+# (every mention stays in the page's RDF).
+EVIDENCE_SHOWN = 50
 ARTICLE_HIDDEN_IN = {P["prov"] + "wasDerivedFrom"}
 
 
@@ -74,6 +77,7 @@ def mention_view(site: Site, mention) -> dict:
 def resource_view(site: Site, iri: str) -> dict:
     """Everything the resource page shows about ``iri``."""
     types = site.types(iri)
+    evidence, evidence_total = site.evidence_of(iri, EVIDENCE_SHOWN)
     is_article = P["schema"] + "NewsArticle" in types
     relations, backlinks = _incoming(site, iri, is_article)
     return {
@@ -85,7 +89,8 @@ def resource_view(site: Site, iri: str) -> dict:
         "properties": property_rows(site, iri, ARTICLE_HIDDEN if is_article else frozenset()),
         "relations": relations,
         "backlinks": backlinks,
-        "evidence": [mention_view(site, m) for m in site.mentions_of(iri)],
+        "evidence": [mention_view(site, m) for m in evidence],
+        "evidence_total": evidence_total,
         "is_article": is_article,
         "curations": curation_views(site, iri),
         "timeline": timeline_view(site, iri, types),

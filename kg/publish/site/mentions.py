@@ -36,6 +36,15 @@ class Mentions:
         found = [self.mention(o.value) for o in self.objects(iri, DENOTED_BY.value) if isinstance(o, ox.NamedNode)]
         return sorted((m for m in found if m), key=lambda m: (m.article, m.start, m.end))
 
+    def evidence_of(self, iri: str, limit: int) -> tuple[list[Mention], int]:
+        """The first ``limit`` mentions of ``iri`` in article order, and how many there are. A body named
+        in thousands of articles has thousands: their order comes from their IRIs (kg mints
+        ``{article}#char=s,e``), so only the ones shown are read."""
+        keys = [(*_order_of(o.value), o.value) for o in self.objects(iri, DENOTED_BY.value)
+                if isinstance(o, ox.NamedNode)]
+        shown = [m for m in (self.mention(k[3]) for k in sorted(keys)[:limit]) if m]
+        return sorted(shown, key=lambda m: (m.article, m.start, m.end)), len(keys)
+
     def mentions_in(self, article: str) -> list[tuple[Mention, list[str]]]:
         """Every mention in an article with the things it denotes."""
         out = []
@@ -45,3 +54,12 @@ class Mentions:
                 denoted = sorted({q.subject.value for q in self._quads(self.data, None, DENOTED_BY, ox.NamedNode(iri))})
                 out.append((m, denoted))
         return sorted(out, key=lambda md: (md[0].start, -md[0].end))
+
+
+def _order_of(mention_iri: str) -> tuple[str, int, int]:
+    """(article, start, end) read off a mention IRI kg minted ("{article}#char=s,e"; kg.iri.mention_iri)."""
+    article, sep, span = mention_iri.rpartition("#char=")
+    start, _, end = span.partition(",")
+    if sep and start.isdigit() and end.isdigit():
+        return article, int(start), int(end)
+    return mention_iri, -1, -1
