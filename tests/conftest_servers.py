@@ -188,7 +188,7 @@ def exports(tmp_path_factory) -> dict:
 
 
 @contextlib.contextmanager
-def recording_http_server(path: str, body: bytes, content_type: str):
+def recording_http_server(path: str, body: bytes, content_type: str, status: int = 200):
     """A stand-in for some other host, on 127.0.0.1: answers every GET/POST with ``body`` and records
     each request as "METHOD /path" (tests assert kg never contacted it, or did when allowed).
     Yields (url of ``path``, the list of requests)."""
@@ -200,7 +200,7 @@ def recording_http_server(path: str, body: bytes, content_type: str):
         def _answer(self):
             hits.append(f"{self.command} {self.path}")
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

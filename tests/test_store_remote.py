@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest_servers import recording_http_server
 
 from kg.cli import main
 from kg.errors import KgError
@@ -183,34 +184,12 @@ def test_a_wrong_password_is_refused_clearly(guarded):
 
 def test_a_statement_virtuoso_cancels_at_the_time_limit_is_a_partial_answer():
     """Virtuoso may stop an anytime query before any row with HTTP 500 SR203 instead of S1TAT rows."""
-    import http.server
-    import threading
-
     from kg.store import open_store
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _answer(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = b"Virtuoso HY008 Error SR203: Async statement killed by SQLCancel."
-            self.send_response(500)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        store = open_store(endpoint=f"http://127.0.0.1:{httpd.server_address[1]}/sparql")
+    body = b"Virtuoso HY008 Error SR203: Async statement killed by SQLCancel."
+    with recording_http_server("/sparql", body, "text/plain", status=500) as (endpoint, _):
+        store = open_store(endpoint=endpoint)
         result = store.query("SELECT * WHERE { ?s ?p ?o }", timeout=1)
         assert result.partial and "SR203" in result.reason and result.rows == []
         with pytest.raises(Exception, match="SR203"):  # without a time limit it is an error, as before
             store.query("SELECT * WHERE { ?s ?p ?o }")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
