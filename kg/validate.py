@@ -246,6 +246,25 @@ class IndexedGraph(Graph):
             return True
         return False
 
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803 - rdflib's names
+              initBindings=None, use_store_provided=True, **kwargs):
+        # pySHACL sends a SPARQL constraint's text again for every shape it runs on, and rdflib
+        # parses and translates a text on every call (pyparsing: ~6 ms a query, more than the
+        # rest of validating an article). The same text with the same prefixes gives the same
+        # algebra, which rdflib's prepared queries are made to run again with other bindings.
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            namespaces = initNs or dict(self.namespaces())
+            query_object = _prepared_query(query_object, tuple(sorted(namespaces.items())))
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def _prepared_query(text: str, namespaces: tuple):
+    """``text`` parsed and translated once per process (rdflib.plugins.sparql.prepareQuery)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=dict(namespaces))
+
 
 def _index(triples) -> tuple:
     """(s→p→[o], p→o→[s], o→s→[p], [triples]) of distinct triples (one pass, no calls)."""

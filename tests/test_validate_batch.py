@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from conftest import SEED
 from corpus_support import generate_articles
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.validate import validate, validate_many
 
 BASE = "https://w3id.org/pgkg/"
+GAF_DENOTED_BY = URIRef("http://groundedannotationframework.org/gaf#denotedBy")
 
 
 def _copy(graph) -> Graph:
@@ -73,10 +74,14 @@ def _perturb(graph, k: int) -> Graph:
     shared IRIs), an ill-typed date, a term that ends before it starts (a Warning)."""
     from rdflib import XSD, Literal
 
-    from kg.namespaces import PG
+    from kg.namespaces import NIF, PG
     from kg.validate import quiet_rdflib
 
     graph = _copy(graph)
+    people = sorted(graph.subjects(RDF.type, PG.Person))
+    if k % 8 == 4 and people:  # a mention that disagrees with the label: the SPARQL constraint's Warning
+        mention = sorted(graph.objects(people[k % len(people)], GAF_DENOTED_BY))[0]
+        graph.set((mention, NIF.anchorOf, Literal(f"Người Khác Số {k}")))
     terms = sorted(graph.subjects(PG.endYear, None))
     if k % 8 == 0 and terms:
         graph.set((terms[0], PG.startYear, Literal(graph.value(terms[0], PG.endYear).toPython() + 3)))
@@ -111,9 +116,14 @@ def test_batched_validation_on_a_generated_corpus_equals_plain_pyshacl(generated
     with plain_pyshacl():
         reference = [sorted([*_results(_plain_pyshacl(g), g), *ill_typed_results(g)], key=_order) for g in graphs]
     assert [r.results for r in batched] == reference
+    # one article at a time too: the SPARQL constraints' queries are parsed once and run again
+    # with each focus node's bindings (kg.validate.IndexedGraph.query)
+    assert [validate(g).results for g in graphs] == reference
     kinds = {(r.severity, r.shape) for found in reference for r in found}
     assert {"Violation", "Warning", "Info"} <= {severity for severity, _ in kinds}
     assert ("Violation", "kg:ill-typed-literal") in kinds and len(kinds) >= 6, kinds
+    mentions = [r.value for found in reference for r in found if r.shape == "pgsh:PersonMentionsShape"]
+    assert len(mentions) >= 10 and len(set(mentions)) == len(mentions), mentions  # each article its own value
 
 
 def test_indexed_graph_answers_every_pattern_like_rdflib(seed_graph_built):
