@@ -387,7 +387,7 @@ def _result(answer) -> QueryResult:
         return QueryResult(QueryForm.ASK, boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
-        return QueryResult(QueryForm.SELECT, variables=names, rows=[tuple(s[n] for n in names) for s in answer])
+        return QueryResult(QueryForm.SELECT, variables=names, rows=[tuple(s) for s in answer])  # values in variable order
     return QueryResult(QueryForm.CONSTRUCT, triples=list(answer))  # DESCRIBE prints the same way
 
 

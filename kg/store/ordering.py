@@ -74,6 +74,11 @@ def sort_rows(variables: list[str], rows: list[tuple], keys: list[tuple[str, boo
                                          and not term.language):
                 return None
     out = list(rows)
+    if len({descending for _, descending in keys}) == 1:  # one direction: one sort on all keys
+        columns = [where[name] for name, _ in keys]
+        out.sort(key=lambda row: [(row[i] is not None, row[i].value if row[i] is not None else "") for i in columns],
+                 reverse=keys[0][1])
+        return out
     for name, descending in reversed(keys):  # stable sorts, last key first
         i = where[name]
         out.sort(key=lambda row, i=i: (row[i] is not None, row[i].value if row[i] is not None else ""),

@@ -15,8 +15,8 @@ rewrite exact and small in memory:
   wrapped.
 
 Only shapes whose per-graph meaning the rewrite keeps are rewritten: a level holds either
-sub-selects (with FILTER, BIND, VALUES, OPTIONAL, UNION around them) or plain patterns, never
-both; no LIMIT/OFFSET (per graph, not overall), no aggregate without GROUP BY (an empty graph
+sub-selects (with FILTER, BIND, VALUES, OPTIONAL, UNION around them, and groups of plain patterns
+``{ … }``, each wrapped in the same ``GRAPH ?g``) or plain patterns alone; no LIMIT/OFFSET (per graph, not overall), no aggregate without GROUP BY (an empty graph
 gives a row of zeros per graph), no SELECT *, no EXISTS/MINUS/SERVICE/GRAPH/FROM of its own. For
 anything else ``rewrite`` returns None and kg runs the query per graph as before.
 """
@@ -125,10 +125,20 @@ def _query(masked: str, select: int, end: int, edits: list) -> None:
     rest = list(masked[brace + 1:close])
     for start, stop in subs:
         for k in range(start - brace - 1, stop - brace):
-            rest[k] = " "
+            rest[k] = "\0"  # a sub-select's place: no group around it is a plain one
         inner = re.search(r"\bSELECT\b", masked[start:stop], re.IGNORECASE)
         _query(masked, start + inner.start(), stop, edits)
-    _only_glue("".join(rest))
+    level = "".join(rest)
+    data_blocks = _VALUES.sub(lambda m: " " * len(m.group()), level)  # a VALUES block's {…} is no group
+    for group in _PLAIN_GROUP.finditer(data_blocks):
+        if _reads_data(group.group()[1:-1]):
+            # a group of plain patterns beside sub-selects (a label looked up for the nodes a nested
+            # sub-select found): evaluated in the same graph, and joined with the others on it
+            at = brace + 1 + group.start()
+            edits.append((at, at + 1, _OPEN_GRAPH))
+            edits.append((brace + group.end(), brace + group.end() + 1, "} }"))
+            level = level[:group.start()] + " " * (group.end() - group.start()) + level[group.end():]
+    _only_glue(level.replace("\0", " "))
 
 
 def _subselects(masked: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -144,6 +154,20 @@ def _subselects(masked: str, start: int, end: int) -> list[tuple[int, int]]:
                 continue
         i += 1
     return found
+
+
+# A group holding no sub-select and no group: ``{ ?o rdfs:label ?name . FILTER (…) }``.
+_PLAIN_GROUP = re.compile(r"\{[^{}\0]*\}")
+_VALUES = re.compile(r"\bVALUES\s*(?:\?\w+|\(\s*(?:\?\w+\s*)*\))\s*\{[^{}]*\}", re.IGNORECASE)
+
+
+def _reads_data(text: str) -> bool:
+    """Whether ``text`` (a level's text, sub-selects blanked) holds a triple pattern."""
+    try:
+        _only_glue(text)
+    except _NotRewritable:
+        return True
+    return False
 
 
 _GLUE = re.compile(r"""\s+|[{}.]|\bOPTIONAL\b|\bUNION\b
