@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cq", default="", help="comma-separated CQ names (default: all shipped)")
     parser.add_argument("--per-graph", default="", help="CQs to also run with the per-graph --with-source")
     parser.add_argument("--no-direct", action="store_true", help="leave out the pyoxigraph-direct runs (big stores)")
+    parser.add_argument("--no-with-source", action="store_true", help="leave out the --with-source runs (big stores)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from kg.store import cq_names
@@ -111,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
             "oxigraph query": measured([str(VENV / "oxigraph"), "query", "--location", str(store), "--query-file", rq,
                                         "--results-format", "csv"]),
             **({} if args.no_direct else {"pyoxigraph direct": measured([PY, "-c", DIRECT, str(store), rq])}),
-            "kg --with-source": measured([kg, "query", "--store", str(store), "--cq", name, "--with-source",
-                                          "--format", "csv"]),
+            **({} if args.no_with_source else {
+                "kg --with-source": measured([kg, "query", "--store", str(store), "--cq", name, "--with-source",
+                                              "--format", "csv"])}),
         }
         if name in args.per_graph.split(","):
             rows[name]["per graph --with-source"] = measured([PY, "-c", PER_GRAPH, str(store), name])

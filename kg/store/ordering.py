@@ -66,21 +66,23 @@ def sort_rows(variables: list[str], rows: list[tuple], keys: list[tuple[str, boo
     if any(name not in where for name, _ in keys):
         return None
     string = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
-    for name, _ in keys:
-        i = where[name]
-        for row in rows:
+    columns = [where[name] for name, _ in keys]
+    # one sort key per row and column: unbound as "", a string as "\0" + its value, so that
+    # unbound comes first and strings follow in code-point order, as SPARQL orders them
+    sort_keys: list[list[str]] = [[] for _ in rows]
+    for i in columns:
+        for key, row in zip(sort_keys, rows):
             term = row[i]
-            if term is not None and not (isinstance(term, ox.Literal) and term.datatype == string
-                                         and not term.language):
+            if term is None:
+                key.append("")
+            elif isinstance(term, ox.Literal) and not term.language and term.datatype == string:
+                key.append("\0" + term.value)
+            else:
                 return None
-    out = list(rows)
-    if len({descending for _, descending in keys}) == 1:  # one direction: one sort on all keys
-        columns = [where[name] for name, _ in keys]
-        out.sort(key=lambda row: [(row[i] is not None, row[i].value if row[i] is not None else "") for i in columns],
-                 reverse=keys[0][1])
-        return out
-    for name, descending in reversed(keys):  # stable sorts, last key first
-        i = where[name]
-        out.sort(key=lambda row, i=i: (row[i] is not None, row[i].value if row[i] is not None else ""),
-                 reverse=descending)
-    return out
+    order = list(range(len(rows)))
+    if len({descending for _, descending in keys}) == 1:  # one direction: one stable sort on all keys
+        order.sort(key=sort_keys.__getitem__, reverse=keys[0][1])
+    else:
+        for k in reversed(range(len(keys))):  # stable sorts, last key first
+            order.sort(key=lambda n, k=k: sort_keys[n][k], reverse=keys[k][1])
+    return [rows[n] for n in order]
