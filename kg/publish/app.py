@@ -58,6 +58,9 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
 CACHE_CONTROL = "public, max-age=60"
 SPARQL_CACHE_CONTROL = "no-cache"
 STORE_CHECK_SECONDS = 1.0  # how often a request looks whether the store folder changed
+# a search waits this long for the search index of a new store version (built once, then kept with
+# the counts), then says it is not ready yet (503, Retry-After): never an answer from part of the data
+SEARCH_WAIT_SECONDS = 5.0
 ENDPOINT_CHECK_SECONDS = 5.0  # how often a request asks a SPARQL server's data whether it changed (one COUNT)
 STORE_SETTLE_SECONDS = 0.5  # the folder must be this long unchanged before it is reopened (a load may still be writing)
 # /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
@@ -173,6 +176,7 @@ class LinkedDataApp:
         from kg.publish.site import expand
 
         try:
+            site.catalogue.search_index_within(expand, 0)  # in its own thread: read at once on a restart
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
@@ -343,8 +347,18 @@ class LinkedDataApp:
         if path == "search":
             q = _query_params(environ).get("q", [""])[0]
             pages = self.pages
-            return self._page(("search", pages.lang, pages.lang_query, q),
-                              lambda: pages.search(q, self.site.search(q)))
+
+            def render() -> bytes | None:  # None (not kept): the index is not ready yet
+                hits = self.site.search(q, wait=SEARCH_WAIT_SECONDS)
+                return None if hits is None else pages.search(q, hits).encode("utf-8")
+
+            page = self.page_cache.get(("search", pages.lang, pages.lang_query, q), render)
+            if page is None:
+                response = self._error(503, "The search index of this store is being built (once per store "
+                                       "version); try again in a few seconds.", environ)
+                response.headers["Retry-After"] = "5"
+                return response
+            return Response(200, page, conneg.HTML.content_type)
         if head in ("id", "vocab"):
             return self.thing(path, accept, environ)
         if head == "graph":

@@ -21,6 +21,7 @@ import bisect
 import heapq
 import json
 import os
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterable
@@ -34,6 +35,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 GAF_DENOTED_BY = ox.NamedNode("http://groundedannotationframework.org/gaf#denotedBy")
 SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")
 KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
+SEARCH_FORMAT = 1  # bump when SearchIndex's file layout or folding changes
 
 
 def data_graph(store: ox.Store):
@@ -71,6 +73,8 @@ class Catalogue:
         self.graph = data_graph(store)
         self.keep, self.version = keep, version
         self._kept_values: dict[str, object] | None = None  # read on first use, not at start-up
+        self._search_ready = threading.Event()
+        self._search_thread: threading.Thread | None = None
 
     @property
     def _kept(self) -> dict[str, object]:
@@ -255,10 +259,47 @@ class Catalogue:
     # --- search -------------------------------------------------------------------------------
 
     def search_index(self, expand: Callable[[str], str]) -> SearchIndex:
+        """The word-prefix index of every label; with ``keep``, read from (or written to) its file
+        beside the kept counts (kept_search_file), for the same store version only."""
         def make() -> SearchIndex:
+            path = kept_search_file(self.keep) if self.keep is not None else None
+            if path is not None and (index := SearchIndex.read(path, self.version)) is not None:
+                return index
             rows = {(search_key(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
-            return SearchIndex(sorted(rows))
-        return self._once("search", make)
+            index = SearchIndex(sorted(rows))
+            if path is not None:
+                index.write(path, self.version)
+            return index
+        index = self._once("search", make)
+        self._search_ready.set()
+        return index
+
+    def search_index_within(self, expand: Callable[[str], str], seconds: float) -> SearchIndex | None:
+        """The search index if it is ready within ``seconds`` (it is then built, or read from its
+        file, in a background thread); else None: a search is never answered from part of it."""
+        if "search" in self._values:
+            return self._values["search"]
+        with self._guard:
+            if self._search_thread is None:
+                self._search_thread = threading.Thread(target=self._build_search, args=(expand,),
+                                                       name="kg-search-index", daemon=True)
+                self._search_thread.start()
+        self._search_ready.wait(seconds)
+        return self._values.get("search")
+
+    def _build_search(self, expand: Callable[[str], str]) -> None:
+        try:
+            self.search_index(expand)
+        except Exception as err:  # noqa: BLE001 -- the next search builds it again and reports the error
+            print(f"kg serve: search index: {type(err).__name__}: {err}", file=sys.stderr)
+        finally:
+            with self._guard:
+                self._search_thread = None
+
+
+def kept_search_file(kept: Path) -> Path:
+    """The search index's file for the kept-counts file ``kept`` (same folder, same name)."""
+    return kept.with_suffix(".search")
 
 
 class SearchIndex:
@@ -269,17 +310,90 @@ class SearchIndex:
     diacritics ignored). Labels starting with the query's first word rank first (they are one
     contiguous run of the sorted entries), then the others, each in label order; a search stops as
     soon as it has ``limit`` things, so its cost follows the answer, not the corpus.
+
+    ``write``/``read`` keep it in one file per store version (kg serve: a restart on an unchanged
+    store reads it instead of scanning every label again): a JSON header line, then the labels,
+    IRIs and words as JSON and the posting lists as machine integers, with the body's length and
+    CRC-32 in the header, so a truncated or damaged file is noticed and the index rebuilt.
     """
 
-    def __init__(self, entries: list[tuple[str, str]]) -> None:
-        self.entries = entries
+    def __init__(self, entries: list[tuple[str, str]] | None = None, *, parts=None) -> None:
+        if parts is not None:  # read from a file: nothing to compute
+            self._folded, self._iris, self.words, self._postings = parts
+            return
+        entries = entries or []
         self._folded = [folded for folded, _ in entries]
+        self._iris = [iri for _, iri in entries]
         postings: dict[str, array] = {}
         for position, folded in enumerate(self._folded):
             for word in set(folded.split()):
                 postings.setdefault(word, array("I")).append(position)
         self.words = sorted(postings)
         self._postings = [postings[w] for w in self.words]
+
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        return list(zip(self._folded, self._iris))
+
+    # --- keeping ------------------------------------------------------------------------------
+
+    def write(self, path: Path, version) -> None:
+        """Write the index for the store version ``version`` (atomically; a read-only cache folder: not kept)."""
+        import zlib
+
+        strings = json.dumps([self._folded, self._iris, self.words], ensure_ascii=False).encode("utf-8")
+        lengths = array("I", (len(p) for p in self._postings))
+        body = [strings, lengths.tobytes(), *(p.tobytes() for p in self._postings)]
+        crc = 0
+        for part in body:
+            crc = zlib.crc32(part, crc)
+        header = {"format": SEARCH_FORMAT, "version": version, "byteorder": sys.byteorder,
+                  "itemsize": lengths.itemsize, "strings": len(strings), "words": len(self.words),
+                  "size": sum(len(part) for part in body), "crc32": crc}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            with tmp.open("wb") as out:
+                out.write(json.dumps(header).encode("ascii") + b"\n")
+                for part in body:
+                    out.write(part)
+            tmp.replace(path)
+        except OSError:
+            return
+
+    @classmethod
+    def read(cls, path: Path, version) -> SearchIndex | None:
+        """The index kept in ``path`` for ``version``; None when there is none, it is for another
+        version, or the file is truncated or damaged (then the caller builds it again)."""
+        import zlib
+
+        try:
+            with path.open("rb") as f:
+                header = json.loads(f.readline(4096))
+                body = f.read()
+            if (not isinstance(header, dict) or header.get("format") != SEARCH_FORMAT
+                    or header.get("version") != version or header.get("byteorder") != sys.byteorder
+                    or header.get("itemsize") != array("I").itemsize or header.get("size") != len(body)
+                    or header.get("crc32") != zlib.crc32(body)):
+                return None
+            cut = header["strings"]
+            folded, iris, words = json.loads(body[:cut].decode("utf-8"))
+            numbers = array("I")
+            numbers.frombytes(body[cut:])
+            count = header["words"]
+            if count != len(words) or len(folded) != len(iris) or len(numbers) < count:
+                return None
+            postings, start = [], count
+            for length in numbers[:count]:
+                postings.append(numbers[start:start + length])
+                start += length
+            if start != len(numbers):
+                return None
+        except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
+            return None
+        return cls(parts=(folded, iris, words, postings))
+
+    # --- searching ----------------------------------------------------------------------------
 
     def _lists(self, prefix: str) -> list[array]:
         """Posting lists of every word starting with ``prefix``."""
@@ -301,7 +415,7 @@ class SearchIndex:
         hi = bisect.bisect_left(self._folded, first + "\U0010ffff", lo=lo)
         for position in range(lo, hi):  # labels starting with the first word
             if self._matches(position, words):
-                found.setdefault(self.entries[position][1], None)
+                found.setdefault(self._iris[position], None)
                 if len(found) == limit:
                     return list(found)
         # then the others, from the posting lists of the word with the fewest (in label order)
@@ -312,7 +426,7 @@ class SearchIndex:
                 continue
             previous = position
             if self._matches(position, words):
-                found.setdefault(self.entries[position][1], None)
+                found.setdefault(self._iris[position], None)
                 if len(found) == limit:
                     break
         return list(found)
