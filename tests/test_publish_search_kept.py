@@ -227,3 +227,23 @@ def test_an_unchanged_store_is_not_scanned_again_for_its_search_index(store_copy
     finally:
         again.close()
 
+
+
+# --- folding: the Catalogue's fast fold is kg.vietnamese.search_key ------------------------------
+
+def test_the_fast_fold_gives_what_search_key_gives():
+    import random
+
+    from kg.publish.catalogue import fold
+    from kg.vietnamese import search_key
+
+    rng = random.Random(13)
+    letters = ("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+               "\u0300\u0301\u0303\u0309\u0323\u031b\u0306\u0302\t\n" + "".join(chr(c) for c in range(0x80, 0x250)))
+    for _ in range(20000):
+        text = "".join(rng.choice(letters) for _ in range(rng.randint(0, 14)))
+        assert fold(text) == search_key(text), repr(text)
+    for _ in range(20000):  # any character: beyond Latin, the slow path
+        text = "".join(chr(rng.randint(0, 0x2FFF)) for _ in range(rng.randint(0, 6)))
+        assert fold(text) == search_key(text), repr(text)
+    assert fold("Lại Xuân Lâm") == "lai xuan lam" and fold("ĐẢNG ỦY") == "dang uy"

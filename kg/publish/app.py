@@ -180,6 +180,10 @@ class LinkedDataApp:
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
+            if site is self.site:  # what an article page groups and colours its mentions by
+                site.index_of
+                for index in site.indexes:
+                    index["members"].among(())
             if site is self.site:
                 self._void_triples()
             site.catalogue.search_index(expand)
