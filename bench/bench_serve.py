@@ -253,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", type=Path, help="serve with the kg package in this folder (e.g. a `git archive` "
                         "of an older commit, for before/after figures)")
     parser.add_argument("--label", default="kg serve", help="name of the kg row (default: kg serve)")
+    parser.add_argument("--settle", type=float, default=0.0, help="seconds to wait after the first home page "
+                        "before the page runs (default 0: right after the start, while the server warms up)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     base = "https://w3id.org/pgkg/"
@@ -277,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         # what a user waits for right after a (re)start: a search (its index), then the home page
         first_search, not_ready = _first_search(f"http://127.0.0.1:{port}/search?q=nguyen+van", args.timeout * 5)
         warm = _first_answer(f"http://127.0.0.1:{port}/", args.timeout * 5)
+        time.sleep(args.settle)
         try:
             rows = {}
             cpu0 = tree_cpu_seconds(proc.pid)

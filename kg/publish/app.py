@@ -181,7 +181,7 @@ class LinkedDataApp:
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
             if site is self.site:  # what an article page groups and colours its mentions by
-                site.index_of
+                _ = site.index_of
                 for index in site.indexes:
                     index["members"].among(())
             if site is self.site:

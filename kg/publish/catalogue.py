@@ -37,6 +37,8 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 GAF_DENOTED_BY = ox.NamedNode("http://groundedannotationframework.org/gaf#denotedBy")
 SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")
 KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
+MEMO_ENTRIES = 200_000  # Catalogue.remembered: ~40 MB at most
+_MISSING = object()
 SEARCH_FORMAT = 1  # bump when SearchIndex's file layout or folding changes
 
 
@@ -104,6 +106,7 @@ class Catalogue:
         self.keep, self.version = keep, version
         self._kept_values: dict[str, object] | None = None  # read on first use, not at start-up
         self._search_ready = threading.Event()
+        self._memo: dict[tuple[str, str], object] = {}
         self._search_thread: threading.Thread | None = None
 
     @property
@@ -162,6 +165,18 @@ class Catalogue:
         """``make()`` computed once for this store (for values a Site derives from the data);
         ``persist``: JSON-able, also kept across restarts on the same store version."""
         return self._once("kept|" + name, make, persist=persist)
+
+    def remembered(self, kind: str, key: str, make: Callable[[], object]):
+        """``make()`` for one thing, remembered for this store version (facts a page asks about the
+        same things again and again, e.g. whether a mentioned thing is a relation): at most
+        MEMO_ENTRIES, then forgotten all at once (a bound, not an LRU: cheap and never stale)."""
+        memo = self._memo
+        found = memo.get((kind, key), _MISSING)
+        if found is _MISSING:
+            if len(memo) >= MEMO_ENTRIES:
+                memo.clear()
+            found = memo[(kind, key)] = make()
+        return found
 
     def ready(self, name: str) -> bool:
         return name in self._values

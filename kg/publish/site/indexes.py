@@ -73,7 +73,10 @@ class Indexes:
         return self.subclasses(expand(c) for c in self.config["relation_classes"])
 
     def is_relation(self, iri: str) -> bool:
-        return bool(self.relation_classes.intersection(self.types(iri)))
+        """Typed with a relation class (remembered per store version: article pages ask it of every
+        thing each mention denotes, and the same bodies and people are named in many articles)."""
+        return self.catalogue.remembered("relation", iri,
+                                         lambda: bool(self.relation_classes.intersection(self.types(iri))))
 
     @cached_property
     def search_entries(self) -> list[tuple[str, str, str]]:
