@@ -174,6 +174,7 @@ def test_the_kept_index_answers_as_the_built_one_for_its_version_only(tmp_path):
     for words in (["le"], ["le", "t"], ["an"], ["uy", "tinh"], ["x"]):
         assert read.search(words, 10) == built.search(words, 10)
     assert SearchIndex.read(path, [1, 3]) is None  # another store version
+    assert SearchIndex.header(path, [1, 2])["words"] == len(built.words) and SearchIndex.header(path, [1, 3]) is None
     assert SearchIndex.read(tmp_path / "missing.search", [1, 2]) is None
 
 
@@ -247,3 +248,41 @@ def test_the_fast_fold_gives_what_search_key_gives():
         text = "".join(chr(rng.randint(0, 0x2FFF)) for _ in range(rng.randint(0, 6)))
         assert fold(text) == search_key(text), repr(text)
     assert fold("Lại Xuân Lâm") == "lai xuan lam" and fold("ĐẢNG ỦY") == "dang uy"
+
+
+# --- a big store's index is built by a child process ---------------------------------------------
+
+def test_a_big_store_has_its_index_built_by_a_child_process(store_copy, cache, monkeypatch):
+    import kg.publish.catalogue as catalogue_module
+
+    name = a_person_label(store_copy)
+    monkeypatch.setattr(catalogue_module, "SEARCH_CHILD_TRIPLES", 0)  # the seed counts as big
+
+    def no_scan_here(self, prop):
+        if "label" in prop or prop.endswith("name"):
+            pytest.fail(f"the server scanned {prop} itself")
+        return scan(self, prop)
+
+    scan = Catalogue._literals_of
+    monkeypatch.setattr(Catalogue, "_literals_of", no_scan_here)
+    app = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
+    try:
+        status, _, page = call(app, "/search", "q=" + name.replace(" ", "+"))
+        assert status == 200 and name in page
+    finally:
+        app.close()
+    assert kept_search_file(kept_counts_file(store_copy)).is_file()
+
+
+def test_the_child_files_no_index_when_the_store_changed_meanwhile(store_copy, tmp_path):
+    import json
+
+    from kg.publish.app import store_generation
+    from kg.publish.search_build import main
+
+    out = tmp_path / "x.search"
+    stale = [n + 1 for n in store_generation(str(store_copy))]
+    assert main([str(store_copy), str(out), json.dumps(stale)]) != 0 and not out.exists()
+    current = list(store_generation(str(store_copy)))
+    assert main([str(store_copy), str(out), json.dumps(current)]) == 0
+    assert SearchIndex.read(out, current) is not None

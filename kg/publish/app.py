@@ -142,7 +142,7 @@ class LinkedDataApp:
         # data on a SPARQL server (kg.publish.remote_data) names its version by a cheap fingerprint
         self._fingerprint = site.data.fingerprint() if hasattr(site.data, "fingerprint") else None
         if location:
-            site.keep_counts(kept_counts_file(location), list(self._generation))
+            site.keep_counts(kept_counts_file(location), list(self._generation), location=location)
         self.site = site
         self._page_sets = _page_sets(site)
         self._local = threading.local()  # the Pages of the request a thread answers (its language)
@@ -176,7 +176,8 @@ class LinkedDataApp:
         from kg.publish.site import expand
 
         try:
-            site.catalogue.search_index_within(expand, 0)  # in its own thread: read at once on a restart
+            if site.catalogue.search_index_kept():  # a restart: read it at once, in its own thread
+                site.catalogue.search_index_within(expand, 0)
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
@@ -247,7 +248,7 @@ class LinkedDataApp:
     def _swap(self, store: ox.Store, generation: tuple | None) -> None:
         site = self.site.with_data(store)
         if generation is not None:
-            site.keep_counts(kept_counts_file(self.location), list(generation))
+            site.keep_counts(kept_counts_file(self.location), list(generation), location=self.location)
         old = self.sparql
         # New workers open the new store; the old ones finish what they run, then go.
         self.sparql = SparqlService(store, location=self.location, **self._sparql_options)

@@ -39,7 +39,8 @@ SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:na
 KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
 MEMO_ENTRIES = 200_000  # Catalogue.remembered: ~40 MB at most
 _MISSING = object()
-SEARCH_FORMAT = 1  # bump when SearchIndex's file layout or folding changes
+SEARCH_FORMAT = 1
+SEARCH_CHILD_TRIPLES = 1_000_000  # from this size (~1,500 articles) a store's search index is built in a child  # bump when SearchIndex's file layout or folding changes
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -95,10 +96,14 @@ class Catalogue:
 
     ``keep`` (a JSON file) and ``version`` (any JSON value naming the store's version): small values
     are read from the file when it holds the same version, and written to it once computed.
+    ``location`` (the store's folder, with ``keep``): a big store's search index is built by a child
+    process (kg.publish.search_build).
     """
 
-    def __init__(self, store: ox.Store, keep: Path | None = None, version=None) -> None:
+    def __init__(self, store: ox.Store, keep: Path | None = None, version=None,
+                 location: str | Path | None = None) -> None:
         self.store = store
+        self.location = location  # the store's folder: the search index may then be built in a child
         self._values: dict[str, object] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -310,6 +315,13 @@ class Catalogue:
             path = kept_search_file(self.keep) if self.keep is not None else None
             if path is not None and (index := SearchIndex.read(path, self.version)) is not None:
                 return index
+            if path is not None and self.location is not None and self._big():
+                from kg.publish.search_build import build_in_child
+
+                # the scans in a niced child process, not under this server's interpreter lock
+                if build_in_child(self.location, path, self.version) and (
+                        index := SearchIndex.read(path, self.version)) is not None:
+                    return index
             rows = {(fold(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
             index = SearchIndex(sorted(rows))
             if path is not None:
@@ -318,6 +330,11 @@ class Catalogue:
         index = self._once("search", make)
         self._search_ready.set()
         return index
+
+    def _big(self) -> bool:
+        """A store whose search index is worth a child process (kg load kept its size)."""
+        counts = self._store_counts()
+        return counts is not None and counts.triples >= SEARCH_CHILD_TRIPLES
 
     def search_index_within(self, expand: Callable[[str], str], seconds: float) -> SearchIndex | None:
         """The search index if it is ready within ``seconds`` (it is then built, or read from its
@@ -331,6 +348,11 @@ class Catalogue:
                 self._search_thread.start()
         self._search_ready.wait(seconds)
         return self._values.get("search")
+
+    def search_index_kept(self) -> bool:
+        """Whether the search index's file is there for this store version (its header only: a
+        damaged body is still noticed when it is read)."""
+        return self.keep is not None and SearchIndex.header(kept_search_file(self.keep), self.version) is not None
 
     def _build_search(self, expand: Callable[[str], str]) -> None:
         try:
@@ -405,6 +427,19 @@ class SearchIndex:
             tmp.replace(path)
         except OSError:
             return
+
+    @staticmethod
+    def header(path: Path, version) -> dict | None:
+        """The file's header when it describes an index of this format for ``version``, else None."""
+        try:
+            with path.open("rb") as f:
+                header = json.loads(f.readline(4096))
+        except (OSError, ValueError):
+            return None
+        if (not isinstance(header, dict) or header.get("format") != SEARCH_FORMAT or header.get("version") != version
+                or header.get("byteorder") != sys.byteorder or header.get("itemsize") != array("I").itemsize):
+            return None
+        return header
 
     @classmethod
     def read(cls, path: Path, version) -> SearchIndex | None:
