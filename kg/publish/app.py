@@ -61,6 +61,8 @@ STORE_CHECK_SECONDS = 1.0  # how often a request looks whether the store folder 
 # a search waits this long for the search index of a new store version (built once, then kept with
 # the counts), then says it is not ready yet (503, Retry-After): never an answer from part of the data
 SEARCH_WAIT_SECONDS = 5.0
+# the SPARQL worker processes start once no page was asked for in QUIET_SECONDS (at most this late)
+QUIET_SECONDS, QUIET_WAIT_SECONDS = 1.0, 60.0
 ENDPOINT_CHECK_SECONDS = 5.0  # how often a request asks a SPARQL server's data whether it changed (one COUNT)
 STORE_SETTLE_SECONDS = 0.5  # the folder must be this long unchanged before it is reopened (a load may still be writing)
 # /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
@@ -166,6 +168,7 @@ class LinkedDataApp:
         # server (a store folder) a background thread does it at once, so requests rarely wait for it
         self._warm = location is not None if warm is None else warm
         self.listening = threading.Event()  # set by kg.publish.server once the port is bound
+        self._last_request = 0.0  # time.monotonic() of the latest request (the warm-up waits for a pause)
         if self._warm:
             self._start_warming(site)
 
@@ -191,12 +194,24 @@ class LinkedDataApp:
             # the SPARQL worker processes, so the first query need not wait; only once the server
             # listens (a process that exits because its port is taken must leave no half-started child)
             if site is self.site and self.sparql.workers is not None and self.listening.wait():
+                self._wait_for_a_quiet_moment()  # starting them costs seconds of both cores
                 if site is self.site:
                     self.sparql.workers.warm()
         except Exception as err:  # noqa: BLE001 -- a request computes the same and reports it
             import sys
 
             print(f"kg serve: warming up: {type(err).__name__}: {err}", file=sys.stderr)
+
+    def _wait_for_a_quiet_moment(self) -> None:
+        """Until no page was asked for in the last QUIET_SECONDS (at most QUIET_WAIT_SECONDS): the
+        query workers' start-up (a Python process each, opening the store) would otherwise slow
+        the pages asked for right after a start."""
+        deadline = time.monotonic() + QUIET_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            idle = time.monotonic() - self._last_request
+            if idle >= QUIET_SECONDS:
+                return
+            time.sleep(QUIET_SECONDS - idle)
 
     # --- following the store ------------------------------------------------------------------
 
@@ -285,6 +300,7 @@ class LinkedDataApp:
             self._local.pages = self._page_sets[(lang, False)]
 
     def __call__(self, environ, start_response):
+        self._last_request = time.monotonic()
         try:
             self.refresh()
             self._choose_language(environ)

@@ -11,6 +11,7 @@ an index is only ever filed under the version it was built from. Exit status 0 w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -41,10 +42,8 @@ def main(argv: list[str]) -> int:
     from kg.publish.site import expand
 
     location, path, version = argv[0], Path(argv[1]), json.loads(argv[2])
-    try:
+    with contextlib.suppress(OSError):  # may not lower priority: still correct, only less polite
         os.nice(NICENESS)
-    except OSError:
-        pass
     if list(store_generation(location)) != version:
         return 3
     index = Catalogue(open_read_only(location)).search_index(expand)
