@@ -108,12 +108,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU of the process and its live children (kg serve's query workers)."""
+    """CPU of the process and its live children (kg serve's query workers), whichever thread started them."""
     total = cpu_seconds(pid)
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            pass
     for child in children:
         try:
             total += tree_cpu_seconds(int(child))
