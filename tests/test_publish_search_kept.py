@@ -277,7 +277,7 @@ def test_a_big_store_has_its_index_built_by_a_child_process(store_copy, cache, m
 def test_the_child_files_no_index_when_the_store_changed_meanwhile(store_copy, tmp_path):
     import json
 
-    from kg.publish.app import store_generation
+    from kg.publish.catalogue import store_generation
     from kg.publish.search_build import main
 
     out = tmp_path / "x.search"

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -36,7 +35,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
-from kg.publish.catalogue import kept_counts_file
+from kg.publish.catalogue import kept_counts_file, store_generation
 from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages, load_static
 from kg.publish.site import HERE, Site, curie, safe_path
 from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
@@ -646,22 +645,6 @@ def _page_number(text: str) -> int | None:
 
 def _encoded(page: str | None) -> bytes | None:
     return None if page is None else page.encode("utf-8")
-
-
-def store_generation(location: str) -> tuple[int, int, int]:
-    """(newest modification time in ns, number of files, total size) of the files under a store folder.
-
-    Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
-    """
-    newest = count = size = 0
-    for folder, _dirs, files in os.walk(location):
-        for name in files:
-            try:
-                info = os.stat(os.path.join(folder, name))
-            except OSError:  # a file removed while we look (compaction): the next look sees the rest
-                continue
-            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
-    return newest, count, size
 
 
 def _not_modified(environ, etag: str, modified: int) -> bool:

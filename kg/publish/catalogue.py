@@ -10,7 +10,9 @@ The whole-store numbers (triples, graphs, quads, class partitions, VoID's exampl
 also written to a small JSON file keyed on the store folder's version (``kg serve`` passes
 ``keep``), so a server restarted on an unchanged store reads them instead of counting again. The
 counting itself is done by the store's engine (SPARQL aggregates, in Rust) or by one scan of one
-predicate; never by a Python set of every triple. On the kg layout (kg.store.union) the default
+predicate; never by a Python set of every triple. The search index is kept the same way, in its own
+file beside them (SearchIndex.write/read; a damaged file is rebuilt), and on a big store built by a
+child process (kg.publish.search_build). On the kg layout (kg.store.union) the default
 graph holds every triple once, so counts over it are counts of distinct triples; on a store written
 before that layout the same queries run over the union of the named graphs with DISTINCT.
 """
@@ -315,13 +317,11 @@ class Catalogue:
             path = kept_search_file(self.keep) if self.keep is not None else None
             if path is not None and (index := SearchIndex.read(path, self.version)) is not None:
                 return index
-            if path is not None and self.location is not None and self._big():
-                from kg.publish.search_build import build_in_child
-
-                # the scans in a niced child process, not under this server's interpreter lock
-                if build_in_child(self.location, path, self.version) and (
-                        index := SearchIndex.read(path, self.version)) is not None:
-                    return index
+            # a big store: the scans in a niced child process, not under this server's interpreter lock
+            if (path is not None and self.location is not None and self._big()
+                    and build_search_in_child(self.location, path, self.version)
+                    and (index := SearchIndex.read(path, self.version)) is not None):
+                return index
             rows = {(fold(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
             index = SearchIndex(sorted(rows))
             if path is not None:
@@ -362,6 +362,39 @@ class Catalogue:
         finally:
             with self._guard:
                 self._search_thread = None
+
+
+def store_generation(location: str) -> tuple[int, int, int]:
+    """(newest modification time in ns, number of files, total size) of the files under a store folder.
+
+    Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
+    """
+    newest = count = size = 0
+    for folder, _dirs, files in os.walk(location):
+        for name in files:
+            try:
+                info = os.stat(os.path.join(folder, name))
+            except OSError:  # a file removed while we look (compaction): the next look sees the rest
+                continue
+            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
+    return newest, count, size
+
+
+def build_search_in_child(location: str | Path, path: Path, version, timeout: float = 3600.0) -> bool:
+    """Run kg.publish.search_build for the store at ``location`` (by module name: that module
+    imports this one); True when it wrote ``path`` for ``version``."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg.publish.search_build", str(location), str(path),
+                               json.dumps(version)], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if done.returncode != 0 and done.stderr:
+        print(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1], file=sys.stderr)
+    return done.returncode == 0
 
 
 def kept_search_file(kept: Path) -> Path:

@@ -14,30 +14,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 NICENESS = 10
 
 
-def build_in_child(location: str | Path, path: Path, version, timeout: float = 3600.0) -> bool:
-    """Run the child for the store at ``location``; True when it wrote ``path`` for ``version``."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    try:
-        done = subprocess.run([sys.executable, "-m", "kg.publish.search_build", str(location), str(path),
-                               json.dumps(version)], env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    if done.returncode != 0 and done.stderr:
-        print(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1], file=sys.stderr)
-    return done.returncode == 0
-
-
 def main(argv: list[str]) -> int:
-    from kg.publish.app import store_generation
-    from kg.publish.catalogue import Catalogue
+    from kg.publish.catalogue import Catalogue, store_generation
     from kg.publish.server import open_read_only
     from kg.publish.site import expand
 
