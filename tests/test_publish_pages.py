@@ -96,3 +96,17 @@ def test_wsgi_app_without_sockets(site):
                          "QUERY_STRING": "", "SCRIPT_NAME": "/kg", "wsgi.errors": None}, start_response))
     assert seen["status"].startswith("303") and body == b""
     assert seen["headers"]["Location"] == "/kg/data/person/a.ttl"  # honours the mount point
+
+
+def test_links_are_relative_paths_as_posixpath_gives_them_without_its_getcwd():
+    import posixpath
+    import random
+
+    from kg.publish.pages import _relpath
+
+    rng = random.Random(7)
+    parts = ["doc", "person", "x", "index", "static", "style.css", ".", "", "id", "vocab", "role", ".."]
+    for _ in range(20000):
+        path = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 5))) or "."
+        start = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4))) or "."
+        assert _relpath(path, start) == posixpath.relpath(path, start), (path, start)

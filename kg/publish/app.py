@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -36,7 +35,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
-from kg.publish.catalogue import kept_counts_file
+from kg.publish.catalogue import kept_counts_file, store_generation
 from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages, load_static
 from kg.publish.site import HERE, Site, curie, safe_path
 from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
@@ -58,6 +57,11 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
 CACHE_CONTROL = "public, max-age=60"
 SPARQL_CACHE_CONTROL = "no-cache"
 STORE_CHECK_SECONDS = 1.0  # how often a request looks whether the store folder changed
+# a search waits this long for the search index of a new store version (built once, then kept with
+# the counts), then says it is not ready yet (503, Retry-After): never an answer from part of the data
+SEARCH_WAIT_SECONDS = 5.0
+# the SPARQL worker processes start once no page was asked for in QUIET_SECONDS (at most this late)
+QUIET_SECONDS, QUIET_WAIT_SECONDS = 1.0, 60.0
 ENDPOINT_CHECK_SECONDS = 5.0  # how often a request asks a SPARQL server's data whether it changed (one COUNT)
 STORE_SETTLE_SECONDS = 0.5  # the folder must be this long unchanged before it is reopened (a load may still be writing)
 # /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
@@ -139,7 +143,7 @@ class LinkedDataApp:
         # data on a SPARQL server (kg.publish.remote_data) names its version by a cheap fingerprint
         self._fingerprint = site.data.fingerprint() if hasattr(site.data, "fingerprint") else None
         if location:
-            site.keep_counts(kept_counts_file(location), list(self._generation))
+            site.keep_counts(kept_counts_file(location), list(self._generation), location=location)
         self.site = site
         self._page_sets = _page_sets(site)
         self._local = threading.local()  # the Pages of the request a thread answers (its language)
@@ -163,6 +167,7 @@ class LinkedDataApp:
         # server (a store folder) a background thread does it at once, so requests rarely wait for it
         self._warm = location is not None if warm is None else warm
         self.listening = threading.Event()  # set by kg.publish.server once the port is bound
+        self._last_request = 0.0  # time.monotonic() of the latest request (the warm-up waits for a pause)
         if self._warm:
             self._start_warming(site)
 
@@ -173,21 +178,39 @@ class LinkedDataApp:
         from kg.publish.site import expand
 
         try:
+            if site.catalogue.search_index_kept():  # a restart: read it at once, in its own thread
+                site.catalogue.search_index_within(expand, 0)
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
+            if site is self.site:  # what an article page groups and colours its mentions by
+                _ = site.index_of
+                for index in site.indexes:
+                    index["members"].among(())
             if site is self.site:
                 self._void_triples()
             site.catalogue.search_index(expand)
             # the SPARQL worker processes, so the first query need not wait; only once the server
             # listens (a process that exits because its port is taken must leave no half-started child)
             if site is self.site and self.sparql.workers is not None and self.listening.wait():
+                self._wait_for_a_quiet_moment()  # starting them costs seconds of both cores
                 if site is self.site:
                     self.sparql.workers.warm()
         except Exception as err:  # noqa: BLE001 -- a request computes the same and reports it
             import sys
 
             print(f"kg serve: warming up: {type(err).__name__}: {err}", file=sys.stderr)
+
+    def _wait_for_a_quiet_moment(self) -> None:
+        """Until no page was asked for in the last QUIET_SECONDS (at most QUIET_WAIT_SECONDS): the
+        query workers' start-up (a Python process each, opening the store) would otherwise slow
+        the pages asked for right after a start."""
+        deadline = time.monotonic() + QUIET_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            idle = time.monotonic() - self._last_request
+            if idle >= QUIET_SECONDS:
+                return
+            time.sleep(QUIET_SECONDS - idle)
 
     # --- following the store ------------------------------------------------------------------
 
@@ -239,7 +262,7 @@ class LinkedDataApp:
     def _swap(self, store: ox.Store, generation: tuple | None) -> None:
         site = self.site.with_data(store)
         if generation is not None:
-            site.keep_counts(kept_counts_file(self.location), list(generation))
+            site.keep_counts(kept_counts_file(self.location), list(generation), location=self.location)
         old = self.sparql
         # New workers open the new store; the old ones finish what they run, then go.
         self.sparql = SparqlService(store, location=self.location, **self._sparql_options)
@@ -276,6 +299,7 @@ class LinkedDataApp:
             self._local.pages = self._page_sets[(lang, False)]
 
     def __call__(self, environ, start_response):
+        self._last_request = time.monotonic()
         try:
             self.refresh()
             self._choose_language(environ)
@@ -343,8 +367,18 @@ class LinkedDataApp:
         if path == "search":
             q = _query_params(environ).get("q", [""])[0]
             pages = self.pages
-            return self._page(("search", pages.lang, pages.lang_query, q),
-                              lambda: pages.search(q, self.site.search(q)))
+
+            def render() -> bytes | None:  # None (not kept): the index is not ready yet
+                hits = self.site.search(q, wait=SEARCH_WAIT_SECONDS)
+                return None if hits is None else pages.search(q, hits).encode("utf-8")
+
+            page = self.page_cache.get(("search", pages.lang, pages.lang_query, q), render)
+            if page is None:
+                response = self._error(503, "The search index of this store is being built (once per store "
+                                       "version); try again in a few seconds.", environ)
+                response.headers["Retry-After"] = "5"
+                return response
+            return Response(200, page, conneg.HTML.content_type)
         if head in ("id", "vocab"):
             return self.thing(path, accept, environ)
         if head == "graph":
@@ -611,22 +645,6 @@ def _page_number(text: str) -> int | None:
 
 def _encoded(page: str | None) -> bytes | None:
     return None if page is None else page.encode("utf-8")
-
-
-def store_generation(location: str) -> tuple[int, int, int]:
-    """(newest modification time in ns, number of files, total size) of the files under a store folder.
-
-    Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
-    """
-    newest = count = size = 0
-    for folder, _dirs, files in os.walk(location):
-        for name in files:
-            try:
-                info = os.stat(os.path.join(folder, name))
-            except OSError:  # a file removed while we look (compaction): the next look sees the rest
-                continue
-            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
-    return newest, count, size
 
 
 def _not_modified(environ, etag: str, modified: int) -> bool:

@@ -10,7 +10,9 @@ The whole-store numbers (triples, graphs, quads, class partitions, VoID's exampl
 also written to a small JSON file keyed on the store folder's version (``kg serve`` passes
 ``keep``), so a server restarted on an unchanged store reads them instead of counting again. The
 counting itself is done by the store's engine (SPARQL aggregates, in Rust) or by one scan of one
-predicate; never by a Python set of every triple. On the kg layout (kg.store.union) the default
+predicate; never by a Python set of every triple. The search index is kept the same way, in its own
+file beside them (SearchIndex.write/read; a damaged file is rebuilt), and on a big store built by a
+child process (kg.publish.search_build). On the kg layout (kg.store.union) the default
 graph holds every triple once, so counts over it are counts of distinct triples; on a store written
 before that layout the same queries run over the union of the named graphs with DISTINCT.
 """
@@ -21,7 +23,10 @@ import bisect
 import heapq
 import json
 import os
+import re
+import sys
 import threading
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -34,6 +39,38 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 GAF_DENOTED_BY = ox.NamedNode("http://groundedannotationframework.org/gaf#denotedBy")
 SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:name")
 KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
+MEMO_ENTRIES = 200_000  # Catalogue.remembered: ~40 MB at most
+_MISSING = object()
+SEARCH_FORMAT = 1
+SEARCH_CHILD_TRIPLES = 1_000_000  # from this size (~1,500 articles) a store's search index is built in a child  # bump when SearchIndex's file layout or folding changes
+
+
+def _fold_table() -> dict[int, str | None]:
+    """Each Latin letter → its base letters, each combining mark → nothing (what search_key does)."""
+    table: dict[int, str | None] = {}
+    for code in (*range(0x80, 0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        table[code] = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+    for code in range(0x300, 0x370):  # all Mn
+        table[code] = None
+    table[ord("đ")], table[ord("Đ")] = "d", "D"
+    return table
+
+
+_FOLD = _fold_table()
+# beyond these, a character may decompose into marks other scripts order differently: the slow path
+_NOT_LATIN = re.compile(r"[^\x00-\u024f\u0300-\u036f\u1e00-\u1eff]")
+
+
+def fold(text: str) -> str:
+    """kg.vietnamese.search_key ("Lại Xuân Lâm" → "lai xuan lam"), 10× faster on Latin text (a
+    table per character instead of a decomposition per string): sorting and indexing every label
+    of a store costs seconds, not minutes. The same result: in these ranges every mark a letter
+    decomposes into is a non-spacing mark, so dropping marks per character or per string agrees."""
+    text = unicodedata.normalize("NFC", text)
+    if _NOT_LATIN.search(text) is None:
+        return text.translate(_FOLD).lower()
+    return search_key(text)
 
 
 def data_graph(store: ox.Store):
@@ -61,16 +98,23 @@ class Catalogue:
 
     ``keep`` (a JSON file) and ``version`` (any JSON value naming the store's version): small values
     are read from the file when it holds the same version, and written to it once computed.
+    ``location`` (the store's folder, with ``keep``): a big store's search index is built by a child
+    process (kg.publish.search_build).
     """
 
-    def __init__(self, store: ox.Store, keep: Path | None = None, version=None) -> None:
+    def __init__(self, store: ox.Store, keep: Path | None = None, version=None,
+                 location: str | Path | None = None) -> None:
         self.store = store
+        self.location = location  # the store's folder: the search index may then be built in a child
         self._values: dict[str, object] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self.graph = data_graph(store)
         self.keep, self.version = keep, version
         self._kept_values: dict[str, object] | None = None  # read on first use, not at start-up
+        self._search_ready = threading.Event()
+        self._memo: dict[tuple[str, str], object] = {}
+        self._search_thread: threading.Thread | None = None
 
     @property
     def _kept(self) -> dict[str, object]:
@@ -128,6 +172,18 @@ class Catalogue:
         """``make()`` computed once for this store (for values a Site derives from the data);
         ``persist``: JSON-able, also kept across restarts on the same store version."""
         return self._once("kept|" + name, make, persist=persist)
+
+    def remembered(self, kind: str, key: str, make: Callable[[], object]):
+        """``make()`` for one thing, remembered for this store version (facts a page asks about the
+        same things again and again, e.g. whether a mentioned thing is a relation): at most
+        MEMO_ENTRIES, then forgotten all at once (a bound, not an LRU: cheap and never stale)."""
+        memo = self._memo
+        found = memo.get((kind, key), _MISSING)
+        if found is _MISSING:
+            if len(memo) >= MEMO_ENTRIES:
+                memo.clear()
+            found = memo[(kind, key)] = make()
+        return found
 
     def ready(self, name: str) -> bool:
         return name in self._values
@@ -255,10 +311,95 @@ class Catalogue:
     # --- search -------------------------------------------------------------------------------
 
     def search_index(self, expand: Callable[[str], str]) -> SearchIndex:
+        """The word-prefix index of every label; with ``keep``, read from (or written to) its file
+        beside the kept counts (kept_search_file), for the same store version only."""
         def make() -> SearchIndex:
-            rows = {(search_key(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
-            return SearchIndex(sorted(rows))
-        return self._once("search", make)
+            path = kept_search_file(self.keep) if self.keep is not None else None
+            if path is not None and (index := SearchIndex.read(path, self.version)) is not None:
+                return index
+            # a big store: the scans in a niced child process, not under this server's interpreter lock
+            if (path is not None and self.location is not None and self._big()
+                    and build_search_in_child(self.location, path, self.version)
+                    and (index := SearchIndex.read(path, self.version)) is not None):
+                return index
+            rows = {(fold(lit.value), iri) for p in SEARCH_PROPERTIES for iri, lit in self._literals_of(expand(p))}
+            index = SearchIndex(sorted(rows))
+            if path is not None:
+                index.write(path, self.version)
+            return index
+        index = self._once("search", make)
+        self._search_ready.set()
+        return index
+
+    def _big(self) -> bool:
+        """A store whose search index is worth a child process (kg load kept its size)."""
+        counts = self._store_counts()
+        return counts is not None and counts.triples >= SEARCH_CHILD_TRIPLES
+
+    def search_index_within(self, expand: Callable[[str], str], seconds: float) -> SearchIndex | None:
+        """The search index if it is ready within ``seconds`` (it is then built, or read from its
+        file, in a background thread); else None: a search is never answered from part of it."""
+        if "search" in self._values:
+            return self._values["search"]
+        with self._guard:
+            if self._search_thread is None:
+                self._search_thread = threading.Thread(target=self._build_search, args=(expand,),
+                                                       name="kg-search-index", daemon=True)
+                self._search_thread.start()
+        self._search_ready.wait(seconds)
+        return self._values.get("search")
+
+    def search_index_kept(self) -> bool:
+        """Whether the search index's file is there for this store version (its header only: a
+        damaged body is still noticed when it is read)."""
+        return self.keep is not None and SearchIndex.header(kept_search_file(self.keep), self.version) is not None
+
+    def _build_search(self, expand: Callable[[str], str]) -> None:
+        try:
+            self.search_index(expand)
+        except Exception as err:  # noqa: BLE001 -- the next search builds it again and reports the error
+            print(f"kg serve: search index: {type(err).__name__}: {err}", file=sys.stderr)
+        finally:
+            with self._guard:
+                self._search_thread = None
+
+
+def store_generation(location: str) -> tuple[int, int, int]:
+    """(newest modification time in ns, number of files, total size) of the files under a store folder.
+
+    Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
+    """
+    newest = count = size = 0
+    for folder, _dirs, files in os.walk(location):
+        for name in files:
+            try:
+                info = os.stat(os.path.join(folder, name))
+            except OSError:  # a file removed while we look (compaction): the next look sees the rest
+                continue
+            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
+    return newest, count, size
+
+
+def build_search_in_child(location: str | Path, path: Path, version, timeout: float = 3600.0) -> bool:
+    """Run kg.publish.search_build for the store at ``location`` (by module name: that module
+    imports this one); True when it wrote ``path`` for ``version``."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg.publish.search_build", str(location), str(path),
+                               json.dumps(version)], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if done.returncode != 0 and done.stderr:
+        print(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1], file=sys.stderr)
+    return done.returncode == 0
+
+
+def kept_search_file(kept: Path) -> Path:
+    """The search index's file for the kept-counts file ``kept`` (same folder, same name)."""
+    return kept.with_suffix(".search")
 
 
 class SearchIndex:
@@ -269,17 +410,103 @@ class SearchIndex:
     diacritics ignored). Labels starting with the query's first word rank first (they are one
     contiguous run of the sorted entries), then the others, each in label order; a search stops as
     soon as it has ``limit`` things, so its cost follows the answer, not the corpus.
+
+    ``write``/``read`` keep it in one file per store version (kg serve: a restart on an unchanged
+    store reads it instead of scanning every label again): a JSON header line, then the labels,
+    IRIs and words as JSON and the posting lists as machine integers, with the body's length and
+    CRC-32 in the header, so a truncated or damaged file is noticed and the index rebuilt.
     """
 
-    def __init__(self, entries: list[tuple[str, str]]) -> None:
-        self.entries = entries
+    def __init__(self, entries: list[tuple[str, str]] | None = None, *, parts=None) -> None:
+        if parts is not None:  # read from a file: nothing to compute
+            self._folded, self._iris, self.words, self._postings = parts
+            return
+        entries = entries or []
         self._folded = [folded for folded, _ in entries]
+        self._iris = [iri for _, iri in entries]
         postings: dict[str, array] = {}
         for position, folded in enumerate(self._folded):
             for word in set(folded.split()):
                 postings.setdefault(word, array("I")).append(position)
         self.words = sorted(postings)
         self._postings = [postings[w] for w in self.words]
+
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        return list(zip(self._folded, self._iris))
+
+    # --- keeping ------------------------------------------------------------------------------
+
+    def write(self, path: Path, version) -> None:
+        """Write the index for the store version ``version`` (atomically; a read-only cache folder: not kept)."""
+        import zlib
+
+        strings = json.dumps([self._folded, self._iris, self.words], ensure_ascii=False).encode("utf-8")
+        lengths = array("I", (len(p) for p in self._postings))
+        body = [strings, lengths.tobytes(), *(p.tobytes() for p in self._postings)]
+        crc = 0
+        for part in body:
+            crc = zlib.crc32(part, crc)
+        header = {"format": SEARCH_FORMAT, "version": version, "byteorder": sys.byteorder,
+                  "itemsize": lengths.itemsize, "strings": len(strings), "words": len(self.words),
+                  "size": sum(len(part) for part in body), "crc32": crc}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            with tmp.open("wb") as out:
+                out.write(json.dumps(header).encode("ascii") + b"\n")
+                for part in body:
+                    out.write(part)
+            tmp.replace(path)
+        except OSError:
+            return
+
+    @staticmethod
+    def header(path: Path, version) -> dict | None:
+        """The file's header when it describes an index of this format for ``version``, else None."""
+        try:
+            with path.open("rb") as f:
+                header = json.loads(f.readline(4096))
+        except (OSError, ValueError):
+            return None
+        if (not isinstance(header, dict) or header.get("format") != SEARCH_FORMAT or header.get("version") != version
+                or header.get("byteorder") != sys.byteorder or header.get("itemsize") != array("I").itemsize):
+            return None
+        return header
+
+    @classmethod
+    def read(cls, path: Path, version) -> SearchIndex | None:
+        """The index kept in ``path`` for ``version``; None when there is none, it is for another
+        version, or the file is truncated or damaged (then the caller builds it again)."""
+        import zlib
+
+        try:
+            with path.open("rb") as f:
+                header = json.loads(f.readline(4096))
+                body = f.read()
+            if (not isinstance(header, dict) or header.get("format") != SEARCH_FORMAT
+                    or header.get("version") != version or header.get("byteorder") != sys.byteorder
+                    or header.get("itemsize") != array("I").itemsize or header.get("size") != len(body)
+                    or header.get("crc32") != zlib.crc32(body)):
+                return None
+            cut = header["strings"]
+            folded, iris, words = json.loads(body[:cut].decode("utf-8"))
+            numbers = array("I")
+            numbers.frombytes(body[cut:])
+            count = header["words"]
+            if count != len(words) or len(folded) != len(iris) or len(numbers) < count:
+                return None
+            postings, start = [], count
+            for length in numbers[:count]:
+                postings.append(numbers[start:start + length])
+                start += length
+            if start != len(numbers):
+                return None
+        except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
+            return None
+        return cls(parts=(folded, iris, words, postings))
+
+    # --- searching ----------------------------------------------------------------------------
 
     def _lists(self, prefix: str) -> list[array]:
         """Posting lists of every word starting with ``prefix``."""
@@ -301,7 +528,7 @@ class SearchIndex:
         hi = bisect.bisect_left(self._folded, first + "\U0010ffff", lo=lo)
         for position in range(lo, hi):  # labels starting with the first word
             if self._matches(position, words):
-                found.setdefault(self.entries[position][1], None)
+                found.setdefault(self._iris[position], None)
                 if len(found) == limit:
                     return list(found)
         # then the others, from the posting lists of the word with the fewest (in label order)
@@ -312,7 +539,7 @@ class SearchIndex:
                 continue
             previous = position
             if self._matches(position, words):
-                found.setdefault(self.entries[position][1], None)
+                found.setdefault(self._iris[position], None)
                 if len(found) == limit:
                     break
         return list(found)

@@ -60,6 +60,22 @@ def translator(lang: str):
     return t
 
 
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for two site paths, without its two getcwd() calls per link (a page has
+    hundreds of links); a path with ".." goes to posixpath.relpath itself."""
+    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    start_list = [x for x in posixpath.normpath(start).split("/") if x and x != "."]
+    path_list = [x for x in posixpath.normpath(path).split("/") if x and x != "."]
+    common = 0
+    for a, b in zip(start_list, path_list):
+        if a != b:
+            break
+        common += 1
+    rel = [".."] * (len(start_list) - common) + path_list[common:]
+    return "/".join(rel) if rel else "."
+
+
 def make_url(page_path: str, suffix: str, lang_query: str | None = None):
     """url(target) → link from ``page_path`` to the site path ``target`` ("doc/person/x#frag").
 
@@ -75,7 +91,7 @@ def make_url(page_path: str, suffix: str, lang_query: str | None = None):
         path, _, query = path.partition("?")
         if suffix and path not in NO_SUFFIX and "." not in path.rsplit("/", 1)[-1]:
             path = path + suffix if path else "index" + suffix
-        rel = posixpath.relpath(path or ".", here)
+        rel = _relpath(path or ".", here)
         if not path:
             rel = rel + "/" if rel != "." else "./"
         if lang_query and not path.startswith(("static/", "data/")) and "." not in path.rsplit("/", 1)[-1]:

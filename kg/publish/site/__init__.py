@@ -87,10 +87,12 @@ class Site(Paths, Labels, Indexes, Mentions):
             fresh.__dict__.pop(name, None)
         return fresh
 
-    def keep_counts(self, path, version) -> None:
+    def keep_counts(self, path, version, location=None) -> None:
         """Keep the whole-store counts in the JSON file ``path`` for the store version ``version``
-        (kg serve: they then survive a restart on an unchanged store). Before with_language copies."""
-        self.catalogue = Catalogue(self.data, keep=path, version=version)
+        (kg serve: they then survive a restart on an unchanged store; the search index beside them).
+        ``location``: the store's folder (a big store's search index is built in a child process).
+        Before with_language copies."""
+        self.catalogue = Catalogue(self.data, keep=path, version=version, location=location)
 
     # --- loading ------------------------------------------------------------------------------
 

@@ -73,7 +73,10 @@ class Indexes:
         return self.subclasses(expand(c) for c in self.config["relation_classes"])
 
     def is_relation(self, iri: str) -> bool:
-        return bool(self.relation_classes.intersection(self.types(iri)))
+        """Typed with a relation class (remembered per store version: article pages ask it of every
+        thing each mention denotes, and the same bodies and people are named in many articles)."""
+        return self.catalogue.remembered("relation", iri,
+                                         lambda: bool(self.relation_classes.intersection(self.types(iri))))
 
     @cached_property
     def search_entries(self) -> list[tuple[str, str, str]]:
@@ -86,15 +89,20 @@ class Indexes:
                     rows.add((fold(q.object.value), q.object.value, q.subject.value))
         return sorted(rows)
 
-    def search(self, text: str, limit: int = 100) -> list[tuple[str, str]]:
+    def search(self, text: str, limit: int = 100, wait: float | None = None) -> list[tuple[str, str]] | None:
         """Things with a label whose words start with the words of ``text`` (case and diacritics
         ignored), labels starting with the first word first: [(IRI, label)]. An index kept per store
-        (kg.publish.catalogue.SearchIndex), so a search costs a few binary searches, not a scan."""
+        (kg.publish.catalogue.SearchIndex), so a search costs a few binary searches, not a scan.
+        ``wait``: at most that many seconds for the index (None: until it is built); None when it is
+        still being built then (kg serve says so rather than answer from part of the data)."""
         words = fold(text).split()
         if not words:
             return []
-        hits = self.catalogue.search_index(expand).search(words, limit)
-        return [(iri, self.label(iri)) for iri in hits]
+        if wait is None:
+            index = self.catalogue.search_index(expand)
+        elif (index := self.catalogue.search_index_within(expand, wait)) is None:
+            return None
+        return [(iri, self.label(iri)) for iri in index.search(words, limit)]
 
     def all_things(self) -> list[str]:
         """Every IRI under our IRI spaces that has triples (subjects), sorted; mentions excluded.
