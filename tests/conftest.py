@@ -34,6 +34,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "articles" / "seed.txt"
 
 
+def pytest_configure(config):
+    """kg serve keeps its counts and search index in ~/.cache/kg/serve unless KG_SERVE_CACHE says
+    otherwise: the servers the tests start (and their children) write into a folder of this run."""
+    if "KG_SERVE_CACHE" not in os.environ:
+        import tempfile
+
+        os.environ["KG_SERVE_CACHE"] = config._kg_serve_cache = tempfile.mkdtemp(prefix="kg-test-serve-cache-")
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_kg_serve_cache", None)
+    if folder:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def under_ci() -> bool:
     """CI (``CI=true``, as .ci/run is run) must install every component the tests use."""
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
