@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import json
 import os
 import shutil
@@ -112,15 +113,11 @@ def tree_cpu_seconds(pid: int) -> float:
     total = cpu_seconds(pid)
     children = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             children += (task / "children").read_text().split()
-        except OSError:
-            pass
     for child in children:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             total += tree_cpu_seconds(int(child))
-        except (OSError, ValueError):
-            pass
     return total
 
 
@@ -257,15 +254,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="kg serve", help="name of the kg row (default: kg serve)")
     parser.add_argument("--settle", type=float, default=0.0, help="seconds to wait after the first home page "
                         "before the page runs (default 0: right after the start, while the server warms up)")
+    parser.add_argument("--store", type=Path, help="serve this kg store as it is (nothing generated or loaded; "
+                        "for a corpus loaded elsewhere, e.g. the 100,000-article run)")
+    parser.add_argument("--oxigraph-store", type=Path, help="with --store: the oxigraph load of the same files")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     base = "https://w3id.org/pgkg/"
-    nquads = prepare(args.work, args.n, args.jobs)
     need = ("kg", "oxigraph") if args.only == "both" else (args.only,)
-    kg_store, ox_store = load_stores(args.work, nquads, need)
+    if args.store:
+        if "oxigraph" in need and not args.oxigraph_store:
+            parser.error("--store with oxigraph rows needs --oxigraph-store (or --only kg)")
+        kg_store, ox_store = args.store, args.oxigraph_store
+        stats = json.loads(subprocess.run([str(VENV / "kg"), "stats", "--store", str(kg_store), "--format", "json"],
+                                          capture_output=True, check=True, cwd=ROOT).stdout)
+        args.n, quads = stats["graphs"], f"{stats['triples']} distinct"
+    else:
+        nquads = prepare(args.work, args.n, args.jobs)
+        kg_store, ox_store = load_stores(args.work, nquads, need)
+        quads = sum(1 for _ in nquads.open(encoding="utf-8"))
     iris = sample_iris(kg_store, base, 50)
     sparql = PEOPLE_CQ.read_text(encoding="utf-8")
-    quads = sum(1 for _ in nquads.open(encoding="utf-8"))
     report: dict = {"articles": args.n, "quads": quads, "clients": args.clients, "servers": {}}
     print(f"{args.n} articles, {quads} quads, {args.clients} clients, {os.cpu_count()} cores")
     print(f"{'server':<24} {'page':<26} {'n':>4} {'p50 s':>8} {'p99 s':>8} {'max s':>8} {'err':>4} {'req/s':>7} "
