@@ -5,18 +5,31 @@ times faster than a transaction, but it is not atomic: a crash half-way leaves h
 load into an empty store goes into a fresh store in a sibling folder, and only a complete one takes
 the place of the empty one (two renames in the same parent folder). A failure removes the fresh
 folder and leaves the empty store as it was.
+
+N-Quads files that need no validation (kg export vouched for their bytes, or --no-validate) skip
+Python altogether: Oxigraph's parser reads them twice, as N-Quads into their named graphs, and
+with each line's graph term cut off as N-Triples into the default graph (the union: the loader
+writes each key once, so a triple several articles share is there once). Two ``bulk_load`` calls
+for all such files, whatever their number: every call writes its own sorted files, strings
+included, so one call per file would grow the store. What that path cannot load exactly as the
+Python path would (a blank node, which the bulk loader renames per call; the counts' graph of a
+dump; a line without a graph term, which the Python path gives an article's graph) raises
+``NotFast``, and the caller loads everything again the Python way into another fresh store.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError
 
 if TYPE_CHECKING:
     from kg.store.sources import GraphUnit
@@ -25,8 +38,13 @@ if TYPE_CHECKING:
 BULK_MIN_QUADS = 50_000
 
 
-def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=None) -> None:
-    """Write ``units`` (and their union as the default graph) into a fresh store, then swap it in.
+def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=None,
+                          fast: Sequence[NQuadsSource] = ()):
+    """Write ``units`` (and their union as the default graph) into a fresh store, then swap it in;
+    with ``fast`` sources, (graphs, quads in them) of the new store, else None (Counted tells).
+
+    ``fast``: N-Quads sources loaded by Oxigraph's parser alone (no validation), before ``units``;
+    raises ``NotFast`` (nothing written) when one holds what only the Python path loads right.
 
     ``units`` may be a stream (kg.store.sources.iter_units): an exception it raises half-way (a
     file that does not parse or validate) removes the fresh store, and ``location`` stays as it
@@ -44,8 +62,13 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         store = ox.Store(str(fresh))
         try:
             graphs: dict = {}
+            if fast:
+                _load_nquads(store, fast)
             store.bulk_extend(_quads(_tallied(units, graphs)))
-            _keep_counts(store, graphs)
+            kept = _keep_counts(store, graphs, counted=bool(fast))
+            loaded = None
+            if fast:  # what kg load prints: graphs and quads in them (len: a scan in Rust; less the record)
+                loaded = (len(kept.graphs) + kept.others, len(store) - kept.triples - 1)
             store.flush()
         finally:
             store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
@@ -67,6 +90,7 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+    return loaded
 
 
 def _tallied(units: Iterable[GraphUnit], graphs: dict):
@@ -102,14 +126,17 @@ def _quads(units: Iterable[GraphUnit]):
             yield ox.Quad(t.subject, t.predicate, t.object, default)
 
 
-def _keep_counts(store, graphs: dict) -> None:
+def _keep_counts(store, graphs: dict, *, counted: bool = False):
     """The counts kg stats reads (kg.store.counts) for the complete fresh store: each graph's size and
-    article from the stream; distinct triples and entities per class from the union (one scan each)."""
+    article from the stream; distinct triples and entities per class from the union (one scan each).
+    ``counted``: graphs came in that the stream did not see (the N-Quads fast path): all by query."""
     from kg.store import counts
 
-    if not graphs:
-        return
-    if any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
+    if not graphs and not counted:
+        return None
+    if counted:
+        kept = _counts_by_query(store)
+    elif any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
         kept = counts.count_by_query(store)
     else:
         kept = counts.Counts(graphs=dict(graphs))
@@ -118,6 +145,173 @@ def _keep_counts(store, graphs: dict) -> None:
         for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
             kept.classes[row["class"].value] = int(row["entities"].value)
     store.extend([counts.record_quad(kept.whole())])
+    return kept
+
+
+def _counts_by_query(store):
+    """counts.count_by_query, with the classes read from the union when every named graph holds an
+    article (then the union's typed entities are the articles': one scan of the default graph)."""
+    from kg.store import counts
+    from kg.store.base import packaged_query
+
+    kept = counts.Counts()
+    for row in store.query(packaged_query("stats_graphs")):
+        kept.graphs[row["graph"].value] = (int(row["triples"].value), row["article"].value)
+    named = sum(1 for g in store.named_graphs() if not counts.is_stats_graph(g))
+    kept.others = named - len(kept.graphs)
+    if kept.others:
+        return counts.count_by_query(store)
+    kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
+        kept.classes[row["class"].value] = int(row["entities"].value)
+    return kept
+
+
+# --- N-Quads through Oxigraph's parser alone ------------------------------------------------------
+
+
+class NotFast(Exception):
+    """A source holds what the N-Quads fast path would not load as the Python path does."""
+
+
+# The graph term ending a line, as kg (and Oxigraph) write N-Quads: " <IRI> .\n". No quote or space
+# inside: a literal holding "<" cannot make the match start early.
+_GRAPH_TERM = re.compile(rb' <[^>" \n]*> \.\n')
+_BLOCK = 1 << 20
+
+
+class NQuadsSource:
+    """N-Quads bytes to load fast: a file (``.nq`` or ``.nq.gz``) or bytes a program made.
+
+    ``sha256``: the hash kg export recorded for the file's bytes, checked again as they are read
+    (the file was hashed before the load chose this path: an edit in between is an error).
+    """
+
+    def __init__(self, name: str, *, path: Path | None = None, data=None, sha256: str | None = None) -> None:
+        self.name, self.path, self._data, self.sha256 = name, path, data, sha256
+
+    @classmethod
+    def file(cls, path: Path, sha256: str | None = None) -> NQuadsSource:
+        return cls(str(path), path=Path(path), sha256=sha256)
+
+    def blocks(self, *, check: bool) -> Iterator[bytes]:
+        """The decompressed bytes, a block at a time; ``check``: hash them against ``sha256``."""
+        if self.path is None:
+            data = self._data() if callable(self._data) else self._data
+            yield data
+            return
+        from kg.store.validated import HashingReader
+
+        try:
+            with open(self.path, "rb") as handle:
+                raw = HashingReader(handle) if check and self.sha256 else handle
+                stream = gzip.GzipFile(fileobj=raw, mode="rb") if self.path.suffix.lower() == ".gz" else raw
+                while block := stream.read(_BLOCK):
+                    yield block
+                if raw is not handle and raw.hexdigest() != self.sha256:
+                    raise InputError(f"{self.name}: changed while it was loaded (its sha256 is no longer the "
+                                     "one kg export recorded); load it again")
+        except (OSError, EOFError, zlib.error) as err:  # gzip: BadGzipFile is an OSError, truncation EOFError
+            raise InputError(f"{self.name}: {err or type(err).__name__}") from None
+
+
+class _Lines:
+    """The sources' bytes end to end as one binary reader, whole lines at a time (for ``bulk_load``).
+
+    ``triples``: each line's graph term cut off (N-Triples for the default graph); a line that does
+    not end in one raises NotFast. Remembers where each source starts, to name it in an error.
+    """
+
+    def __init__(self, sources: Sequence[NQuadsSource], *, triples: bool) -> None:
+        from kg.store.counts import STATS_GRAPH
+
+        self._sources, self._triples = sources, triples
+        self._stats = f"<{STATS_GRAPH}>".encode()
+        self.starts: list[tuple[int, str]] = []  # (first line, source name)
+        self._lines = 0
+        self._out, self._pos = b"", 0
+        self._blocks = self._all_blocks()
+
+    def _all_blocks(self) -> Iterator[bytes]:
+        for source in self._sources:
+            self.starts.append((self._lines + 1, source.name))
+            first = self._lines
+            rest = b""
+            for block in source.blocks(check=not self._triples):
+                cut = block.rfind(b"\n") + 1
+                if not cut:
+                    rest += block
+                    continue
+                yield self._checked(rest + block[:cut])
+                rest = block[cut:]
+            if rest:
+                yield self._checked(rest + b"\n")
+            if self._lines == first:
+                raise InputError(f"{source.name}: holds no triples")
+
+    def _checked(self, lines: bytes) -> bytes:
+        newlines = lines.count(b"\n")
+        self._lines += newlines
+        if not self._triples:
+            if b"_:" in lines:
+                raise NotFast("a blank node")
+            if self._stats in lines:
+                raise NotFast("the counts' graph")
+            return lines
+        triples, cut = _GRAPH_TERM.subn(b" .\n", lines)
+        if cut != newlines:
+            raise NotFast("a line without a graph term")
+        return triples
+
+    def read(self, size: int = -1) -> bytes:
+        while self._pos >= len(self._out):
+            self._out, self._pos = next(self._blocks, b""), 0
+            if not self._out:
+                return b""
+        if size is None or size < 0:
+            size = len(self._out) - self._pos
+        chunk = self._out[self._pos:self._pos + size]
+        self._pos += len(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def source_of(self, line: int) -> tuple[str, int]:
+        """(source name, line in it) of a line of the whole stream."""
+        name, first = "<N-Quads>", 1
+        for start, source in self.starts:
+            if start > line:
+                break
+            name, first = source, start
+        return name, line - first + 1
+
+
+def _load_nquads(store, sources: Sequence[NQuadsSource]) -> None:
+    """Every source into its named graphs, then again into the default graph (two bulk loads)."""
+    import pyoxigraph as ox
+
+    from kg.rdfio import _syntax_error
+
+    quads = _Lines(sources, triples=False)
+    try:
+        store.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as err:
+        raise _located(quads, err, _syntax_error) from None
+    triples = _Lines(sources, triples=True)
+    try:  # the same terms the strict pass just checked: no need to check IRIs twice
+        store.bulk_load(input=triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
+    except SyntaxError:  # the N-Quads parsed, so it is a line kg's cut does not fit (three terms)
+        raise NotFast("a line without a graph term") from None
+
+
+def _located(lines: _Lines, err: SyntaxError, syntax_error) -> InputError:
+    """The parser's error with the file and its own line number (the stream runs files end to end)."""
+    if err.lineno is None:
+        return syntax_error(lines.starts[-1][1] if lines.starts else "<N-Quads>", err)
+    name, line = lines.source_of(err.lineno)
+    err.lineno = line
+    return syntax_error(name, err)
 
 
 def _graph_node(iri: str):
