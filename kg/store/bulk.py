@@ -185,10 +185,14 @@ class NQuadsSource:
 
     ``sha256``: the hash kg export recorded for the file's bytes, checked again as they are read
     (the file was hashed before the load chose this path: an edit in between is an error).
+    ``trusted``: kg wrote these bytes (a vouched file, an export's own output), so the parser need
+    not check every IRI again (Oxigraph's ``lenient``); a --no-validate file is checked.
     """
 
-    def __init__(self, name: str, *, path: Path | None = None, data=None, sha256: str | None = None) -> None:
+    def __init__(self, name: str, *, path: Path | None = None, data=None, sha256: str | None = None,
+                 trusted: bool | None = None) -> None:
         self.name, self.path, self._data, self.sha256 = name, path, data, sha256
+        self.trusted = (sha256 is not None or data is not None) if trusted is None else trusted
 
     @classmethod
     def file(cls, path: Path, sha256: str | None = None) -> NQuadsSource:
@@ -295,7 +299,7 @@ def _load_nquads(store, sources: Sequence[NQuadsSource]) -> None:
 
     quads = _Lines(sources, triples=False)
     try:
-        store.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS, lenient=all(s.trusted for s in sources))
     except SyntaxError as err:
         raise _located(quads, err, _syntax_error) from None
     triples = _Lines(sources, triples=True)
