@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 
 
-def run(argv: list[str], env: dict | None = None) -> dict:
+def run(argv: list[str], env: dict | None = None, cwd: Path = ROOT) -> dict:
     """Wall, CPU and peak RSS of one child process (its own rusage, not the whole session's)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, **env} if env else None)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     files = [str(s) for s in shards]
     kg = [str(VENV / "kg")]
     base_kg = [str(VENV / "python"), "-c", "import sys; from kg.cli import main; sys.exit(main())"]
-    base_env = {"PYTHONPATH": str(args.base.resolve())} if args.base else None
+    base_env = {"PYTHONPATH": str(args.base.resolve())} if args.base else None  # run in the checkout: -c puts cwd first
     oxigraph_files = [arg for f in files for arg in ("--file", f)]
     plan = [
         ("oxigraph load", "oxigraph", [str(VENV / "oxigraph"), "load", "--location", str(stores["oxigraph"]),
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     rows = {}
     for name, store, argv, env in plan:
-        rows[name] = run(argv, env)
+        rows[name] = run(argv, env, args.base.resolve() if env else ROOT)
         rows[name]["store_mb"] = size_mb(stores[store])
     delta = delta_file(args.work, shards[0])
     rows["kg load (delta: 10 articles replaced)"] = run(

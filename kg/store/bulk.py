@@ -7,14 +7,16 @@ the place of the empty one (two renames in the same parent folder). A failure re
 folder and leaves the empty store as it was.
 
 N-Quads files that need no validation (kg export vouched for their bytes, or --no-validate) skip
-Python altogether: Oxigraph's parser reads them twice, as N-Quads into their named graphs, and
-with each line's graph term cut off as N-Triples into the default graph (the union: the loader
-writes each key once, so a triple several articles share is there once). Two ``bulk_load`` calls
-for all such files, whatever their number: every call writes its own sorted files, strings
-included, so one call per file would grow the store. What that path cannot load exactly as the
-Python path would (a blank node, which the bulk loader renames per call; the counts' graph of a
-dump; a line without a graph term, which the Python path gives an article's graph) raises
-``NotFast``, and the caller loads everything again the Python way into another fresh store.
+Python's RDF objects altogether: one ``bulk_load`` call reads every such file as N-Quads, each
+block of lines followed by the same lines with their graph term cut off, so Oxigraph's parser
+puts each triple in its named graph and in the default graph (the union: the loader writes each
+key once, so a triple several articles share is there once). One call for all the files, and
+each line beside its copy: every call, and every batch of a call, writes its own sorted files,
+strings included, so a second pass (or a call per file) would store the strings again (1.5× the
+size on disk). What that path cannot load exactly as the Python path would (a blank node, which
+the bulk loader renames; the counts' graph of a dump; a line without a graph term, which the
+Python path gives an article's graph) raises ``NotFast``, and the caller loads everything again
+the Python way into another fresh store.
 """
 
 from __future__ import annotations
@@ -220,52 +222,59 @@ class NQuadsSource:
 
 
 class _Lines:
-    """The sources' bytes end to end as one binary reader, whole lines at a time (for ``bulk_load``).
+    """The sources' N-Quads end to end as one binary reader for ``bulk_load``, each block of whole
+    lines followed by its copy for the union: the same lines with their graph term cut off (a
+    triple in N-Quads is in the default graph). One stream, one call: each batch of Oxigraph's
+    bulk loader holds a line and its copy, so their strings are written once.
 
-    ``triples``: each line's graph term cut off (N-Triples for the default graph); a line that does
-    not end in one raises NotFast. Remembers where each source starts, to name it in an error.
+    A copy's line that does not end in a graph term raises NotFast (the parser is never given a
+    line it would put in the default graph alone). Remembers each block's place, to name the
+    source and its line in an error, and to tell an error in a copy (NotFast) from one in the data.
     """
 
-    def __init__(self, sources: Sequence[NQuadsSource], *, triples: bool) -> None:
+    def __init__(self, sources: Sequence[NQuadsSource]) -> None:
         from kg.store.counts import STATS_GRAPH
 
-        self._sources, self._triples = sources, triples
+        self._sources = sources
         self._stats = f"<{STATS_GRAPH}>".encode()
-        self.starts: list[tuple[int, str]] = []  # (first line, source name)
+        self.segments: list[tuple[int, str, int, bool]] = []  # (first stream line, source, its line, copy?)
         self._lines = 0
         self._out, self._pos = b"", 0
         self._blocks = self._all_blocks()
 
     def _all_blocks(self) -> Iterator[bytes]:
         for source in self._sources:
-            self.starts.append((self._lines + 1, source.name))
-            first = self._lines
+            first = 1
             rest = b""
-            for block in source.blocks(check=not self._triples):
+            for block in source.blocks(check=True):
                 cut = block.rfind(b"\n") + 1
                 if not cut:
                     rest += block
                     continue
-                yield self._checked(rest + block[:cut])
+                yield from self._both(source.name, first, rest + block[:cut])
+                first += (rest + block[:cut]).count(b"\n")
                 rest = block[cut:]
             if rest:
-                yield self._checked(rest + b"\n")
-            if self._lines == first:
+                yield from self._both(source.name, first, rest + b"\n")
+                first += 1
+            if first == 1:
                 raise InputError(f"{source.name}: holds no triples")
 
-    def _checked(self, lines: bytes) -> bytes:
+    def _both(self, name: str, first: int, lines: bytes) -> Iterator[bytes]:
+        """``lines`` (line ``first`` on in ``name``), then their copy in the default graph."""
+        if b"_:" in lines:
+            raise NotFast("a blank node")
+        if self._stats in lines:
+            raise NotFast("the counts' graph")
         newlines = lines.count(b"\n")
-        self._lines += newlines
-        if not self._triples:
-            if b"_:" in lines:
-                raise NotFast("a blank node")
-            if self._stats in lines:
-                raise NotFast("the counts' graph")
-            return lines
         triples, cut = _GRAPH_TERM.subn(b" .\n", lines)
         if cut != newlines:
             raise NotFast("a line without a graph term")
-        return triples
+        self.segments.append((self._lines + 1, name, first, False))
+        self.segments.append((self._lines + newlines + 1, name, first, True))
+        self._lines += 2 * newlines
+        yield lines
+        yield triples
 
     def read(self, size: int = -1) -> bytes:
         while self._pos >= len(self._out):
@@ -281,41 +290,33 @@ class _Lines:
     def readable(self) -> bool:
         return True
 
-    def source_of(self, line: int) -> tuple[str, int]:
-        """(source name, line in it) of a line of the whole stream."""
-        name, first = "<N-Quads>", 1
-        for start, source in self.starts:
+    def place(self, line: int) -> tuple[str, int, bool]:
+        """(source, its line, in a copy?) of a line of the stream."""
+        found = ("<N-Quads>", line, False)
+        for start, name, first, copy in self.segments:
             if start > line:
                 break
-            name, first = source, start
-        return name, line - first + 1
+            found = (name, first + line - start, copy)
+        return found
 
 
 def _load_nquads(store, sources: Sequence[NQuadsSource]) -> None:
-    """Every source into its named graphs, then again into the default graph (two bulk loads)."""
+    """Every source into its named graphs and the default graph: one bulk load."""
     import pyoxigraph as ox
 
     from kg.rdfio import _syntax_error
 
-    quads = _Lines(sources, triples=False)
-    try:
-        store.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS, lenient=all(s.trusted for s in sources))
+    lines = _Lines(sources)
+    try:  # lenient: kg wrote these bytes, its IRIs were checked then
+        store.bulk_load(input=lines, format=ox.RdfFormat.N_QUADS, lenient=all(s.trusted for s in sources))
     except SyntaxError as err:
-        raise _located(quads, err, _syntax_error) from None
-    triples = _Lines(sources, triples=True)
-    try:  # the same terms the strict pass just checked: no need to check IRIs twice
-        store.bulk_load(input=triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
-    except SyntaxError:  # the N-Quads parsed, so it is a line kg's cut does not fit (three terms)
-        raise NotFast("a line without a graph term") from None
-
-
-def _located(lines: _Lines, err: SyntaxError, syntax_error) -> InputError:
-    """The parser's error with the file and its own line number (the stream runs files end to end)."""
-    if err.lineno is None:
-        return syntax_error(lines.starts[-1][1] if lines.starts else "<N-Quads>", err)
-    name, line = lines.source_of(err.lineno)
-    err.lineno = line
-    return syntax_error(name, err)
+        if err.lineno is None:
+            raise _syntax_error(lines.segments[-1][1] if lines.segments else "<N-Quads>", err) from None
+        name, line, copy = lines.place(err.lineno)
+        if copy:  # the data parsed, its copy did not: a line of three terms (the default graph)
+            raise NotFast("a line without a graph term") from None
+        err.lineno = line
+        raise _syntax_error(name, err) from None
 
 
 def _graph_node(iri: str):
