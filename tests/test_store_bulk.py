@@ -60,7 +60,7 @@ def kg(*args: str):
 
 def python_path(monkeypatch):
     """Every file through the Python path (iter_units), as before the fast path."""
-    monkeypatch.setattr(sources, "split_fast", lambda paths, **kw: ([], [Path(p) for p in paths]))
+    monkeypatch.setattr(bulk, "split_fast", lambda paths, **kw: ([], [Path(p) for p in paths]))
 
 
 def contents(location: Path) -> tuple[list[str], dict]:

@@ -177,9 +177,9 @@ def _bulk_load(location, files, graph, *, validate: bool, revalidate: bool = Fal
     N-Quads files that need no validation go through Oxigraph's parser alone (the fast path); if
     one holds what only the Python path loads right, everything is loaded again that way."""
     from kg.store import default_location
-    from kg.store.bulk import Counted, NotFast, bulk_into_fresh_store
+    from kg.store.bulk import Counted, NotFast, bulk_into_fresh_store, split_fast
     from kg.store.embedded import claim_if_empty
-    from kg.store.sources import iter_units, split_fast
+    from kg.store.sources import iter_units
 
     folder = Path(location) if location else default_location()
     empty, lock = claim_if_empty(folder)

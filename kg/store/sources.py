@@ -119,49 +119,6 @@ def iter_units(paths: Sequence[str | Path], *, validate: bool = True, graph: str
             (vouchers.vouched if trusted else vouchers.validated).append(str(path))
 
 
-def split_fast(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None,
-               vouchers: Vouchers | None = None) -> tuple[list, list[Path]]:
-    """(N-Quads sources for kg.store.bulk's fast path, the other paths for iter_units).
-
-    Fast: an N-Quads file (.nq, .nq.gz) that needs no validation, because of --no-validate or
-    because its bytes' sha256, taken here before anything is loaded, is the one kg export recorded
-    under today's shapes (kg.store.validated; with ``vouchers.fingerprint`` "-", --revalidate, none
-    is). Everything else (other formats, ``graph``, a file to validate) keeps the Python path.
-    """
-    import hashlib
-
-    from kg.store.bulk import NQuadsSource
-
-    if not paths:
-        raise InputError("no files to load")
-    if graph:
-        return [], [Path(p) for p in paths]
-    fast, slow = [], []
-    for path in map(Path, paths):
-        if not path.is_file() or rdf_format(path) is not formats.NQUADS:
-            slow.append(path)
-            continue
-        if not validate:
-            fast.append(NQuadsSource.file(path))
-            continue
-        wanted = vouchers.candidates(path) if vouchers is not None else frozenset()
-        digest = None
-        if wanted:
-            sha = hashlib.sha256()
-            try:
-                with open(path, "rb") as handle:
-                    while block := handle.read(1 << 20):
-                        sha.update(block)
-            except OSError as err:
-                raise InputError(f"{path}: {err.strerror or err}") from None
-            digest = sha.hexdigest()
-        if digest in wanted:
-            fast.append(NQuadsSource.file(path, sha256=digest))
-        else:
-            slow.append(path)
-    return fast, slow
-
-
 def _graph_runs(quads: Iterable, name: str) -> Iterator[GraphUnit]:
     """The quads of one file grouped by named graph, one unit each (first-seen order); default-graph
     triples by their article, at the end. Grouped over the whole file, not by consecutive runs: a
