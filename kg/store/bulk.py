@@ -70,8 +70,10 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
             store.bulk_extend(_quads(_tallied(units, graphs)))
             kept = _keep_counts(store, graphs, counted=bool(fast))
             loaded = None
-            if fast:  # what kg load prints: graphs and quads in them (len: a scan in Rust; less the record)
-                loaded = (len(kept.graphs) + kept.others, len(store) - kept.triples - 1)
+            if fast:  # what kg load prints: graphs and the quads in them (len: a scan; less the record)
+                quads = (sum(n for n, _ in kept.graphs.values()) if not kept.others
+                         else len(store) - kept.triples - 1)
+                loaded = (len(kept.graphs) + kept.others, quads)
             store.flush()
         finally:
             store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
