@@ -173,9 +173,11 @@ def _validation_note(vouchers) -> str:
 
 def _bulk_load(location, files, graph, *, validate: bool, revalidate: bool = False, vouchers=None) -> bool:
     """Into an empty (or absent) embedded store: stream the files through the bulk loader into a
-    fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise."""
+    fresh store that takes the empty one's place when complete (kg.store.bulk); False otherwise.
+    N-Quads files that need no validation go through Oxigraph's parser alone (the fast path); if
+    one holds what only the Python path loads right, everything is loaded again that way."""
     from kg.store import default_location
-    from kg.store.bulk import Counted, bulk_into_fresh_store
+    from kg.store.bulk import Counted, NotFast, bulk_into_fresh_store, split_fast
     from kg.store.embedded import claim_if_empty
     from kg.store.sources import iter_units
 
@@ -183,15 +185,31 @@ def _bulk_load(location, files, graph, *, validate: bool, revalidate: bool = Fal
     empty, lock = claim_if_empty(folder)
     if not empty:
         return False
-    counted = Counted(iter_units(list(files), validate=validate, graph=graph, revalidate=revalidate,
-                                 vouchers=vouchers))
+    if vouchers is not None and revalidate:
+        vouchers.fingerprint = "-"  # no record counts (as in kg.store.sources._vouchers)
+    release = lock.close if lock is not None else None
     try:
-        bulk_into_fresh_store(folder, counted, lock.close if lock is not None else None)
+        fast, slow = split_fast(list(files), validate=validate, graph=graph, vouchers=vouchers)
+        counted = Counted(iter_units(slow, validate=validate, graph=graph, revalidate=revalidate, vouchers=vouchers)
+                          if slow else ())
+        try:
+            loaded = bulk_into_fresh_store(folder, counted, release, fast=fast)
+        except NotFast:
+            if vouchers is not None:
+                vouchers.validated.clear()
+                vouchers.vouched.clear()
+            fast, counted = [], Counted(iter_units(list(files), validate=validate, graph=graph,
+                                                   revalidate=revalidate, vouchers=vouchers))
+            bulk_into_fresh_store(folder, counted, release)
     finally:
         if lock is not None:
             lock.close()
-    graphs = len(counted.graphs)
-    click.echo(f"loaded {graphs} graph{'s' * (graphs != 1)} ({counted.triples} triples) from {len(files)} "
+    graphs, triples = len(counted.graphs), counted.triples
+    if fast:
+        graphs, triples = loaded
+        if vouchers is not None:
+            vouchers.vouched.extend(source.name for source in fast)
+    click.echo(f"loaded {graphs} graph{'s' * (graphs != 1)} ({triples} triples) from {len(files)} "
                f"file{'s' * (len(files) != 1)} into the embedded store {folder} (bulk, into a fresh store)"
                f"{_validation_note(vouchers)}", err=True)
     return True

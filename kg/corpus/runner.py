@@ -784,18 +784,22 @@ def _cached_blocks(tasks: list[Task], manifest: Manifest, kept: list[str] = ()) 
 
 def _load(tasks: list[Task], manifest: Manifest, location: str | None, chunk: int = 200) -> int:
     """Load every good article's graph into the embedded store: through the bulk loader into an empty
-    store (all or nothing), else ``chunk`` graphs per transaction. Not validated again: these are the
-    files this run (or an earlier one with the same fingerprint) validated."""
+    store (all or nothing; the articles' N-Quads through Oxigraph's parser alone), else ``chunk``
+    graphs per transaction. Not validated again: these are the files this run (or an earlier one
+    with the same fingerprint) validated."""
     from kg.store import load_stream
+    from kg.store.bulk import NQuadsSource
     from kg.store.sources import units_from_graphs
 
-    def units():
-        for task in tasks:
-            entry = manifest.articles.get(task.name)
-            if entry is not None:
-                yield from units_from_graphs([(entry["graph"], _nquads_of(task.target, entry["graph"]))])
+    loaded = [(task, manifest.articles[task.name]["graph"]) for task in tasks if task.name in manifest.articles]
 
-    graphs, _ = load_stream(location, units(), chunk=chunk)
+    def units():
+        for task, graph in loaded:
+            yield from units_from_graphs([(graph, _nquads_of(task.target, graph))])
+
+    fast = [NQuadsSource(task.target, data=lambda target=task.target, graph=graph: _nquads_of(target, graph).encode("utf-8"))
+            for task, graph in loaded]
+    graphs, _ = load_stream(location, units(), chunk=chunk, fast=fast)
     return graphs
 
 

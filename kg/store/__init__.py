@@ -60,24 +60,33 @@ def load_graphs(store: Store, graphs: Iterable[tuple[str | None, object]], *, re
 
 
 def load_stream(location: str | Path | None, units: Iterable[GraphUnit], *, replace: bool = True,
-                chunk: int = 200) -> tuple[int, int]:
+                chunk: int = 200, fast=None) -> tuple[int, int]:
     """Load a stream of units into the embedded store at ``location``: (graphs, triples) written.
 
     Into an empty (or absent) store the whole stream goes through the bulk loader into a fresh
     store that takes its place when complete (all or nothing, memory for one unit at a time);
     into a store that holds data, ``chunk`` units per transaction (each chunk all or nothing).
     ``units``: kg.store.sources.iter_units(paths), or ``units_from_graphs([(graph, nquads)])``.
+    ``fast`` (optional): the same data as kg.store.bulk.NQuadsSource values, which an empty store
+    takes through Oxigraph's parser alone (no validation: for data already validated); ``units``
+    is then read only if they hold what that path cannot load (kg.store.bulk.NotFast).
     For ``kg export --load`` and other programs that write a corpus into the store.
     """
-    from kg.store.bulk import Counted, bulk_into_fresh_store
+    from kg.store.bulk import Counted, NotFast, bulk_into_fresh_store
     from kg.store.embedded import claim_if_empty
 
     folder = Path(location) if location else default_location()
     empty, lock = claim_if_empty(folder)
     counted = Counted(units)
     if empty:
+        release = lock.close if lock is not None else None
         try:
-            bulk_into_fresh_store(folder, counted, lock.close if lock is not None else None)
+            if fast:
+                try:
+                    return bulk_into_fresh_store(folder, (), release, fast=fast)
+                except NotFast:
+                    pass
+            bulk_into_fresh_store(folder, counted, release)
         finally:
             if lock is not None:
                 lock.close()

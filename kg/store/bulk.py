@@ -5,28 +5,49 @@ times faster than a transaction, but it is not atomic: a crash half-way leaves h
 load into an empty store goes into a fresh store in a sibling folder, and only a complete one takes
 the place of the empty one (two renames in the same parent folder). A failure removes the fresh
 folder and leaves the empty store as it was.
+
+N-Quads files that need no validation (kg export vouched for their bytes, or --no-validate) skip
+Python's RDF objects altogether: one ``bulk_load`` call reads every such file as N-Quads, each
+block of lines followed by the same lines with their graph term cut off, so Oxigraph's parser
+puts each triple in its named graph and in the default graph (the union: the loader writes each
+key once, so a triple several articles share is there once). One call for all the files, and
+each line beside its copy: every call, and every batch of a call, writes its own sorted files,
+strings included, so a second pass (or a call per file) would store the strings again (1.5× the
+size on disk). What that path cannot load exactly as the Python path would (a blank node, which
+the bulk loader renames; the counts' graph of a dump; a line without a graph term, which the
+Python path gives an article's graph) raises ``NotFast``, and the caller loads everything again
+the Python way into another fresh store.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError
 
 if TYPE_CHECKING:
     from kg.store.sources import GraphUnit
+    from kg.store.validated import Vouchers
 
 # Below this a transaction is as quick as building a second store and swapping folders.
 BULK_MIN_QUADS = 50_000
 
 
-def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=None) -> None:
-    """Write ``units`` (and their union as the default graph) into a fresh store, then swap it in.
+def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=None,
+                          fast: Sequence[NQuadsSource] = ()):
+    """Write ``units`` (and their union as the default graph) into a fresh store, then swap it in;
+    with ``fast`` sources, (graphs, quads in them) of the new store, else None (Counted tells).
+
+    ``fast``: N-Quads sources loaded by Oxigraph's parser alone (no validation), before ``units``;
+    raises ``NotFast`` (nothing written) when one holds what only the Python path loads right.
 
     ``units`` may be a stream (kg.store.sources.iter_units): an exception it raises half-way (a
     file that does not parse or validate) removes the fresh store, and ``location`` stays as it
@@ -44,8 +65,15 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         store = ox.Store(str(fresh))
         try:
             graphs: dict = {}
+            if fast:
+                _load_nquads(store, fast)
             store.bulk_extend(_quads(_tallied(units, graphs)))
-            _keep_counts(store, graphs)
+            kept = _keep_counts(store, graphs, counted=bool(fast))
+            loaded = None
+            if fast:  # what kg load prints: graphs and the quads in them (len: a scan; less the record)
+                quads = (sum(n for n, _ in kept.graphs.values()) if not kept.others
+                         else len(store) - kept.triples - 1)
+                loaded = (len(kept.graphs) + kept.others, quads)
             store.flush()
         finally:
             store = None  # closes RocksDB (and frees its lock) before the folder moves or goes
@@ -67,6 +95,7 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+    return loaded
 
 
 def _tallied(units: Iterable[GraphUnit], graphs: dict):
@@ -102,14 +131,17 @@ def _quads(units: Iterable[GraphUnit]):
             yield ox.Quad(t.subject, t.predicate, t.object, default)
 
 
-def _keep_counts(store, graphs: dict) -> None:
+def _keep_counts(store, graphs: dict, *, counted: bool = False):
     """The counts kg stats reads (kg.store.counts) for the complete fresh store: each graph's size and
-    article from the stream; distinct triples and entities per class from the union (one scan each)."""
+    article from the stream; distinct triples and entities per class from the union (one scan each).
+    ``counted``: graphs came in that the stream did not see (the N-Quads fast path): all by query."""
     from kg.store import counts
 
-    if not graphs:
-        return
-    if any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
+    if not graphs and not counted:
+        return None
+    if counted:
+        kept = _counts_by_query(store)
+    elif any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
         kept = counts.count_by_query(store)
     else:
         kept = counts.Counts(graphs=dict(graphs))
@@ -118,6 +150,220 @@ def _keep_counts(store, graphs: dict) -> None:
         for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
             kept.classes[row["class"].value] = int(row["entities"].value)
     store.extend([counts.record_quad(kept.whole())])
+    return kept
+
+
+def _counts_by_query(store):
+    """counts.count_by_query, with the classes read from the union when every named graph holds an
+    article (then the union's typed entities are the articles': one scan of the default graph)."""
+    from kg.store import counts
+    from kg.store.base import packaged_query
+
+    kept = counts.Counts()
+    for row in store.query(packaged_query("stats_graphs")):
+        kept.graphs[row["graph"].value] = (int(row["triples"].value), row["article"].value)
+    named = sum(1 for g in store.named_graphs() if not counts.is_stats_graph(g))
+    kept.others = named - len(kept.graphs)
+    if kept.others:
+        return counts.count_by_query(store)
+    kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
+        kept.classes[row["class"].value] = int(row["entities"].value)
+    return kept
+
+
+# --- N-Quads through Oxigraph's parser alone ------------------------------------------------------
+
+
+class NotFast(Exception):
+    """A source holds what the N-Quads fast path would not load as the Python path does."""
+
+
+# The graph term ending a line, as kg (and Oxigraph) write N-Quads: " <IRI> .\n". No quote or space
+# inside: a literal holding "<" cannot make the match start early.
+_GRAPH_TERM = re.compile(rb' <[^>" \n]*> \.\n')
+_BLOCK = 1 << 20
+
+
+class NQuadsSource:
+    """N-Quads bytes to load fast: a file (``.nq`` or ``.nq.gz``) or bytes a program made.
+
+    ``sha256``: the hash kg export recorded for the file's bytes, checked again as they are read
+    (the file was hashed before the load chose this path: an edit in between is an error).
+    ``trusted``: kg wrote these bytes (a vouched file, an export's own output), so the parser need
+    not check every IRI again (Oxigraph's ``lenient``); a --no-validate file is checked.
+    """
+
+    def __init__(self, name: str, *, path: Path | None = None, data=None, sha256: str | None = None,
+                 trusted: bool | None = None) -> None:
+        self.name, self.path, self._data, self.sha256 = name, path, data, sha256
+        self.trusted = (sha256 is not None or data is not None) if trusted is None else trusted
+
+    @classmethod
+    def file(cls, path: Path, sha256: str | None = None) -> NQuadsSource:
+        return cls(str(path), path=Path(path), sha256=sha256)
+
+    def blocks(self, *, check: bool) -> Iterator[bytes]:
+        """The decompressed bytes, a block at a time; ``check``: hash them against ``sha256``."""
+        if self.path is None:
+            data = self._data() if callable(self._data) else self._data
+            yield data
+            return
+        from kg.store.validated import HashingReader
+
+        try:
+            with open(self.path, "rb") as handle:
+                raw = HashingReader(handle) if check and self.sha256 else handle
+                stream = gzip.GzipFile(fileobj=raw, mode="rb") if self.path.suffix.lower() == ".gz" else raw
+                while block := stream.read(_BLOCK):
+                    yield block
+                if raw is not handle and raw.hexdigest() != self.sha256:
+                    raise InputError(f"{self.name}: changed while it was loaded (its sha256 is no longer the "
+                                     "one kg export recorded); load it again")
+        except (OSError, EOFError, zlib.error) as err:  # gzip: BadGzipFile is an OSError, truncation EOFError
+            raise InputError(f"{self.name}: {err or type(err).__name__}") from None
+
+
+class _Lines:
+    """The sources' N-Quads end to end as one binary reader for ``bulk_load``, each block of whole
+    lines followed by its copy for the union: the same lines with their graph term cut off (a
+    triple in N-Quads is in the default graph). One stream, one call: each batch of Oxigraph's
+    bulk loader holds a line and its copy, so their strings are written once.
+
+    A copy's line that does not end in a graph term raises NotFast (the parser is never given a
+    line it would put in the default graph alone). Remembers each block's place, to name the
+    source and its line in an error, and to tell an error in a copy (NotFast) from one in the data.
+    """
+
+    def __init__(self, sources: Sequence[NQuadsSource]) -> None:
+        from kg.store.counts import STATS_GRAPH
+
+        self._sources = sources
+        self._stats = f"<{STATS_GRAPH}>".encode()
+        self.segments: list[tuple[int, str, int, bool]] = []  # (first stream line, source, its line, copy?)
+        self._lines = 0
+        self._out, self._pos = b"", 0
+        self._blocks = self._all_blocks()
+
+    def _all_blocks(self) -> Iterator[bytes]:
+        for source in self._sources:
+            first = 1
+            rest = b""
+            for block in source.blocks(check=True):
+                cut = block.rfind(b"\n") + 1
+                if not cut:
+                    rest += block
+                    continue
+                yield from self._both(source.name, first, rest + block[:cut])
+                first += (rest + block[:cut]).count(b"\n")
+                rest = block[cut:]
+            if rest:
+                yield from self._both(source.name, first, rest + b"\n")
+                first += 1
+            if first == 1:
+                raise InputError(f"{source.name}: holds no triples")
+
+    def _both(self, name: str, first: int, lines: bytes) -> Iterator[bytes]:
+        """``lines`` (line ``first`` on in ``name``), then their copy in the default graph."""
+        if b"_:" in lines:
+            raise NotFast("a blank node")
+        if self._stats in lines:
+            raise NotFast("the counts' graph")
+        newlines = lines.count(b"\n")
+        triples, cut = _GRAPH_TERM.subn(b" .\n", lines)
+        if cut != newlines:
+            raise NotFast("a line without a graph term")
+        self.segments.append((self._lines + 1, name, first, False))
+        self.segments.append((self._lines + newlines + 1, name, first, True))
+        self._lines += 2 * newlines
+        yield lines
+        yield triples
+
+    def read(self, size: int = -1) -> bytes:
+        while self._pos >= len(self._out):
+            self._out, self._pos = next(self._blocks, b""), 0
+            if not self._out:
+                return b""
+        if size is None or size < 0:
+            size = len(self._out) - self._pos
+        chunk = self._out[self._pos:self._pos + size]
+        self._pos += len(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def place(self, line: int) -> tuple[str, int, bool]:
+        """(source, its line, in a copy?) of a line of the stream."""
+        found = ("<N-Quads>", line, False)
+        for start, name, first, copy in self.segments:
+            if start > line:
+                break
+            found = (name, first + line - start, copy)
+        return found
+
+
+def _load_nquads(store, sources: Sequence[NQuadsSource]) -> None:
+    """Every source into its named graphs and the default graph: one bulk load."""
+    import pyoxigraph as ox
+
+    from kg.rdfio import _syntax_error
+
+    lines = _Lines(sources)
+    try:  # lenient: kg wrote these bytes, its IRIs were checked then
+        store.bulk_load(input=lines, format=ox.RdfFormat.N_QUADS, lenient=all(s.trusted for s in sources))
+    except SyntaxError as err:
+        if err.lineno is None:
+            raise _syntax_error(lines.segments[-1][1] if lines.segments else "<N-Quads>", err) from None
+        name, line, copy = lines.place(err.lineno)
+        if copy:  # the data parsed, its copy did not: a line of three terms (the default graph)
+            raise NotFast("a line without a graph term") from None
+        err.lineno = line
+        raise _syntax_error(name, err) from None
+
+
+def split_fast(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None,
+               vouchers: Vouchers | None = None) -> tuple[list, list[Path]]:
+    """(N-Quads sources for kg.store.bulk's fast path, the other paths for iter_units).
+
+    Fast: an N-Quads file (.nq, .nq.gz) that needs no validation, because of --no-validate or
+    because its bytes' sha256, taken here before anything is loaded, is the one kg export recorded
+    under today's shapes (kg.store.validated; with ``vouchers.fingerprint`` "-", --revalidate, none
+    is). Everything else (other formats, ``graph``, a file to validate) keeps the Python path.
+    """
+    import hashlib
+
+    from kg import formats
+    from kg.store.sources import rdf_format
+
+    if not paths:
+        raise InputError("no files to load")
+    if graph:
+        return [], [Path(p) for p in paths]
+    fast, slow = [], []
+    for path in map(Path, paths):
+        if not path.is_file() or rdf_format(path) is not formats.NQUADS:
+            slow.append(path)
+            continue
+        if not validate:
+            fast.append(NQuadsSource.file(path))
+            continue
+        wanted = vouchers.candidates(path) if vouchers is not None else frozenset()
+        digest = None
+        if wanted:
+            sha = hashlib.sha256()
+            try:
+                with open(path, "rb") as handle:
+                    while block := handle.read(1 << 20):
+                        sha.update(block)
+            except OSError as err:
+                raise InputError(f"{path}: {err.strerror or err}") from None
+            digest = sha.hexdigest()
+        if digest in wanted:
+            fast.append(NQuadsSource.file(path, sha256=digest))
+        else:
+            slow.append(path)
+    return fast, slow
 
 
 def _graph_node(iri: str):
