@@ -221,12 +221,7 @@ def test_an_unchanged_store_is_not_scanned_again_for_its_search_index(store_copy
         return []
 
     monkeypatch.setattr(Catalogue, "_literals_of", no_scan)
-    again = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
-    try:
-        status, _, page = call(again, "/search", "q=" + name.replace(" ", "+"))
-        assert status == 200 and name in page
-    finally:
-        again.close()
+    _search_finds(store_copy, name)
 
 
 
@@ -265,12 +260,7 @@ def test_a_big_store_has_its_index_built_by_a_child_process(store_copy, cache, m
 
     scan = Catalogue._literals_of
     monkeypatch.setattr(Catalogue, "_literals_of", no_scan_here)
-    app = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
-    try:
-        status, _, page = call(app, "/search", "q=" + name.replace(" ", "+"))
-        assert status == 200 and name in page
-    finally:
-        app.close()
+    _search_finds(store_copy, name)
     assert kept_search_file(kept_counts_file(store_copy)).is_file()
 
 
@@ -286,3 +276,13 @@ def test_the_child_files_no_index_when_the_store_changed_meanwhile(store_copy, t
     current = list(store_generation(str(store_copy)))
     assert main([str(store_copy), str(out), json.dumps(current)]) == 0
     assert SearchIndex.read(out, current) is not None
+
+
+def _search_finds(store_copy, name):
+    """A server on ``store_copy`` (no warm-up) answers its first search for ``name`` with it."""
+    app = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
+    try:
+        status, _, page = call(app, "/search", "q=" + name.replace(" ", "+"))
+        assert status == 200 and name in page
+    finally:
+        app.close()
