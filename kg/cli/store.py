@@ -179,14 +179,14 @@ def _bulk_load(location, files, graph, *, validate: bool, revalidate: bool = Fal
     from kg.store import default_location
     from kg.store.bulk import Counted, NotFast, bulk_into_fresh_store, split_fast
     from kg.store.embedded import claim_if_empty
-    from kg.store.sources import iter_units
+    from kg.store.sources import _vouchers, iter_units
 
     folder = Path(location) if location else default_location()
     empty, lock = claim_if_empty(folder)
     if not empty:
         return False
-    if vouchers is not None and revalidate:
-        vouchers.fingerprint = "-"  # no record counts (as in kg.store.sources._vouchers)
+    if vouchers is not None:
+        vouchers = _vouchers(validate, revalidate, vouchers)  # --revalidate: no record counts
     release = lock.close if lock is not None else None
     try:
         fast, slow = split_fast(list(files), validate=validate, graph=graph, vouchers=vouchers)

@@ -144,11 +144,7 @@ def _keep_counts(store, graphs: dict, *, counted: bool = False):
     elif any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
         kept = counts.count_by_query(store)
     else:
-        kept = counts.Counts(graphs=dict(graphs))
-        kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-        # every graph holds an article, so the union's typed entities are the articles' (stats_classes)
-        for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
-            kept.classes[row["class"].value] = int(row["entities"].value)
+        kept = _union_totals(store, counts.Counts(graphs=dict(graphs)))
     store.extend([counts.record_quad(kept.whole())])
     return kept
 
@@ -164,8 +160,17 @@ def _counts_by_query(store):
         kept.graphs[row["graph"].value] = (int(row["triples"].value), row["article"].value)
     named = sum(1 for g in store.named_graphs() if not counts.is_stats_graph(g))
     kept.others = named - len(kept.graphs)
-    if kept.others:
-        return counts.count_by_query(store)
+    if not kept.others:
+        return _union_totals(store, kept)
+    kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    for row in store.query(packaged_query("stats_classes")):  # a graph without article: kg's own class query
+        kept.classes[row["class"].value] = int(row["entities"].value)
+    return kept
+
+
+def _union_totals(store, kept):
+    """``kept`` with the union's distinct triples and entities per class (one scan each). Only when every
+    named graph holds an article: then the union's typed entities are the articles' (stats_classes)."""
     kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
     for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
         kept.classes[row["class"].value] = int(row["entities"].value)
