@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
+from kg.store import answers
 from kg.store import counts as kept
 from kg.store.base import QueryError, QueryForm, QueryResult, Store, check_query, tidy_message
 from kg.store.guard import check_query_shape, sparql_term
@@ -39,6 +40,7 @@ class EmbeddedStore(Store):
         self._read_only = False
         self._worker = None
         self._counts: kept.Counts | None = None  # kept by the writer (kg.store.counts)
+        self._answers = answers.Keeper(self.location)  # the shipped CQs' kept rows (kg.store.answers)
         try:
             if read_only:
                 if not self.location.is_dir():
@@ -100,6 +102,7 @@ class EmbeddedStore(Store):
                 entries[unit.graph] = (len(new), kept.article_of(new))
         union_added = list(dict.fromkeys(to_default(q) for q in added))
         union_removed = orphans(self._store, removed, added)
+        upkeep = self._answers.start(self._store, answers.token_of(self._counts), union_added, union_removed)
         record = self._record(union_added, union_removed, entries)
         try:
             if any(map(_has_blank_node, removed)):  # DELETE DATA takes no blank nodes
@@ -117,6 +120,8 @@ class EmbeddedStore(Store):
             self._counts = None
             raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
         self._after_write()
+        if upkeep is not None:
+            self._answers.finish(upkeep, self._store, answers.token_of(self._counts))
 
     # --- the counts kg stats reads (kg.store.counts) -------------------------------------------
 
@@ -230,6 +235,7 @@ class EmbeddedStore(Store):
             self._store = None
             self._store = ox.Store(str(self.location))
             self._counts = self._current_counts()
+            self._answers = answers.Keeper(self.location)  # a fresh folder: nothing kept yet
 
     def query(self, sparql: str, *, update: bool = False, default_graphs: Sequence[str] | None = None,
               timeout: float | None = None) -> QueryResult | None:
@@ -253,7 +259,7 @@ class EmbeddedStore(Store):
             return None
         if timeout and self._read_only:  # a worker may open the folder only while no writer holds it
             return self._query_in_worker(sparql, graphs, timeout)
-        return run_query(self._store, sparql, graphs, str(self.location))
+        return run_query(self._store, sparql, graphs, str(self.location), counts=self.kept_counts, keeper=self._answers)
 
     def _query_in_worker(self, sparql: str, graphs: list[str], timeout: float) -> QueryResult:
         from kg.store.worker import Worker, WorkerCrashed, WorkerError, WorkerTimeout
@@ -284,6 +290,7 @@ class EmbeddedStore(Store):
             return []
         removed = [q for node in nodes for q in self._store.quads_for_pattern(None, None, None, node)]
         union_removed = orphans(self._store, removed, [])
+        upkeep = self._answers.start(self._store, answers.token_of(self._counts), [], union_removed)
         record = self._record([], union_removed, {node.value: None for node in nodes})
         operations = [f"DROP SILENT GRAPH {sparql_term(node)}" for node in nodes]
         text_safe = [q for q in union_removed if not _has_blank_node(q)]
@@ -301,6 +308,8 @@ class EmbeddedStore(Store):
             self._counts = None
             raise KgError(f"{self.location}: cannot write to the store ({_first_line(err)})") from None
         self._after_write()
+        if upkeep is not None:
+            self._answers.finish(upkeep, self._store, answers.token_of(self._counts))
         return [node.value for node in nodes]
 
     def drop_everything(self) -> None:
@@ -308,15 +317,21 @@ class EmbeddedStore(Store):
         self._store.clear()
         self._store.flush()
         self._counts = kept.Counts()
+        self._answers = answers.Keeper(self.location)
+        answers.forget(self.location)
 
     def _recount(self) -> None:
         if self._read_only:
             return
+        self._answers = answers.Keeper(self.location)  # an update may have changed anything:
+        answers.forget(self.location)  # the kept answers are made again by the next query
         self._counts = kept.count_by_query(self._store)
         kept.rewrite(self._store, self._counts)
         self._store.flush()
 
     def close(self) -> None:
+        if self._store is not None and not self._read_only:
+            self._answers.flush()
         if self._worker is not None:
             self._worker.kill()
             self._worker = None
@@ -347,8 +362,13 @@ def _has_blank_node(quad) -> bool:
     return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
-def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> QueryResult:
-    """Evaluate one query on a pyoxigraph store: the union of all graphs, or ``graphs`` as the default graph."""
+def run_query(store, sparql: str, graphs: Sequence[str], location: str, counts=None, keeper=None) -> QueryResult:
+    """Evaluate one query on a pyoxigraph store: the union of all graphs, or ``graphs`` as the default graph.
+
+    A shipped CQ that keeps its answer (kg.store.answers) is read from the kept rows of this store
+    version; ``counts`` gives the store's kept counts (default: read from the store), ``keeper``
+    the kg.store.answers.Keeper of the store's folder (default: a new one).
+    """
     import pyoxigraph as ox
 
     from kg.store.ordering import sort_rows, split_order
@@ -361,6 +381,12 @@ def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> Query
         return store.query(text)  # the default graph is the de-duplicated union (kg.store.union)
 
     try:
+        plan = answers.shipped_plan(sparql) if not graphs else None
+        if plan is not None:
+            keeper = keeper or answers.Keeper(location)
+            found = keeper.answer(store, plan, counts() if counts else _read_counts(store))
+            if found is not None:
+                return found
         unordered = split_order(sparql)  # the final ORDER BY sorted here: Oxigraph's sort is slow (kg.store.ordering)
         if unordered is not None:
             result = _result(evaluate(unordered[0]))
@@ -375,9 +401,14 @@ def run_query(store, sparql: str, graphs: Sequence[str], location: str) -> Query
         raise QueryError(f"{location}: {_first_line(err)}") from None
 
 
+def _read_counts(store):
+    return None if needs_union_fallback(store) else kept.read(store)
+
+
 def query_handler(store, location: str):
     """The request handler of a query worker (kg.store.worker): (sparql, graphs) → QueryResult."""
-    return lambda sparql, graphs: run_query(store, sparql, graphs, location)
+    keeper = answers.Keeper(location)
+    return lambda sparql, graphs: run_query(store, sparql, graphs, location, keeper=keeper)
 
 
 def _result(answer) -> QueryResult:

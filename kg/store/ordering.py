@@ -58,27 +58,39 @@ def split_order(sparql: str) -> tuple[str, list[tuple[str, bool]]] | None:
     return sparql[:order.start()] + sparql[at:], keys
 
 
-def sort_rows(variables: list[str], rows: list[tuple], keys: list[tuple[str, bool]]) -> list[tuple] | None:
-    """``rows`` in the ORDER BY's order, or None when a key value is not a simple literal or unbound."""
+def term_key(term) -> str | None:
+    """The sort key of a term as SPARQL orders simple literals and unbound: unbound as "", a string as
+    "\0" + its value (so unbound comes first and strings follow in code-point order); None for any
+    other term (only the engine orders those)."""
     import pyoxigraph as ox
 
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value == _STRING:
+        return "\0" + term.value
+    return None
+
+
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def sort_rows(variables: list[str], rows: list[tuple], keys: list[tuple[str, bool]], key_of=term_key) -> list[tuple] | None:
+    """``rows`` in the ORDER BY's order, or None when a key value is not a simple literal or unbound.
+
+    ``key_of`` maps a value to its sort key (None: not orderable here); kg.store.answers sorts its
+    encoded rows with the same order.
+    """
     where = {name: i for i, name in enumerate(variables)}
     if any(name not in where for name, _ in keys):
         return None
-    string = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
     columns = [where[name] for name, _ in keys]
-    # one sort key per row and column: unbound as "", a string as "\0" + its value, so that
-    # unbound comes first and strings follow in code-point order, as SPARQL orders them
-    sort_keys: list[list[str]] = [[] for _ in rows]
+    sort_keys: list[list[str]] = [[] for _ in rows]  # one key per row and column
     for i in columns:
         for key, row in zip(sort_keys, rows):
-            term = row[i]
-            if term is None:
-                key.append("")
-            elif isinstance(term, ox.Literal) and not term.language and term.datatype == string:
-                key.append("\0" + term.value)
-            else:
+            value = key_of(row[i])
+            if value is None:
                 return None
+            key.append(value)
     order = list(range(len(rows)))
     if len({descending for _, descending in keys}) == 1:  # one direction: one stable sort on all keys
         order.sort(key=sort_keys.__getitem__, reverse=keys[0][1])

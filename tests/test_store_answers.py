@@ -1,0 +1,208 @@
+"""Kept answers (kg.store.answers): a shipped CQ that declares ``#@keep-per`` is answered from rows
+kept beside the embedded store, and every kind of write leaves them equal to a fresh evaluation
+of the CQ itself: a first load, new articles, an article reloaded with other facts, a graph
+dropped, a SPARQL update, a chunked stream."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from corpus_support import generate_articles
+
+import kg.store.answers as answers
+from kg.cli import main
+from kg.corpus import export_corpus
+from kg.store import cq_names, cq_query, load_graphs, load_stream, open_store, units_from_graphs
+from kg.store.embedded import run_query
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "articles" / "seed.txt"
+KEPT = [name for name in cq_names() if answers.declared_key(cq_query(name))]
+
+
+@pytest.fixture(scope="module")
+def graphs(tmp_path_factory) -> dict[str, list[str]]:
+    """N-Quads lines of the seed and 30 generated articles, by graph (in export order)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    articles = [SEED, *generate_articles(folder, 30, seed=5)]
+    summary = export_corpus(articles, output=folder / "all.nq.gz", jobs=1, progress=False)
+    assert summary.failed == 0
+    by_graph: dict[str, list[str]] = {}
+    for shard in summary.outputs:
+        for line in gzip.open(shard, "rt", encoding="utf-8").read().splitlines():
+            if line.strip():
+                by_graph.setdefault(line.rsplit(" ", 2)[-2], []).append(line)
+    return by_graph
+
+
+def nquads(graphs: dict, names) -> str:
+    return "\n".join(line for name in names for line in graphs[name]) + "\n"
+
+
+def fresh(store, name: str):
+    """The CQ evaluated by the engine (kg.store.ordering's sort), not from kept rows."""
+    plan = answers.shipped_plan
+    try:
+        answers.shipped_plan = lambda sparql: None
+        return run_query(store._store, cq_query(name), [], str(store.location))
+    finally:
+        answers.shipped_plan = plan
+
+
+def assert_kept_equal_fresh(store) -> None:
+    for name in KEPT:
+        kept = store.query(cq_query(name))
+        engine = fresh(store, name)
+        assert kept.variables == engine.variables, name
+        assert kept.rows == engine.rows, name
+
+
+def test_the_four_big_cqs_and_two_more_keep_their_answers():
+    assert {"people", "roles", "holders", "timeline", "appointments", "meetings"} <= set(KEPT)
+    for name in KEPT:
+        plan = answers.shipped_plan(cq_query(name))
+        assert plan is not None and plan.patterns, name  # the analysis follows every kept CQ
+
+
+def test_first_query_keeps_rows_then_reads_them(tmp_path, graphs, monkeypatch):
+    names = sorted(graphs)
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, names))])
+        assert_kept_equal_fresh(store)
+    files = sorted(p.name for p in answers.folder_of(location).iterdir())
+    assert len(files) == len(KEPT)
+    evaluations = []
+    real = answers.evaluate
+    monkeypatch.setattr(answers, "evaluate", lambda *a, **k: evaluations.append(a) or real(*a, **k))
+    with open_store(location, read_only=True) as store:
+        people = store.query(cq_query("people"))
+    assert not evaluations, "a second run reads the kept rows"
+    assert len(people.rows) > 20
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0], ids=["affected-keys", "whole"])
+def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, graphs, monkeypatch, share):
+    monkeypatch.setattr(answers, "FULL_SHARE", share)  # 0: every write evaluates the whole CQ again
+    names = sorted(graphs)
+    first, later = names[:20], names[20:]
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, first))])
+        for name in KEPT:
+            store.query(cq_query(name))  # kept from here on
+        whole: list = []
+        real = answers.evaluate
+
+        def recording(plan, st, keys=None):
+            if keys is None:
+                whole.append(plan.name)
+            return real(plan, st, keys)
+
+        monkeypatch.setattr(answers, "evaluate", recording)
+
+        load_graphs(store, [(None, nquads(graphs, later[:5]))])  # new articles
+        assert bool(whole) == (share == 0.0), "new articles re-evaluate the keys they reach, not the whole CQ"
+        assert_kept_equal_fresh(store)
+
+        # an article reloaded with other facts: its members gone, a name spelt otherwise
+        changed = [line.replace('"@vi', ' Mới"@vi', 1) if "schema.org/name" in line else line
+                   for line in graphs[first[3]] if "org#member>" not in line]
+        load_graphs(store, [(first[3].strip("<>"), "\n".join(changed) + "\n")])
+        assert_kept_equal_fresh(store)
+
+        store.drop([first[5].strip("<>")])
+        assert_kept_equal_fresh(store)
+        assert bool(whole) == (share == 0.0)
+
+        store.query("INSERT DATA { <urn:x:a> <http://schema.org/name> \"X\" }", update=True)
+        assert not answers.folder_of(location).is_dir() or not any(answers.folder_of(location).iterdir())
+        assert_kept_equal_fresh(store)
+    monkeypatch.undo()
+    load_stream(location, units_from_graphs([(None, nquads(graphs, later[5:]))]), chunk=3)
+    with open_store(location) as store:
+        assert_kept_equal_fresh(store)
+
+
+def test_a_reload_that_changes_nothing_keeps_the_rows(tmp_path, graphs):
+    names = sorted(graphs)
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, names))])
+        before = store.query(cq_query("timeline")).rows
+        load_graphs(store, [(None, nquads(graphs, names[:4]))])
+        assert store.query(cq_query("timeline")).rows == before
+
+
+def test_rows_of_another_version_or_a_damaged_file_are_not_used(tmp_path, graphs):
+    names = sorted(graphs)
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, names))])
+        right = store.query(cq_query("people")).rows
+    (kept,) = [p for p in answers.folder_of(location).iterdir() if p.name.startswith("people-")]
+    kept.write_text("{not json", encoding="utf-8")
+    with open_store(location, read_only=True) as store:
+        assert store.query(cq_query("people")).rows == right
+    stale = kept.with_name(kept.name.replace(kept.name.split("-")[2], "999"))
+    kept.rename(stale)
+    with open_store(location, read_only=True) as store:
+        assert store.query(cq_query("people")).rows == right
+
+
+def test_a_query_that_differs_by_one_character_runs_as_written(tmp_path, graphs):
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, sorted(graphs)))])
+        text = cq_query("people")
+        assert answers.shipped_plan(text) is not None
+        assert answers.shipped_plan(text + " ") is None
+        assert store.query(text + " ").rows == store.query(text).rows
+
+
+def test_kg_query_prints_the_same_bytes_every_run(tmp_path, graphs):
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, sorted(graphs)))])
+    runs = [CliRunner().invoke(main, ["query", "--store", str(location), "--cq", "timeline", "--format", "csv"])
+            for _ in range(2)]
+    assert runs[0].exit_code == 0 and runs[0].output == runs[1].output
+    assert answers.folder_of(location).is_dir()
+
+
+# --- the analysis: which shapes are kept, which keys a change reaches ---------------------------------
+
+PREFIXES = "PREFIX org: <http://www.w3.org/ns/org#>\nPREFIX schema: <http://schema.org/>\n"
+
+
+@pytest.mark.parametrize("body", [
+    "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?p schema:name ?n MINUS { ?p a org:Post } } ORDER BY ?n",
+    "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?p ?any ?n } ORDER BY ?n",
+    "SELECT ?p (COUNT(?t) AS ?n) WHERE { ?t org:member ?p } GROUP BY ?p ORDER BY ?p",
+    "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?x schema:name ?n } ORDER BY ?n",
+    "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?p (schema:name|schema:alternateName) ?n } ORDER BY ?n",
+])
+def test_shapes_the_upkeep_cannot_follow_are_refused(body):
+    plan = answers.plan_for(PREFIXES + "#@keep-per ?t\n" + body, "test")
+    with pytest.raises(answers.NotKept):
+        _ = plan.patterns
+
+
+def test_a_sub_select_that_only_tests_existence_is_not_followed_to_its_hub():
+    plan = answers.plan_for(cq_query("people"), "people")
+    (anyone,) = [p for p in plan.patterns["http://www.w3.org/ns/org#organization"] if p.exists]
+    assert anyone.exists == "object"
+    name, steps = anyone.path
+    assert name == anyone.object and [s.predicate for s in steps] == ["http://www.w3.org/ns/org#organization"]
+
+
+def test_a_sequence_path_is_followed_step_by_step():
+    plan = answers.plan_for(cq_query("timeline"), "timeline")
+    (date,) = [p for p in plan.patterns["http://www.w3.org/2006/time#inXSDDate"] if "begin" in (p.object or "")]
+    name, steps = date.path  # from the interval's beginning (the nearer end) back to the tenure
+    assert name == date.subject
+    assert [(s.predicate.rsplit("#", 1)[1], s.forward) for s in steps] == [("hasBeginning", False),
+                                                                          ("memberDuring", False)]
