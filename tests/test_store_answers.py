@@ -6,6 +6,7 @@ dropped, a SPARQL update, a chunked stream."""
 from __future__ import annotations
 
 import gzip
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,9 @@ def test_first_query_keeps_rows_then_reads_them(tmp_path, graphs, monkeypatch):
     with open_store(location) as store:
         load_graphs(store, [(None, nquads(graphs, names))])
         assert_kept_equal_fresh(store)
-    files = sorted(p.name for p in answers.folder_of(location).iterdir())
-    assert len(files) == len(KEPT)
+    db = sqlite3.connect(answers.database_of(location))
+    assert sorted(name for (name,) in db.execute("SELECT name FROM kept")) == sorted(KEPT)
+    db.close()
     evaluations = []
     real = answers.evaluate
     monkeypatch.setattr(answers, "evaluate", lambda *a, **k: evaluations.append(a) or real(*a, **k))
@@ -119,7 +121,7 @@ def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, gr
         assert bool(whole) == (share == 0.0)
 
         store.query("INSERT DATA { <urn:x:a> <http://schema.org/name> \"X\" }", update=True)
-        assert not answers.folder_of(location).is_dir() or not any(answers.folder_of(location).iterdir())
+        assert not answers.database_of(location).exists()
         assert_kept_equal_fresh(store)
     monkeypatch.undo()
     load_stream(location, units_from_graphs([(None, nquads(graphs, later[5:]))]), chunk=3)
@@ -143,14 +145,19 @@ def test_rows_of_another_version_or_a_damaged_file_are_not_used(tmp_path, graphs
     with open_store(location) as store:
         load_graphs(store, [(None, nquads(graphs, names))])
         right = store.query(cq_query("people")).rows
-    (kept,) = [p for p in answers.folder_of(location).iterdir() if p.name.startswith("people-")]
-    kept.write_text("{not json", encoding="utf-8")
+    db = sqlite3.connect(answers.database_of(location), isolation_level=None)
+    db.execute("UPDATE kept SET token = '999-1-1'")  # rows of a store version that is not this one
+    db.execute('DELETE FROM "cq_people" WHERE rowid % 2 = 0')
+    db.close()
     with open_store(location, read_only=True) as store:
         assert store.query(cq_query("people")).rows == right
-    stale = kept.with_name(kept.name.replace(kept.name.split("-")[2], "999"))
-    kept.rename(stale)
+    answers.database_of(location).write_bytes(b"not a database" * 100)
     with open_store(location, read_only=True) as store:
         assert store.query(cq_query("people")).rows == right
+        assert store.query(cq_query("people")).rows == right
+    db = sqlite3.connect(answers.database_of(location))  # made anew
+    assert [name for (name,) in db.execute("SELECT name FROM kept")] == ["people"]
+    db.close()
 
 
 def test_a_query_that_differs_by_one_character_runs_as_written(tmp_path, graphs):
@@ -206,3 +213,19 @@ def test_a_sequence_path_is_followed_step_by_step():
     assert name == date.subject
     assert [(s.predicate.rsplit("#", 1)[1], s.forward) for s in steps] == [("hasBeginning", False),
                                                                           ("memberDuring", False)]
+
+
+def test_the_analysis_kept_in_the_database_is_the_one_made(tmp_path, graphs):
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, sorted(graphs)[:10]))])
+        store.query(cq_query("timeline"))
+        load_graphs(store, [(None, nquads(graphs, sorted(graphs)[10:12]))])  # the upkeep keeps the analysis
+    db = answers._open(answers.database_of(location))
+    made = answers.plan_for(cq_query("timeline"), "timeline")
+    read = answers.Plan(made.name, made.key, made.keyed, made.distinct, made.order)
+    assert db.execute("SELECT COUNT(*) FROM plans WHERE keyed = ?", (made.fingerprint,)).fetchone()[0] == 1
+    answers._analysis_from(db, read)
+    db.close()
+    assert "_analysis" in read.__dict__
+    assert read.patterns == made.patterns and read._analysis[1] == made._analysis[1]

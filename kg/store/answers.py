@@ -34,15 +34,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from kg.store.ordering import sort_rows, split_order
+from kg.store.ordering import split_order
 from kg.store.sourced import _close, _mask
 
 FOLDER = "kg-answers"  # inside the store's folder: RocksDB leaves a subfolder it did not write alone
@@ -506,105 +505,6 @@ def _rows(plan: Plan, store) -> tuple[list[str], dict[str, list]]:
     return [n for n in names if n != plan.key], rows
 
 
-@dataclass
-class Kept:
-    """One CQ's kept rows at one store version."""
-
-    plan: Plan
-    token: str
-    columns: list[str]
-    rows: dict[str, list]  # key (N-Triples) → encoded rows
-
-    def result(self):
-        """The CQ's answer: the rows without the key, in the CQ's order (None: an order only the engine gives)."""
-        from kg.store.base import QueryForm, QueryResult
-
-        rows: list = []
-        seen: set = set()
-        for key in sorted(self.rows):
-            for row in self.rows[key]:
-                if self.plan.distinct:
-                    marker = tuple(v if not isinstance(v, dict) else tuple(sorted(v.items())) for v in row)
-                    if marker in seen:
-                        continue
-                    seen.add(marker)
-                rows.append(row)
-        ordered = sort_rows(self.columns, rows, self.plan.order, key_of=_encoded_key)
-        if ordered is None:
-            return None
-        terms: dict = {}  # one term per distinct string: names and posts repeat in many rows
-
-        def term(value):
-            if value is None:
-                return None
-            if isinstance(value, str):
-                found = terms.get(value)
-                if found is None:
-                    found = terms[value] = _decode(value)
-                return found
-            return _decode(value)
-
-        return QueryResult(QueryForm.SELECT, variables=list(self.columns),
-                           rows=[tuple(map(term, row)) for row in ordered])
-
-
-def _encoded_key(value) -> str | None:
-    """kg.store.ordering.term_key for an encoded value: unbound "", a plain string "\0" + it, else None."""
-    if value is None:
-        return ""
-    return "\0" + value if isinstance(value, str) else None
-
-
-def folder_of(location) -> Path:
-    return Path(location) / FOLDER
-
-
-def _file(location, plan: Plan, token: str) -> Path:
-    # the version in the name: a reader of an older snapshot (a read-only open while kg load
-    # writes) keeps its own file instead of replacing the writer's
-    return folder_of(location) / f"{plan.name}-{plan.fingerprint}-{token}.json"
-
-
-def read(location, plan: Plan, token: str) -> Kept | None:
-    """The kept rows of ``plan`` at version ``token``, or None (none kept, another version, damaged)."""
-    try:
-        with open(_file(location, plan, token), encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("token") != token or data.get("keyed") != plan.fingerprint:
-        return None
-    return Kept(plan, token, list(data["columns"]), dict(data["rows"]))
-
-
-def write(location, kept: Kept) -> None:
-    """Write atomically (a temporary file renamed); a folder kg cannot write is left alone (a cache)."""
-    if not (Path(location) / "CURRENT").is_file():  # only into a store's folder (RocksDB's marker)
-        return
-    target = _file(location, kept.plan, kept.token)
-    try:
-        target.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:  # dumps, not dump: the C encoder, 5x faster
-            out.write(json.dumps({"token": kept.token, "keyed": kept.plan.fingerprint, "columns": kept.columns,
-                                  "rows": kept.rows}, ensure_ascii=False, separators=(",", ":")))
-        os.replace(temporary, target)
-    except OSError:
-        return
-
-
-def forget(location, keep: Iterable[Path] = ()) -> None:
-    """Remove the kept answers but ``keep`` (all after a write kg does not follow: an update, a recount)."""
-    folder = folder_of(location)
-    if not folder.is_dir():
-        return
-    kept = set(keep)
-    for path in folder.iterdir():
-        if path not in kept:
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-
 def token_of(counts) -> str | None:
     """The store version the kept counts name (kg.store.counts): sequence, triples, graphs."""
     if counts is None or counts.others:
@@ -612,93 +512,277 @@ def token_of(counts) -> str | None:
     return f"{counts.seq}-{counts.triples}-{len(counts.graphs)}"
 
 
-class Keeper:
-    """The kept answers of one store folder, as one process uses them.
+def folder_of(location) -> Path:
+    return Path(location) / FOLDER
 
-    ``answer`` reads them (or makes and writes them); ``start`` and ``finish`` bracket a write. A
-    write updates them in memory and removes the files of the version before; ``flush`` (the
-    store's close) writes them: a load of many chunks (kg.store.load_stream) writes once, and a
-    process that dies before leaves no file, so the next query makes them again.
+
+def database_of(location) -> Path:
+    return folder_of(location) / "answers.sqlite"
+
+
+def forget(location) -> None:
+    """Remove every kept answer (after a write kg does not follow: an update, a recount)."""
+    folder = folder_of(location)
+    for path in folder.glob("answers.sqlite*") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}\Z")
+
+
+class Keeper:
+    """The kept answers of one store folder, in an SQLite database (Python's own sqlite3) inside it.
+
+    A table per CQ holds its rows per key (``key``, ``seq`` within the key, one column per
+    projected variable: a plain string as TEXT, unbound as NULL, any other term as JSON with its
+    bit set in ``typed``); table ``kept`` names the store version each table stands for. A write
+    replaces the affected keys' rows and the version in one SQLite transaction; the CQ's ORDER BY
+    runs in SQLite, which orders TEXT by UTF-8 bytes (code points) and NULL first, as SPARQL
+    orders strings and unbound. A folder kg cannot write keeps nothing: the CQ runs each time.
     """
 
     def __init__(self, location):
         self.location = Path(location)
-        self.memory: dict[str, Kept] = {}
-        self.unwritten: set[str] = set()
+        self._db: sqlite3.Connection | None = None
 
-    def kept(self, plan: Plan, token: str) -> Kept | None:
-        found = self.memory.get(plan.name)
-        if found is not None and found.token == token and found.plan is plan:
-            return found
-        found = read(self.location, plan, token)
-        if found is not None:
-            self.memory[plan.name] = found
-        return found
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        path = database_of(self.location)
+        if not (self.location / "CURRENT").is_file() or (not create and not path.is_file()):
+            return None  # only inside a store's folder (RocksDB's marker)
+        for _ in range(2):
+            try:
+                path.parent.mkdir(exist_ok=True)
+                self._db = _open(path)
+                return self._db
+            except sqlite3.DatabaseError:  # not a database (damaged): a cache, so made anew
+                forget(self.location)
+            except (OSError, sqlite3.Error):
+                return None
+        return None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def answer(self, store, plan: Plan, counts):
-        """The CQ's answer from kept rows, made and written now if none are kept for this version."""
+        """The CQ's answer from kept rows, made and kept now if none are kept for this version."""
         token = token_of(counts)
-        if token is None:
+        if token is None or not _TABLE_NAME.match(plan.name):
             return None
-        kept = self.kept(plan, token)
-        if kept is None:
-            kept = self.memory[plan.name] = Kept(plan, token, *evaluate(plan, store))
-            write(self.location, kept)
-            self.unwritten.discard(plan.name)
-        return kept.result()
+        db = self._connect(create=True)
+        try:
+            if db is None:  # nowhere to keep them: ordered as if kept, in memory
+                db = _open(":memory:")
+                _replace(db, plan, token, *evaluate(plan, store))
+                return _ordered(db, plan)
+            if _token(db, plan) != token:
+                columns, rows = evaluate(plan, store)
+                with _transaction(db):
+                    _replace(db, plan, token, columns, rows)
+            return _ordered(db, plan)
+        except sqlite3.Error:  # a damaged or locked database: the engine answers
+            return None
 
     def start(self, store, token_before: str | None, union_added: list, union_removed: list) -> Upkeep | None:
-        """Before a write (its union changes in hand): None when no answer is kept for this version."""
-        if token_before is None:
-            return Upkeep([], {})
+        """Before a write (its union changes in hand): None when no answer is kept."""
+        db = self._connect(create=False)
+        if db is None:
+            return None
         pending = []
         removed = None
         for plan in shipped_plans():
-            kept = self.kept(plan, token_before)
-            if kept is None:
-                continue
             try:
-                _ = plan.patterns
-            except NotKept:  # a shape the upkeep cannot follow: made again by the next query
+                if token_before is None or _token(db, plan) != token_before:
+                    continue
+                _analysis_from(db, plan)
+            except (NotKept, sqlite3.Error):  # a shape the upkeep cannot follow: made again when asked
                 continue
             removed = by_predicate(union_removed) if removed is None else removed
             # removed triples: their matches are in the union as it is now, before the write
-            pending.append((kept, affected_keys(plan, store, removed)))
-        if not pending and not folder_of(self.location).is_dir():
-            return None
+            pending.append((plan, affected_keys(plan, store, removed)))
         added = by_predicate(q for q in union_added if q not in store) if pending else {}
         return Upkeep(pending, added)
 
     def finish(self, upkeep: Upkeep, store, token_after: str | None) -> None:
-        """After the write: evaluate the affected keys again; the rows now stand for ``token_after``."""
+        """After the write: the affected keys' rows evaluated again, under ``token_after``, in one transaction."""
         import pyoxigraph as ox
 
-        current = {}
-        for kept, keys in upkeep.pending if token_after is not None else ():
-            keys = kept.plan.candidates(store, keys | affected_keys(kept.plan, store, upkeep.added), kept.rows)
-            if any(isinstance(k, ox.BlankNode) for k in keys) or len(keys) > FULL_SHARE * max(len(kept.rows), 1):
-                kept.columns, kept.rows = evaluate(kept.plan, store)
-            else:
-                for key in keys:
-                    kept.rows.pop(str(key), None)
-                kept.rows.update(evaluate(kept.plan, store, sorted(keys, key=str))[1])
-            kept.token = token_after
-            current[kept.plan.name] = kept
-            self.unwritten.add(kept.plan.name)
-        self.memory = current
-        self.unwritten &= set(current)
-        forget(self.location)  # the files of the version before: what is current is in memory
+        db = self._connect(create=False)
+        if db is None:
+            return
+        try:
+            with _transaction(db):
+                for plan, keys in upkeep.pending if token_after is not None else ():
+                    table = _quoted(plan.name)
+                    size = db.execute(_sql("SELECT COUNT(DISTINCT key) FROM {table}", table)).fetchone()[0]
+                    keys = plan.candidates(store, keys | affected_keys(plan, store, upkeep.added), _KnownKeys(db, table))
+                    if any(isinstance(k, ox.BlankNode) for k in keys) or len(keys) > FULL_SHARE * max(size, 1):
+                        _replace(db, plan, token_after, *evaluate(plan, store))
+                        continue
+                    columns, rows = evaluate(plan, store, sorted(keys, key=str))
+                    db.executemany(_sql("DELETE FROM {table} WHERE key = ?", table), ((str(k),) for k in keys))
+                    _insert(db, table, len(columns), rows)
+                    db.execute("UPDATE kept SET token = ? WHERE name = ?", (token_after, plan.name))
+                # every other table is of a version before: made again when asked
+                db.execute("DELETE FROM kept WHERE token IS NOT ?", (token_after,))
+        except sqlite3.Error:
+            self.close()
+            forget(self.location)
 
-    def flush(self) -> None:
-        """Write what the writes since the last flush changed."""
-        for name in sorted(self.unwritten):
-            write(self.location, self.memory[name])
-        self.unwritten.clear()
+
+def _analysis_from(db, plan: Plan) -> None:
+    """Give ``plan`` its pattern analysis from the database, or make it (rdflib's parser: ~0.12 s a
+    CQ, paid by every load otherwise) and keep it there, under the keyed form's fingerprint."""
+    row = db.execute("SELECT analysis FROM plans WHERE keyed = ?", (plan.fingerprint,)).fetchone()
+    if row is not None:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            plan.__dict__["_analysis"] = _analysis_decoded(json.loads(row[0]))
+            return
+    patterns, anchor = plan._analysis  # NotKept when the shape cannot be followed
+    listed = [p for found in patterns.values() for p in found]
+    encoded = {"patterns": [[p.subject, p.predicate, p.object, _encode(p.subject_value), _encode(p.object_value),
+                             p.path[0], [[step.predicate, step.forward] for step in p.path[1]], p.exists]
+                            for p in listed],
+               "anchor": listed.index(anchor) if anchor is not None else None}
+    with _transaction(db):
+        db.execute("INSERT OR REPLACE INTO plans VALUES (?, ?)", (plan.fingerprint, json.dumps(encoded)))
+
+
+def _analysis_decoded(encoded: dict) -> tuple[dict, Pattern | None]:
+    listed = [Pattern(s, p, o, _decode(sv), _decode(ov), (name, tuple(Step(q, bool(f)) for q, f in steps)), exists)
+              for s, p, o, sv, ov, name, steps, exists in encoded["patterns"]]
+    patterns: dict = {}
+    for pattern in listed:
+        patterns.setdefault(pattern.predicate, []).append(pattern)
+    anchor = encoded["anchor"]
+    return patterns, (listed[anchor] if anchor is not None else None)
+
+
+def _open(path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60, isolation_level=None)  # autocommit: _transaction brackets writes
+    db.execute("CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, keyed TEXT, token TEXT, columns TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS plans (keyed TEXT PRIMARY KEY, analysis TEXT)")
+    return db
+
+
+def _sql(text: str, table: str) -> str:
+    """``text`` with its table name: SQL takes values as ? parameters but not names, so the name
+    (a CQ file's stem, checked by _quoted) goes in here."""
+    return text.replace("{table}", table)
+
+
+def _token(db, plan: Plan) -> str | None:
+    row = db.execute("SELECT token FROM kept WHERE name = ? AND keyed = ?", (plan.name, plan.fingerprint)).fetchone()
+    return row[0] if row else None
+
+
+def _replace(db, plan: Plan, token: str, columns: list[str], rows: dict) -> None:
+    table = _quoted(plan.name)
+    db.execute(_sql("DROP TABLE IF EXISTS {table}", table))
+    values = ", ".join("v" + str(i) + " TEXT" for i in range(len(columns)))
+    db.execute(_sql("CREATE TABLE {table} (key TEXT, seq INTEGER, typed INTEGER, " + values + ")", table))
+    db.execute(_sql("CREATE INDEX " + _quoted(plan.name + "_key") + " ON {table} (key)", table))
+    _insert(db, table, len(columns), rows)
+    db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?)", (plan.name, plan.fingerprint, token, json.dumps(columns)))
+
+
+def _insert(db, table: str, width: int, rows: dict) -> None:
+    marks = ", ".join("?" * (width + 3))
+    db.executemany(_sql("INSERT INTO {table} VALUES (" + marks + ")", table),
+                   (_stored(key, seq, row) for key, found in rows.items() for seq, row in enumerate(found)))
+
+
+def _ordered(db, plan: Plan):
+    """The CQ's rows from its table: DISTINCT as the CQ says, in its ORDER BY, ties in key order
+    (None when an ORDER BY column holds a term other than a string: only the engine orders it)."""
+    columns = json.loads(db.execute("SELECT columns FROM kept WHERE name = ?", (plan.name,)).fetchone()[0])
+    where = {name: i for i, name in enumerate(columns)}
+    if any(name not in where for name, _ in plan.order):
+        return None
+    table, values = _quoted(plan.name), ", ".join("v" + str(i) for i in range(len(columns)))
+    mask = sum(1 << where[name] for name, _ in plan.order)
+    if db.execute(_sql("SELECT 1 FROM {table} WHERE typed & ? LIMIT 1", table), (mask,)).fetchone():
+        return None
+    order = ", ".join("v" + str(where[name]) + (" DESC" if descending else " ASC") for name, descending in plan.order)
+    if plan.distinct:  # each distinct row where it first comes, in key order
+        text = ("SELECT typed, " + values + ", MIN(key || char(0) || printf('%010d', seq)) AS first FROM {table} "
+                "GROUP BY typed, " + values + " ORDER BY " + order + ", first")
+    else:
+        text = "SELECT typed, " + values + " FROM {table} ORDER BY " + order + ", key, seq"
+    return _result(columns, db.execute(_sql(text, table)), len(columns))
 
 
 @dataclass
 class Upkeep:
-    """One write's pending upkeep: (kept answer, keys its removed triples reach), and the added triples."""
+    """One write's pending upkeep: (plan, keys its removed triples reach), and the added triples by predicate."""
 
     pending: list
     added: dict
+
+
+class _KnownKeys:
+    """``key in known``: whether a CQ's table holds rows of that key."""
+
+    def __init__(self, db, table: str):
+        self.db, self.query = db, _sql("SELECT 1 FROM {table} WHERE key = ? LIMIT 1", table)
+
+    def __contains__(self, key: str) -> bool:
+        return self.db.execute(self.query, (key,)).fetchone() is not None
+
+
+class _transaction:
+    """BEGIN … COMMIT, or ROLLBACK on an exception (the connection runs in autocommit mode)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, *_):
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _quoted(name: str) -> str:
+    """A table name for SQL: ``name`` checked against _TABLE_NAME (a CQ file's stem), in double quotes."""
+    if not _TABLE_NAME.match(name.removesuffix("_key")):
+        raise sqlite3.Error(f"{name!r} is not a name for a kept answer")
+    return '"cq_' + name + '"'
+
+
+def _stored(key: str, seq: int, row: list) -> tuple:
+    typed = 0
+    values = []
+    for i, value in enumerate(row):
+        if value is None or isinstance(value, str):
+            values.append(value)
+        else:
+            typed |= 1 << i
+            values.append(json.dumps(value, sort_keys=True, ensure_ascii=False))
+    return (key, seq, typed, *values)
+
+
+def _result(columns: list[str], cursor, width: int):
+    """A QueryResult of stored rows: one term per distinct value (names and posts repeat in many rows)."""
+    from kg.store.base import QueryForm, QueryResult
+
+    terms: dict = {}
+    rows = []
+    for found in cursor:
+        typed, values = found[0], found[1:width + 1]
+        row = []
+        for i, value in enumerate(values):
+            if value is None:
+                row.append(None)
+                continue
+            marker = (value, bool(typed >> i & 1))
+            term = terms.get(marker)
+            if term is None:
+                term = terms[marker] = _decode(json.loads(value) if marker[1] else value)
+            row.append(term)
+        rows.append(tuple(row))
+    return QueryResult(QueryForm.SELECT, variables=list(columns), rows=rows)

@@ -235,7 +235,7 @@ class EmbeddedStore(Store):
             self._store = None
             self._store = ox.Store(str(self.location))
             self._counts = self._current_counts()
-            self._answers = answers.Keeper(self.location)  # a fresh folder: nothing kept yet
+            self._answers.close()  # a fresh folder: nothing kept yet
 
     def query(self, sparql: str, *, update: bool = False, default_graphs: Sequence[str] | None = None,
               timeout: float | None = None) -> QueryResult | None:
@@ -317,21 +317,20 @@ class EmbeddedStore(Store):
         self._store.clear()
         self._store.flush()
         self._counts = kept.Counts()
-        self._answers = answers.Keeper(self.location)
+        self._answers.close()
         answers.forget(self.location)
 
     def _recount(self) -> None:
         if self._read_only:
             return
-        self._answers = answers.Keeper(self.location)  # an update may have changed anything:
+        self._answers.close()  # an update may have changed anything:
         answers.forget(self.location)  # the kept answers are made again by the next query
         self._counts = kept.count_by_query(self._store)
         kept.rewrite(self._store, self._counts)
         self._store.flush()
 
     def close(self) -> None:
-        if self._store is not None and not self._read_only:
-            self._answers.flush()
+        self._answers.close()
         if self._worker is not None:
             self._worker.kill()
             self._worker = None
