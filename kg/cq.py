@@ -1,4 +1,5 @@
-"""Parameters for shipped competency questions, bound as RDF terms, never pasted as text.
+"""The shipped competency questions (ontology/cq/*.rq): their names and texts, and their parameters,
+bound as RDF terms, never pasted as text.
 
 A shipped query that takes parameters marks the place with a ``#@parameters`` line at the top of
 its WHERE group and documents their names in its header (ontology/cq/holders.rq). ``bind`` turns
@@ -71,3 +72,22 @@ def bind(query: str, values: Mapping[str, object]) -> str:
     if not found:
         raise KgError("this query takes no parameters", exit_code=2)
     return bound
+
+
+def cq_names() -> list[str]:
+    """The shipped competency questions (ontology/cq/*.rq), by name."""
+    from kg.resources import cq_dir
+
+    folder = cq_dir()
+    return sorted(p.stem for p in folder.glob("*.rq")) if folder.is_dir() else []
+
+
+def cq_query(name: str) -> str:
+    """The text of the shipped competency question ``name``."""
+    from kg.resources import cq_dir
+
+    path = cq_dir() / f"{name}.rq"
+    if not path.is_file():
+        known = ", ".join(cq_names()) or "none shipped yet"
+        raise KgError(f"no competency question {name!r} (known: {known})", exit_code=2)
+    return path.read_text(encoding="utf-8")

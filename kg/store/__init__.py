@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.cq import cq_names, cq_query
 from kg.store.base import (
     EXIT_ASK_FALSE,
     EXIT_PARTIAL,
@@ -101,22 +101,3 @@ def load_stream(location: str | Path | None, units: Iterable[GraphUnit], *, repl
         if pending:
             store.load_units(pending, replace=replace)
     return len(counted.graphs), counted.triples
-
-
-def cq_names() -> list[str]:
-    """The shipped competency questions (ontology/cq/*.rq), by name."""
-    from kg.resources import cq_dir
-
-    folder = cq_dir()
-    return sorted(p.stem for p in folder.glob("*.rq")) if folder.is_dir() else []
-
-
-def cq_query(name: str) -> str:
-    """The text of the shipped competency question ``name``."""
-    from kg.resources import cq_dir
-
-    path = cq_dir() / f"{name}.rq"
-    if not path.is_file():
-        known = ", ".join(cq_names()) or "none shipped yet"
-        raise KgError(f"no competency question {name!r} (known: {known})", exit_code=2)
-    return path.read_text(encoding="utf-8")

@@ -1,32 +1,36 @@
 """Kept answers: the shipped CQs' rows, kept per key node beside the embedded store and updated by each load.
 
 The four CQs that return a row per tenure or participation (people, roles, holders, timeline) cost
-3-9 s at 20,000 articles, almost all of it Oxigraph joining sub-selects of ~90,000 rows each
+5-11 s at 20,000 articles, almost all of it Oxigraph joining sub-selects of ~90,000 rows each
 (docs/corpus.md). Their answer changes little from one load to the next, so the store keeps it:
 
 * A CQ declares its *key* with a ``#@keep-per ?var`` line: the node each of its rows belongs to
-  (a tenure, a participation). Its *keyed form* is the CQ with ``?var`` added to the projection of
-  each SELECT that reaches it (the outer one, an aggregate grouped by it), and without ORDER BY: its
-  rows, grouped by the key, are the kept answer. The CQ's own rows are those rows without the key
-  (DISTINCT again when the CQ says DISTINCT), in the CQ's ORDER BY (kg.store.ordering).
+  (a tenure, a participation, a meeting). Its *keyed form* is the CQ with ``?var`` added to the
+  projection of the outer SELECT and of each aggregate grouped by it, without ORDER BY: its rows,
+  grouped by the key, are what is kept. The CQ's answer is those rows without the key (DISTINCT
+  again when the CQ says DISTINCT), in the CQ's ORDER BY.
 * The first run of such a CQ on a store version evaluates the keyed form and keeps the rows in
-  ``<store>/kg-answers/``, stamped with the version (the kept counts' sequence number, triples and
-  graphs: kg.store.counts). Any other version ignores the file.
-* A load changes some triples of the union. A row of key k can change only if a changed triple
-  matches one of the CQ's triple patterns in a match that contains k; that match also binds every
-  pattern on the path from k to that pattern (patterns of the same or an enclosing OPTIONAL /
-  UNION branch). ``affected_keys`` follows that path back from the changed triple's nodes to the
-  keys, in the union before the write for removed triples and after it for added ones. Only those
-  keys are evaluated again, with a VALUES block of them in each sub-select that binds the key.
-  The path is derived from the CQ's algebra (rdflib's parser), so a CQ edited or added needs no
-  code; a shape the analysis cannot follow (MINUS, EXISTS, a variable predicate, a path other
-  than a sequence or an inverse, LIMIT, GROUP BY without the key, a part the key does not reach)
-  is simply not kept.
+  ``<store>/kg-answers/answers.sqlite`` (Keeper), under the store version (the kept counts'
+  sequence number, triples and graphs: kg.store.counts). Another version's rows are not used.
+* A load or a drop changes some triples of the union. A row of key k can change only if a
+  changed triple matches one of the CQ's triple patterns in a match that binds k; that match also
+  binds every pattern on the path from k to that pattern (patterns of the same or an enclosing
+  OPTIONAL / UNION branch). ``affected_keys`` follows that path back from the changed triple's
+  node to the keys, in the union before the write for removed triples and after it for added
+  ones. A pattern alone in a ``SELECT DISTINCT ?o`` sub-select (``?anyTenure org:organization
+  ?o``: the bodies that have tenures) changes its sub-select only when ?o gains its first or loses
+  its last such triple, so a new tenure in a body does not reach every tenure of the body.
+* Only the affected keys are evaluated again: the keyed form runs on their *neighbourhood*
+  (Plan.neighbourhood: the triples reached from the keys along the CQ's patterns) in an
+  in-memory store, and their rows replace the old ones in one SQLite transaction.
 
-Rows within a key are sorted on their terms and keys in IRI order before the ORDER BY's stable
-sort, so the answer is a function of the store's content: the same whatever the loads that led
-to it (tests/test_store_answers.py compares it, after every kind of load, with a fresh evaluation
-of the CQ itself).
+The analysis reads the CQ's algebra (rdflib's parser), so a CQ edited or added needs no code; a
+shape it cannot follow (MINUS, EXISTS, a variable predicate, a path other than a sequence or an
+inverse, LIMIT, GROUP BY without the key, a pattern the key does not reach) is kept until the
+next write, then made again by the next query. Rows within a key are in the order of their
+values and keys in IRI order, so the answer is a function of the store's content, whatever the
+loads that led to it (tests/test_store_answers.py compares it, after every kind of write, with
+an evaluation of the CQ itself).
 """
 
 from __future__ import annotations
@@ -47,7 +51,6 @@ from kg.store.sourced import _close, _mask
 FOLDER = "kg-answers"  # inside the store's folder: RocksDB leaves a subfolder it did not write alone
 _KEEP_LINE = re.compile(r"(?m)^[ \t]*#@keep-per[ \t]+\?(\w+)[ \t]*$")
 _SELECT = re.compile(r"\bSELECT\b(\s+(?:DISTINCT|REDUCED)\b)?", re.IGNORECASE)
-_ORDER = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 FULL_SHARE = 0.3  # more affected keys than this share of all: evaluate the keyed form whole
 
 
@@ -352,7 +355,7 @@ def plan_for(query: str, name: str = "") -> Plan | None:
 @cache
 def _shipped() -> dict[str, tuple[str, str]]:
     """sha256 of each shipped CQ's text that declares a key → (name, text)."""
-    from kg.store import cq_names, cq_query
+    from kg.cq import cq_names, cq_query
 
     found = {}
     for name in cq_names():
