@@ -53,6 +53,14 @@ def fresh(store, name: str):
         answers.shipped_plan = plan
 
 
+def loaded(tmp_path, graphs, names=None) -> Path:
+    """A store folder holding ``names`` (default: every article)."""
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_graphs(store, [(None, nquads(graphs, sorted(graphs) if names is None else names))])
+    return location
+
+
 def assert_kept_equal_fresh(store) -> None:
     for name in KEPT:
         kept = store.query(cq_query(name))
@@ -69,10 +77,8 @@ def test_the_four_big_cqs_and_two_more_keep_their_answers():
 
 
 def test_first_query_keeps_rows_then_reads_them(tmp_path, graphs, monkeypatch):
-    names = sorted(graphs)
-    location = tmp_path / "store"
+    location = loaded(tmp_path, graphs)
     with open_store(location) as store:
-        load_graphs(store, [(None, nquads(graphs, names))])
         assert_kept_equal_fresh(store)
     db = sqlite3.connect(answers.database_of(location))
     assert sorted(name for (name,) in db.execute("SELECT name FROM kept")) == sorted(KEPT)
@@ -130,20 +136,15 @@ def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, gr
 
 
 def test_a_reload_that_changes_nothing_keeps_the_rows(tmp_path, graphs):
-    names = sorted(graphs)
-    location = tmp_path / "store"
-    with open_store(location) as store:
-        load_graphs(store, [(None, nquads(graphs, names))])
+    with open_store(loaded(tmp_path, graphs)) as store:
         before = store.query(cq_query("timeline")).rows
-        load_graphs(store, [(None, nquads(graphs, names[:4]))])
+        load_graphs(store, [(None, nquads(graphs, sorted(graphs)[:4]))])
         assert store.query(cq_query("timeline")).rows == before
 
 
 def test_rows_of_another_version_or_a_damaged_file_are_not_used(tmp_path, graphs):
-    names = sorted(graphs)
-    location = tmp_path / "store"
+    location = loaded(tmp_path, graphs)
     with open_store(location) as store:
-        load_graphs(store, [(None, nquads(graphs, names))])
         right = store.query(cq_query("people")).rows
     db = sqlite3.connect(answers.database_of(location), isolation_level=None)
     db.execute("UPDATE kept SET token = '999-1-1'")  # rows of a store version that is not this one
@@ -161,9 +162,7 @@ def test_rows_of_another_version_or_a_damaged_file_are_not_used(tmp_path, graphs
 
 
 def test_a_query_that_differs_by_one_character_runs_as_written(tmp_path, graphs):
-    location = tmp_path / "store"
-    with open_store(location) as store:
-        load_graphs(store, [(None, nquads(graphs, sorted(graphs)))])
+    with open_store(loaded(tmp_path, graphs)) as store:
         text = cq_query("people")
         assert answers.shipped_plan(text) is not None
         assert answers.shipped_plan(text + " ") is None
@@ -171,9 +170,7 @@ def test_a_query_that_differs_by_one_character_runs_as_written(tmp_path, graphs)
 
 
 def test_kg_query_prints_the_same_bytes_every_run(tmp_path, graphs):
-    location = tmp_path / "store"
-    with open_store(location) as store:
-        load_graphs(store, [(None, nquads(graphs, sorted(graphs)))])
+    location = loaded(tmp_path, graphs)
     runs = [CliRunner().invoke(main, ["query", "--store", str(location), "--cq", "timeline", "--format", "csv"])
             for _ in range(2)]
     assert runs[0].exit_code == 0 and runs[0].output == runs[1].output
@@ -216,9 +213,8 @@ def test_a_sequence_path_is_followed_step_by_step():
 
 
 def test_the_analysis_kept_in_the_database_is_the_one_made(tmp_path, graphs):
-    location = tmp_path / "store"
+    location = loaded(tmp_path, graphs, sorted(graphs)[:10])
     with open_store(location) as store:
-        load_graphs(store, [(None, nquads(graphs, sorted(graphs)[:10]))])
         store.query(cq_query("timeline"))
         load_graphs(store, [(None, nquads(graphs, sorted(graphs)[10:12]))])  # the upkeep keeps the analysis
     db = answers._open(answers.database_of(location))
