@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,29 @@ def test_export_load_goes_fast_and_writes_what_kg_load_writes(articles, shard, t
     assert contents(tmp_path / "exported")[0] == contents(tmp_path / "loaded")[0]
     exported, loaded = contents(tmp_path / "exported")[1], contents(tmp_path / "loaded")[1]
     assert {k: v for k, v in exported.items() if k != "seq"} == {k: v for k, v in loaded.items() if k != "seq"}
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this platform")
+def test_the_bulk_loader_runs_on_as_many_cpus_as_kg_bulk_threads_says(shard, tmp_path, monkeypatch):
+    """Oxigraph starts a loader thread (and a batch in memory) per CPU the caller may use: kg narrows
+    that to $KG_BULK_THREADS (default 1) for the load, then gives the process its CPUs back."""
+    before = os.sched_getaffinity(0)
+    seen = []
+    real = bulk._load_nquads
+    monkeypatch.setattr(bulk, "_load_nquads", lambda store, sources: seen.append(os.sched_getaffinity(0))
+                        or real(store, sources))
+    for threads, location in (("1", "one"), ("64", "all")):
+        monkeypatch.setenv("KG_BULK_THREADS", threads)
+        result = kg("load", "--no-validate", "--store", str(tmp_path / location), str(shard))
+        assert result.exit_code == 0, result.output
+    assert len(seen[0]) == 1 and seen[1] == before
+    assert os.sched_getaffinity(0) == before
+    assert contents(tmp_path / "one")[0] == contents(tmp_path / "all")[0]
+
+
+def test_a_bad_kg_bulk_threads_is_one_clear_error_and_writes_nothing(shard, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_BULK_THREADS", "many")
+    result = kg("load", "--no-validate", "--store", str(tmp_path / "s"), str(shard))
+    assert result.exit_code == 2
+    assert "KG_BULK_THREADS='many'" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "s").exists() or not any((tmp_path / "s").iterdir())

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,41 @@ if TYPE_CHECKING:
 
 # Below this a transaction is as quick as building a second store and swapping folders.
 BULK_MIN_QUADS = 50_000
+
+# Oxigraph's bulk loader holds a batch of quads in memory per worker thread (2.35 GB at 5,000
+# articles with two); with one it peaked at 1.51 GB and used less CPU (docs/store.md).
+BULK_THREADS_VARIABLE = "KG_BULK_THREADS"
+
+
+def bulk_threads() -> int:
+    """Threads for Oxigraph's bulk loader: $KG_BULK_THREADS (a positive number), default 1."""
+    value = os.environ.get(BULK_THREADS_VARIABLE, "1")
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        raise KgError(f"{BULK_THREADS_VARIABLE}={value!r}: give a whole number of threads, 1 or more", exit_code=2)
+    return threads
+
+
+@contextmanager
+def _loader_threads(threads: int):
+    """Run the block with this thread allowed on ``threads`` CPUs only.
+
+    pyoxigraph has no setting for the bulk loader's worker threads: Oxigraph starts one per CPU
+    the calling thread may use (Rust's available_parallelism reads its affinity mask), and the
+    workers inherit the mask. So the mask is narrowed for the call and put back after it.
+    """
+    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(allowed) <= threads:
+        yield
+        return
+    os.sched_setaffinity(0, allowed[:threads])
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
 
 
 def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=None,
@@ -65,9 +101,10 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         store = ox.Store(str(fresh))
         try:
             graphs: dict = {}
-            if fast:
-                _load_nquads(store, fast)
-            store.bulk_extend(_quads(_tallied(units, graphs)))
+            with _loader_threads(bulk_threads()):
+                if fast:
+                    _load_nquads(store, fast)
+                store.bulk_extend(_quads(_tallied(units, graphs)))
             kept = _keep_counts(store, graphs, counted=bool(fast))
             loaded = None
             if fast:  # what kg load prints: graphs and the quads in them (len: a scan; less the record)
