@@ -225,3 +225,16 @@ def test_the_analysis_kept_in_the_database_is_the_one_made(tmp_path, graphs):
     db.close()
     assert "_analysis" in read.__dict__
     assert read.patterns == made.patterns and read._analysis[1] == made._analysis[1]
+
+
+def test_a_query_worker_answers_from_the_kept_rows_too(tmp_path, graphs):
+    """kg serve's /sparql and `kg query --timeout` run queries in a worker process (kg.store.worker)."""
+    location = loaded(tmp_path, graphs)
+    with open_store(location, read_only=True) as store:
+        plain = fresh(store, "people")
+        first = store.query(cq_query("people"), timeout=60)  # evaluates and keeps, in the worker
+        again = store.query(cq_query("people"), timeout=60)
+    assert first.rows == plain.rows == again.rows and not first.partial
+    db = sqlite3.connect(answers.database_of(location))
+    assert [name for (name,) in db.execute("SELECT name FROM kept")] == ["people"]
+    db.close()
