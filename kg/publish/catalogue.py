@@ -41,8 +41,12 @@ SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:na
 KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
 MEMO_ENTRIES = 200_000  # Catalogue.remembered: ~40 MB at most
 _MISSING = object()
-SEARCH_FORMAT = 1
-SEARCH_CHILD_TRIPLES = 1_000_000  # from this size (~1,500 articles) a store's search index is built in a child  # bump when SearchIndex's file layout or folding changes
+SEARCH_FORMAT = 2  # bump when SearchIndex's file layout or folding changes
+SEARCH_CHILD_TRIPLES = 1_000_000  # from this size (~1,500 articles) a store's search index is built in a child
+# a kept search index is decoded this many bytes at a time: each piece holds the interpreter lock for
+# milliseconds, so the pages asked for meanwhile are answered (one json.loads of the 226 MB of
+# strings at 100,000 articles held it for ~5 s: the first home page after a restart waited for it)
+SEARCH_DECODE_BYTES = 1 << 20
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -266,9 +270,12 @@ class Catalogue:
 
     # --- class members and labels -------------------------------------------------------------
 
-    def members(self, classes: frozenset[str]) -> set[str]:
-        """IRIs typed with any of ``classes`` in the data (not sorted)."""
+    def members(self, classes: frozenset[str], known: Callable[[], list[str] | None] | None = None) -> set[str]:
+        """IRIs typed with any of ``classes`` in the data (not sorted). ``known``: the same members
+        kept in some order for this store version (kept_sorted), or None: then they are scanned."""
         def make() -> set[str]:
+            if known is not None and (listed := known()) is not None:
+                return set(listed)
             found: set[str] = set()
             for cls in sorted(classes):
                 for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), self.graph):
@@ -276,6 +283,18 @@ class Catalogue:
                         found.add(q.subject.value)
             return found
         return self._once("members|" + "|".join(sorted(classes)), make)
+
+    def member_count(self, classes: frozenset[str], members: Callable[[], set[str]]) -> int:
+        """len(members()) for ``classes``, kept across restarts (every page's menu asks for it)."""
+        return self._once("member count|" + "|".join(sorted(classes)), lambda: len(members()), persist=True)
+
+    def kept_sorted(self, key: str) -> list[str] | None:
+        """The sorted member list ``key`` when it is already computed or kept (sorted_members), else None."""
+        name = "sorted|" + key
+        found = self._values.get(name, _MISSING)
+        if found is _MISSING:
+            found = self._kept.get(name)
+        return found  # type: ignore[return-value]
 
     def typed_subjects(self) -> set[str]:
         """Every IRI subject of an rdf:type triple, mentions (IRIs with a fragment) left out."""
@@ -422,6 +441,8 @@ class SearchIndex:
             self._folded, self._iris, self.words, self._postings = parts
             return
         entries = entries or []
+        if any("\n" in folded for folded, _ in entries):  # a line break is a space to search (the file's separator)
+            entries = sorted((folded.replace("\n", " "), iri) for folded, iri in entries)
         self._folded = [folded for folded, _ in entries]
         self._iris = [iri for _, iri in entries]
         postings: dict[str, array] = {}
@@ -441,14 +462,17 @@ class SearchIndex:
         """Write the index for the store version ``version`` (atomically; a read-only cache folder: not kept)."""
         import zlib
 
-        strings = json.dumps([self._folded, self._iris, self.words], ensure_ascii=False).encode("utf-8")
+        # three blocks of lines (labels, IRIs, words: none holds a line break), read back piece by piece
+        sections = [("\n".join(strings)).encode("utf-8") for strings in (self._folded, self._iris, self.words)]
+        strings = b"".join(sections)
         lengths = array("I", (len(p) for p in self._postings))
         body = [strings, lengths.tobytes(), *(p.tobytes() for p in self._postings)]
         crc = 0
         for part in body:
             crc = zlib.crc32(part, crc)
         header = {"format": SEARCH_FORMAT, "version": version, "byteorder": sys.byteorder,
-                  "itemsize": lengths.itemsize, "strings": len(strings), "words": len(self.words),
+                  "itemsize": lengths.itemsize, "strings": len(strings), "sections": [len(x) for x in sections],
+                  "entries": len(self._folded), "words": len(self.words),
                   "size": sum(len(part) for part in body), "crc32": crc}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -490,11 +514,15 @@ class SearchIndex:
                     or header.get("crc32") != zlib.crc32(body)):
                 return None
             cut = header["strings"]
-            folded, iris, words = json.loads(body[:cut].decode("utf-8"))
+            sizes, entries, count = header["sections"], header["entries"], header["words"]
+            if sum(sizes) != cut:
+                return None
+            folded = _lines(body, 0, sizes[0], entries)
+            iris = _lines(body, sizes[0], sizes[0] + sizes[1], entries)
+            words = _lines(body, sizes[0] + sizes[1], cut, count)
             numbers = array("I")
             numbers.frombytes(body[cut:])
-            count = header["words"]
-            if count != len(words) or len(folded) != len(iris) or len(numbers) < count:
+            if count != len(words) or len(folded) != entries or len(iris) != entries or len(numbers) < count:
                 return None
             postings, start = [], count
             for length in numbers[:count]:
@@ -543,3 +571,19 @@ class SearchIndex:
                 if len(found) == limit:
                     break
         return list(found)
+
+
+def _lines(body: bytes, start: int, end: int, expected: int) -> list[str]:
+    """``body[start:end].decode().split("\\n")`` (``expected`` lines; 0: an empty block), decoded
+    SEARCH_DECODE_BYTES at a time so that other threads run in between."""
+    if expected == 0:
+        return []
+    out: list[str] = []
+    position = start
+    while True:
+        cut = body.find(b"\n", position + SEARCH_DECODE_BYTES, end) if position + SEARCH_DECODE_BYTES < end else -1
+        if cut < 0:
+            out.extend(body[position:end].decode("utf-8").split("\n"))
+            return out
+        out.extend(body[position:cut].decode("utf-8").split("\n"))
+        position = cut + 1

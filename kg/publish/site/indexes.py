@@ -34,10 +34,15 @@ class Indexes:
 
     def _members(self, classes: Iterable[str]) -> Members:
         every = frozenset(self.subclasses(classes))
-        found = self.catalogue.members(every)
         key = f"{self.language}|" + "|".join(sorted(every))
-        return Members(found, lambda: self.catalogue.sorted_members(
-            key, lambda: sorted(found, key=lambda iri: (fold(self._bulk_label(iri)), iri))))
+        catalogue = self.catalogue
+
+        def unsorted() -> set[str]:  # after a restart: the kept sorted list, not a scan
+            return catalogue.members(every, known=lambda: catalogue.kept_sorted(key))
+
+        return Members(unsorted, lambda: catalogue.sorted_members(
+            key, lambda: sorted(unsorted(), key=lambda iri: (fold(self._bulk_label(iri)), iri))),
+            lambda: catalogue.member_count(every, unsorted))
 
     @cached_property
     def _terms_subjects(self) -> set[str]:
