@@ -257,11 +257,25 @@ class Catalogue:
             return dict(sorted((row[0].value, int(row[1].value)) for row in self._query(query)))
         return self._once("classes", make, persist=True)
 
-    def most_mentioned(self, key: str, members: Iterable[str]) -> str | None:
-        """The member with the most mentions (gaf:denotedBy; ties: the greatest IRI), kept under ``key``."""
+    def kept_things(self) -> int | None:
+        """Things kg load counted (kg.store.counts: is_thing_iri, THING_LABELS), None when not kept."""
+        counts = self._store_counts()
+        return counts.things if counts is not None else None
+
+    def most_mentioned(self, key: str, members: Iterable[str] | Callable[[], Iterable[str]],
+                       classes: Iterable[str] | None = None) -> str | None:
+        """The member with the most mentions (gaf:denotedBy; ties: the greatest IRI), kept under ``key``.
+        ``classes`` (the members' classes): from the most-mentioned member per class kg load kept
+        (kg.store.counts), without counting every member's mentions."""
+        counts = self._store_counts() if classes is not None else None
+        if counts is not None and counts.examples is not None:
+            found = [counts.examples[c] for c in classes if c in counts.examples]
+            if found:
+                return max(found)[1]
+
         def make() -> str | None:
             best = None
-            for iri in members:
+            for iri in (members() if callable(members) else members):
                 n = sum(1 for _ in self.store.quads_for_pattern(ox.NamedNode(iri), GAF_DENOTED_BY, None, self.graph))
                 if best is None or (n, iri) > best:
                     best = (n, iri)

@@ -1,0 +1,146 @@
+"""kg load keeps what kg serve's VoID needs (kg.store.counts: the things count and each class's
+most-mentioned member), so the first `kg serve` after a load answers VoID without counting; a
+delta load (reload of a changed article, a drop) keeps them equal to a recount from scratch."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from corpus_support import generate_articles
+
+from kg.publish import make_app
+from kg.publish.server import open_read_only
+from kg.publish.site import Site
+from kg.publish.site.indexes import Indexes
+from kg.store import counts as kept
+from kg.store import open_store
+
+BASE = "https://w3id.org/pgkg/"
+VOID = "http://rdfs.org/ns/void#"
+
+
+def export(folder: Path, articles: list[Path]) -> list[Path]:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out = []
+    for article in articles:
+        target = folder / f"{article.stem}.nq"
+        result = CliRunner().invoke(main, ["export", str(article), "-o", str(target), "-q"])
+        assert result.exit_code == 0, result.output
+        out.append(target)
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[list[Path], list[Path]]:
+    """Eight generated articles (people and bodies shared between them) and their exports."""
+    folder = tmp_path_factory.mktemp("kept-corpus")
+    articles = [Path(a) for a in generate_articles(folder, 8, seed=5)]
+    return articles, export(folder, articles)
+
+
+def recount(folder: Path) -> tuple[int, dict]:
+    """The things and examples of the store by scan, from scratch (not from its records)."""
+    store = ox.Store.read_only(str(folder))
+    fresh = kept.keep_extras(store, kept.Counts())
+    return fresh.things, fresh.examples
+
+
+def kept_now(folder: Path) -> tuple[int, dict]:
+    found = kept.read(ox.Store.read_only(str(folder)))
+    return found.things, found.examples
+
+
+def void_of(folder: Path, cache: Path, monkeypatch) -> tuple[ox.Store, int]:
+    """VoID of a first `kg serve` on the store (an empty cache folder), and the things it names."""
+    monkeypatch.setenv("KG_SERVE_CACHE", str(cache))
+    app = make_app(open_read_only(folder), BASE, location=str(folder), warm=False)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/.well-known/void.nt", "QUERY_STRING": "",
+               "wsgi.errors": io.StringIO(), "wsgi.input": io.BytesIO(b""), "SCRIPT_NAME": ""}
+    seen = {}
+    body = b"".join(app(environ, lambda status, headers: seen.setdefault("status", status)))
+    assert seen["status"].startswith("200")
+    graph = ox.Store()
+    graph.load(body, format=ox.RdfFormat.N_TRIPLES)
+    entities = [q.object.value for q in graph.quads_for_pattern(ox.NamedNode(BASE + ".well-known/void#dataset"),
+                                                                 ox.NamedNode(VOID + "entities"), None)]
+    return graph, int(entities[0])
+
+
+def from_scratch(folder: Path) -> tuple[int, list[str]]:
+    """What VoID said before kg load kept anything: every thing listed, every member's mentions counted."""
+    site = Site(ox.Store.read_only(str(folder)))
+    examples = sorted(site.catalogue.most_mentioned(index["key"], sorted(index["members"].unsorted))
+                      for index in site.indexes if index["members"] and index["key"] != "articles")
+    return len(site.all_things()), examples
+
+
+def examples_in(graph: ox.Store) -> list[str]:
+    return sorted(q.object.value for q in graph.quads_for_pattern(None, ox.NamedNode(VOID + "exampleResource"), None))
+
+
+@pytest.mark.parametrize("path", ["bulk", "transaction"])
+def test_the_first_serve_after_a_load_answers_void_from_what_the_load_kept(tmp_path, corpus, monkeypatch, path):
+    from kg.store import bulk
+
+    _, nquads = corpus
+    monkeypatch.setattr(bulk, "BULK_MIN_QUADS", 1 if path == "bulk" else 10**9)
+    folder = tmp_path / "kg-store"
+    with open_store(folder) as store:
+        store.load(nquads, validate=False)
+    assert kept_now(folder) == recount(folder) and kept_now(folder)[0] > 0
+    things, examples = from_scratch(folder)
+
+    def no_listing(self):
+        raise AssertionError("VoID listed every thing instead of reading the kept count")
+
+    monkeypatch.setattr(Indexes, "all_things", no_listing)
+    graph, entities = void_of(folder, tmp_path / "cache", monkeypatch)
+    assert entities == things
+    assert examples_in(graph) == examples
+
+
+def test_a_delta_load_keeps_the_figures_equal_to_a_recount(tmp_path, corpus, monkeypatch):
+    articles, nquads = corpus
+    folder = tmp_path / "kg-store"
+    with open_store(folder) as store:
+        store.load(nquads, validate=False)
+    before = kept_now(folder)
+
+    # one article changed: its first named person renamed (an invented name), a sentence added
+    text = articles[0].read_text(encoding="utf-8")
+    names = re.findall(r"đồng chí ([A-ZĐ]\w+(?: [A-ZĐ]\w+){1,3})", text)
+    assert names, "the generated article names a person"
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    edited = changed / articles[0].name
+    edited.write_text(text.replace(names[0], "Khổng Văn Thịnh") + "\nĐồng chí Khổng Văn Thịnh phát biểu tại hội nghị.\n",
+                      encoding="utf-8")
+    with open_store(folder) as store:
+        store.load(export(changed, [edited]), validate=False)  # replaces the article's graph
+    after = kept_now(folder)
+    assert after == recount(folder)
+    assert after != before  # a new person: one more thing
+    monkeypatch.setattr(Indexes, "all_things", lambda self: pytest.fail("VoID listed every thing"))
+    graph, entities = void_of(folder, tmp_path / "cache", monkeypatch)
+    monkeypatch.undo()
+    things, examples = from_scratch(folder)
+    assert (entities, examples_in(graph)) == (things, examples)
+
+    asked = []
+    best_after = kept._best_after
+    monkeypatch.setattr(kept, "_best_after", lambda *a: asked.append(a[1]) or best_after(*a))
+    with open_store(folder) as store:  # drop articles one by one: most-mentioned members lose mentions
+        graphs = [g for g, _ in store.article_graphs()]
+        for graph_iri in graphs[:5]:
+            store.drop([graph_iri])
+            found = kept.read(store._store)  # the writer's own view (no second open while it writes)
+            fresh = kept.keep_extras(store._store, kept.Counts())
+            assert (found.things, found.examples) == (fresh.things, fresh.examples)
+    assert asked  # a class whose best member lost was asked again, and stayed exact
