@@ -144,3 +144,51 @@ def test_a_delta_load_keeps_the_figures_equal_to_a_recount(tmp_path, corpus, mon
             fresh = kept.keep_extras(store._store, kept.Counts())
             assert (found.things, found.examples) == (fresh.things, fresh.examples)
     assert asked  # a class whose best member lost was asked again, and stayed exact
+
+
+def test_kg_load_prepares_the_search_index_so_the_first_serve_answers_search_at_once(tmp_path, corpus,
+                                                                                   monkeypatch):
+    """`kg load` leaves kg serve's search index (and sorted indexes) for the store version it wrote:
+    the first start after the load answers a search from it, without building anything."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.publish import prepare
+    from kg.publish.catalogue import Catalogue, SearchIndex, kept_counts_file, kept_search_file, store_generation
+
+    _, nquads = corpus
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_SERVE_CACHE", str(cache))
+    monkeypatch.setattr(prepare, "PREPARE_TRIPLES", 0)  # the seed-sized corpus counts as big here
+    folder = tmp_path / "kg-store"
+    result = CliRunner().invoke(main, ["load", "--no-validate", "--store", str(folder), *map(str, nquads)])
+    assert result.exit_code == 0, result.output
+    index_file = kept_search_file(kept_counts_file(folder))
+    version = list(store_generation(str(folder)))
+    assert SearchIndex.header(index_file, version) is not None
+
+    def no_scan(self, prop):
+        raise AssertionError("the first start scanned the labels")
+
+    monkeypatch.setattr(Catalogue, "_literals_of", no_scan)
+    monkeypatch.setattr(Catalogue, "members", lambda *a, **k: pytest.fail("the first start scanned the members"))
+    app = make_app(open_read_only(folder), BASE, location=str(folder), warm=False)
+    label = next(iter(app.site.catalogue.search_index(lambda c: c).entries))[0]
+    for path, query in (("/search", "q=" + label.split()[0]), ("/", ""), ("/index/people", ""),
+                        ("/.well-known/void", "")):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_ACCEPT": "text/html",
+                   "wsgi.errors": io.StringIO(), "wsgi.input": io.BytesIO(b""), "SCRIPT_NAME": ""}
+        seen = {}
+        b"".join(app(environ, lambda status, headers: seen.setdefault("status", status)))
+        assert seen["status"].startswith("200"), (path, seen)
+    assert index_file.stat().st_size > 0
+
+    # a reload of one article: a new store version, prepared again (not the old version's files)
+    monkeypatch.undo()
+    monkeypatch.setenv("KG_SERVE_CACHE", str(cache))
+    monkeypatch.setattr(prepare, "PREPARE_TRIPLES", 0)
+    result = CliRunner().invoke(main, ["load", "--no-validate", "--store", str(folder), str(nquads[0])])
+    assert result.exit_code == 0, result.output
+    newer = list(store_generation(str(folder)))
+    assert newer != version
+    assert SearchIndex.header(index_file, newer) is not None

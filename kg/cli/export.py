@@ -231,6 +231,9 @@ def _load(exports, location, quiet: bool) -> None:
 
     with open_store(location) as store:
         units = load_graphs(store, [(item.graph_iri, item.graph) for item in exports])
+    from kg.publish.prepare import after_load
+
+    after_load(location)  # kg serve's search index for the new store version (kg.publish.prepare)
     if not quiet:
         click.echo(f"loaded {len(units)} graph(s) into {location or 'the embedded store'}", err=True)
 

@@ -373,6 +373,9 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
     if load and not summary.interrupted:
         summary.dropped = _drop(orphans, store)
         summary.loaded = _load(plan.tasks, manifest, store)
+        from kg.publish.prepare import after_load
+
+        after_load(store)  # kg serve's search index for the new store version (kg.publish.prepare)
     summary.elapsed = time.monotonic() - start
     summary.report = str(plan.report)
     try:
