@@ -192,3 +192,29 @@ def test_kg_load_prepares_the_search_index_so_the_first_serve_answers_search_at_
     newer = list(store_generation(str(folder)))
     assert newer != version
     assert SearchIndex.header(index_file, newer) is not None
+
+
+def test_an_article_page_reads_its_mentions_from_its_graph_with_the_same_page(tmp_path, corpus, monkeypatch):
+    """On a store kg load wrote, an article page reads its mentions from the article's graph in one
+    scan: the page is the same as from a look-up per mention over the union."""
+    from kg.publish.catalogue import Catalogue
+    from kg.publish.pages import Pages
+
+    _, nquads = corpus
+    folder = tmp_path / "kg-store"
+    with open_store(folder) as store:
+        store.load(nquads, validate=False)
+    site = Site(ox.Store.read_only(str(folder)))
+    articles = sorted(q.subject.value for q in site.data.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://schema.org/NewsArticle"),
+        ox.DefaultGraph()))
+    assert len(articles) == 8
+    assert all(site.catalogue.graph_of_article(a) for a in articles)
+    fast = {a: (site.mentions_in(a), Pages(site).resource(a, site.doc_path(a))) for a in articles}
+    assert all(mentions for mentions, _ in fast.values())
+
+    monkeypatch.setattr(Catalogue, "graph_of_article", lambda self, article: None)  # a look-up per mention
+    slow_site = Site(ox.Store.read_only(str(folder)))
+    for a in articles:
+        assert slow_site.mentions_in(a) == fast[a][0]
+        assert Pages(slow_site).resource(a, slow_site.doc_path(a)) == fast[a][1]

@@ -214,6 +214,17 @@ class Catalogue:
             return counts if counts is not None and not counts.others else None
         return self._once("store counts", make)
 
+    def graph_of_article(self, article: str) -> str | None:
+        """The named graph that holds ``article``, when kg load's counts say every graph holds one
+        article and this one is in exactly one graph; else None (then: look-ups over the union)."""
+        def make() -> dict[str, str | None]:
+            counts = self._store_counts()
+            found: dict[str, str | None] = {}
+            for graph, (_, held) in (counts.graphs.items() if counts is not None else ()):
+                found[held] = None if held in found else graph
+            return found
+        return self._once("graph of article", make).get(article)
+
     def triple_count(self) -> int:
         """Distinct triples over all the articles' graphs."""
         if (kept := self._store_counts()) is not None:
