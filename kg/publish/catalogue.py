@@ -189,6 +189,12 @@ class Catalogue:
             found = memo[(kind, key)] = make()
         return found
 
+    def remember(self, kind: str, key: str, value) -> None:
+        """Remember a fact ``remembered`` would compute (found on the way, as sure as its ``make``)."""
+        if len(self._memo) >= MEMO_ENTRIES:
+            self._memo.clear()
+        self._memo[(kind, key)] = value
+
     def ready(self, name: str) -> bool:
         return name in self._values
 

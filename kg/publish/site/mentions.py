@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.publish.site.common import DENOTED_BY, NIF, Mention, Term, _term_key, sentence_around
+from kg.publish.site.common import DENOTED_BY, NIF, RDF_TYPE, Mention, Term, _term_key, sentence_around
 
 
 class Mentions:
@@ -83,18 +83,29 @@ class Mentions:
         properties: dict[str, dict[str, Term]] = {}
         denoted: dict[str, set[str]] = {}
         children: set[str] = set()
-        context, denoted_by = NIF + "referenceContext", DENOTED_BY.value
+        types: dict[str, set[str]] = {}
+        context, denoted_by, rdf_type = NIF + "referenceContext", DENOTED_BY.value, RDF_TYPE.value
         for q in self.data.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
             subject, predicate = q.subject, q.predicate.value
             if not isinstance(subject, ox.NamedNode):
                 continue
             if predicate == denoted_by and isinstance(q.object, ox.NamedNode):
                 denoted.setdefault(q.object.value, set()).add(subject.value)
+            if predicate == rdf_type and isinstance(q.object, ox.NamedNode):
+                types.setdefault(subject.value, set()).add(q.object.value)
             if predicate == context and isinstance(q.object, ox.NamedNode) and q.object.value == article:
                 children.add(subject.value)
             props = properties.setdefault(subject.value, {})  # a mention's own facts (for the children above)
             if predicate not in props or _term_key(q.object) > _term_key(props[predicate]):
                 props[predicate] = q.object
+        # a thing this graph types with a relation class is a relation (a type in one graph is a type
+        # of the union): the page's is_relation need not look its types up (the tenures and
+        # participations the mentions are evidence for: most of what an article's mentions denote)
+        relation = self.relation_classes
+        for things in denoted.values():
+            for thing in things:
+                if relation.intersection(types.get(thing, ())):
+                    self.catalogue.remember("relation", thing, True)
         out = []
         for iri in sorted(children):
             m = _mention_from(iri, properties.get(iri, {}))
