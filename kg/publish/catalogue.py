@@ -141,10 +141,25 @@ class Catalogue:
             return {}
         return dict(doc.get("values", {}))
 
+    def hold_writes(self) -> None:
+        """Keep new values in memory until flush_kept (kg.publish.prepare: one write of the file, not
+        one per value, each the whole file: the sorted indexes are 23 MB at 100,000 articles)."""
+        self._holding = True
+
+    def flush_kept(self) -> None:
+        self._holding = False
+        if self._kept:
+            name, value = next(iter(self._kept.items()))
+            self._write_kept(name, value)
+
     def _write_kept(self, name: str, value) -> None:
         if self.keep is None:
             return
         kept = self._kept
+        if getattr(self, "_holding", False):
+            with self._guard:
+                kept[name] = value
+            return
         with self._guard:
             kept[name] = value
             doc = {"format": KEPT_FORMAT, "version": self.version, "values": kept}

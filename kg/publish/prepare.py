@@ -49,6 +49,7 @@ def _prepare(location: str | Path | None) -> bool:
     version = list(store_generation(str(folder)))
     site = Site(store)
     site.keep_counts(kept_counts_file(folder), version)  # no location: the index is built here, not in a child
+    site.catalogue.hold_writes()
     # what kg serve's warm-up computes (kg.publish.app.LinkedDataApp._warm_up), in its order
     site.triple_count(), site.graph_count()
     for index in site.indexes:
@@ -56,6 +57,7 @@ def _prepare(location: str | Path | None) -> bool:
     from kg.publish import dataset
 
     dataset.void_triples(site)
+    site.catalogue.flush_kept()
     site.catalogue.search_index(expand)
     del site, store
     return list(store_generation(str(folder))) == version  # else a writer came in between: kept for nothing

@@ -131,8 +131,7 @@ class Indexes:
                 or sorted(p.value for p in self.label_properties) != sorted(counts.THING_LABELS)):
             return len(self.all_things())
         terms = [iri for iri in sorted(self._terms_subjects) if "#" not in iri and counts.is_thing_iri(iri)]
-        in_data = (any(counts._thing_evidence(q) for p in (counts.RDF_TYPE, *counts.THING_LABELS)
-                       for q in self._quads(self.data, ox.NamedNode(iri), ox.NamedNode(p))) for iri in terms)
+        in_data = (any(counts._thing_evidence(q) for q in self._quads(self.data, ox.NamedNode(iri))) for iri in terms)
         return kept + sum(1 for present in in_data if not present)
 
     def _all_things(self) -> list[str]:
