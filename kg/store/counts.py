@@ -235,7 +235,12 @@ def things_by_scan(store) -> int:
 def examples_by_query(store) -> dict[str, tuple[int, str]]:
     """Class → (mentions, IRI) of its member with the most gaf:denotedBy (ties: the greatest IRI);
     classes whose members have no mention are left out."""
-    query = (f"SELECT ?c ?s ?n WHERE {{ {{ SELECT ?s (COUNT(?m) AS ?n) WHERE {{ ?s <{GAF_DENOTED_BY}> ?m "
+    import pyoxigraph as ox
+
+    from kg.store.guard import sparql_term
+
+    denoted = sparql_term(ox.NamedNode(GAF_DENOTED_BY))
+    query = ("SELECT ?c ?s ?n WHERE { { SELECT ?s (COUNT(?m) AS ?n) WHERE { ?s " + denoted + " ?m "
              "FILTER(isIRI(?s)) } GROUP BY ?s } ?s a ?c FILTER(isIRI(?c)) }")
     best: dict[str, tuple[int, str]] = {}
     for row in store.query(query):
@@ -314,8 +319,10 @@ def _best_after(store, cls: str, added: dict, removed: dict) -> tuple[int, str] 
 
     touched = set(added) | set(removed)
     best: tuple[int, str] | None = None
-    query = (f"SELECT ?s (COUNT(?m) AS ?n) WHERE {{ ?s a <{cls}> . ?s <{GAF_DENOTED_BY}> ?m FILTER(isIRI(?s)) }} "
-             "GROUP BY ?s")
+    from kg.store.guard import sparql_term
+
+    query = (f"SELECT ?s (COUNT(?m) AS ?n) WHERE {{ ?s a {sparql_term(ox.NamedNode(cls))} . "
+             f"?s {sparql_term(ox.NamedNode(GAF_DENOTED_BY))} ?m FILTER(isIRI(?s)) }} GROUP BY ?s")
     for row in store.query(query):
         if row[0].value not in touched:
             entry = (int(row[1].value), row[0].value)
