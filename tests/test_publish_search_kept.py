@@ -337,3 +337,16 @@ def test_the_first_home_page_after_a_restart_reads_the_kept_member_counts_withou
     people = next(index for index in again.site.indexes if index["key"] == "people")["members"]
     assert people.unsorted == set(people) and len(people) == len(set(people))
     assert scans and not any(scans)  # the set, when a page needs it, from the kept sorted list
+
+
+def test_what_is_kept_in_a_subfolder_of_the_store_is_not_a_new_store_version(store_copy):
+    """kg serve's store version is RocksDB's files: answers another tool keeps in a subfolder of the
+    store (kg-answers/) leave the version, and so every kept count and index, as they are."""
+    from kg.publish.catalogue import store_generation
+
+    before = store_generation(str(store_copy))
+    (store_copy / "kg-answers").mkdir()
+    (store_copy / "kg-answers" / "answers.sqlite").write_bytes(b"x" * 100)
+    assert store_generation(str(store_copy)) == before
+    (store_copy / "NEW-000001.sst").write_bytes(b"y")  # a write of the store itself
+    assert store_generation(str(store_copy)) != before

@@ -430,18 +430,26 @@ class Catalogue:
 
 
 def store_generation(location: str) -> tuple[int, int, int]:
-    """(newest modification time in ns, number of files, total size) of the files under a store folder.
+    """(newest modification time in ns, number of files, total size) of the store's own files.
 
     Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
+    Only the files of the folder itself (RocksDB's): a subfolder holds what other tools derive and
+    keep beside the data (kept CQ answers, kg-answers/), which is not a new version of the data:
+    counting it made every kept answer look like a load (the pages' caches dropped and rebuilt).
     """
     newest = count = size = 0
-    for folder, _dirs, files in os.walk(location):
-        for name in files:
-            try:
-                info = os.stat(os.path.join(folder, name))
-            except OSError:  # a file removed while we look (compaction): the next look sees the rest
+    try:
+        entries = list(os.scandir(location))
+    except OSError:
+        return newest, count, size
+    for entry in entries:
+        try:
+            if not entry.is_file(follow_symlinks=False):
                 continue
-            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
+            info = entry.stat(follow_symlinks=False)
+        except OSError:  # a file removed while we look (compaction): the next look sees the rest
+            continue
+        newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
     return newest, count, size
 
 
