@@ -184,7 +184,8 @@ class LinkedDataApp:
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
-            if site is self.site:  # what an article page groups and colours its mentions by
+            if site is self.site:  # what an article page groups and colours its mentions by, and reads them from
+                site.catalogue.graph_of_article("")
                 _ = site.index_of
                 for index in site.indexes:
                     index["members"].among(())
