@@ -183,15 +183,21 @@ def test_kg_load_prepares_the_search_index_so_the_first_serve_answers_search_at_
         assert seen["status"].startswith("200"), (path, seen)
     assert index_file.stat().st_size > 0
 
-    # a reload of one article: a new store version, prepared again (not the old version's files)
+    # a reload of one article: a new store version, prepared again (not the old version's files)...
     monkeypatch.undo()
     monkeypatch.setenv("KG_SERVE_CACHE", str(cache))
     monkeypatch.setattr(prepare, "PREPARE_TRIPLES", 0)
+    monkeypatch.setattr(prepare, "PREPARE_WRITTEN", 0.0)
     result = CliRunner().invoke(main, ["load", "--no-validate", "--store", str(folder), str(nquads[0])])
     assert result.exit_code == 0, result.output
     newer = list(store_generation(str(folder)))
     assert newer != version
     assert SearchIndex.header(index_file, newer) is not None
+    # ... unless it wrote too little of the store to be worth it (then kg serve builds it, as before)
+    monkeypatch.setattr(prepare, "PREPARE_WRITTEN", 2.0)  # more than all of it: never
+    result = CliRunner().invoke(main, ["load", "--no-validate", "--store", str(folder), str(nquads[1])])
+    assert result.exit_code == 0, result.output
+    assert SearchIndex.header(index_file, list(store_generation(str(folder)))) is None
 
 
 def test_an_article_page_reads_its_mentions_from_its_graph_with_the_same_page(tmp_path, corpus, monkeypatch):

@@ -30,11 +30,12 @@ def _then_prepare_serve(command):
 
     @functools.wraps(command)
     def wrapper(open_store, *args, **kwargs):
+        from kg.publish.prepare import after_load, before_load
+
+        since = before_load(open_store.location)
         command(open_store, *args, **kwargs)
         if not open_store.endpoint:
-            from kg.publish.prepare import after_load
-
-            after_load(open_store.location)
+            after_load(open_store.location, since)
 
     return wrapper
 
