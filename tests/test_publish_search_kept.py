@@ -350,3 +350,48 @@ def test_what_is_kept_in_a_subfolder_of_the_store_is_not_a_new_store_version(sto
     assert store_generation(str(store_copy)) == before
     (store_copy / "NEW-000001.sst").write_bytes(b"y")  # a write of the store itself
     assert store_generation(str(store_copy)) != before
+
+
+def test_a_server_waits_for_the_index_a_load_is_preparing_instead_of_building_it_too(store_copy, cache,
+                                                                                    monkeypatch):
+    """kg load prepares the new store version's search index (kg.publish.prepare) and says so beside
+    it; a kg serve that reaches that version meanwhile waits for the file rather than build the same
+    index; a marker left by a process that is gone is ignored."""
+    import json
+    import subprocess
+    import sys
+
+    from kg.publish.catalogue import preparing_file, store_generation
+    from kg.publish.site import expand
+
+    name = a_person_label(store_copy)
+    version = list(store_generation(str(store_copy)))
+    path = kept_search_file(kept_counts_file(store_copy))
+    built = Catalogue(open_read_only(store_copy)).search_index(expand)  # what the load will write
+    marker = preparing_file(path)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    loader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the kg load, still at work
+    marker.write_text(json.dumps({"version": version, "pid": loader.pid}), encoding="utf-8")
+
+    def the_load_finishes():
+        time.sleep(1.0)
+        built.write(path, version)
+        marker.unlink()
+
+    threading.Thread(target=the_load_finishes, daemon=True).start()
+    monkeypatch.setattr(Catalogue, "_literals_of", lambda self, prop: pytest.fail("the server built it too"))
+    catalogue = Catalogue(open_read_only(store_copy), keep=kept_counts_file(store_copy), version=version)
+    started = time.monotonic()
+    try:
+        assert catalogue.search_index(expand).entries == built.entries
+        assert time.monotonic() - started >= 0.9
+    finally:
+        loader.kill()
+        loader.wait()
+
+    monkeypatch.undo()
+    path.unlink()
+    marker.write_text(json.dumps({"version": version, "pid": 2**22 + 12345}), encoding="utf-8")  # no such process
+    catalogue = Catalogue(open_read_only(store_copy), keep=kept_counts_file(store_copy), version=version)
+    assert catalogue.search_index(expand).entries == built.entries  # built, not waited for
+    assert name

@@ -382,6 +382,10 @@ class Catalogue:
             path = kept_search_file(self.keep) if self.keep is not None else None
             if path is not None and (index := SearchIndex.read(path, self.version)) is not None:
                 return index
+            # a kg load is preparing it for this version (kg.publish.prepare): wait for its file
+            if (path is not None and wait_for_preparer(path, self.version)
+                    and (index := SearchIndex.read(path, self.version)) is not None):
+                return index
             # a big store: the scans in a niced child process, not under this server's interpreter lock
             if (path is not None and self.location is not None and self._big()
                     and build_search_in_child(self.location, path, self.version)
@@ -468,6 +472,45 @@ def build_search_in_child(location: str | Path, path: Path, version, timeout: fl
     if done.returncode != 0 and done.stderr:
         print(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1], file=sys.stderr)
     return done.returncode == 0
+
+
+def preparing_file(path: Path) -> Path:
+    """The marker a kg load leaves beside the search index file ``path`` while it builds it."""
+    return path.with_suffix(".preparing")
+
+
+def wait_for_preparer(path: Path, version, poll: float = 0.5, timeout: float = 3600.0) -> bool:
+    """While a live kg load says (preparing_file) it builds the index ``path`` for ``version``, wait;
+    True once the file is there for that version. A server that follows the store sees the new
+    version as soon as the load is done, and would otherwise build the same index beside it."""
+    import time
+
+    marker = preparing_file(path)
+    deadline = time.monotonic() + timeout  # a load stuck for longer: the server builds the index itself
+    while time.monotonic() < deadline:
+        try:
+            doc = json.loads(marker.read_text(encoding="utf-8"))
+            pid = int(doc["pid"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return SearchIndex.header(path, version) is not None
+        if doc.get("version") != version or pid == os.getpid() or not _alive(pid):  # not this process's own
+            return SearchIndex.header(path, version) is not None
+        if SearchIndex.header(path, version) is not None:
+            return True
+        time.sleep(poll)
+    return SearchIndex.header(path, version) is not None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def kept_search_file(kept: Path) -> Path:

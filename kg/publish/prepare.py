@@ -72,7 +72,10 @@ def _written_share(location: str | Path | None, since: int) -> float:
 
 
 def _prepare(location: str | Path | None) -> bool:
-    from kg.publish.catalogue import kept_counts_file, store_generation
+    import json
+    import os
+
+    from kg.publish.catalogue import kept_counts_file, kept_search_file, preparing_file, store_generation
     from kg.publish.server import open_read_only
     from kg.publish.site import Site, expand
     from kg.store import counts as kept
@@ -97,6 +100,14 @@ def _prepare(location: str | Path | None) -> bool:
 
     dataset.void_triples(site)
     site.catalogue.flush_kept()
-    site.catalogue.search_index(expand)
+    # a kg serve following this store waits for this index rather than build it too (wait_for_preparer)
+    index_file = kept_search_file(kept_counts_file(folder))
+    marker = preparing_file(index_file)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"version": version, "pid": os.getpid()}), encoding="utf-8")
+        site.catalogue.search_index(expand)
+    finally:
+        marker.unlink(missing_ok=True)
     del site, store
     return list(store_generation(str(folder))) == version  # else a writer came in between: kept for nothing
