@@ -286,3 +286,112 @@ def _search_finds(store_copy, name):
         assert status == 200 and name in page
     finally:
         app.close()
+
+
+def test_the_kept_index_is_read_back_piece_by_piece_with_the_same_answers(tmp_path, monkeypatch):
+    """The file is decoded a few bytes at a time (other threads run in between): the same index,
+    also with an empty label and a label holding a line break (the file's separator)."""
+    import kg.publish.catalogue as catalogue
+
+    entries = [*ENTRIES, ("", f"{BASE}id/person/e"), ("ngo\nvan ba", f"{BASE}id/person/f")]
+    built = SearchIndex(entries)
+    assert all("\n" not in folded for folded, _ in built.entries)
+    path = tmp_path / "x.search"
+    built.write(path, [7])
+    for piece in (1, 3, 1 << 20):
+        monkeypatch.setattr(catalogue, "SEARCH_DECODE_BYTES", piece)
+        read = SearchIndex.read(path, [7])
+        assert read is not None and read.entries == built.entries and read.words == built.words
+        for words in (["ngo"], ["van", "ba"], ["le"], ["tinh"]):
+            assert read.search(words, 10) == built.search(words, 10)
+    assert SearchIndex.read(path, [7]).search(["ngo", "ba"], 10) == [f"{BASE}id/person/f"]
+
+
+def test_the_first_home_page_after_a_restart_reads_the_kept_member_counts_without_a_scan(store_copy, cache,
+                                                                                        monkeypatch):
+    """A restart on an unchanged store: the home page's numbers (and every page's menu) come from the
+    kept file; the class members are not scanned for them (4 s at 100,000 articles)."""
+    first = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
+    status, _, home = call(first, "/")
+    assert status == 200
+    for index in first.site.indexes:
+        index["members"][:1]  # what the warm-up keeps: the sorted members
+    del first
+
+    scans = []
+    members = Catalogue.members
+
+    def counting(self, classes, known=None):
+        def spy():
+            found = known() if known is not None else None
+            scans.append(found is None)
+            return found
+        return members(self, classes, known=spy)
+
+    monkeypatch.setattr(Catalogue, "members", counting)
+    again = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
+    status, _, home_again = call(again, "/")
+    assert status == 200 and home_again == home
+    assert scans == []  # the counts were read back: no member set was needed
+    assert call(again, "/index/people")[0] == 200
+    people = next(index for index in again.site.indexes if index["key"] == "people")["members"]
+    assert people.unsorted == set(people) and len(people) == len(set(people))
+    assert scans and not any(scans)  # the set, when a page needs it, from the kept sorted list
+
+
+def test_what_is_kept_in_a_subfolder_of_the_store_is_not_a_new_store_version(store_copy):
+    """kg serve's store version is RocksDB's files: answers another tool keeps in a subfolder of the
+    store (kg-answers/) leave the version, and so every kept count and index, as they are."""
+    from kg.publish.catalogue import store_generation
+
+    before = store_generation(str(store_copy))
+    (store_copy / "kg-answers").mkdir()
+    (store_copy / "kg-answers" / "answers.sqlite").write_bytes(b"x" * 100)
+    assert store_generation(str(store_copy)) == before
+    (store_copy / "NEW-000001.sst").write_bytes(b"y")  # a write of the store itself
+    assert store_generation(str(store_copy)) != before
+
+
+def test_a_server_waits_for_the_index_a_load_is_preparing_instead_of_building_it_too(store_copy, cache,
+                                                                                    monkeypatch):
+    """kg load prepares the new store version's search index (kg.publish.prepare) and says so beside
+    it; a kg serve that reaches that version meanwhile waits for the file rather than build the same
+    index; a marker left by a process that is gone is ignored."""
+    import json
+    import subprocess
+    import sys
+
+    from kg.publish.catalogue import preparing_file, store_generation
+    from kg.publish.site import expand
+
+    name = a_person_label(store_copy)
+    version = list(store_generation(str(store_copy)))
+    path = kept_search_file(kept_counts_file(store_copy))
+    built = Catalogue(open_read_only(store_copy)).search_index(expand)  # what the load will write
+    marker = preparing_file(path)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    loader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the kg load, still at work
+    marker.write_text(json.dumps({"version": version, "pid": loader.pid}), encoding="utf-8")
+
+    def the_load_finishes():
+        time.sleep(1.0)
+        built.write(path, version)
+        marker.unlink()
+
+    threading.Thread(target=the_load_finishes, daemon=True).start()
+    monkeypatch.setattr(Catalogue, "_literals_of", lambda self, prop: pytest.fail("the server built it too"))
+    catalogue = Catalogue(open_read_only(store_copy), keep=kept_counts_file(store_copy), version=version)
+    started = time.monotonic()
+    try:
+        assert catalogue.search_index(expand).entries == built.entries
+        assert time.monotonic() - started >= 0.9
+    finally:
+        loader.kill()
+        loader.wait()
+
+    monkeypatch.undo()
+    path.unlink()
+    marker.write_text(json.dumps({"version": version, "pid": 2**22 + 12345}), encoding="utf-8")  # no such process
+    catalogue = Catalogue(open_read_only(store_copy), keep=kept_counts_file(store_copy), version=version)
+    assert catalogue.search_index(expand).entries == built.entries  # built, not waited for
+    assert name

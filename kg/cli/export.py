@@ -229,8 +229,12 @@ def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)"
 def _load(exports, location, quiet: bool) -> None:
     from kg.store import load_graphs, open_store
 
+    from kg.publish.prepare import after_load, before_load
+
+    since = before_load(location)
     with open_store(location) as store:
         units = load_graphs(store, [(item.graph_iri, item.graph) for item in exports])
+    after_load(location, since)  # kg serve's search index for the new store version (kg.publish.prepare)
     if not quiet:
         click.echo(f"loaded {len(units)} graph(s) into {location or 'the embedded store'}", err=True)
 

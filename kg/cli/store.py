@@ -24,6 +24,22 @@ KG_STORE, KG_ENDPOINT, KG_SERVER, KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD, KG_TIM
 """
 
 
+def _then_prepare_serve(command):
+    """After a successful load into the embedded store: kg serve's search index and sorted indexes
+    for the new store version (kg.publish.prepare), so its first start need not build them."""
+
+    @functools.wraps(command)
+    def wrapper(open_store, *args, **kwargs):
+        from kg.publish.prepare import after_load, before_load
+
+        since = before_load(open_store.location)
+        command(open_store, *args, **kwargs)
+        if not open_store.endpoint:
+            after_load(open_store.location, since)
+
+    return wrapper
+
+
 def store_options(func):
     """--store / --endpoint / auth / --timeout, turned into an ``open_store`` factory."""
 
@@ -94,6 +110,7 @@ def _password(user: str | None) -> str | None:
               help="Validate every file, even those whose bytes kg export recorded as validated.")
 @store_options
 @user_errors
+@_then_prepare_serve
 def load(open_store, files, graph, append, no_validate, revalidate, curation_path, base):
     """Load exported files into the store, one named graph per article.
 

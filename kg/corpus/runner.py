@@ -371,8 +371,12 @@ def _export(plan, engine, base, validate, strict, jobs, shard_size, force, load,
     if curation is not None and not summary.interrupted:
         summary.curation = _curation_summary(curation, curation_path, plan.tasks, manifest)
     if load and not summary.interrupted:
+        from kg.publish.prepare import after_load, before_load
+
+        since = before_load(store)
         summary.dropped = _drop(orphans, store)
         summary.loaded = _load(plan.tasks, manifest, store)
+        after_load(store, since)  # kg serve's search index for the new store version (kg.publish.prepare)
     summary.elapsed = time.monotonic() - start
     summary.report = str(plan.report)
     try:

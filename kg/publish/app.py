@@ -62,6 +62,7 @@ STORE_CHECK_SECONDS = 1.0  # how often a request looks whether the store folder 
 SEARCH_WAIT_SECONDS = 5.0
 # the SPARQL worker processes start once no page was asked for in QUIET_SECONDS (at most this late)
 QUIET_SECONDS, QUIET_WAIT_SECONDS = 1.0, 60.0
+STARTUP_SECONDS = 5.0  # the warm-up waits at most this long for the port to be bound (an app without a server: not)
 ENDPOINT_CHECK_SECONDS = 5.0  # how often a request asks a SPARQL server's data whether it changed (one COUNT)
 STORE_SETTLE_SECONDS = 0.5  # the folder must be this long unchanged before it is reopened (a load may still be writing)
 # /sparql: machines that send */* (or nothing) get JSON; browsers name text/html and get the page.
@@ -178,17 +179,19 @@ class LinkedDataApp:
         from kg.publish.site import expand
 
         try:
-            if site.catalogue.search_index_kept():  # a restart: read it at once, in its own thread
-                site.catalogue.search_index_within(expand, 0)
+            # the port is bound first (a start-up that competes with this thread answers later)
+            self.listening.wait(STARTUP_SECONDS)
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
-            if site is self.site:  # what an article page groups and colours its mentions by
+            if site is self.site:  # what an article page groups and colours its mentions by, and reads them from
+                site.catalogue.graph_of_article("")
                 _ = site.index_of
                 for index in site.indexes:
                     index["members"].among(())
             if site is self.site:
                 self._void_triples()
+            # after what every page needs (a restart reads the index back: seconds at 100,000 articles)
             site.catalogue.search_index(expand)
             # the SPARQL worker processes, so the first query need not wait; only once the server
             # listens (a process that exits because its port is taken must leave no half-started child)

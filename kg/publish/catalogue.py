@@ -41,8 +41,12 @@ SEARCH_PROPERTIES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:na
 KEPT_FORMAT = 2  # bump when the meaning of a kept value changes
 MEMO_ENTRIES = 200_000  # Catalogue.remembered: ~40 MB at most
 _MISSING = object()
-SEARCH_FORMAT = 1
-SEARCH_CHILD_TRIPLES = 1_000_000  # from this size (~1,500 articles) a store's search index is built in a child  # bump when SearchIndex's file layout or folding changes
+SEARCH_FORMAT = 2  # bump when SearchIndex's file layout or folding changes
+SEARCH_CHILD_TRIPLES = 1_000_000  # from this size (~1,500 articles) a store's search index is built in a child
+# a kept search index is decoded this many bytes at a time: each piece holds the interpreter lock for
+# milliseconds, so the pages asked for meanwhile are answered (one json.loads of the 226 MB of
+# strings at 100,000 articles held it for ~5 s: the first home page after a restart waited for it)
+SEARCH_DECODE_BYTES = 1 << 20
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -137,10 +141,25 @@ class Catalogue:
             return {}
         return dict(doc.get("values", {}))
 
+    def hold_writes(self) -> None:
+        """Keep new values in memory until flush_kept (kg.publish.prepare: one write of the file, not
+        one per value, each the whole file: the sorted indexes are 23 MB at 100,000 articles)."""
+        self._holding = True
+
+    def flush_kept(self) -> None:
+        self._holding = False
+        if self._kept:
+            name, value = next(iter(self._kept.items()))
+            self._write_kept(name, value)
+
     def _write_kept(self, name: str, value) -> None:
         if self.keep is None:
             return
         kept = self._kept
+        if getattr(self, "_holding", False):
+            with self._guard:
+                kept[name] = value
+            return
         with self._guard:
             kept[name] = value
             doc = {"format": KEPT_FORMAT, "version": self.version, "values": kept}
@@ -185,6 +204,12 @@ class Catalogue:
             found = memo[(kind, key)] = make()
         return found
 
+    def remember(self, kind: str, key: str, value) -> None:
+        """Remember a fact ``remembered`` would compute (found on the way, as sure as its ``make``)."""
+        if len(self._memo) >= MEMO_ENTRIES:
+            self._memo.clear()
+        self._memo[(kind, key)] = value
+
     def ready(self, name: str) -> bool:
         return name in self._values
 
@@ -209,6 +234,17 @@ class Catalogue:
             counts = read(self.store) if self.graph is not None else None
             return counts if counts is not None and not counts.others else None
         return self._once("store counts", make)
+
+    def graph_of_article(self, article: str) -> str | None:
+        """The named graph that holds ``article``, when kg load's counts say every graph holds one
+        article and this one is in exactly one graph; else None (then: look-ups over the union)."""
+        def make() -> dict[str, str | None]:
+            counts = self._store_counts()
+            found: dict[str, str | None] = {}
+            for graph, (_, held) in (counts.graphs.items() if counts is not None else ()):
+                found[held] = None if held in found else graph
+            return found
+        return self._once("graph of article", make).get(article)
 
     def triple_count(self) -> int:
         """Distinct triples over all the articles' graphs."""
@@ -253,11 +289,25 @@ class Catalogue:
             return dict(sorted((row[0].value, int(row[1].value)) for row in self._query(query)))
         return self._once("classes", make, persist=True)
 
-    def most_mentioned(self, key: str, members: Iterable[str]) -> str | None:
-        """The member with the most mentions (gaf:denotedBy; ties: the greatest IRI), kept under ``key``."""
+    def kept_things(self) -> int | None:
+        """Things kg load counted (kg.store.counts: is_thing_iri, THING_LABELS), None when not kept."""
+        counts = self._store_counts()
+        return counts.things if counts is not None else None
+
+    def most_mentioned(self, key: str, members: Iterable[str] | Callable[[], Iterable[str]],
+                       classes: Iterable[str] | None = None) -> str | None:
+        """The member with the most mentions (gaf:denotedBy; ties: the greatest IRI), kept under ``key``.
+        ``classes`` (the members' classes): from the most-mentioned member per class kg load kept
+        (kg.store.counts), without counting every member's mentions."""
+        counts = self._store_counts() if classes is not None else None
+        if counts is not None and counts.examples is not None:
+            found = [counts.examples[c] for c in classes if c in counts.examples]
+            if found:
+                return max(found)[1]
+
         def make() -> str | None:
             best = None
-            for iri in members:
+            for iri in (members() if callable(members) else members):
                 n = sum(1 for _ in self.store.quads_for_pattern(ox.NamedNode(iri), GAF_DENOTED_BY, None, self.graph))
                 if best is None or (n, iri) > best:
                     best = (n, iri)
@@ -266,9 +316,12 @@ class Catalogue:
 
     # --- class members and labels -------------------------------------------------------------
 
-    def members(self, classes: frozenset[str]) -> set[str]:
-        """IRIs typed with any of ``classes`` in the data (not sorted)."""
+    def members(self, classes: frozenset[str], known: Callable[[], list[str] | None] | None = None) -> set[str]:
+        """IRIs typed with any of ``classes`` in the data (not sorted). ``known``: the same members
+        kept in some order for this store version (kept_sorted), or None: then they are scanned."""
         def make() -> set[str]:
+            if known is not None and (listed := known()) is not None:
+                return set(listed)
             found: set[str] = set()
             for cls in sorted(classes):
                 for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), self.graph):
@@ -276,6 +329,18 @@ class Catalogue:
                         found.add(q.subject.value)
             return found
         return self._once("members|" + "|".join(sorted(classes)), make)
+
+    def member_count(self, classes: frozenset[str], members: Callable[[], set[str]]) -> int:
+        """len(members()) for ``classes``, kept across restarts (every page's menu asks for it)."""
+        return self._once("member count|" + "|".join(sorted(classes)), lambda: len(members()), persist=True)
+
+    def kept_sorted(self, key: str) -> list[str] | None:
+        """The sorted member list ``key`` when it is already computed or kept (sorted_members), else None."""
+        name = "sorted|" + key
+        found = self._values.get(name, _MISSING)
+        if found is _MISSING:
+            found = self._kept.get(name)
+        return found  # type: ignore[return-value]
 
     def typed_subjects(self) -> set[str]:
         """Every IRI subject of an rdf:type triple, mentions (IRIs with a fragment) left out."""
@@ -316,6 +381,10 @@ class Catalogue:
         def make() -> SearchIndex:
             path = kept_search_file(self.keep) if self.keep is not None else None
             if path is not None and (index := SearchIndex.read(path, self.version)) is not None:
+                return index
+            # a kg load is preparing it for this version (kg.publish.prepare): wait for its file
+            if (path is not None and wait_for_preparer(path, self.version)
+                    and (index := SearchIndex.read(path, self.version)) is not None):
                 return index
             # a big store: the scans in a niced child process, not under this server's interpreter lock
             if (path is not None and self.location is not None and self._big()
@@ -365,18 +434,26 @@ class Catalogue:
 
 
 def store_generation(location: str) -> tuple[int, int, int]:
-    """(newest modification time in ns, number of files, total size) of the files under a store folder.
+    """(newest modification time in ns, number of files, total size) of the store's own files.
 
     Any write (a `kg load`, `kg drop`) adds or rewrites files, so the triple changes; reading does not.
+    Only the files of the folder itself (RocksDB's): a subfolder holds what other tools derive and
+    keep beside the data (kept CQ answers, kg-answers/), which is not a new version of the data:
+    counting it made every kept answer look like a load (the pages' caches dropped and rebuilt).
     """
     newest = count = size = 0
-    for folder, _dirs, files in os.walk(location):
-        for name in files:
-            try:
-                info = os.stat(os.path.join(folder, name))
-            except OSError:  # a file removed while we look (compaction): the next look sees the rest
+    try:
+        entries = list(os.scandir(location))
+    except OSError:
+        return newest, count, size
+    for entry in entries:
+        try:
+            if not entry.is_file(follow_symlinks=False):
                 continue
-            newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
+            info = entry.stat(follow_symlinks=False)
+        except OSError:  # a file removed while we look (compaction): the next look sees the rest
+            continue
+        newest, count, size = max(newest, info.st_mtime_ns), count + 1, size + info.st_size
     return newest, count, size
 
 
@@ -395,6 +472,45 @@ def build_search_in_child(location: str | Path, path: Path, version, timeout: fl
     if done.returncode != 0 and done.stderr:
         print(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1], file=sys.stderr)
     return done.returncode == 0
+
+
+def preparing_file(path: Path) -> Path:
+    """The marker a kg load leaves beside the search index file ``path`` while it builds it."""
+    return path.with_suffix(".preparing")
+
+
+def wait_for_preparer(path: Path, version, poll: float = 0.5, timeout: float = 3600.0) -> bool:
+    """While a live kg load says (preparing_file) it builds the index ``path`` for ``version``, wait;
+    True once the file is there for that version. A server that follows the store sees the new
+    version as soon as the load is done, and would otherwise build the same index beside it."""
+    import time
+
+    marker = preparing_file(path)
+    deadline = time.monotonic() + timeout  # a load stuck for longer: the server builds the index itself
+    while time.monotonic() < deadline:
+        try:
+            doc = json.loads(marker.read_text(encoding="utf-8"))
+            pid = int(doc["pid"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return SearchIndex.header(path, version) is not None
+        if doc.get("version") != version or pid == os.getpid() or not _alive(pid):  # not this process's own
+            return SearchIndex.header(path, version) is not None
+        if SearchIndex.header(path, version) is not None:
+            return True
+        time.sleep(poll)
+    return SearchIndex.header(path, version) is not None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def kept_search_file(kept: Path) -> Path:
@@ -422,6 +538,8 @@ class SearchIndex:
             self._folded, self._iris, self.words, self._postings = parts
             return
         entries = entries or []
+        if any("\n" in folded for folded, _ in entries):  # a line break is a space to search (the file's separator)
+            entries = sorted((folded.replace("\n", " "), iri) for folded, iri in entries)
         self._folded = [folded for folded, _ in entries]
         self._iris = [iri for _, iri in entries]
         postings: dict[str, array] = {}
@@ -441,14 +559,17 @@ class SearchIndex:
         """Write the index for the store version ``version`` (atomically; a read-only cache folder: not kept)."""
         import zlib
 
-        strings = json.dumps([self._folded, self._iris, self.words], ensure_ascii=False).encode("utf-8")
+        # three blocks of lines (labels, IRIs, words: none holds a line break), read back piece by piece
+        sections = [("\n".join(strings)).encode("utf-8") for strings in (self._folded, self._iris, self.words)]
+        strings = b"".join(sections)
         lengths = array("I", (len(p) for p in self._postings))
         body = [strings, lengths.tobytes(), *(p.tobytes() for p in self._postings)]
         crc = 0
         for part in body:
             crc = zlib.crc32(part, crc)
         header = {"format": SEARCH_FORMAT, "version": version, "byteorder": sys.byteorder,
-                  "itemsize": lengths.itemsize, "strings": len(strings), "words": len(self.words),
+                  "itemsize": lengths.itemsize, "strings": len(strings), "sections": [len(x) for x in sections],
+                  "entries": len(self._folded), "words": len(self.words),
                   "size": sum(len(part) for part in body), "crc32": crc}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -490,11 +611,15 @@ class SearchIndex:
                     or header.get("crc32") != zlib.crc32(body)):
                 return None
             cut = header["strings"]
-            folded, iris, words = json.loads(body[:cut].decode("utf-8"))
+            sizes, entries, count = header["sections"], header["entries"], header["words"]
+            if sum(sizes) != cut:
+                return None
+            folded = _lines(body, 0, sizes[0], entries)
+            iris = _lines(body, sizes[0], sizes[0] + sizes[1], entries)
+            words = _lines(body, sizes[0] + sizes[1], cut, count)
             numbers = array("I")
             numbers.frombytes(body[cut:])
-            count = header["words"]
-            if count != len(words) or len(folded) != len(iris) or len(numbers) < count:
+            if count != len(words) or len(folded) != entries or len(iris) != entries or len(numbers) < count:
                 return None
             postings, start = [], count
             for length in numbers[:count]:
@@ -543,3 +668,19 @@ class SearchIndex:
                 if len(found) == limit:
                     break
         return list(found)
+
+
+def _lines(body: bytes, start: int, end: int, expected: int) -> list[str]:
+    """``body[start:end].decode().split("\\n")`` (``expected`` lines; 0: an empty block), decoded
+    SEARCH_DECODE_BYTES at a time so that other threads run in between."""
+    if expected == 0:
+        return []
+    out: list[str] = []
+    position = start
+    while True:
+        cut = body.find(b"\n", position + SEARCH_DECODE_BYTES, end) if position + SEARCH_DECODE_BYTES < end else -1
+        if cut < 0:
+            out.extend(body[position:end].decode("utf-8").split("\n"))
+            return out
+        out.extend(body[position:cut].decode("utf-8").split("\n"))
+        position = cut + 1

@@ -72,7 +72,9 @@ def _partitions(site: Site, ds: ox.NamedNode, add) -> None:
     for index in site.indexes:
         if index["members"] and index["key"] != "articles":
             # the most-mentioned member of each index page is a good first example
-            best = site.catalogue.most_mentioned(index["key"], sorted(index["members"].unsorted))
+            members = index["members"]
+            best = site.catalogue.most_mentioned(index["key"], lambda: sorted(members.unsorted),
+                                                 site.subclasses(index["classes"]))
             add(ds, VOID + "exampleResource", ox.NamedNode(best))
 
 

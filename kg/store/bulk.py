@@ -182,6 +182,8 @@ def _keep_counts(store, graphs: dict, *, counted: bool = False):
         kept = counts.count_by_query(store)
     else:
         kept = _union_totals(store, counts.Counts(graphs=dict(graphs)))
+    if kept.things is None:
+        counts.keep_extras(store, kept)  # what kg serve's VoID needs, in the same fresh store
     store.extend([counts.record_quad(kept.whole())])
     return kept
 

@@ -9,6 +9,13 @@ literal) inside the write's own ``extend`` or update, and the counts are the rec
 order (``seq``): totals add up, a graph's entry is replaced (``null``: dropped). Records are
 folded into one from time to time (DROP + INSERT of the stats graph: one update, same counts).
 
+Beside them, what ``kg serve``'s VoID needs and would otherwise scan for on its first start after a
+load (a minute at 100,000 articles): the number of *things* (distinct subjects under the project's
+IRI space that are typed or labelled, the rule of kg.publish's void:entities: ``is_thing_iri``,
+``THING_LABELS``) and, per class, the member with the most mentions (gaf:denotedBy) with its count
+(VoID's example resources). A bulk load counts them by scan (``things_by_scan``); a delta load
+updates them from the quads it adds and removes (``extras_change``), exactly, in the same record.
+
 The counts are exact while every graph in the store holds a kg article (what kg load writes).
 A graph without an article (``kg load --graph``) or a SPARQL update (``kg query --update``)
 makes the store count again by query (kg.store.queries), as it does for a store written before
@@ -18,6 +25,7 @@ this module: its first writable open counts once.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +36,16 @@ RECORD = "https://w3id.org/pgkg/store#counts"  # predicate of a record (object: 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 NEWS_ARTICLE = "http://schema.org/NewsArticle"
 FOLD_AFTER = 32  # records before they are folded into one
+GAF_DENOTED_BY = "http://groundedannotationframework.org/gaf#denotedBy"
+# kg.publish's display.yaml label_properties: a thing is typed or has one of these with a literal
+# (kg serve uses the kept figures only when its own list is this one, and its base THING_ROOT)
+THING_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+                "http://schema.org/name", "http://schema.org/headline", "http://www.w3.org/ns/shacl#name",
+                "http://purl.org/dc/terms/title", "http://data.europa.eu/eli/ontology#title",
+                "http://www.w3.org/2004/02/skos/core#notation")
+THING_ROOT = DEFAULT_BASE
+# kg.publish.site.common.safe_path's segments (a page's path must be a plain file name)
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~=,-]*$")
 
 
 @dataclass
@@ -40,9 +58,24 @@ class Counts:
     others: int = 0  # graphs without an article: the counts above are then not kept incrementally
     seq: int = 0
     records: int = 0
+    things: int | None = None  # None: not kept (a store written before them)
+    examples: dict[str, tuple[int, str]] | None = None  # class → (mentions, IRI) of its most-mentioned member
 
     def apply(self, record: dict) -> None:
         self.triples += int(record.get("triples", 0))
+        if "things_set" in record:
+            self.things = None if record["things_set"] is None else int(record["things_set"])
+        elif self.things is not None:
+            self.things += int(record.get("things", 0))
+        if "examples_set" in record:
+            found = record["examples_set"]
+            self.examples = None if found is None else {c: (int(e[0]), str(e[1])) for c, e in found.items()}
+        if self.examples is not None:
+            for cls, entry in record.get("examples", {}).items():
+                if entry is None:
+                    self.examples.pop(cls, None)
+                else:
+                    self.examples[cls] = (int(entry[0]), str(entry[1]))
         for cls, n in record.get("classes", {}).items():
             total = self.classes.get(cls, 0) + int(n)
             if total:
@@ -61,7 +94,9 @@ class Counts:
     def whole(self) -> dict:
         """One record holding everything (the fold)."""
         return {"seq": self.seq, "triples": self.triples, "classes": dict(sorted(self.classes.items())),
-                "graphs": {g: list(v) for g, v in sorted(self.graphs.items())}, "others": self.others}
+                "graphs": {g: list(v) for g, v in sorted(self.graphs.items())}, "others": self.others,
+                "things_set": self.things,
+                "examples_set": None if self.examples is None else {c: list(e) for c, e in sorted(self.examples.items())}}
 
     def stats(self, description: str) -> dict:
         """What ``Store.stats`` returns, in its order (classes by count, then name; graphs by IRI)."""
@@ -113,7 +148,8 @@ def is_stats_graph(graph) -> bool:
 
 
 def change(counts: Counts, *, union_added: Iterable = (), union_removed: Iterable = (),
-           graphs: dict[str, tuple[int, str] | None] | None = None, others: int | None = None) -> dict:
+           graphs: dict[str, tuple[int, str] | None] | None = None, others: int | None = None,
+           extras: dict | None = None) -> dict:
     """The record of one write: default-graph quads it adds (new ones only) and removes, graph entries."""
     classes: dict[str, int] = {}
     triples = 0
@@ -127,6 +163,7 @@ def change(counts: Counts, *, union_added: Iterable = (), union_removed: Iterabl
               "graphs": graphs or {}}
     if others is not None:
         record["others"] = others
+    record.update(extras or {})
     counts.apply(record)
     return record
 
@@ -150,7 +187,156 @@ def count_by_query(store) -> Counts:
         counts.graphs[row["graph"].value] = (int(row["triples"].value), row["article"].value)
     named = sum(1 for g in store.named_graphs() if not is_stats_graph(g))
     counts.others = named - len(counts.graphs)
+    keep_extras(store, counts)
     return counts
+
+
+# --- what kg serve's VoID needs: things and the most-mentioned member per class -----------------
+
+def is_thing_iri(iri: str) -> bool:
+    """Whether kg serve has a page for ``iri`` (kg.publish's path_for_iri and safe_path, for its
+    default base): {THING_ROOT}id/… or vocab/…, every segment a plain name."""
+    if not iri.startswith(THING_ROOT):
+        return False
+    path = iri[len(THING_ROOT):]
+    if not path.startswith(("id/", "vocab/")):
+        return False
+    thing = path.split("#", 1)[0].rstrip("/")
+    return bool(thing) and all(_SAFE_SEGMENT.match(seg) for seg in thing.split("/"))
+
+
+def _quads_of(store, subject=None, predicate=None):
+    import pyoxigraph as ox
+
+    return store.quads_for_pattern(subject, None if predicate is None else ox.NamedNode(predicate), None,
+                                   ox.DefaultGraph())
+
+
+def _thing_evidence(quad) -> bool:
+    """A default-graph quad that makes its subject a thing (typed, no fragment; or labelled)."""
+    import pyoxigraph as ox
+
+    if not isinstance(quad.subject, ox.NamedNode):
+        return False
+    predicate = quad.predicate.value
+    if predicate == RDF_TYPE:
+        return "#" not in quad.subject.value and is_thing_iri(quad.subject.value)
+    return predicate in THING_LABELS and isinstance(quad.object, ox.Literal) and is_thing_iri(quad.subject.value)
+
+
+def things_by_scan(store) -> int:
+    """Distinct things of the union (one scan of rdf:type and of each label property)."""
+    found: set[str] = set()
+    for predicate in (RDF_TYPE, *THING_LABELS):
+        found.update(q.subject.value for q in _quads_of(store, predicate=predicate) if _thing_evidence(q))
+    return len(found)
+
+
+def examples_by_query(store) -> dict[str, tuple[int, str]]:
+    """Class → (mentions, IRI) of its member with the most gaf:denotedBy (ties: the greatest IRI);
+    classes whose members have no mention are left out."""
+    import pyoxigraph as ox
+
+    from kg.store.guard import sparql_term
+
+    denoted = sparql_term(ox.NamedNode(GAF_DENOTED_BY))
+    query = ("SELECT ?c ?s ?n WHERE { { SELECT ?s (COUNT(?m) AS ?n) WHERE { ?s " + denoted + " ?m "
+             "FILTER(isIRI(?s)) } GROUP BY ?s } ?s a ?c FILTER(isIRI(?c)) }")
+    best: dict[str, tuple[int, str]] = {}
+    for row in store.query(query):
+        entry = (int(row[2].value), row[1].value)
+        cls = row[0].value
+        if cls not in best or entry > best[cls]:
+            best[cls] = entry
+    return dict(sorted(best.items()))
+
+
+def keep_extras(store, counts: Counts) -> Counts:
+    """``counts`` with the things and examples of ``store`` (the state they describe), by scan."""
+    counts.things = things_by_scan(store)
+    counts.examples = examples_by_query(store)
+    return counts
+
+
+def extras_change(store, counts: Counts, union_added: list, union_removed: list) -> dict:
+    """The record fields for a write adding ``union_added`` (default-graph quads not there yet) and
+    removing ``union_removed``, read against ``store`` before the write: the change of the things
+    count and the examples of every class the write touches. Looks up only the subjects it touches
+    (a class whose most-mentioned member loses mentions or the class is asked again by query)."""
+    import pyoxigraph as ox
+
+    if counts.things is None or counts.examples is None:  # a store written before them: counted once now
+        keep_extras(store, counts)
+        before = {"things_set": counts.things, "examples_set": {c: list(e) for c, e in counts.examples.items()}}
+    else:
+        before = {}
+    added: dict = {}
+    removed: dict = {}
+    for side, quads in ((added, union_added), (removed, union_removed)):
+        for q in quads:
+            if isinstance(q.subject, ox.NamedNode) and (q.predicate.value in (RDF_TYPE, GAF_DENOTED_BY)
+                                                        or q.predicate.value in THING_LABELS):
+                side.setdefault(q.subject.value, []).append(q)
+    delta = 0
+    examples = dict(counts.examples or {})
+    changed: dict[str, tuple[int, str] | None] = {}
+    recount: set[str] = set()
+    for iri in sorted(set(added) | set(removed)):
+        node = ox.NamedNode(iri)
+        gone = set(removed.get(iri, ()))
+        new = added.get(iri, [])
+        old_quads = [q for p in (RDF_TYPE, GAF_DENOTED_BY, *THING_LABELS) for q in _quads_of(store, node, p)]
+        after = [q for q in old_quads if q not in gone] + new
+        if is_thing_iri(iri):
+            delta += any(map(_thing_evidence, after)) - any(map(_thing_evidence, old_quads))
+        mentions = sum(1 for q in after if q.predicate.value == GAF_DENOTED_BY)
+        classes_after = {q.object.value for q in after if q.predicate.value == RDF_TYPE
+                         and isinstance(q.object, ox.NamedNode)}
+        classes_before = {q.object.value for q in old_quads if q.predicate.value == RDF_TYPE
+                          and isinstance(q.object, ox.NamedNode)}
+        for cls in classes_after | classes_before:
+            best = changed.get(cls, examples.get(cls))
+            if best is not None and best[1] == iri and (cls not in classes_after or mentions < best[0]):
+                recount.add(cls)  # its best member lost: the class is asked again (below)
+            elif cls in classes_after and mentions and (best is None or (mentions, iri) > best):
+                changed[cls] = (mentions, iri)
+    for cls in sorted(recount):
+        changed[cls] = _best_after(store, cls, added, removed)
+    if not before:
+        return {"things": delta, "examples": {c: (None if e is None else list(e)) for c, e in sorted(changed.items())}}
+    for cls, entry in changed.items():
+        if entry is None:
+            examples.pop(cls, None)
+        else:
+            examples[cls] = entry
+    return {"things_set": counts.things + delta, "examples_set": {c: list(e) for c, e in sorted(examples.items())}}
+
+
+def _best_after(store, cls: str, added: dict, removed: dict) -> tuple[int, str] | None:
+    """The most-mentioned member of ``cls`` once the write is done: the store's answer for the
+    members the write leaves alone, the touched ones counted from before ± the write."""
+    import pyoxigraph as ox
+
+    touched = set(added) | set(removed)
+    best: tuple[int, str] | None = None
+    from kg.store.guard import sparql_term
+
+    query = (f"SELECT ?s (COUNT(?m) AS ?n) WHERE {{ ?s a {sparql_term(ox.NamedNode(cls))} . "
+             f"?s {sparql_term(ox.NamedNode(GAF_DENOTED_BY))} ?m FILTER(isIRI(?s)) }} GROUP BY ?s")
+    for row in store.query(query):
+        if row[0].value not in touched:
+            entry = (int(row[1].value), row[0].value)
+            best = entry if best is None or entry > best else best
+    for iri in touched:
+        node = ox.NamedNode(iri)
+        gone = set(removed.get(iri, ()))
+        after = [q for p in (RDF_TYPE, GAF_DENOTED_BY) for q in _quads_of(store, node, p) if q not in gone]
+        after += [q for q in added.get(iri, []) if q.predicate.value in (RDF_TYPE, GAF_DENOTED_BY)]
+        if any(q.predicate.value == RDF_TYPE and q.object.value == cls for q in after):
+            mentions = sum(1 for q in after if q.predicate.value == GAF_DENOTED_BY)
+            if mentions and (best is None or (mentions, iri) > best):
+                best = (mentions, iri)
+    return best
 
 
 def rewrite(store, counts: Counts) -> None:

@@ -155,8 +155,9 @@ class EmbeddedStore(Store):
         new = [q for q in union_added if q not in self._store]
         # a graph without an article: from now on the counts are made by query (_after_write)
         others = counts.others + sum(1 for entry in entries.values() if entry is not None and not entry[1])
+        extras = kept.extras_change(self._store, counts, new, union_removed)  # kg serve's VoID (kg.store.counts)
         return [kept.record_quad(kept.change(counts, union_added=new, union_removed=union_removed,
-                                             graphs=entries, others=others))]
+                                             graphs=entries, others=others, extras=extras))]
 
     def _after_write(self) -> None:
         """Fold the records now and then; count again by query when a graph holds no article."""

@@ -63,17 +63,27 @@ class Mention:
 
 
 class Members:
-    """An index page's members: their number at once, their order (by label) computed on first use."""
+    """An index page's members: their number at once, their set and order (by label) on first use.
 
-    def __init__(self, unsorted: set[str], order) -> None:
-        self.unsorted = unsorted
+    ``unsorted`` and ``count`` are callables (kept by the Catalogue): every page's menu asks whether
+    an index has members, and after a restart that is a number read back, not a scan of every
+    rdf:type triple (4 s at 100,000 articles, which the first page of a restart used to wait for).
+    """
+
+    def __init__(self, unsorted, order, count=None) -> None:
+        self._unsorted = unsorted if callable(unsorted) else (lambda: unsorted)
         self._order = order
+        self._count = count
+
+    @property
+    def unsorted(self) -> set[str]:
+        return self._unsorted()
 
     def __len__(self) -> int:
-        return len(self.unsorted)
+        return self._count() if self._count is not None else len(self.unsorted)
 
     def __bool__(self) -> bool:
-        return bool(self.unsorted)
+        return len(self) > 0
 
     def __contains__(self, iri: object) -> bool:
         return iri in self.unsorted
@@ -88,7 +98,8 @@ class Members:
         """The members that are in ``iris``, in member order, without walking every member (an
         article page's "mentioned" groups: proportional to what the article names, not to the corpus)."""
         rank = self._rank()
-        return sorted((i for i in set(iris) if i in self.unsorted), key=rank.__getitem__)
+        unsorted = self.unsorted
+        return sorted((i for i in set(iris) if i in unsorted), key=rank.__getitem__)
 
     def _rank(self) -> dict[str, int]:
         if getattr(self, "_ranks", None) is None:

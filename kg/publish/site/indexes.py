@@ -34,10 +34,15 @@ class Indexes:
 
     def _members(self, classes: Iterable[str]) -> Members:
         every = frozenset(self.subclasses(classes))
-        found = self.catalogue.members(every)
         key = f"{self.language}|" + "|".join(sorted(every))
-        return Members(found, lambda: self.catalogue.sorted_members(
-            key, lambda: sorted(found, key=lambda iri: (fold(self._bulk_label(iri)), iri))))
+        catalogue = self.catalogue
+
+        def unsorted() -> set[str]:  # after a restart: the kept sorted list, not a scan
+            return catalogue.members(every, known=lambda: catalogue.kept_sorted(key))
+
+        return Members(unsorted, lambda: catalogue.sorted_members(
+            key, lambda: sorted(unsorted(), key=lambda iri: (fold(self._bulk_label(iri)), iri))),
+            lambda: catalogue.member_count(every, unsorted))
 
     @cached_property
     def _terms_subjects(self) -> set[str]:
@@ -113,8 +118,21 @@ class Indexes:
         return list(self.catalogue.kept(f"things|{self.base}", self._all_things))
 
     def thing_count(self) -> int:
-        """len(all_things()), kept across restarts on the same store version (VoID's void:entities)."""
-        return self.catalogue.kept(f"things count|{self.base}", lambda: len(self.all_things()), persist=True)
+        """len(all_things()), kept across restarts on the same store version (VoID's void:entities):
+        from the things kg load counted (kg.store.counts) when they follow this site's rule (its base
+        and label properties), plus the ontology's own things the data does not have."""
+        return self.catalogue.kept(f"things count|{self.base}", self._count_things, persist=True)
+
+    def _count_things(self) -> int:
+        from kg.store import counts
+
+        kept = self.catalogue.kept_things()
+        if (kept is None or self.base != counts.THING_ROOT
+                or sorted(p.value for p in self.label_properties) != sorted(counts.THING_LABELS)):
+            return len(self.all_things())
+        terms = [iri for iri in sorted(self._terms_subjects) if "#" not in iri and counts.is_thing_iri(iri)]
+        in_data = (any(counts._thing_evidence(q) for q in self._quads(self.data, ox.NamedNode(iri))) for iri in terms)
+        return kept + sum(1 for present in in_data if not present)
 
     def _all_things(self) -> list[str]:
         found = set()
