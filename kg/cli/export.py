@@ -227,9 +227,8 @@ def _require_files(paths, folder_hint: str = " (give --out-dir for corpus mode)"
 
 
 def _load(exports, location, quiet: bool) -> None:
-    from kg.store import load_graphs, open_store
-
     from kg.publish.prepare import after_load, before_load
+    from kg.store import load_graphs, open_store
 
     since = before_load(location)
     with open_store(location) as store:

@@ -73,7 +73,7 @@ def _partitions(site: Site, ds: ox.NamedNode, add) -> None:
         if index["members"] and index["key"] != "articles":
             # the most-mentioned member of each index page is a good first example
             members = index["members"]
-            best = site.catalogue.most_mentioned(index["key"], lambda: sorted(members.unsorted),
+            best = site.catalogue.most_mentioned(index["key"], lambda members=members: sorted(members.unsorted),
                                                  site.subclasses(index["classes"]))
             add(ds, VOID + "exampleResource", ox.NamedNode(best))
 
