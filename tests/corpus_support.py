@@ -19,3 +19,18 @@ def generate_articles(folder: Path, n: int, seed: int) -> list[Path]:
         return gen.generate_corpus(folder, n, seed=seed)
     finally:
         sys.modules.pop("generate_corpus", None)
+
+
+def export_each(folder: Path, articles) -> list[Path]:
+    """``kg export ARTICLE -o folder/STEM.nq`` for each article: one N-Quads file an article."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out = []
+    for article in articles:
+        target = folder / f"{Path(article).stem}.nq"
+        result = CliRunner().invoke(main, ["export", str(article), "-o", str(target), "-q"])
+        assert result.exit_code == 0, result.output
+        out.append(target)
+    return out

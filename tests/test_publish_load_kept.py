@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from corpus_support import generate_articles
+from corpus_support import export_each, generate_articles
 
 from kg.publish import make_app
 from kg.publish.server import open_read_only
@@ -24,17 +24,7 @@ VOID = "http://rdfs.org/ns/void#"
 
 
 def export(folder: Path, articles: list[Path]) -> list[Path]:
-    from click.testing import CliRunner
-
-    from kg.cli import main
-
-    out = []
-    for article in articles:
-        target = folder / f"{article.stem}.nq"
-        result = CliRunner().invoke(main, ["export", str(article), "-o", str(target), "-q"])
-        assert result.exit_code == 0, result.output
-        out.append(target)
-    return out
+    return export_each(folder, articles)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +169,7 @@ def test_kg_load_prepares_the_search_index_so_the_first_serve_answers_search_at_
         environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_ACCEPT": "text/html",
                    "wsgi.errors": io.StringIO(), "wsgi.input": io.BytesIO(b""), "SCRIPT_NAME": ""}
         seen = {}
-        b"".join(app(environ, lambda status, headers: seen.setdefault("status", status)))
+        b"".join(app(environ, lambda status, headers, seen=seen: seen.setdefault("status", status)))
         assert seen["status"].startswith("200"), (path, seen)
     assert index_file.stat().st_size > 0
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from corpus_support import generate_articles
+from corpus_support import export_each, generate_articles
 
 from kg.store import Store, open_store
 from kg.store import counts as kept
@@ -34,19 +34,8 @@ def same(store) -> dict:
 @pytest.fixture(scope="module")
 def nquads(tmp_path_factory) -> list[Path]:
     """Eight generated articles exported as one N-Quads file each (bench/generate_corpus.py)."""
-    from click.testing import CliRunner
-
-    from kg.cli import main
-
     folder = tmp_path_factory.mktemp("corpus")
-    articles = generate_articles(folder, 8, seed=11)
-    out = []
-    for article in articles:
-        target = folder / f"{Path(article).stem}.nq"
-        result = CliRunner().invoke(main, ["export", str(article), "-o", str(target), "-q"])
-        assert result.exit_code == 0, result.output
-        out.append(target)
-    return out
+    return export_each(folder, generate_articles(folder, 8, seed=11))
 
 
 def test_counts_follow_loads_reloads_and_drops(tmp_path, nquads):

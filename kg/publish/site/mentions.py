@@ -5,6 +5,8 @@ A part of kg.publish.site.Site (a mixin): it reads what Site holds (data, terms,
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyoxigraph as ox
 
 from kg.publish.site.common import DENOTED_BY, NIF, RDF_TYPE, Mention, Term, _term_key, sentence_around
@@ -18,18 +20,11 @@ class Mentions:
         return value.value if isinstance(value, ox.Literal) else ""
 
     def mention(self, iri: str, context: bool = True) -> Mention | None:
-        props = self._properties(iri)
-        try:
-            start = int(props[NIF + "beginIndex"].value)
-            end = int(props[NIF + "endIndex"].value)
-            article = props[NIF + "referenceContext"].value
-        except (KeyError, ValueError):
-            return None
-        anchor = props[NIF + "anchorOf"].value if NIF + "anchorOf" in props else ""
-        before = after = ""
-        if context:
-            before, after = sentence_around(self.article_text(article), start, end)
-        return Mention(iri, article, start, end, anchor, before, after)
+        found = _mention_from(iri, self._properties(iri))
+        if found is None or not context:
+            return found
+        before, after = sentence_around(self.article_text(found.article), found.start, found.end)
+        return replace(found, before=before, after=after)
 
     def _properties(self, iri: str) -> dict[str, Term]:
         """Predicate → object of ``iri``, the greatest object where there are several (what
@@ -115,7 +110,7 @@ class Mentions:
 
 
 def _mention_from(iri: str, props: dict[str, Term]) -> Mention | None:
-    """Mention.mention without its sentence, from the mention's properties."""
+    """The mention (without its sentence) from its properties, or None when they are incomplete."""
     try:
         start = int(props[NIF + "beginIndex"].value)
         end = int(props[NIF + "endIndex"].value)
