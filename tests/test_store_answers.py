@@ -188,6 +188,9 @@ PREFIXES = "PREFIX org: <http://www.w3.org/ns/org#>\nPREFIX schema: <http://sche
     "SELECT ?p (COUNT(?t) AS ?n) WHERE { ?t org:member ?p } GROUP BY ?p ORDER BY ?p",
     "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?x schema:name ?n } ORDER BY ?n",
     "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?p (schema:name|schema:alternateName) ?n } ORDER BY ?n",
+    # ?x in two sibling OPTIONALs: a match may bind it through the one the walk does not take first
+    "SELECT DISTINCT ?n WHERE { ?t org:member ?p OPTIONAL { ?t org:role ?x } OPTIONAL { ?t org:organization ?x } "
+    "?x schema:name ?n } ORDER BY ?n",
 ])
 def test_shapes_the_upkeep_cannot_follow_are_refused(body):
     plan = answers.plan_for(PREFIXES + "#@keep-per ?t\n" + body, "test")

@@ -287,6 +287,7 @@ def _patterns(keyed: str, key: str) -> tuple[dict, Pattern | None]:
 
     walk(algebra, lambda v: v, (), True)
     by_predicate: dict = {}
+    scopes: dict[int, tuple] = {}  # id(pattern) → its OPTIONAL/UNION scope
     anchor = None
     for s, p, o, scope, exists in raw:
         allowed = [r for r in raw if r[3] == scope[:len(r[3])]]
@@ -302,9 +303,37 @@ def _patterns(keyed: str, key: str) -> tuple[dict, Pattern | None]:
                           None if isinstance(s, str) else _ox_term(s[1]),
                           None if isinstance(o, str) else _ox_term(o[1]), min(paths)[1:], exists)
         by_predicate.setdefault(p, []).append(pattern)
+        scopes[id(pattern)] = scope
         if anchor is None and not scope and key in (s, o) and not exists:
             anchor = pattern
+    _check_first_reach([q for found in by_predicate.values() for q in found], key, scopes)
     return by_predicate, anchor
+
+
+def _check_first_reach(edges: list[Pattern], key: str, scopes: dict) -> None:
+    """NotKept unless Plan.neighbourhood's walk reaches each variable first through a pattern that
+    every match binding the variable also binds: one whose OPTIONAL/UNION scope encloses the scope
+    of every other pattern at it. (A variable bound in two sibling OPTIONALs, or in one and outside
+    it, could take a value the first pattern never gives, and its triples would be missed.)"""
+    seen, followed, frontier = {key}, set(), [key]
+    first: dict[str, tuple] = {}
+    while frontier:
+        following = []
+        for var in frontier:
+            for i, edge in enumerate(edges):
+                if i in followed or var not in (edge.subject, edge.object):
+                    continue
+                followed.add(i)
+                other = edge.object if edge.subject == var else edge.subject
+                if other is not None and other not in seen:
+                    seen.add(other)
+                    first[other] = scopes[id(edge)]
+                    following.append(other)
+        frontier = following
+    for edge in edges:
+        for var in (edge.subject, edge.object):
+            if var in first and scopes[id(edge)][:len(first[var])] != first[var]:
+                raise NotKept(f"?{var} is bound in patterns of scopes that do not enclose each other")
 
 
 def _path_to_key(start: str, key: str, patterns: list[tuple]) -> tuple[Step, ...] | None:
