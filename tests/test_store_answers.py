@@ -189,8 +189,8 @@ PREFIXES = "PREFIX org: <http://www.w3.org/ns/org#>\nPREFIX schema: <http://sche
     "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?x schema:name ?n } ORDER BY ?n",
     "SELECT DISTINCT ?n WHERE { ?t org:member ?p . ?p (schema:name|schema:alternateName) ?n } ORDER BY ?n",
     # ?x in two sibling OPTIONALs: a match may bind it through the one the walk does not take first
-    "SELECT DISTINCT ?n WHERE { ?t org:member ?p OPTIONAL { ?t org:role ?x } OPTIONAL { ?t org:organization ?x } "
-    "?x schema:name ?n } ORDER BY ?n",
+    "SELECT DISTINCT ?n ?m WHERE { ?t org:member ?p OPTIONAL { ?t org:role ?x . ?x schema:name ?n } "
+    "OPTIONAL { ?t org:organization ?x . ?x schema:name ?m } } ORDER BY ?n ?m",
 ])
 def test_shapes_the_upkeep_cannot_follow_are_refused(body):
     plan = answers.plan_for(PREFIXES + "#@keep-per ?t\n" + body, "test")
