@@ -241,3 +241,32 @@ def test_a_query_worker_answers_from_the_kept_rows_too(tmp_path, graphs):
     db = sqlite3.connect(answers.database_of(location))
     assert [name for (name,) in db.execute("SELECT name FROM kept")] == ["people"]
     db.close()
+
+
+def test_kg_serves_sparql_for_a_shipped_cq_from_the_kept_rows(tmp_path, graphs):
+    """kg serve's /sparql (kg.publish.sparql, query workers): the people CQ's rows are the kept ones,
+    kept by the endpoint's first answer; the same bindings as the engine's, in the same order."""
+    import json
+
+    from kg.publish.sparql import SparqlService
+    from kg.store.base import term_from_json
+
+    location = loaded(tmp_path, graphs)
+    with open_store(location, read_only=True) as store:
+        plain = fresh(store, "people")
+        service = SparqlService(store._store, location=str(location), timeout=60)
+        try:
+            answers_given = [service._run_in_worker(cq_query("people"), "application/sparql-results+json", None, None)
+                             for _ in range(2)]
+        finally:
+            service.close()
+    for answer in answers_given:
+        assert answer.status == 200, answer.body[:200]
+        document = json.loads(answer.body)
+        variables = document["head"]["vars"]
+        rows = [tuple(term_from_json(b[v]) if v in b else None for v in variables)
+                for b in document["results"]["bindings"]]
+        assert variables == plain.variables and rows == plain.rows
+    db = sqlite3.connect(answers.database_of(location))
+    assert [name for (name,) in db.execute("SELECT name FROM kept")] == ["people"]
+    db.close()

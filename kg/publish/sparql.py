@@ -104,8 +104,10 @@ class SparqlService:
     """Runs SELECT/ASK/CONSTRUCT/DESCRIBE against ``store``; updates are refused."""
 
     def __init__(self, store: ox.Store, *, timeout: float = 10.0, max_rows: int = MAX_ROWS,
-                 max_concurrent: int = 4, location: str | None = None, allow_federation: bool = False) -> None:
+                 max_concurrent: int = 4, location: str | None = None, allow_federation: bool = False,
+                 keeper=None) -> None:
         self.store = store
+        self.keeper = keeper  # kg.store.answers.Keeper of the store's folder: a shipped CQ from its kept rows
         self.answers = AnswerCache()
         self._inflight: dict[tuple, _Flight] = {}  # the same question asked while it runs waits for it
         self._inflight_lock = threading.Lock()
@@ -117,8 +119,8 @@ class SparqlService:
         if location is not None:
             from kg.store.worker import WorkerPool
 
-            self.workers = WorkerPool(location, "kg.publish.sparql:worker_handler", {"max_rows": max_rows},
-                                      size=max_concurrent)
+            self.workers = WorkerPool(location, "kg.publish.sparql:worker_handler",
+                                      {"max_rows": max_rows, "location": str(location)}, size=max_concurrent)
 
     def close(self) -> None:
         if self.workers is not None:
@@ -206,11 +208,14 @@ class SparqlService:
     def _evaluate(self, query, accept, default_graphs, named_graphs, cancel) -> Answer:
         try:
             kwargs = _dataset(self.store, default_graphs, named_graphs)
+            kept = self._kept(query) if not kwargs else None
+            if kept is not None:
+                return self._solutions(kept.variables, kept.rows, accept, cancel)
             result = self.store.query(query, prefixes=None, **kwargs)
             if isinstance(result, ox.QueryBoolean):
                 return _boolean(result, accept)
             if isinstance(result, ox.QuerySolutions):
-                return self._solutions(result, accept, cancel)
+                return self._solutions([v.value for v in result.variables], result, accept, cancel)
             return self._triples(result, accept, cancel)
         except SyntaxError as err:
             return Answer.text(400, f"SPARQL syntax error: {err}")
@@ -232,13 +237,25 @@ class SparqlService:
                 raise _TooMany()
         return rows
 
-    def _solutions(self, result: ox.QuerySolutions, accept, cancel) -> Answer:
+    def _kept(self, query: str):
+        """A shipped CQ's answer from the rows the store keeps (kg.store.answers), or None."""
+        from kg.store import answers
+        from kg.store import counts as kept_counts
+
+        from kg.store.union import needs_union_fallback
+
+        plan = answers.shipped_plan(query) if self.keeper is not None else None
+        if plan is None or needs_union_fallback(self.store):  # kept rows are of kg's union graph
+            return None
+        return self.keeper.answer(self.store, plan, kept_counts.read(self.store))
+
+    def _solutions(self, variables: list[str], rows, accept, cancel) -> Answer:
+        """``rows`` (QuerySolutions, or tuples in ``variables``' order) in the negotiated results format."""
         fmt = conneg.negotiate(accept, conneg.RESULT_FORMATS)
         if fmt is None:
             return _not_acceptable(conneg.RESULT_FORMATS)
-        variables = [v.value for v in result.variables]
         bindings = []  # one JSON text per row, written as the rows come: no list of solution objects
-        for row in result:
+        for row in rows:
             if cancel.is_set():
                 raise _Cancelled()
             if len(bindings) == self.max_rows:
@@ -258,10 +275,14 @@ class SparqlService:
         return Answer(200, fmt.content_type, serialize_triples(triples, fmt), {"X-Kg-Result-Rows": str(len(triples))})
 
 
-def worker_handler(store: ox.Store, max_rows: int):
+def worker_handler(store: ox.Store, max_rows: int, location: str | None = None):
     """The request handler of a query worker process (kg.store.worker): the same evaluation, no deadline
-    of its own (the parent kills the process at the deadline)."""
-    service = SparqlService(store, timeout=float("inf"), max_rows=max_rows)
+    of its own (the parent kills the process at the deadline); a shipped CQ from the kept rows of the
+    store at ``location`` (kg.store.answers), made there by its first run."""
+    from kg.store.answers import Keeper
+
+    service = SparqlService(store, timeout=float("inf"), max_rows=max_rows,
+                            keeper=Keeper(location) if location else None)
     never = threading.Event()
     return lambda query, accept, defaults, named: service._evaluate(query, accept, defaults, named, never)
 
@@ -322,10 +343,10 @@ def solutions_json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
     return _solutions_document(variables, [_binding_json(variables, row) for row in rows])
 
 
-def _binding_json(variables: list[str], row: ox.QuerySolution) -> str:
+def _binding_json(variables: list[str], row) -> str:
     binding = {}
-    for name in variables:
-        term = row[name]
+    for i, name in enumerate(variables):
+        term = row[i]  # a QuerySolution or a tuple, in the variables' order
         if term is not None:
             binding[name] = term_json(term)
     return json.dumps(binding, ensure_ascii=False)
