@@ -123,36 +123,22 @@ class Plan:
         default = ox.DefaultGraph()
         values: dict[str, set] = {self.key: set(keys)}  # a variable's values, fixed when first reached:
         # a match binds it to one that every pattern at it allows, so the first pattern's suffice
-        followed: set[int] = set()
         triples: list = []
-        frontier = [self.key]
-        edges = [p for found in self.patterns.values() for p in found]
-        while frontier:
-            following = []
-            for var in frontier:
-                for i, edge in enumerate(edges):
-                    if i in followed or var not in (edge.subject, edge.object):
-                        continue
-                    followed.add(i)
-                    forward = edge.subject == var
-                    other = edge.object if forward else edge.subject
-                    fixed = edge.object_value if forward else edge.subject_value
-                    predicate = ox.NamedNode(edge.predicate)
-                    new = other is not None and other not in values
-                    reached = values.setdefault(other, set()) if new else set()
-                    for value in values[var]:
-                        if forward and isinstance(value, ox.Literal):
-                            continue
-                        found = (store.quads_for_pattern(value, predicate, fixed, default) if forward
-                                 else store.quads_for_pattern(fixed, predicate, value, default))
-                        for n, quad in enumerate(found):
-                            if edge.exists and n:
-                                break
-                            triples.append(quad)
-                            reached.add(quad.object if forward else quad.subject)
-                    if new:
-                        following.append(other)
-            frontier = following
+        for edge, var, other, new in _walk([p for found in self.patterns.values() for p in found], self.key):
+            forward = edge.subject == var
+            fixed = edge.object_value if forward else edge.subject_value
+            predicate = ox.NamedNode(edge.predicate)
+            reached = values.setdefault(other, set()) if new else set()
+            for value in values[var]:
+                if forward and isinstance(value, ox.Literal):
+                    continue
+                found = (store.quads_for_pattern(value, predicate, fixed, default) if forward
+                         else store.quads_for_pattern(fixed, predicate, value, default))
+                for n, quad in enumerate(found):
+                    if edge.exists and n:
+                        break
+                    triples.append(quad)
+                    reached.add(quad.object if forward else quad.subject)
         return triples
 
     @property
@@ -310,13 +296,10 @@ def _patterns(keyed: str, key: str) -> tuple[dict, Pattern | None]:
     return by_predicate, anchor
 
 
-def _check_first_reach(edges: list[Pattern], key: str, scopes: dict) -> None:
-    """NotKept unless Plan.neighbourhood's walk reaches each variable first through a pattern that
-    every match binding the variable also binds: one whose OPTIONAL/UNION scope encloses the scope
-    of every other pattern at it. (A variable bound in two sibling OPTIONALs, or in one and outside
-    it, could take a value the first pattern never gives, and its triples would be missed.)"""
+def _walk(edges: list[Pattern], key: str):
+    """The walk of Plan.neighbourhood, level by level from the key: (pattern, the variable it is
+    followed from, its other end or None, whether that end is reached here first), each pattern once."""
     seen, followed, frontier = {key}, set(), [key]
-    first: dict[str, tuple] = {}
     while frontier:
         following = []
         for var in frontier:
@@ -325,11 +308,20 @@ def _check_first_reach(edges: list[Pattern], key: str, scopes: dict) -> None:
                     continue
                 followed.add(i)
                 other = edge.object if edge.subject == var else edge.subject
-                if other is not None and other not in seen:
+                new = other is not None and other not in seen
+                if new:
                     seen.add(other)
-                    first[other] = scopes[id(edge)]
                     following.append(other)
+                yield edge, var, other, new
         frontier = following
+
+
+def _check_first_reach(edges: list[Pattern], key: str, scopes: dict) -> None:
+    """NotKept unless Plan.neighbourhood's walk reaches each variable first through a pattern that
+    every match binding the variable also binds: one whose OPTIONAL/UNION scope encloses the scope
+    of every other pattern at it. (A variable bound in two sibling OPTIONALs, or in one and outside
+    it, could take a value the first pattern never gives, and its triples would be missed.)"""
+    first = {other: scopes[id(edge)] for edge, _, other, new in _walk(edges, key) if new}
     for edge in edges:
         for var in (edge.subject, edge.object):
             if var in first and scopes[id(edge)][:len(first[var])] != first[var]:
