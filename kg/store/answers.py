@@ -611,8 +611,9 @@ class Keeper:
         except sqlite3.Error:  # a damaged or locked database: the engine answers
             return None
 
-    def start(self, store, token_before: str | None, union_added: list, union_removed: list) -> Upkeep | None:
-        """Before a write (its union changes in hand): None when no answer is kept."""
+    def start(self, store, token_before: str | None, union_new: list, union_removed: list) -> Upkeep | None:
+        """Before a write, with the triples it adds to the union (none there yet) and removes from it:
+        None when no answer is kept."""
         db = self._connect(create=False)
         if db is None:
             return None
@@ -628,7 +629,7 @@ class Keeper:
             removed = by_predicate(union_removed) if removed is None else removed
             # removed triples: their matches are in the union as it is now, before the write
             pending.append((plan, affected_keys(plan, store, removed)))
-        added = by_predicate(q for q in union_added if q not in store) if pending else {}
+        added = by_predicate(union_new) if pending else {}
         return Upkeep(pending, added)
 
     def finish(self, upkeep: Upkeep, store, token_after: str | None) -> None:

@@ -102,8 +102,9 @@ class EmbeddedStore(Store):
                 entries[unit.graph] = (len(new), kept.article_of(new))
         union_added = list(dict.fromkeys(to_default(q) for q in added))
         union_removed = orphans(self._store, removed, added)
-        upkeep = self._answers.start(self._store, answers.token_of(self._counts), union_added, union_removed)
-        record = self._record(union_added, union_removed, entries)
+        union_new = [q for q in union_added if q not in self._store]  # not in the union yet (another article's)
+        upkeep = self._answers.start(self._store, answers.token_of(self._counts), union_new, union_removed)
+        record = self._record(union_new, union_removed, entries)
         try:
             if any(map(_has_blank_node, removed)):  # DELETE DATA takes no blank nodes
                 self._replace_with_blank_nodes(added, removed, [*union_added, *record])
@@ -144,15 +145,14 @@ class EmbeddedStore(Store):
         triples = [q.triple for q in self._store.quads_for_pattern(None, None, None, graph)]
         return len(triples), kept.article_of(triples)
 
-    def _record(self, union_added: list, union_removed: list, entries: dict) -> list:
+    def _record(self, new: list, union_removed: list, entries: dict) -> list:
         """The counts' record for this write, as the one quad to write with it (none if not kept).
 
-        Only default-graph quads not there yet count as added (a triple another article has).
+        ``new``: the default-graph quads the write adds that are not there yet (not another article's).
         """
         if self._counts is None:
             return []
         counts = self._counts
-        new = [q for q in union_added if q not in self._store]
         # a graph without an article: from now on the counts are made by query (_after_write)
         others = counts.others + sum(1 for entry in entries.values() if entry is not None and not entry[1])
         extras = kept.extras_change(self._store, counts, new, union_removed)  # kg serve's VoID (kg.store.counts)
