@@ -33,7 +33,7 @@ def graphs(tmp_path_factory) -> dict[str, list[str]]:
     assert summary.failed == 0
     by_graph: dict[str, list[str]] = {}
     for shard in summary.outputs:
-        for line in gzip.open(shard, "rt", encoding="utf-8").read().splitlines():
+        for line in gzip.decompress(Path(shard).read_bytes()).decode("utf-8").splitlines():
             if line.strip():
                 by_graph.setdefault(line.rsplit(" ", 2)[-2], []).append(line)
     return by_graph
@@ -175,6 +175,64 @@ def test_kg_query_prints_the_same_bytes_every_run(tmp_path, graphs):
             for _ in range(2)]
     assert runs[0].exit_code == 0 and runs[0].output == runs[1].output
     assert answers.folder_of(location).is_dir()
+
+
+
+def test_a_big_kg_load_keeps_every_answer_so_the_first_query_reads_them(tmp_path, graphs, monkeypatch):
+    """After a load big enough to prepare (kg.publish.prepare), every kept CQ's answer is there for
+    the new store version: the first `kg query --cq` evaluates nothing and prints what the engine
+    gives. `--no-prepare` leaves them to the first query."""
+    from kg.publish import prepare
+
+    monkeypatch.setenv("KG_SERVE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(prepare, "PREPARE_TRIPLES", 0)  # the test corpus counts as big here
+    files = []
+    for i, names in enumerate((sorted(graphs)[:20], sorted(graphs)[20:])):
+        files.append(tmp_path / f"part{i}.nq")
+        files[-1].write_text(nquads(graphs, names), encoding="utf-8")
+    location = tmp_path / "store"
+    result = CliRunner().invoke(main, ["load", "--no-validate", "--store", str(location), str(files[0])])
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(answers.database_of(location))
+    assert sorted(name for (name,) in db.execute("SELECT name FROM kept")) == sorted(KEPT)
+    db.close()
+
+    evaluations = []
+    real = answers.evaluate
+    monkeypatch.setattr(answers, "evaluate", lambda *a, **k: evaluations.append(a) or real(*a, **k))
+    for name in KEPT:
+        run = CliRunner().invoke(main, ["query", "--store", str(location), "--cq", name, "--format", "csv"])
+        assert run.exit_code == 0, run.output
+        with open_store(location, read_only=True) as store:
+            engine = fresh(store, name)
+        assert run.output.count("\n") == len(engine.rows) + 1, name  # a header, then every row
+    assert not evaluations, "the first queries read the rows the load kept"
+    with open_store(location, read_only=True) as store:
+        assert_kept_equal_fresh(store)
+
+    monkeypatch.setattr(answers, "evaluate", real)
+    result = CliRunner().invoke(main, ["load", "--no-validate", "--no-prepare", "--store", str(location),
+                                       str(files[1])])
+    assert result.exit_code == 0, result.output
+    with open_store(location, read_only=True) as store:
+        token = answers.token_of(store.kept_counts())
+        assert_kept_equal_fresh(store)  # the upkeep followed the second load (it did not prepare)
+    db = sqlite3.connect(answers.database_of(location))
+    assert {t for (t,) in db.execute("SELECT token FROM kept")} == {token}
+    db.close()
+
+
+def test_no_prepare_after_a_first_load_leaves_the_answers_to_the_first_query(tmp_path, graphs, monkeypatch):
+    from kg.publish import prepare
+
+    monkeypatch.setenv("KG_SERVE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(prepare, "PREPARE_TRIPLES", 0)
+    part = tmp_path / "all.nq"
+    part.write_text(nquads(graphs, sorted(graphs)), encoding="utf-8")
+    location = tmp_path / "store"
+    result = CliRunner().invoke(main, ["load", "--no-validate", "--no-prepare", "--store", str(location), str(part)])
+    assert result.exit_code == 0, result.output
+    assert not answers.database_of(location).exists()
 
 
 # --- the analysis: which shapes are kept, which keys a change reaches ---------------------------------

@@ -24,17 +24,22 @@ KG_STORE, KG_ENDPOINT, KG_SERVER, KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD, KG_TIM
 """
 
 
-def _then_prepare_serve(command):
-    """After a successful load into the embedded store: kg serve's search index and sorted indexes
-    for the new store version (kg.publish.prepare), so its first start need not build them."""
+def _then_prepare(command):
+    """After a successful big load into the embedded store: the CQs' kept answers and kg serve's
+    search index and sorted indexes for the new store version (kg.publish.prepare), so neither the
+    first query nor kg serve's first start computes them; ``--no-prepare`` leaves them to those."""
 
+    @click.option("--no-prepare", is_flag=True,
+                  help="After a big load, leave the CQs' kept answers and kg serve's search index to the first "
+                       "query and the first start of kg serve instead of computing them now (for a load "
+                       "followed by more loads).")
     @functools.wraps(command)
-    def wrapper(open_store, *args, **kwargs):
+    def wrapper(open_store, *args, no_prepare=False, **kwargs):
         from kg.publish.prepare import after_load, before_load
 
         since = before_load(open_store.location)
         command(open_store, *args, **kwargs)
-        if not open_store.endpoint:
+        if not open_store.endpoint and not no_prepare:
             after_load(open_store.location, since)
 
     return wrapper
@@ -110,7 +115,7 @@ def _password(user: str | None) -> str | None:
               help="Validate every file, even those whose bytes kg export recorded as validated.")
 @store_options
 @user_errors
-@_then_prepare_serve
+@_then_prepare
 def load(open_store, files, graph, append, no_validate, revalidate, curation_path, base):
     """Load exported files into the store, one named graph per article.
 

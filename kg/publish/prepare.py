@@ -1,18 +1,21 @@
-"""What ``kg serve`` computes on its first start on a store version, computed by ``kg load`` instead.
+"""What the first use of a new store version computes, computed by ``kg load`` instead.
 
-After a load the store is a new version: kg serve would build its search index (68 s at 100,000
-articles, answering 503 meanwhile), sort every index by label and count the index members on its
-first start. The loading process does it at its end, once the store is complete and closed, into
-the same cache folder and under the same store version kg serve then looks for
-(kg.publish.catalogue: kept_counts_file, its ``.search`` beside it), with the same code kg serve
-would run: the first start after a load reads them back. VoID's things count and examples are kept
-in the store itself by the load (kg.store.counts), atomically with the data.
+After a load the store is a new version: the first ``kg query --cq`` of each CQ that keeps its
+answer (kg.store.answers) would evaluate it whole (5-11 s at 20,000 articles, 27-70 s at
+100,000), and kg serve would build its search index (68 s at 100,000 articles, answering 503
+meanwhile), sort every index by label and count the index members on its first start. The
+loading process does both at its end, once the store is complete and closed: the kept answers in
+the store's own kg-answers/ folder, the rest into the cache folder and under the store version kg
+serve then looks for (kg.publish.catalogue: kept_counts_file, its ``.search`` beside it), with the
+same code the first query or kg serve would run, so they read them back. VoID's things count and
+examples are kept in the store itself by the load (kg.store.counts), atomically with the data.
 
 It changes nothing in the store (read-only) and never fails a load: the load is complete before
-this runs, and on any error kg serve simply computes the same on its first start. Small stores
-(under PREPARE_TRIPLES) are left to kg serve, which computes them in a second or two, and so is a
+this runs, and on any error the first query or kg serve simply computes the same. Small stores
+(under PREPARE_TRIPLES) are left to their first use, which takes a second or two, and so is a
 load that wrote little of the store (a reload of a few articles: PREPARE_WRITTEN), whose 0.2 s
-would become 15 s at 20,000 articles.
+would become 15 s at 20,000 articles; the kept answers follow such a load themselves (their
+upkeep, kg.store.answers.Keeper.finish). ``kg load --no-prepare`` leaves it all to first use.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ def before_load(location: str | Path | None) -> int:
 
 
 def after_load(location: str | Path | None, since: int | None = None) -> bool:
-    """Prepare kg serve's kept data for the embedded store at ``location`` (None: the default
-    store) as it is now; True when written. ``since`` (before_load): only when the load wrote at
+    """Prepare the CQs' kept answers and kg serve's kept data for the embedded store at ``location``
+    (None: the default store) as it is now; True when written. ``since`` (before_load): only when the load wrote at
     least PREPARE_WRITTEN of the store's bytes (a bulk load into a fresh store: all of them); a
     small reload leaves the work to kg serve. Quiet: a line on stderr only when something failed."""
     try:
@@ -43,8 +46,8 @@ def after_load(location: str | Path | None, since: int | None = None) -> bool:
             return False
         return _prepare(location)
     except Exception as err:  # noqa: BLE001 -- the load is done; kg serve computes the same later
-        print(f"kg load: the store is loaded; kg serve's search index was not prepared ({type(err).__name__}: {err}); "
-              "kg serve builds it on its first start", file=sys.stderr)
+        print(f"kg load: the store is loaded; the CQs' kept answers or kg serve's search index were not prepared "
+              f"({type(err).__name__}: {err}); the first query and kg serve's first start make them", file=sys.stderr)
         return False
 
 
@@ -89,6 +92,7 @@ def _prepare(location: str | Path | None) -> bool:
     if found is None or found.triples < PREPARE_TRIPLES:
         return False
     version = list(store_generation(str(folder)))
+    _keep_answers(store, folder, found)
     site = Site(store)
     site.keep_counts(kept_counts_file(folder), version)  # no location: the index is built here, not in a child
     site.catalogue.hold_writes()
@@ -111,3 +115,18 @@ def _prepare(location: str | Path | None) -> bool:
         marker.unlink(missing_ok=True)
     del site, store
     return list(store_generation(str(folder))) == version  # else a writer came in between: kept for nothing
+
+
+def _keep_answers(store, folder: Path, counts) -> None:
+    """Every shipped CQ's kept answer for this store version (kg.store.answers), two or more at once
+    on as many CPUs as this process may use."""
+    import os
+
+    from kg.store import answers
+
+    keeper = answers.Keeper(folder)
+    try:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        keeper.keep(store, answers.shipped_plans(), counts, workers=cpus or 1)
+    finally:
+        keeper.close()
