@@ -12,8 +12,11 @@ The server holds kg's layout (kg.store.union, written by ``kg load --endpoint``)
 article and their de-duplicated union as the default graph (on Virtuoso the named graph
 ``UNION_GRAPH``, which RemoteStore reads as the default graph and which is reported here as the
 default graph, not as a named one). So ``use_default_graph_as_union`` needs no translation: the
-default graph already is the union. Nothing is written; an answer the server cut short (its
-timeout, its row cap) raises ``IncompleteAnswer`` rather than showing half a page.
+default graph already is the union. A server that keeps graphs of its own beside kg's (the
+dialect's ``own_graphs``: Virtuoso's virtrdf#, ldp#, service description, DAV/) shows only kg's:
+the graphs that hold a kg article (the union among them), as kg stats counts them. Nothing is
+written; an answer the server cut short (its timeout, its row cap) raises ``IncompleteAnswer``
+rather than showing half a page.
 
 One EndpointData stands for one version of the server's data: it keeps the answers to patterns it
 was asked (bounded), and ``kg serve`` replaces it by ``fresh()`` when ``fingerprint()`` (the
@@ -30,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.store.base import QueryError
+from kg.store.counts import NEWS_ARTICLE, RDF_TYPE
 from kg.store.guard import sparql_term
 from kg.store.remote import RemoteStore
 from kg.store.results import to_json
@@ -37,6 +41,10 @@ from kg.store.results import to_json
 KEPT_PATTERNS = 4096  # answers to quad patterns kept per data version (labels, types: asked by every page)
 KEPT_QUADS = 20_000  # a bigger answer (a whole-store scan) is not kept: the Catalogue keeps what it derives
 _NAMES = ("s", "p", "o")
+# "?g is one of kg's graphs": it holds a kg article (kg.store's article_graphs, kg stats); the union
+# graph holds every article, so it is one of them. Written from terms, with a variable no caller uses.
+_HOLDS_ARTICLE = "?kg_article " + sparql_term(ox.NamedNode(RDF_TYPE)) + " " + sparql_term(ox.NamedNode(NEWS_ARTICLE))
+_KG_GRAPH = "{ SELECT DISTINCT ?g WHERE { GRAPH ?g { " + _HOLDS_ARTICLE + " } } } "
 
 
 class IncompleteAnswer(RuntimeError):
@@ -49,6 +57,8 @@ class EndpointData:
     def __init__(self, remote: RemoteStore) -> None:
         self.remote = remote
         self.union = remote.union_graph  # None: the server's default graph is the union (Oxigraph)
+        # "every graph" keeps to kg's where the server holds graphs of its own (Virtuoso)
+        self._kg_graphs = _KG_GRAPH if remote.dialect.own_graphs else ""
         self.description = remote.description
         self._kept: OrderedDict[tuple, list] = OrderedDict()
         self._lock = threading.Lock()
@@ -113,7 +123,7 @@ class EndpointData:
             where = "{ " + body + " } UNION { GRAPH ?g { " + body + " } }"
         else:  # Virtuoso: every triple is in a named graph, the union graph among them
             variables.append("?g")
-            where = f"GRAPH ?g {{ {body} }}"
+            where = self._kg_graphs + f"GRAPH ?g {{ {body} }}"
         if not variables:
             variables = ["?present"]
             where = where + " BIND (true AS ?present)"
@@ -159,21 +169,22 @@ class EndpointData:
         return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
 
     def named_graphs(self) -> list[ox.NamedNode]:
-        rows = self._select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self._select_rows("SELECT DISTINCT ?g WHERE { " + (self._kg_graphs or "GRAPH ?g { ?s ?p ?o }") + " }")
         return sorted((row[0] for row in rows if isinstance(row[0], ox.NamedNode) and row[0] != self.union),
                       key=lambda g: g.value)
 
     def contains_named_graph(self, graph) -> bool:
         if graph == self.union:
             return False
-        return bool(self._ask(f"ASK {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}").boolean)
+        held = _HOLDS_ARTICLE if self._kg_graphs else "?s ?p ?o"
+        return bool(self._ask("ASK { GRAPH " + sparql_term(graph) + " { " + held + " } }").boolean)
 
     def __len__(self) -> int:
         """Quads in the store, the default graph's included (pyoxigraph's len)."""
         if self.union is None:
             where = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
         else:
-            where = "GRAPH ?g { ?s ?p ?o }"
+            where = self._kg_graphs + "GRAPH ?g { ?s ?p ?o }"
         rows = self._select_rows("SELECT (COUNT(*) AS ?n) WHERE { " + where + " }")
         return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
 
