@@ -214,3 +214,33 @@ def test_static_publish_from_the_endpoint_equals_the_store_folder(servers, tmp_p
     assert sorted(files["remote"]) == sorted(files["embedded"]) and len(files["remote"]) > 50
     differing = [name for name in files["remote"] if files["remote"][name] != files["embedded"][name]]
     assert differing == []
+
+
+
+@pytest.mark.virtuoso
+def test_an_answer_past_the_rows_virtuoso_sorts_is_read_graph_by_graph(virtuoso_server, exports):
+    """On a Virtuoso capped at 50 rows, a scan of all graphs bigger than the rows the server sorts
+    for pages (SR353 past them; here 2,000 for the test) is asked graph by graph, and the graph
+    names page by keyset: the same quads as the sorted pages of one whole answer."""
+    import dataclasses
+
+    import pyoxigraph as ox
+
+    from kg.publish.remote_data import EndpointData
+    from kg.store.dialects import VIRTUOSO
+    from kg.store.remote import RemoteStore
+
+    load_remote(virtuoso_server, str(exports["dir"] / "seed.ttl"), str(exports["dir"] / "second.ttl"))
+    whole = EndpointData(RemoteStore(virtuoso_server.url))
+    split = EndpointData(RemoteStore(virtuoso_server.url, server=dataclasses.replace(VIRTUOSO, sorted_rows=2000)))
+    asked: list[str] = []
+    query = split.remote.query
+    split.remote.query = lambda text, **options: asked.append(text) or query(text, **options)
+    quads = sorted(map(str, split.quads_for_pattern(None, None, None)))
+    assert quads == sorted(map(str, whole.quads_for_pattern(None, None, None))) and len(quads) > 2000
+    assert any(t.startswith("SELECT ?s ?p ?o WHERE { GRAPH <") for t in asked)  # graph by graph
+    assert not any("openlinksw" in q or "/DAV/" in q for q in quads)  # Virtuoso's own graphs stay out
+    assert split.named_graphs() == whole.named_graphs() and len(whole.named_graphs()) == 2
+    default = ox.DefaultGraph()
+    assert sorted(map(str, split.quads_for_pattern(None, None, None, default))) == sorted(
+        map(str, whole.quads_for_pattern(None, None, None, default)))
