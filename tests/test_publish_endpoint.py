@@ -164,6 +164,25 @@ def test_sparql_people_rows_equal_the_embedded_serve(servers):
     assert ("Lại Xuân Lâm", "Phó Bí thư", "Đảng ủy Khối các cơ quan Trung ương") in answers[0][1]
 
 
+def test_sparql_joining_the_union_with_named_graphs_equals_the_embedded_serve(servers, request):
+    """The union's patterns beside GRAPH: the default graph is the union there too, so each person
+    comes once. Not yet on Virtuoso: a query that names graphs goes without the union's pragma
+    (with it, Virtuoso 7 answers GRAPH <iri> with fewer triples; with input:named-graph-exclude
+    beside it, such a join comes back empty), so its default graph is the bag of every graph."""
+    if servers[0].endpoint.endswith("/sparql"):
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso: the default graph of a query "
+                                              "that names graphs is every graph, not the union"))
+    query = ("SELECT ?name WHERE { ?p a <https://w3id.org/pgkg/ontology#Person> ; "
+             "<http://www.w3.org/2000/01/rdf-schema#label> ?name "
+             "FILTER EXISTS { GRAPH ?g { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?name } } } ORDER BY ?name")
+    answers = []
+    for server in servers:
+        status, _, body = server.get("/sparql?" + urlencode({"query": query}), accept="application/sparql-results+json")
+        assert status == 200, body
+        answers.append([b["name"]["value"] for b in json.loads(body)["results"]["bindings"]])
+    assert answers[0] == answers[1] and "Lại Xuân Lâm" in answers[0]
+
+
 def test_sparql_refuses_updates_and_reports_bad_queries(servers):
     remote, _ = servers
     status, _, _ = remote.request("POST", "/sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
