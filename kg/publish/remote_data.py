@@ -12,8 +12,11 @@ The server holds kg's layout (kg.store.union, written by ``kg load --endpoint``)
 article and their de-duplicated union as the default graph (on Virtuoso the named graph
 ``UNION_GRAPH``, which RemoteStore reads as the default graph and which is reported here as the
 default graph, not as a named one). So ``use_default_graph_as_union`` needs no translation: the
-default graph already is the union. Nothing is written; an answer the server cut short (its
-timeout, its row cap) raises ``IncompleteAnswer`` rather than showing half a page.
+default graph already is the union. A server that keeps graphs of its own beside kg's (the
+dialect's ``own_graphs``: Virtuoso's virtrdf#, ldp#, service description, DAV/) shows only kg's:
+the graphs that hold a kg article (the union among them), as kg stats counts them. Nothing is
+written; an answer the server cut short (its timeout, its row cap) raises ``IncompleteAnswer``
+rather than showing half a page.
 
 One EndpointData stands for one version of the server's data: it keeps the answers to patterns it
 was asked (bounded), and ``kg serve`` replaces it by ``fresh()`` when ``fingerprint()`` (the
@@ -30,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.store.base import QueryError
+from kg.store.counts import NEWS_ARTICLE, RDF_TYPE
 from kg.store.guard import sparql_term
 from kg.store.remote import RemoteStore
 from kg.store.results import to_json
@@ -37,6 +41,14 @@ from kg.store.results import to_json
 KEPT_PATTERNS = 4096  # answers to quad patterns kept per data version (labels, types: asked by every page)
 KEPT_QUADS = 20_000  # a bigger answer (a whole-store scan) is not kept: the Catalogue keeps what it derives
 _NAMES = ("s", "p", "o")
+# "?g is one of kg's graphs": it holds a kg article (kg.store's article_graphs, kg stats); the union
+# graph holds every article, so it is one of them. Written from terms, with a variable no caller uses.
+# Counted with a filter, not a join (a join repeats the rows of a graph that holds two articles, the
+# union graph); rows are kept to kg's graphs here, after the answer: Virtuoso 7 pages a plain pattern
+# by OFFSET faithfully, but repeats one page for every OFFSET of a pattern with a FILTER EXISTS or a
+# joined sub-SELECT (paged answers, below).
+_HOLDS_ARTICLE = "?kg_article " + sparql_term(ox.NamedNode(RDF_TYPE)) + " " + sparql_term(ox.NamedNode(NEWS_ARTICLE))
+_KG_GRAPH = " FILTER EXISTS { GRAPH ?g { " + _HOLDS_ARTICLE + " } }"
 
 
 class IncompleteAnswer(RuntimeError):
@@ -49,6 +61,8 @@ class EndpointData:
     def __init__(self, remote: RemoteStore) -> None:
         self.remote = remote
         self.union = remote.union_graph  # None: the server's default graph is the union (Oxigraph)
+        # "every graph" keeps to kg's where the server holds graphs of its own (Virtuoso)
+        self._kg_graphs = _KG_GRAPH if remote.dialect.own_graphs else ""
         self.description = remote.description
         self._kept: OrderedDict[tuple, list] = OrderedDict()
         self._lock = threading.Lock()
@@ -65,8 +79,57 @@ class EndpointData:
             raise IncompleteAnswer(f"{self.description}: incomplete answer ({result.reason})")
         return result
 
-    def _select_rows(self, sparql: str) -> list[tuple]:
-        return self._ask(sparql).rows
+    def _select_rows(self, variables: list[str], where: str, *, limit: int | None = None,
+                     distinct: bool = False) -> list[tuple]:
+        """``SELECT variables WHERE { where }``, rows that are distinct (quads of a pattern; or
+        ``distinct``). An answer the server cut at its row cap (Virtuoso's ResultSetMaxRows) is
+        asked again in sorted pages of the cap, as long as the server sorts that many rows (the
+        dialect's ``sorted_rows``), and checked against its COUNT: all the rows, or _TooMany."""
+        projection = ("DISTINCT " if distinct else "") + " ".join(variables)
+        text = "SELECT " + projection + " WHERE { " + where + " }"
+        result = self.remote.query(text + (" LIMIT " + str(int(limit)) if limit else ""))
+        if not result.partial:
+            return result.rows
+        if result.row_cap is None or limit:
+            raise IncompleteAnswer(f"{self.description}: incomplete answer ({result.reason})")
+        counted = self._ask("SELECT (COUNT(*) AS ?n) WHERE { " + text + " }")
+        expected = _number(counted)
+        most = self.remote.dialect.sorted_rows
+        if most is not None and expected > most:
+            raise _TooMany(f"{self.description}: {expected} rows, more than the server's row cap "
+                           f"({result.row_cap}) and more than it sorts to page them ({most})")
+        # Sorted: Virtuoso pages an unsorted answer by OFFSET in an order that may change between pages
+        ordered = text + " ORDER BY " + " ".join(variables)
+        rows: list[tuple] = []
+        page = result.row_cap
+        for offset in range(0, expected, page):  # as many pages as the count says, never more
+            part = self.remote.query(ordered + " LIMIT " + str(page) + " OFFSET " + str(offset))
+            if part.partial and part.row_cap is None:  # stopped at its time limit
+                raise IncompleteAnswer(f"{self.description}: incomplete answer ({part.reason})")
+            rows.extend(part.rows)
+        if len(rows) != expected or len(set(rows)) != expected:  # a write between the pages, say
+            raise IncompleteAnswer(f"{self.description}: the answer, read in pages of {page} rows (the server's "
+                                   f"row cap), came to {len(set(rows))} rows, not the {expected} it counts")
+        return rows
+
+    def _graph_names(self, held: str) -> list[ox.NamedNode]:
+        """The graphs that hold ``held``, sorted. Past the row cap, in pages that start after the
+        last graph of the one before (no OFFSET: the server sorts one page at a time)."""
+        found: list[ox.NamedNode] = []
+        page = None
+        while True:
+            after = (" FILTER (STR(?g) > " + sparql_term(ox.Literal(found[-1].value)) + ")") if found else ""
+            text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { " + held + " }" + after + " } ORDER BY (STR(?g))"
+            result = self.remote.query(text + (" LIMIT " + str(page) if page else ""))
+            if result.partial and result.row_cap is None:
+                raise IncompleteAnswer(f"{self.description}: incomplete answer ({result.reason})")
+            names = [row[0] for row in result.rows if isinstance(row[0], ox.NamedNode)]
+            found.extend(names)
+            if not result.partial and (page is None or len(result.rows) < page):
+                return found
+            page = page or result.row_cap
+            if page is None or not names:
+                raise IncompleteAnswer(f"{self.description}: incomplete answer ({result.reason})")
 
     # --- the Store API publishing uses ---------------------------------------------------------
 
@@ -117,17 +180,38 @@ class EndpointData:
         if not variables:
             variables = ["?present"]
             where = where + " BIND (true AS ?present)"
-        text = "SELECT " + " ".join(variables) + " WHERE { " + where + " }"
-        rows = self._select_rows(text + (" LIMIT " + str(int(limit)) if limit else ""))
+        try:
+            rows = self._select_rows(variables, where, limit=limit)
+        except _TooMany:
+            if graph_name is not None:
+                raise
+            # too many rows to page over all graphs: one graph at a time (an article's graph is small)
+            return [quad for graph in sorted(self._kg_graph_set(), key=lambda g: g.value)
+                    for quad in self._fetch(subject, predicate, object, graph)]
+        kept = self._kg_graph_set() if graph_name is None and self._kg_graphs else None
         quads = []
         for row in rows:
             values = dict(zip((v[1:] for v in variables), row))
             terms = [t if t is not None else values[n] for t, n in zip(given, _NAMES)]
             graph = graph_name if graph_name is not None else values.get("g")
+            if kept is not None and graph not in kept:  # one of the server's own graphs
+                continue
             if graph is None or graph == self.union:
                 graph = ox.DefaultGraph()
             quads.append(ox.Quad(*terms, graph))
+        if limit and kept is not None and len(quads) < len(rows):  # a probe that met a server graph first
+            return self._fetch(subject, predicate, object, graph_name)[:limit]
         return quads
+
+    def _kg_graph_set(self) -> frozenset:
+        """kg's graphs on a server with graphs of its own: the article graphs and the union."""
+        with self._lock:
+            known = self._kept.get(("kg graphs",))
+        if known is None:
+            known = [*self.named_graphs(), *([self.union] if self.union is not None else [])]
+            with self._lock:
+                self._kept[("kg graphs",)] = known
+        return frozenset(known)
 
     def query(self, sparql: str, *, use_default_graph_as_union: bool = False, prefixes=None,
               default_graph=None, named_graphs=None, **_ignored):
@@ -159,27 +243,35 @@ class EndpointData:
         return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
 
     def named_graphs(self) -> list[ox.NamedNode]:
-        rows = self._select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted((row[0] for row in rows if isinstance(row[0], ox.NamedNode) and row[0] != self.union),
-                      key=lambda g: g.value)
+        graphs = self._graph_names(_HOLDS_ARTICLE if self._kg_graphs else "?s ?p ?o")
+        return sorted((g for g in graphs if g != self.union), key=lambda g: g.value)
 
     def contains_named_graph(self, graph) -> bool:
         if graph == self.union:
             return False
-        return bool(self._ask(f"ASK {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}").boolean)
+        held = _HOLDS_ARTICLE if self._kg_graphs else "?s ?p ?o"
+        return bool(self._ask("ASK { GRAPH " + sparql_term(graph) + " { " + held + " } }").boolean)
 
     def __len__(self) -> int:
         """Quads in the store, the default graph's included (pyoxigraph's len)."""
         if self.union is None:
             where = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
         else:
-            where = "GRAPH ?g { ?s ?p ?o }"
-        rows = self._select_rows("SELECT (COUNT(*) AS ?n) WHERE { " + where + " }")
-        return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
+            where = "GRAPH ?g { ?s ?p ?o }" + self._kg_graphs
+        return _number(self._ask("SELECT (COUNT(*) AS ?n) WHERE { " + where + " }"))
 
     def fingerprint(self) -> int:
         """What changes when a `kg load` or `kg drop` writes the server: the number of quads."""
         return len(self)
+
+
+class _TooMany(IncompleteAnswer):
+    """More rows than the server answers at once or sorts into pages (Virtuoso's caps)."""
+
+
+def _number(result) -> int:
+    """The one number a COUNT query answers (0 for no row)."""
+    return int(result.rows[0][0].value) if result.rows and result.rows[0][0] is not None else 0
 
 
 class _Scan:

@@ -68,6 +68,9 @@ class QueryResult:
     triples: list = field(default_factory=list)
     partial: bool = False
     reason: str | None = None
+    # the server's row cap, when it alone made the answer partial (Virtuoso's X-SPARQL-MaxRows):
+    # a reader that can ask again in pages of this size gets the whole answer
+    row_cap: int | None = None
 
     def __len__(self) -> int:
         return len(self.rows) if self.form == QueryForm.SELECT else len(self.triples)

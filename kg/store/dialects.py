@@ -54,6 +54,13 @@ class Dialect:
     row_cap_header: str | None = None  # present only when the server cut the rows at its cap
     stopped_error: str | None = None  # an error that means "stopped at the limit before any row"
     denied_error: str | None = None  # an error (not 401/403) that means "not allowed"
+    # the server keeps graphs of its own beside kg's (Virtuoso: virtrdf#, ldp#, its service
+    # description, DAV/, named after its host): who reads "every graph" then keeps to the graphs
+    # that hold a kg article, as kg stats and drop --all do
+    own_graphs: bool = False
+    # the most rows the server sorts for a page (ORDER BY … LIMIT … OFFSET …: offset plus limit);
+    # a reader of an answer cut at the row cap pages it sorted within this, else graph by graph
+    sorted_rows: int | None = None
 
     def endpoints(self, url: str, *, auth: bool = False) -> Endpoints:
         """Query, update and Graph Store URLs from the one URL a user gives."""
@@ -98,7 +105,9 @@ VIRTUOSO = Dialect(
     stopped_header=("X-SQL-State", "S1TAT"), stopped_message_header="X-SQL-Message",
     row_cap_header="X-SPARQL-MaxRows",
     stopped_error="SR203",  # HTTP 500 "SR203: Async statement killed by SQLCancel"
-    denied_error="SR186")  # HTTP 500 "SR186:SECURITY: No permission"
+    denied_error="SR186",  # HTTP 500 "SR186:SECURITY: No permission"
+    own_graphs=True,
+    sorted_rows=10000)  # MaxSortedTopRows: beyond it "SR353: Sorted TOP clause specifies more then …"
 FUSEKI = Dialect(
     "fuseki", "Apache Jena Fuseki: /DATASET/query, /DATASET/update, /DATASET/data",
     query_names=("query", "sparql"), update_name="update", gsp_name="data",

@@ -298,6 +298,8 @@ def _check_server_limits(result: QueryResult, headers, dialect: Dialect) -> None
             result.partial = True
             result.reason = f"the server stopped the query at its time limit ({name}: {value}) {message}".strip()
     cap = headers.get(dialect.row_cap_header) if dialect.row_cap_header else None
-    if cap:  # sent only when the server cut the result
+    if cap:  # sent only when the server cut the result (Virtuoso: also when it holds exactly the cap)
+        if not result.partial:  # stopped at the time limit as well: paging would not help
+            result.row_cap = int(cap) if cap.strip().isdigit() and int(cap) > 0 else None
         result.partial = True
         result.reason = f"the server cut the answer at {cap} rows ({dialect.row_cap_header}: {cap})"
