@@ -118,15 +118,11 @@ def _prepare(location: str | Path | None) -> bool:
 
 
 def _keep_answers(store, folder: Path, counts) -> None:
-    """Every shipped CQ's kept answer for this store version (kg.store.answers), two or more at once
-    on as many CPUs as this process may use."""
-    import os
-
+    """Every shipped CQ's kept answer for this store version (kg.store.answers)."""
     from kg.store import answers
 
     keeper = answers.Keeper(folder)
     try:
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        keeper.keep(store, answers.shipped_plans(), counts, workers=cpus or 1)
+        keeper.keep(store, answers.shipped_plans(), counts)
     finally:
         keeper.close()
