@@ -61,6 +61,23 @@ def loaded(tmp_path, graphs, names=None) -> Path:
     return location
 
 
+def kept_names(location) -> list[str]:
+    """The CQs whose rows the store's kept-answers database holds."""
+    db = sqlite3.connect(answers.database_of(location))
+    try:
+        return sorted(name for (name,) in db.execute("SELECT name FROM kept"))
+    finally:
+        db.close()
+
+
+def counting_evaluations(monkeypatch) -> list:
+    """Every evaluation of a CQ by the engine from now on (the kept rows need none)."""
+    evaluations = []
+    real = answers.evaluate
+    monkeypatch.setattr(answers, "evaluate", lambda *a, **k: evaluations.append(a) or real(*a, **k))
+    return evaluations
+
+
 def assert_kept_equal_fresh(store) -> None:
     for name in KEPT:
         kept = store.query(cq_query(name))
@@ -80,12 +97,8 @@ def test_first_query_keeps_rows_then_reads_them(tmp_path, graphs, monkeypatch):
     location = loaded(tmp_path, graphs)
     with open_store(location) as store:
         assert_kept_equal_fresh(store)
-    db = sqlite3.connect(answers.database_of(location))
-    assert sorted(name for (name,) in db.execute("SELECT name FROM kept")) == sorted(KEPT)
-    db.close()
-    evaluations = []
-    real = answers.evaluate
-    monkeypatch.setattr(answers, "evaluate", lambda *a, **k: evaluations.append(a) or real(*a, **k))
+    assert kept_names(location) == sorted(KEPT)
+    evaluations = counting_evaluations(monkeypatch)
     with open_store(location, read_only=True) as store:
         people = store.query(cq_query("people"))
     assert not evaluations, "a second run reads the kept rows"
@@ -193,13 +206,10 @@ def test_a_big_kg_load_keeps_every_answer_so_the_first_query_reads_them(tmp_path
     location = tmp_path / "store"
     result = CliRunner().invoke(main, ["load", "--no-validate", "--store", str(location), str(files[0])])
     assert result.exit_code == 0, result.output
-    db = sqlite3.connect(answers.database_of(location))
-    assert sorted(name for (name,) in db.execute("SELECT name FROM kept")) == sorted(KEPT)
-    db.close()
+    assert kept_names(location) == sorted(KEPT)
 
-    evaluations = []
     real = answers.evaluate
-    monkeypatch.setattr(answers, "evaluate", lambda *a, **k: evaluations.append(a) or real(*a, **k))
+    evaluations = counting_evaluations(monkeypatch)
     for name in KEPT:
         run = CliRunner().invoke(main, ["query", "--store", str(location), "--cq", name, "--format", "csv"])
         assert run.exit_code == 0, run.output
