@@ -232,6 +232,29 @@ def test_a_big_kg_load_keeps_every_answer_so_the_first_query_reads_them(tmp_path
     db.close()
 
 
+
+def test_a_store_written_with_kept_answers_is_closed_when_its_load_ends(tmp_path, graphs):
+    """The upkeep's first analysis of a CQ (rdflib's parser) leaves reference cycles for the GC;
+    they must not hold the store being written: the next writer in the same process opens it at
+    once, with no garbage collection in between (a library user's second load)."""
+    import gc
+
+    names = sorted(graphs)
+    location = loaded(tmp_path, graphs, names[:10])
+    with open_store(location, read_only=True) as store:
+        store.query(cq_query("people"))  # kept, without the analysis the upkeep needs
+    gc.collect()
+    gc.disable()
+    try:
+        for name in names[10:13]:
+            with open_store(location) as store:
+                load_graphs(store, [(None, nquads(graphs, [name]))])
+    finally:
+        gc.enable()
+    with open_store(location) as store:
+        assert_kept_equal_fresh(store)
+
+
 def test_no_prepare_after_a_first_load_leaves_the_answers_to_the_first_query(tmp_path, graphs, monkeypatch):
     from kg.publish import prepare
 

@@ -201,8 +201,14 @@ def _patterns(keyed: str, key: str) -> tuple[dict, Pattern | None]:
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    # parsed on a thread of its own: the parser's failed alternatives are exceptions in reference
+    # cycles with its frames, collected only by a later GC, and a frame holds every caller's; from
+    # here they would keep the store of the write that asked open (its lock past its load)
     try:
-        algebra = prepareQuery(keyed).algebra
+        with ThreadPoolExecutor(max_workers=1) as parser:
+            algebra = parser.submit(lambda: prepareQuery(keyed).algebra).result()
     except Exception as err:  # rdflib's parser raises several kinds
         raise NotKept(f"rdflib cannot read it ({type(err).__name__})") from None
     raw: list[tuple] = []  # (subject, predicate, object, scope, exists): ends are names or ("const", term)
