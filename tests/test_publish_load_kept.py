@@ -214,3 +214,52 @@ def test_an_article_page_reads_its_mentions_from_its_graph_with_the_same_page(tm
     for a in articles:
         assert slow_site.mentions_in(a) == fast[a][0]
         assert Pages(slow_site).resource(a, slow_site.doc_path(a)) == fast[a][1]
+
+
+def test_the_warm_up_leaves_nothing_for_the_first_article_page_to_compute(tmp_path, corpus, monkeypatch):
+    """What kg serve's warm-up computes before the first visitor: the page templates compiled, and
+    the index map and member ranks of the site copies pages are rendered with (one per language
+    and ?lang= choice), not only of the site they were copied from. The first article page after
+    it compiles no template and ranks no index (0.7 s at 100,000 articles before, for 8 visitors)."""
+    from jinja2 import Environment
+
+    from kg.publish.catalogue import Catalogue
+    from kg.publish.site.common import Members
+
+    _, nquads = corpus
+    monkeypatch.setenv("KG_SERVE_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "kg-store"
+    with open_store(folder) as store:
+        store.load(nquads, validate=False)
+    app = make_app(open_read_only(folder), BASE, location=str(folder), warm=False)
+    app.listening.set()  # as kg serve does once its port is bound
+    app._warm_up(app.site)  # what kg serve runs in its warm-up thread (the query workers too)
+    article = next(q.subject.value for q in app.site.data.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("http://schema.org/NewsArticle"), ox.DefaultGraph()))
+
+    real_once, real_rank = Catalogue._once, Members._rank
+
+    def once(self, name, make, **kw):
+        if name == "kept|index of" and name not in self._values:
+            pytest.fail("the first article page computed the index map")
+        return real_once(self, name, make, **kw)
+
+    def rank(self):
+        if getattr(self, "_ranks", None) is None:
+            pytest.fail("the first article page ranked an index's members")
+        return real_rank(self)
+
+    monkeypatch.setattr(Environment, "compile", lambda *a, **k: pytest.fail("a request compiled a template"))
+    monkeypatch.setattr(Catalogue, "_once", once)
+    monkeypatch.setattr(Members, "_rank", rank)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/" + app.site.doc_path(article), "QUERY_STRING": "",
+               "HTTP_ACCEPT": "text/html", "wsgi.errors": io.StringIO(), "wsgi.input": io.BytesIO(b""),
+               "SCRIPT_NAME": ""}
+    seen = {}
+    try:
+        body = b"".join(app(environ, lambda status, headers: seen.setdefault("status", status)))
+    finally:
+        app.close()
+    assert seen["status"].startswith("200"), (seen, body[:300])
+    assert b"<html" in body

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
 from kg.publish.catalogue import kept_counts_file, store_generation
-from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages, load_static
+from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages, compile_templates, load_static
 from kg.publish.site import HERE, Site, curie, safe_path
 from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.publish.views import void_blocks
@@ -181,14 +181,19 @@ class LinkedDataApp:
         try:
             # the port is bound first (a start-up that competes with this thread answers later)
             self.listening.wait(STARTUP_SECONDS)
+            compile_templates()
             site.triple_count(), site.graph_count()
             for index in site.indexes:
                 index["members"][:1]  # sorted by label: the index pages and article pages
             if site is self.site:  # what an article page groups and colours its mentions by, and reads them from
                 site.catalogue.graph_of_article("")
-                _ = site.index_of
-                for index in site.indexes:
-                    index["members"].among(())
+                # and in the copies of the site the pages are rendered with, in the site's language
+                # (another language sorts every member by its own labels: its first page pays that)
+                copies = {id(p.site): p.site for p in self._page_sets.values() if p.site.language == site.language}
+                for shown in [site, *copies.values()]:
+                    _ = shown.index_of
+                    for index in shown.indexes:
+                        index["members"].among(())
             if site is self.site:
                 self._void_triples()
             # after what every page needs (a restart reads the index back: seconds at 100,000 articles)

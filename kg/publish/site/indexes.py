@@ -63,12 +63,16 @@ class Indexes:
 
     @cached_property
     def index_of(self) -> dict[str, str]:
-        """IRI → key of the first index page that lists it (for colouring mentions by kind)."""
-        found: dict[str, str] = {}
-        for index in self.indexes:
-            for member in sorted(index["members"].unsorted):
-                found.setdefault(member, index["key"])
-        return found
+        """IRI → key of the first index page that lists it (for colouring mentions by kind). The
+        same in every language (the members, not their order): kept once in the catalogue the
+        language copies share (0.4 s at 100,000 articles, else paid by each one's first page)."""
+        def make() -> dict[str, str]:
+            found: dict[str, str] = {}
+            for index in self.indexes:
+                for member in sorted(index["members"].unsorted):
+                    found.setdefault(member, index["key"])
+            return found
+        return self.catalogue.kept("index of", make)
 
     def index(self, key: str) -> dict | None:
         return next((i for i in self.indexes if i["key"] == key), None)
