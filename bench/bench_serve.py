@@ -249,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="client timeout per request, s (default 60)")
     parser.add_argument("--sparql-timeout", type=float, default=30.0, help="kg serve --timeout (default 30)")
     parser.add_argument("--only", choices=("kg", "oxigraph", "both"), default="both")
+    parser.add_argument("--threads", type=int, help="kg serve --threads (default: kg serve's own)")
     parser.add_argument("--code", type=Path, help="serve with the kg package in this folder (e.g. a `git archive` "
                         "of an older commit, for before/after figures)")
     parser.add_argument("--label", default="kg serve", help="name of the kg row (default: kg serve)")
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in ("kg", "both"):
         port = free_port()
         command = [str(VENV / "python"), "-m", "kg", "serve", "--store", str(kg_store), "--port", str(port),
-                   "--timeout", str(args.sparql_timeout)]
+                   "--timeout", str(args.sparql_timeout), *(["--threads", str(args.threads)] if args.threads else [])]
         env = {**os.environ, "PYTHONPATH": str(args.code)} if args.code else None
         # `python -m` puts the working folder first on sys.path: run from the code to measure
         proc, cold = start(command, f"http://127.0.0.1:{port}/static/style.css", env=env, cwd=args.code or ROOT)
