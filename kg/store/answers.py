@@ -196,12 +196,12 @@ def keyed_form(query: str, key: str) -> tuple[str, bool]:
 def _patterns(keyed: str, key: str) -> tuple[dict, Pattern | None]:
     """(predicate IRI → [Pattern] of the keyed form, each with its path to the key; a pattern outside
     any OPTIONAL or UNION with the key at one end, or None). NotKept when a pattern has no path."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from rdflib import BNode, URIRef, Variable
     from rdflib.paths import InvPath, SequencePath
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
-
-    from concurrent.futures import ThreadPoolExecutor
 
     # parsed on a thread of its own: the parser's failed alternatives are exceptions in reference
     # cycles with its frames, collected only by a later GC, and a frame holds every caller's; from
@@ -617,12 +617,19 @@ class Keeper:
         except sqlite3.Error:  # a damaged or locked database: the engine answers
             return None
 
+    def kept_token(self, plan: Plan) -> str | None:
+        """The store version ``plan``'s kept rows stand for, or None (none kept, or no database)."""
+        db = self._connect(create=False)
+        try:
+            return _token(db, plan) if db is not None else None
+        except sqlite3.Error:
+            return None
+
     def keep(self, store, plans: list[Plan], counts) -> list[str]:
         """Make and keep, for this store version, the answers of ``plans`` not kept for it yet; the
         names kept. What the first query of each would do (after a big load: kg.publish.prepare).
-        One CQ at a time, each in its own transaction: the engine's joins for one of the big CQs
-        take 3.1 GB at 100,000 articles, and two at once (the engine lets go of the GIL, so they
-        would run in parallel) took 6.8 GB for half the wall time."""
+        One CQ at a time, each in its own transaction (the engine's joins for one of the big CQs
+        take 3.1 GB at 100,000 articles); the rows of one are let go before the next is evaluated."""
         token = token_of(counts)
         db = self._connect(create=True)
         if token is None or db is None:
@@ -635,6 +642,7 @@ class Keeper:
                 columns, rows = evaluate(plan, store)
                 with _transaction(db):
                     _replace(db, plan, token, columns, rows)
+                del columns, rows
             except sqlite3.Error:  # a damaged or locked database: the first query makes it
                 continue
             kept.append(plan.name)
