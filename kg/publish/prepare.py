@@ -146,9 +146,12 @@ def _keep_one(folder: str, name: str) -> None:
     from kg.store import answers
     from kg.store import counts as kept
 
-    store = open_read_only(folder)
     keeper = answers.Keeper(folder)
     try:
+        store = open_read_only(folder)
         keeper.keep(store, [p for p in answers.shipped_plans() if p.name == name], kept.read(store))
+    except Exception as err:  # noqa: BLE001 -- the load is done: one line, and the first query makes it
+        print(f"kg load: the store is loaded; the kept answer of CQ {name} was not made ({type(err).__name__}: "
+              f"{err}); its first query makes it", file=sys.stderr)
     finally:
         keeper.close()
