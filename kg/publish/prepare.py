@@ -149,7 +149,9 @@ def _keep_one(folder: str, name: str) -> None:
     keeper = answers.Keeper(folder)
     try:
         store = open_read_only(folder)
-        keeper.keep(store, [p for p in answers.shipped_plans() if p.name == name], kept.read(store))
+        for plan in answers.shipped_plans():
+            if plan.name == name:
+                keeper.keep(store, plan, kept.read(store))
     except Exception as err:  # noqa: BLE001 -- the load is done: one line, and the first query makes it
         print(f"kg load: the store is loaded; the kept answer of CQ {name} was not made ({type(err).__name__}: "
               f"{err}); its first query makes it", file=sys.stderr)

@@ -609,10 +609,7 @@ class Keeper:
                 db = _open(":memory:")
                 _replace(db, plan, token, *evaluate(plan, store))
                 return _ordered(db, plan)
-            if _token(db, plan) != token:
-                columns, rows = evaluate(plan, store)
-                with _transaction(db):
-                    _replace(db, plan, token, columns, rows)
+            _make(db, plan, token, store)
             return _ordered(db, plan)
         except sqlite3.Error:  # a damaged or locked database: the engine answers
             return None
@@ -625,28 +622,19 @@ class Keeper:
         except sqlite3.Error:
             return None
 
-    def keep(self, store, plans: list[Plan], counts) -> list[str]:
-        """Make and keep, for this store version, the answers of ``plans`` not kept for it yet; the
-        names kept. What the first query of each would do (after a big load: kg.publish.prepare).
-        One CQ at a time, each in its own transaction (the engine's joins for one of the big CQs
-        take 3.1 GB at 100,000 articles); the rows of one are let go before the next is evaluated."""
+    def keep(self, store, plan: Plan, counts) -> bool:
+        """Make and keep ``plan``'s answer for this store version unless it is kept already: what its
+        first query would do (after a big load, in a child process of its own: kg.publish.prepare).
+        False when nothing could be kept (no database, a damaged or locked one)."""
         token = token_of(counts)
         db = self._connect(create=True)
-        if token is None or db is None:
-            return []
-        kept = []
-        for plan in plans:
-            try:
-                if not _TABLE_NAME.match(plan.name) or _token(db, plan) == token:
-                    continue
-                columns, rows = evaluate(plan, store)
-                with _transaction(db):
-                    _replace(db, plan, token, columns, rows)
-                del columns, rows
-            except sqlite3.Error:  # a damaged or locked database: the first query makes it
-                continue
-            kept.append(plan.name)
-        return kept
+        if token is None or db is None or not _TABLE_NAME.match(plan.name):
+            return False
+        try:
+            _make(db, plan, token, store)
+        except sqlite3.Error:  # the first query makes it
+            return False
+        return True
 
     def start(self, store, token_before: str | None, union_new: list, union_removed: list) -> Upkeep | None:
         """Before a write, with the triples it adds to the union (none there yet) and removes from it:
@@ -694,6 +682,15 @@ class Keeper:
         except sqlite3.Error:
             self.close()
             forget(self.location)
+
+
+def _make(db, plan: Plan, token: str, store) -> None:
+    """``plan``'s rows kept in ``db`` for the store version ``token``: evaluated now, in one
+    transaction, unless they are kept for it already."""
+    if _token(db, plan) != token:
+        columns, rows = evaluate(plan, store)
+        with _transaction(db):
+            _replace(db, plan, token, columns, rows)
 
 
 def _analysis_from(db, plan: Plan) -> None:
