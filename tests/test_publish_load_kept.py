@@ -144,7 +144,8 @@ def test_kg_load_prepares_the_search_index_so_the_first_serve_answers_search_at_
 
     from kg.cli import main
     from kg.publish import prepare
-    from kg.publish.catalogue import Catalogue, SearchIndex, kept_counts_file, kept_search_file, store_generation
+    from kg.publish.catalogue import Catalogue, SearchIndex, kept_counts_file, kept_search_file
+    from kg.store.changes import store_generation
 
     _, nquads = corpus
     cache = tmp_path / "cache"

@@ -267,8 +267,8 @@ def test_a_big_store_has_its_index_built_by_a_child_process(store_copy, cache, m
 def test_the_child_files_no_index_when_the_store_changed_meanwhile(store_copy, tmp_path):
     import json
 
-    from kg.publish.catalogue import store_generation
     from kg.publish.search_build import main
+    from kg.store.changes import store_generation
 
     out = tmp_path / "x.search"
     stale = [n + 1 for n in store_generation(str(store_copy))]
@@ -342,10 +342,10 @@ def test_the_first_home_page_after_a_restart_reads_the_kept_member_counts_withou
 def test_what_is_kept_in_a_subfolder_of_the_store_is_not_a_new_store_version(store_copy):
     """kg serve's store version is RocksDB's files: answers another tool keeps in a subfolder of the
     store (kg-answers/) leave the version, and so every kept count and index, as they are."""
-    from kg.publish.catalogue import store_generation
+    from kg.store.changes import store_generation
 
     before = store_generation(str(store_copy))
-    (store_copy / "kg-answers").mkdir()
+    (store_copy / "kg-answers").mkdir(exist_ok=True)  # the journal of changes may be there (kg.store.changes)
     (store_copy / "kg-answers" / "answers.sqlite").write_bytes(b"x" * 100)
     assert store_generation(str(store_copy)) == before
     (store_copy / "NEW-000001.sst").write_bytes(b"y")  # a write of the store itself
@@ -361,8 +361,9 @@ def test_a_server_waits_for_the_index_a_load_is_preparing_instead_of_building_it
     import subprocess
     import sys
 
-    from kg.publish.catalogue import preparing_file, store_generation
+    from kg.publish.catalogue import preparing_file
     from kg.publish.site import expand
+    from kg.store.changes import store_generation
 
     name = a_person_label(store_copy)
     version = list(store_generation(str(store_copy)))

@@ -35,12 +35,13 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.publish import conneg, dataset
-from kg.publish.catalogue import kept_counts_file, store_generation
+from kg.publish.catalogue import kept_counts_file
 from kg.publish.pages import CONTENT_SECURITY_POLICY, LANGUAGES, Pages, compile_templates, load_static
 from kg.publish.site import HERE, Site, curie, safe_path
 from kg.publish.sparql import MAX_ROWS, READ_ONLY, Answer, SparqlService, serialize_triples
 from kg.publish.views import void_blocks
 from kg.resources import cq_dir
+from kg.store.changes import store_generation
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 MAX_BODY = 1 << 20  # 1 MiB is plenty for a SPARQL query

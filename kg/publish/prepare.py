@@ -78,11 +78,12 @@ def _prepare(location: str | Path | None) -> bool:
     import json
     import os
 
-    from kg.publish.catalogue import kept_counts_file, kept_search_file, preparing_file, store_generation
+    from kg.publish.catalogue import kept_counts_file, kept_search_file, preparing_file
     from kg.publish.server import open_read_only
     from kg.publish.site import Site, expand
     from kg.store import counts as kept
     from kg.store import default_location
+    from kg.store.changes import store_generation
 
     folder = Path(location) if location else default_location()
     if not (folder / "CURRENT").is_file():  # no store (the load wrote elsewhere, or nothing)

@@ -21,16 +21,18 @@ NICENESS = 10
 
 
 def main(argv: list[str]) -> int:
-    from kg.publish.catalogue import Catalogue, store_generation
+    from kg.publish.catalogue import Catalogue
     from kg.publish.server import open_read_only
     from kg.publish.site import expand
+    from kg.store.changes import store_generation
 
     location, path, version = argv[0], Path(argv[1]), json.loads(argv[2])
     with contextlib.suppress(OSError):  # may not lower priority: still correct, only less polite
         os.nice(NICENESS)
     if list(store_generation(location)) != version:
         return 3
-    index = Catalogue(open_read_only(location)).search_index(expand)
+    # the index kept for an earlier version patched when the store says what changed since (kg.store.changes)
+    index = Catalogue(open_read_only(location), version=version, location=location).build_search(expand, path)
     if list(store_generation(location)) != version:
         return 3
     index.write(path, version)

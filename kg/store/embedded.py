@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
-from kg.store import answers
+from kg.store import answers, changes
 from kg.store import counts as kept
 from kg.store.base import QueryError, QueryForm, QueryResult, Store, check_query, tidy_message
 from kg.store.guard import check_query_shape, sparql_term
@@ -38,6 +38,7 @@ class EmbeddedStore(Store):
         self.location = Path(location) if location else default_location()
         self.description = f"embedded store {self.location}"
         self._read_only = False
+        self._session: changes.Session | None = None  # what this writer changes (kg.store.changes)
         self._worker = None
         self._counts: kept.Counts | None = None  # kept by the writer (kg.store.counts)
         self._answers = answers.Keeper(self.location)  # the shipped CQs' kept rows (kg.store.answers)
@@ -48,9 +49,11 @@ class EmbeddedStore(Store):
                 self._store = ox.Store.read_only(str(self.location))
                 self._read_only = True
             else:
+                self._session = changes.Session(self.location)  # its version before the writer opens it
                 self.location.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.location))
-                build_union(self._store)
+                if build_union(self._store):
+                    self._session.unfollowed()
                 self._counts = self._current_counts()
         except OSError as err:
             if "lock" in str(err).lower():  # RocksDB lets one writer at a time open the folder
@@ -104,6 +107,7 @@ class EmbeddedStore(Store):
         union_removed = orphans(self._store, removed, added)
         union_new = [q for q in union_added if q not in self._store]  # not in the union yet (another article's)
         upkeep = self._answers.start(self._store, answers.token_of(self._counts), union_new, union_removed)
+        self._touch(union_new, union_removed)
         record = self._record(union_new, union_removed, entries)
         try:
             if any(map(_has_blank_node, removed)):  # DELETE DATA takes no blank nodes
@@ -229,6 +233,7 @@ class EmbeddedStore(Store):
         def release():
             self._store = None
 
+        self._unfollowed()  # everything is new: kg load prepares what kg serve keeps (kg.publish.prepare)
         # the empty store stays open (its lock keeps other writers out) until the fresh one is complete
         try:
             bulk_into_fresh_store(self.location, units, release)
@@ -292,6 +297,7 @@ class EmbeddedStore(Store):
         removed = [q for node in nodes for q in self._store.quads_for_pattern(None, None, None, node)]
         union_removed = orphans(self._store, removed, [])
         upkeep = self._answers.start(self._store, answers.token_of(self._counts), [], union_removed)
+        self._touch(union_removed)
         record = self._record([], union_removed, {node.value: None for node in nodes})
         operations = [f"DROP SILENT GRAPH {sparql_term(node)}" for node in nodes]
         text_safe = [q for q in union_removed if not _has_blank_node(q)]
@@ -315,6 +321,7 @@ class EmbeddedStore(Store):
 
     def drop_everything(self) -> None:
         """Empty the store, graphs that hold no article included."""
+        self._unfollowed()
         self._store.clear()
         self._store.flush()
         self._counts = kept.Counts()
@@ -324,6 +331,7 @@ class EmbeddedStore(Store):
     def _recount(self) -> None:
         if self._read_only:
             return
+        self._unfollowed()
         self._answers.close()  # an update may have changed anything:
         answers.forget(self.location)  # the kept answers are made again by the next query
         self._counts = kept.count_by_query(self._store)
@@ -335,7 +343,20 @@ class EmbeddedStore(Store):
         if self._worker is not None:
             self._worker.kill()
             self._worker = None
-        self._store = None
+        self._store = None  # RocksDB closes here (its last files written): then the version after
+        session, self._session = self._session, None
+        if session is not None:
+            session.record()
+
+    def _touch(self, *changed: list) -> None:
+        """Note the subjects of union triples this write adds or removes (kg.store.changes)."""
+        if self._session is not None:
+            for quads in changed:
+                self._session.touch(quads)
+
+    def _unfollowed(self) -> None:
+        if self._session is not None:
+            self._session.unfollowed()
 
 
 def _graph_node(iri: str):

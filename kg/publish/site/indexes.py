@@ -5,12 +5,13 @@ A part of kg.publish.site.Site (a mixin): it reads what Site holds (data, terms,
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from functools import cached_property
 
 import pyoxigraph as ox
 
-from kg.publish.site.common import SUBCLASS, Members, expand, fold, safe_path
+from kg.publish.site.common import RDF_TYPE, SUBCLASS, Members, expand, fold, safe_path
 
 
 class Indexes:
@@ -37,12 +38,36 @@ class Indexes:
         key = f"{self.language}|" + "|".join(sorted(every))
         catalogue = self.catalogue
 
-        def unsorted() -> set[str]:  # after a restart: the kept sorted list, not a scan
-            return catalogue.members(every, known=lambda: catalogue.kept_sorted(key))
+        def order() -> list[str]:
+            return catalogue.sorted_members(
+                key, lambda: sorted(unsorted(), key=lambda iri: (fold(self._bulk_label(iri)), iri)), patch)
 
-        return Members(unsorted, lambda: catalogue.sorted_members(
-            key, lambda: sorted(unsorted(), key=lambda iri: (fold(self._bulk_label(iri)), iri))),
-            lambda: catalogue.member_count(every, unsorted))
+        def patch(old: list[str], changed: set[str]) -> list[str]:
+            """``old`` (sorted for an earlier store version) with the changed things taken out and
+            those still members put back at their label's place: the others' types and labels are
+            their own triples, which did not change, so the result is what sorting all would give."""
+            kept = [iri for iri in old if iri not in changed]
+            for iri in sorted(changed):
+                if self._is_member(iri, every):
+                    bisect.insort(kept, iri, key=lambda member: (fold(self.label(member)), member))
+            return kept
+
+        def unsorted() -> set[str]:  # after a restart or a small load: the kept sorted list, not a scan
+            def known() -> list[str] | None:
+                found = catalogue.kept_sorted(key)
+                return found if found is not None or not catalogue.patchable("sorted|" + key) else order()
+            return catalogue.members(every, known=known)
+
+        return Members(unsorted, order, lambda: catalogue.member_count(every, unsorted))
+
+    def _is_member(self, iri: str, classes: frozenset[str]) -> bool:
+        """Whether the data types ``iri`` (an IRI, as Catalogue.members takes them) with one of ``classes``."""
+        try:
+            node = ox.NamedNode(iri)
+        except (TypeError, ValueError):
+            return False
+        return any(q.object.value in classes for q in self._quads(self.data, node, RDF_TYPE)
+                   if isinstance(q.object, ox.NamedNode))
 
     @cached_property
     def _terms_subjects(self) -> set[str]:
