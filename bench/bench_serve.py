@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`kg serve` under 8 concurrent clients, and `oxigraph serve-read-only` on the SPARQL part, in one run.
 
-    python bench/bench_serve.py [-n 5000] [--work /tmp/kg-bench-serve] [--clients 8] [--requests 40]
+    python bench/bench_serve.py [-n 5000] [--work /tmp/kg-bench-serve] [--clients 8] [--requests 40] [--processes 1,2]
 
 Generates N synthetic articles (bench/generate_corpus.py, deterministic), maps them to N-Quads once
 (kg.pipeline.article_to_nquads in 2 processes: the same graphs `kg export` writes, without the SHACL
@@ -250,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sparql-timeout", type=float, default=30.0, help="kg serve --timeout (default 30)")
     parser.add_argument("--only", choices=("kg", "oxigraph", "both"), default="both")
     parser.add_argument("--threads", type=int, help="kg serve --threads (default: kg serve's own)")
+    parser.add_argument("--processes", type=lambda v: [int(n) for n in v.split(",")], default=[1],
+                        help="kg serve --processes, one kg row each, in this order (e.g. 1,2; default 1)")
     parser.add_argument("--code", type=Path, help="serve with the kg package in this folder (e.g. a `git archive` "
                         "of an older commit, for before/after figures)")
     parser.add_argument("--label", default="kg serve", help="name of the kg row (default: kg serve)")
@@ -283,10 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'server':<24} {'page':<26} {'n':>4} {'p50 s':>8} {'p99 s':>8} {'max s':>8} {'err':>4} {'req/s':>7} "
           f"{'bytes':>9}")
 
-    if args.only in ("kg", "both"):
+    for processes in (args.processes if args.only in ("kg", "both") else []):
+        label = args.label if processes == 1 else f"{args.label} ×{processes}"
         port = free_port()
         command = [str(VENV / "python"), "-m", "kg", "serve", "--store", str(kg_store), "--port", str(port),
-                   "--timeout", str(args.sparql_timeout), *(["--threads", str(args.threads)] if args.threads else [])]
+                   "--timeout", str(args.sparql_timeout), *(["--threads", str(args.threads)] if args.threads else []),
+                   *(["--processes", str(processes)] if processes > 1 else [])]
         env = {**os.environ, "PYTHONPATH": str(args.code)} if args.code else None
         # `python -m` puts the working folder first on sys.path: run from the code to measure
         proc, cold = start(command, f"http://127.0.0.1:{port}/static/style.css", env=env, cwd=args.code or ROOT)
@@ -305,16 +309,16 @@ def main(argv: list[str] | None = None) -> int:
                 accept = "application/sparql-results+json" if name.startswith("sparql") else "text/html"
                 rows[name] = hammer(urls, accept, args.clients, args.timeout)
                 r = rows[name]
-                print(f"{args.label:<24} {name:<26} {r['n']:>4} {r['p50_s']:>8} {r['p99_s']:>8} {r['max_s']:>8} "
+                print(f"{label:<24} {name:<26} {r['n']:>4} {r['p50_s']:>8} {r['p99_s']:>8} {r['max_s']:>8} "
                       f"{r['errors']:>4} {r['req_per_s']:>7} {r['max_bytes']:>9}", flush=True)
             cpu = tree_cpu_seconds(proc.pid) - cpu0
-            rss = _rss_mb(proc.pid)
+            rss = _servers_rss_mb(proc.pid, processes)
         finally:
             stop(proc)
-        print(f"{args.label:<24} cold start {cold:.2f} s (until the first answer), then the first search "
+        print(f"{label:<24} cold start {cold:.2f} s (until the first answer), then the first search "
               f"{first_search:.2f} s ({not_ready} \"not ready\" before), the first home page {warm:.2f} s"
               f"{' from the start' if args.first == 'home' else ''}; CPU {cpu:.1f} s for the run, RSS {rss} MB")
-        report["servers"][args.label] = {"cold_start_s": round(cold, 3), "first_search_s": first_search,
+        report["servers"][label] = {"cold_start_s": round(cold, 3), "first_search_s": first_search,
                                          "first_search_not_ready": not_ready,
                                          "first_home_s": warm, "cpu_s": round(cpu, 1), "rss_mb": rss, "pages": rows}
 
@@ -342,6 +346,15 @@ def main(argv: list[str] | None = None) -> int:
                                                          "rss_mb": rss, "pages": rows}
     print(json.dumps(report))
     return 0
+
+
+def _servers_rss_mb(pid: int, processes: int) -> float:
+    """RSS of the process that serves (kg serve --processes N: of its N server processes, its own
+    children; their query workers are left out, as they are for one process)."""
+    if processes == 1:
+        return _rss_mb(pid)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return round(sum(_rss_mb(int(c)) for c in children.read_text().split()), 1) if children.exists() else 0.0
 
 
 def _rss_mb(pid: int) -> float:

@@ -27,7 +27,12 @@ def _store_path(location: str | None) -> str:
               help="SPARQL: answer 503 when a query runs longer.")
 @click.option("--max-rows", default=1_000_000, show_default=True, type=click.IntRange(1), metavar="N",
               help="SPARQL: answer 500 (never a cut result) when a result has more rows.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads (per process).")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the port, each with its own threads and caches: pages are rendered "
+                   "in Python, one at a time per process, so on N cores N processes answer N at once (more "
+                   "memory: each keeps its own search index). The 4 SPARQL query workers are shared out "
+                   "among them. A store folder only.")
 @click.option("--endpoint", metavar="URL",
               help="Serve the data of a SPARQL 1.1 server instead of a store folder (written there by "
                    "`kg load --endpoint`), e.g. http://127.0.0.1:7878 (Oxigraph) or http://127.0.0.1:8890/sparql.")
@@ -39,7 +44,8 @@ def _store_path(location: str | None) -> str:
               help="Let SPARQL queries use SERVICE: the server then sends requests to any URL a visitor names "
                    "(off by default; only for an endpoint trusted users reach).")
 @user_errors
-def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user, server, allow_federation):
+def serve(location, host, port, base, timeout, max_rows, threads, processes, endpoint, user, server,
+          allow_federation):
     """Serve the store as linked data: pages, RDF, SPARQL, VoID.
 
     \b
@@ -71,6 +77,12 @@ def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user
     from kg.publish import make_app, open_read_only
     from kg.publish.server import serve as run
 
+    if processes > 1:
+        if endpoint:
+            raise click.UsageError("--processes serves a store folder; with --endpoint the SPARQL server does the work")
+        _serve_processes(_store_path(location), base, host=host, port=port, threads=threads, processes=processes,
+                         timeout=timeout, max_rows=max_rows, allow_federation=allow_federation)
+        return
     if endpoint:
         app = make_app(_endpoint_data(endpoint, user, server), base, timeout=timeout, max_rows=max_rows,
                        allow_federation=allow_federation, warm=True)
@@ -81,6 +93,20 @@ def serve(location, host, port, base, timeout, max_rows, threads, endpoint, user
     app.site.check_base()  # the query workers (killed at the timeout) start in the background, after
     # the counts: starting them here made every cold start wait for four interpreters
     run(app, host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
+
+
+def _serve_processes(path: str, base: str, *, host: str, port: int, threads: int, processes: int, **options) -> None:
+    """kg serve --processes N: the store and --base checked here once, then N server processes."""
+    from kg.publish import open_read_only
+    from kg.publish.server import serve_processes
+    from kg.publish.site import Site
+
+    Site(open_read_only(path), base).check_base()  # one line for a wrong --base, not one per process
+    workers = max(1, -(-4 // processes))  # SPARQL workers: 4 in all, as one process has
+    status = serve_processes({"location": path, "base": base, "sparql_workers": workers, **options}, processes,
+                             host=host, port=port, threads=threads, announce=lambda msg: click.echo(msg, err=True))
+    if status:
+        raise SystemExit(status)
 
 
 def _endpoint_data(endpoint: str, user: str | None, server: str = AUTO):

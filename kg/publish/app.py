@@ -140,7 +140,7 @@ class LinkedDataApp:
     """WSGI callable serving one Site."""
 
     def __init__(self, site: Site, *, timeout: float = 10.0, max_rows: int = MAX_ROWS, location: str | None = None,
-                 allow_federation: bool = False, warm: bool | None = None) -> None:
+                 allow_federation: bool = False, warm: bool | None = None, sparql_workers: int = 4) -> None:
         self._generation = store_generation(location) if location else None
         # data on a SPARQL server (kg.publish.remote_data) names its version by a cheap fingerprint
         self._fingerprint = site.data.fingerprint() if hasattr(site.data, "fingerprint") else None
@@ -151,7 +151,8 @@ class LinkedDataApp:
         self._local = threading.local()  # the Pages of the request a thread answers (its language)
         self.allow_federation = allow_federation
         self.location = location
-        self._sparql_options = {"timeout": timeout, "max_rows": max_rows, "allow_federation": allow_federation}
+        self._sparql_options = {"timeout": timeout, "max_rows": max_rows, "allow_federation": allow_federation,
+                                "max_concurrent": sparql_workers}
         self.sparql = SparqlService(site.data, location=location, **self._sparql_options)
         self.static = load_static()
         self.context_document = (HERE / "context.jsonld").read_bytes()
@@ -735,14 +736,15 @@ def _absolute(environ, target: str) -> str:
 
 def make_app(store: ox.Store, base: str, *, timeout: float = 10.0, max_rows: int = MAX_ROWS,
              ontology: Path | None = None, shapes: Path | None = None, location: str | Path | None = None,
-             allow_federation: bool = False, warm: bool | None = None) -> LinkedDataApp:
+             allow_federation: bool = False, warm: bool | None = None, sparql_workers: int = 4) -> LinkedDataApp:
     """A WSGI app publishing ``store`` (IRIs under ``base``) with the project's ontology and shapes.
 
     ``location`` is the store's folder: SPARQL queries then run in worker processes that are killed
     at the timeout. ``allow_federation`` lets queries use SERVICE (the server then fetches from any
     URL a visitor names: only for trusted users). ``warm`` (default: when ``location`` is given)
     computes the counts, index members and search index in a background thread at once.
+    ``sparql_workers``: SPARQL queries answered at once (with ``location``, each in a worker process).
     """
     return LinkedDataApp(Site(store, base, ontology=ontology, shapes=shapes), timeout=timeout, max_rows=max_rows,
                          location=None if location is None else str(location), allow_federation=allow_federation,
-                         warm=warm)
+                         warm=warm, sparql_workers=sparql_workers)

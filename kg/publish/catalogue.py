@@ -416,11 +416,18 @@ class Catalogue:
             if (path is not None and wait_for_preparer(path, self.version)
                     and (index := SearchIndex.read(path, self.version)) is not None):
                 return index
-            # a big store: the scans in a niced child process, not under this server's interpreter lock
-            if (path is not None and self.location is not None and self._big()
-                    and build_search_in_child(self.location, path, self.version)
-                    and (index := SearchIndex.read(path, self.version)) is not None):
-                return index
+            # a big store: the scans in a niced child process, not under this server's interpreter lock;
+            # by one server process (kg serve --processes): the others wait for its file
+            if path is not None and self.location is not None and self._big():
+                if claim_preparing(path, self.version):
+                    try:
+                        built = build_search_in_child(self.location, path, self.version)
+                    finally:
+                        preparing_file(path).unlink(missing_ok=True)
+                else:
+                    built = wait_for_preparer(path, self.version)
+                if built and (index := SearchIndex.read(path, self.version)) is not None:
+                    return index
             index = self.build_search(expand, path)
             if path is not None:
                 index.write(path, self.version)
@@ -509,6 +516,31 @@ def build_search_in_child(location: str | Path, path: Path, version, timeout: fl
 def preparing_file(path: Path) -> Path:
     """The marker a kg load leaves beside the search index file ``path`` while it builds it."""
     return path.with_suffix(".preparing")
+
+
+def claim_preparing(path: Path, version) -> bool:
+    """Leave the marker that this process builds the index ``path`` for ``version``, unless a live
+    process left one for it already (then False: wait_for_preparer). Created exclusively, so of
+    several server processes that find no index one builds it."""
+    marker = preparing_file(path)
+    for _ in range(2):
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            with open(marker, "x", encoding="utf-8") as out:
+                out.write(json.dumps({"version": version, "pid": os.getpid()}))
+            return True
+        except FileExistsError:
+            try:
+                doc = json.loads(marker.read_text(encoding="utf-8"))
+                live = doc.get("version") == version and _alive(int(doc["pid"]))
+            except (OSError, ValueError, TypeError, KeyError):
+                live = False  # half-written by its maker, or damaged: taken as stale
+            if live:
+                return False
+            marker.unlink(missing_ok=True)  # left by a process that died, or for another version
+        except OSError:  # a read-only cache folder: build without a marker
+            return True
+    return True
 
 
 def wait_for_preparer(path: Path, version, poll: float = 0.5, timeout: float = 3600.0) -> bool:
