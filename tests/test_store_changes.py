@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from corpus_support import export_each, generate_articles
 
-from kg.publish.catalogue import Catalogue, SearchIndex, kept_counts_file, kept_search_file
+from kg.publish.catalogue import Catalogue, SearchIndex, kept_search_file
 from kg.publish.server import open_read_only
 from kg.publish.site import Site, expand
 from kg.store import changes, open_store
