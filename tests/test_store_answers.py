@@ -200,6 +200,10 @@ def test_a_plan_without_an_anchor_or_with_blank_node_keys_is_evaluated_in_one_qu
 
     people = answers.shipped_plan(cq_query("people"))
     assert len(list(answers.whole_rows(people, store)[1])) == 3  # five tenures listed, in batches of two
+    appointments = answers.shipped_plan(cq_query("appointments"))
+    queries.clear()
+    columns, batches = answers.whole_rows(appointments, store)  # no pg:appointee at all: no row, no query
+    assert list(batches) == [] and store not in queries and columns == answers.evaluate(appointments, store)[0]
     store.add(ox.Quad(ox.BlankNode("b"), ox.NamedNode(org + "member"), ox.NamedNode("urn:x:p0")))
     assert answers.whole_keys(people, store) is None
     assert len(answers.whole_rows(people, store)[1]) == 1
