@@ -6,10 +6,10 @@
 For each shipped CQ that keeps its answer (kg.store.answers), on the store at STORE opened
 read-only (kg.publish.server.open_read_only; nothing is written, not even kept answers):
 
-  one query     evaluate(plan, store): the keyed form over the whole store, what a store with at
-                most ONE_QUERY_KEYS keys runs (and every store before batches)
-  batches       whole_rows(plan, store) with ONE_QUERY_KEYS = 0: the keys listed from the anchor
-                pattern, then BATCH_KEYS (or --batch) at a time on their neighbourhood
+  one query     evaluate(plan, store): the keyed form over the whole store, what a store of fewer
+                than ONE_QUERY_TRIPLES triples runs (and every store before batches)
+  batches       whole_rows(plan, store, ...) with ONE_QUERY_TRIPLES = 0: the keys listed from the
+                anchor pattern, then BATCH_KEYS (or --batch) at a time on their neighbourhood
 
 Each evaluation runs in a child process of its own (a fresh interpreter: the engine's memory is
 its own), one query and batches alternately, one at a time; wall time, CPU time (user + system,
@@ -42,10 +42,10 @@ _ = plan.patterns  # the analysis (rdflib's parser) is not what is measured, but
 if mode == "one query":
     found = [answers.evaluate(plan, store)[1]]
 else:
-    answers.ONE_QUERY_KEYS = 0
+    answers.ONE_QUERY_TRIPLES = 0
     if batch:
         answers.BATCH_KEYS = batch
-    found = answers.whole_rows(plan, store)[1]
+    found = answers.whole_rows(plan, store, 0)[1]
 keys = rows = 0
 for part in found:
     keys += len(part)
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.cq or [plan.name for plan in answers.shipped_plans()]
     results: dict = {}
     print(f"{args.store}: batches of {args.batch or answers.BATCH_KEYS} keys "
-          f"(one query up to {answers.ONE_QUERY_KEYS} keys), {os.cpu_count()} cores")
+          f"(kg: one query below {answers.ONE_QUERY_TRIPLES:,} triples), {os.cpu_count()} cores")
     print(f"{'CQ':<13} {'run':<10} {'keys':>8} {'rows':>8} {'wall s':>7} {'CPU s':>7} {'peak RSS MB':>11} {'CPU ×one':>8}")
     for name in names:
         for mode in ("one query", "batches"):

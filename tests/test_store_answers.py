@@ -122,7 +122,7 @@ def test_first_query_keeps_rows_then_reads_them(tmp_path, graphs, monkeypatch):
 
 def in_batches(monkeypatch, size: int = 7) -> None:
     """Every whole evaluation from now on in batches of ``size`` keys (the test corpus has ~100)."""
-    monkeypatch.setattr(answers, "ONE_QUERY_KEYS", 0)
+    monkeypatch.setattr(answers, "ONE_QUERY_TRIPLES", 0)
     monkeypatch.setattr(answers, "BATCH_KEYS", size)
 
 
@@ -148,7 +148,7 @@ def test_a_whole_evaluation_in_batches_gives_the_rows_of_one_query(tmp_path, wit
         keys = answers.whole_keys(plan, store._store)
         size = max(1, len(keys) // 3)
         in_batches(monkeypatch, size)
-        batched_columns, batches = answers.whole_rows(plan, store._store)
+        batched_columns, batches = answers.whole_rows(plan, store._store, len(store._store))
         batches = list(batches)
     assert len(one) >= 4 and len(batches) == -(-len(keys) // size) >= 3, "several batches, every key listed"
     assert [str(k) for k in keys] == sorted(str(k) for k in keys)
@@ -194,19 +194,22 @@ def test_a_plan_without_an_anchor_or_with_blank_node_keys_is_evaluated_in_one_qu
     queries = []
     real = answers._rows
     monkeypatch.setattr(answers, "_rows", lambda plan, st: queries.append(st) or real(plan, st))
-    columns, batches = answers.whole_rows(plan, store)
+    columns, batches = answers.whole_rows(plan, store, len(store))
     assert answers.whole_keys(plan, store) is None
     assert queries == [store] and len(batches) == 1 and len(batches[0]) == 5
 
     people = answers.shipped_plan(cq_query("people"))
-    assert len(list(answers.whole_rows(people, store)[1])) == 3  # five tenures listed, in batches of two
+    assert len(list(answers.whole_rows(people, store, len(store))[1])) == 3  # five tenures listed, in batches of two
     appointments = answers.shipped_plan(cq_query("appointments"))
     queries.clear()
-    columns, batches = answers.whole_rows(appointments, store)  # no pg:appointee at all: no row, no query
+    columns, batches = answers.whole_rows(appointments, store, len(store))  # no pg:appointee at all: no row, no query
     assert list(batches) == [] and store not in queries and columns == answers.evaluate(appointments, store)[0]
+    monkeypatch.setattr(answers, "ONE_QUERY_TRIPLES", len(store) + 1)  # a store below it: one query
+    assert isinstance(answers.whole_rows(people, store, len(store))[1], list)
+    assert not isinstance(answers.whole_rows(people, store, len(store) + 1)[1], list)
     store.add(ox.Quad(ox.BlankNode("b"), ox.NamedNode(org + "member"), ox.NamedNode("urn:x:p0")))
     assert answers.whole_keys(people, store) is None
-    assert len(answers.whole_rows(people, store)[1]) == 1
+    assert len(answers.whole_rows(people, store, len(store))[1]) == 1
 
 
 @pytest.mark.parametrize(("share", "batched"), [(1.0, False), (0.0, False), (0.0, True)],
@@ -224,7 +227,7 @@ def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, gr
             store.query(cq_query(name))  # kept from here on
         whole: list = []
         real = answers.whole_rows
-        monkeypatch.setattr(answers, "whole_rows", lambda plan, st: whole.append(plan.name) or real(plan, st))
+        monkeypatch.setattr(answers, "whole_rows", lambda plan, st, n: whole.append(plan.name) or real(plan, st, n))
 
         load_graphs(store, [(None, nquads(graphs, later[:5]))])  # new articles
         assert bool(whole) == (share == 0.0), "new articles re-evaluate the keys they reach, not the whole CQ"

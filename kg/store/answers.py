@@ -52,14 +52,17 @@ FOLDER = "kg-answers"  # inside the store's folder: RocksDB leaves a subfolder i
 _KEEP_LINE = re.compile(r"(?m)^[ \t]*#@keep-per[ \t]+\?(\w+)[ \t]*$")
 _SELECT = re.compile(r"\bSELECT\b(\s+(?:DISTINCT|REDUCED)\b)?", re.IGNORECASE)
 FULL_SHARE = 0.3  # more affected keys than this share of all: evaluate the keyed form whole
-# A whole evaluation (whole_rows) of a CQ with more keys than ONE_QUERY_KEYS runs BATCH_KEYS keys at a
-# time on their neighbourhood: its memory is that of a batch (timeline CQ at 20,000 articles: 374 MB
-# in batches of 10,000 keys, 610 MB of 30,000, 765 MB in one query; in one query 3.08 GB at 100,000
-# articles, 428,383 keys, ~7 KB a key). Batches cost ~3x the CPU of one query (26 s against 8 s for
-# timeline at 20,000): every triple read through the Python API is decoded (~9 us), which the engine's
-# own joins never do, so one query stays the way up to a size whose memory is well under 2 GB.
+# A whole evaluation (whole_rows) on a store of ONE_QUERY_TRIPLES union triples or more runs BATCH_KEYS
+# keys at a time on their neighbourhood: its memory is that of a batch, not of the store. In one query
+# the engine's memory grows with the store, not only with the keys (each sub-select is read whole: the
+# appointments CQ with no appointment takes 1.15 GB at 100,000 articles): the timeline CQ's peak is
+# 766 MB at 20,000 articles (8.7 M triples) and 3.08 GB at 100,000 (42.7 M), ~68 MB a million triples;
+# in batches of 10,000 keys 374 MB (610 MB of 30,000). Batches cost ~3x the CPU of one query (28 s
+# against 9.6 s for timeline at 20,000): each triple of a neighbourhood is read through the Python API,
+# decoded (~10 us), where the engine joins encoded terms. So one query stays the way up to ~20 M
+# triples (~45,000 articles), where the timeline CQ takes ~1.5 GB: under 2 GB with the process around it.
 BATCH_KEYS = 10_000
-ONE_QUERY_KEYS = 150_000
+ONE_QUERY_TRIPLES = 20_000_000
 
 
 class NotKept(Exception):
@@ -535,15 +538,6 @@ def _anchor(plan: Plan) -> Pattern | None:
         return None
 
 
-def _anchor_count(anchor: Pattern, store) -> int:
-    """How many union triples match ``anchor``: at least the number of keys, counted by the engine
-    (0.06 s for 90,000; listing them through the API takes 1 s)."""
-    subject = "?s" if anchor.subject is not None else str(anchor.subject_value)
-    object_ = "?o" if anchor.object is not None else str(anchor.object_value)
-    found = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {subject} <{anchor.predicate}> {object_} }}")
-    return int(next(iter(found))[0].value)
-
-
 def whole_keys(plan: Plan, store) -> list | None:
     """Every node that can be a key of ``plan`` in ``store``, in IRI order (NamedNodes): the ends at
     the key of its anchor pattern (one every row has at the key, ``?m a pg:Meeting``, ``?tenure
@@ -565,19 +559,17 @@ def whole_keys(plan: Plan, store) -> list | None:
     return [ox.NamedNode(iri) for iri in sorted(found)]
 
 
-def whole_rows(plan: Plan, store) -> tuple[list[str], Iterable[dict[str, list]]]:
+def whole_rows(plan: Plan, store, triples: int) -> tuple[list[str], Iterable[dict[str, list]]]:
     """(columns, the keyed form's rows of every key, in batches of key → encoded rows): what
-    ``evaluate(plan, store)`` gives in one dict. Beyond ONE_QUERY_KEYS keys, BATCH_KEYS keys at a
-    time (in IRI order) on their neighbourhood, so the engine and the rows in memory are those of
-    a batch, not of the store. Otherwise (or when whole_keys cannot list the keys) one query: a
-    list of one dict. No triple of the anchor: no row, and no query (the appointments CQ on a
-    store without one takes 1.2 GB at 100,000 articles all the same, reading every name)."""
+    ``evaluate(plan, store)`` gives in one dict. On a store of ``triples`` union triples,
+    ONE_QUERY_TRIPLES or more, BATCH_KEYS keys at a time (in IRI order) on their neighbourhood,
+    so the engine and the rows in memory are those of a batch, not of the store (no key: no row,
+    and no query). Otherwise, or when whole_keys cannot list the keys, one query: a list of one dict."""
     import pyoxigraph as ox
 
-    batch, anchor = BATCH_KEYS, _anchor(plan)
-    count = _anchor_count(anchor, store) if anchor is not None else None
-    keys = whole_keys(plan, store) if count is not None and (count > ONE_QUERY_KEYS or count == 0) else None
-    if keys is None or 0 < len(keys) <= ONE_QUERY_KEYS:
+    batch = BATCH_KEYS
+    keys = whole_keys(plan, store) if triples >= ONE_QUERY_TRIPLES else None
+    if keys is None:
         columns, rows = evaluate(plan, store)
         return columns, [rows]
     columns = _rows(plan, ox.Store())[0]  # the keyed form's variables, from an empty store
@@ -610,6 +602,11 @@ def token_of(counts) -> str | None:
     if counts is None or counts.others:
         return None
     return f"{counts.seq}-{counts.triples}-{len(counts.graphs)}"
+
+
+def _triples(token: str) -> int:
+    """The union's triples in a store version token_of names."""
+    return int(token.split("-")[1])
 
 
 def folder_of(location) -> Path:
@@ -677,7 +674,7 @@ class Keeper:
         try:
             if db is None:  # nowhere to keep them: ordered as if kept, in memory
                 db = _open(":memory:")
-                _replace(db, plan, token, *whole_rows(plan, store))
+                _replace(db, plan, token, *whole_rows(plan, store, _triples(token)))
                 return _ordered(db, plan)
             _make(db, plan, token, store)
             return _ordered(db, plan)
@@ -741,7 +738,8 @@ class Keeper:
                     size = db.execute(_sql("SELECT COUNT(DISTINCT key) FROM {table}", table)).fetchone()[0]
                     keys = plan.candidates(store, keys | affected_keys(plan, store, upkeep.added), _KnownKeys(db, table))
                     if any(isinstance(k, ox.BlankNode) for k in keys) or len(keys) > FULL_SHARE * max(size, 1):
-                        _replace(db, plan, token_after, *whole_rows(plan, store))  # batch by batch, in this transaction
+                        # batch by batch, inside this transaction
+                        _replace(db, plan, token_after, *whole_rows(plan, store, _triples(token_after)))
                         continue
                     columns, rows = evaluate(plan, store, sorted(keys, key=str))
                     db.executemany(_sql("DELETE FROM {table} WHERE key = ?", table), ((str(k),) for k in keys))
@@ -764,7 +762,7 @@ def _make(db, plan: Plan, token: str, store) -> None:
     spills its cache. The kept table is then replaced from it in one short transaction."""
     if _token(db, plan) == token:
         return
-    columns, batches = whole_rows(plan, store)
+    columns, batches = whole_rows(plan, store, _triples(token))
     if isinstance(batches, list):  # one query: its rows are in memory already
         with _transaction(db):
             _replace(db, plan, token, columns, batches)
