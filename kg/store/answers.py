@@ -23,6 +23,10 @@ The four CQs that return a row per tenure or participation (people, roles, holde
 * Only the affected keys are evaluated again: the keyed form runs on their *neighbourhood*
   (Plan.neighbourhood: the triples reached from the keys along the CQ's patterns) in an
   in-memory store, and their rows replace the old ones in one SQLite transaction.
+* A whole evaluation (the first run, or a write that reaches too many keys) on a big store runs the
+  same way, in batches of keys: every key listed from a pattern each row has at the key (its
+  *anchor*), then a batch at a time on its neighbourhood (whole_rows), so its memory is that of a
+  batch, not of the store; a smaller store, or a CQ whose keys cannot be listed, runs in one query.
 
 The analysis reads the CQ's algebra (rdflib's parser), so a CQ edited or added needs no code; a
 shape it cannot follow (MINUS, EXISTS, a variable predicate, a path other than a sequence or an
