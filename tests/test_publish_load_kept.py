@@ -162,6 +162,7 @@ def test_kg_load_prepares_the_search_index_so_the_first_serve_answers_search_at_
         raise AssertionError("the first start scanned the labels")
 
     monkeypatch.setattr(Catalogue, "_literals_of", no_scan)
+    monkeypatch.setattr(Catalogue, "_scan_search", no_scan)
     monkeypatch.setattr(Catalogue, "members", lambda *a, **k: pytest.fail("the first start scanned the members"))
     app = make_app(open_read_only(folder), BASE, location=str(folder), warm=False)
     label = next(iter(app.site.catalogue.search_index(lambda c: c).entries))[0]

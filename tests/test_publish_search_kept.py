@@ -184,13 +184,13 @@ def test_a_search_before_the_index_is_ready_says_so_and_never_answers_from_part_
 
     name = a_person_label(store_copy)
     release = threading.Event()
-    scan = Catalogue._literals_of
+    scan = Catalogue._scan_search
 
-    def slow_scan(self, prop):
+    def slow_scan(self, expand):
         release.wait(30)
-        return scan(self, prop)
+        return scan(self, expand)
 
-    monkeypatch.setattr(Catalogue, "_literals_of", slow_scan)
+    monkeypatch.setattr(Catalogue, "_scan_search", slow_scan)
     monkeypatch.setattr(app_module, "SEARCH_WAIT_SECONDS", 0.2)
     app = make_app(open_read_only(store_copy), BASE, location=store_copy, warm=False)
     try:
@@ -215,12 +215,7 @@ def test_an_unchanged_store_is_not_scanned_again_for_its_search_index(store_copy
     finally:
         first.close()
 
-    def no_scan(self, prop):
-        if "label" in prop or prop.endswith("name"):
-            pytest.fail(f"scanned {prop} again")
-        return []
-
-    monkeypatch.setattr(Catalogue, "_literals_of", no_scan)
+    monkeypatch.setattr(Catalogue, "_scan_search", lambda self, expand: pytest.fail("scanned every label again"))
     _search_finds(store_copy, name)
 
 
@@ -253,13 +248,7 @@ def test_a_big_store_has_its_index_built_by_a_child_process(store_copy, cache, m
     name = a_person_label(store_copy)
     monkeypatch.setattr(catalogue_module, "SEARCH_CHILD_TRIPLES", 0)  # the seed counts as big
 
-    def no_scan_here(self, prop):
-        if "label" in prop or prop.endswith("name"):
-            pytest.fail(f"the server scanned {prop} itself")
-        return scan(self, prop)
-
-    scan = Catalogue._literals_of
-    monkeypatch.setattr(Catalogue, "_literals_of", no_scan_here)
+    monkeypatch.setattr(Catalogue, "_scan_search", lambda self, expand: pytest.fail("the server scanned the labels itself"))
     _search_finds(store_copy, name)
     assert kept_search_file(kept_counts_file(store_copy)).is_file()
 
@@ -380,7 +369,7 @@ def test_a_server_waits_for_the_index_a_load_is_preparing_instead_of_building_it
         marker.unlink()
 
     threading.Thread(target=the_load_finishes, daemon=True).start()
-    monkeypatch.setattr(Catalogue, "_literals_of", lambda self, prop: pytest.fail("the server built it too"))
+    monkeypatch.setattr(Catalogue, "_scan_search", lambda self, expand: pytest.fail("the server built it too"))
     catalogue = Catalogue(open_read_only(store_copy), keep=kept_counts_file(store_copy), version=version)
     started = time.monotonic()
     try:

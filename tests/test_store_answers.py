@@ -21,6 +21,7 @@ from kg.store.embedded import run_query
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "articles" / "seed.txt"
+APPOINTMENTS = ROOT / "data" / "articles" / "appointments" / "lang-son.txt"  # the seed has no personnel decision
 KEPT = [name for name in cq_names() if answers.declared_key(cq_query(name))]
 
 
@@ -37,6 +38,20 @@ def graphs(tmp_path_factory) -> dict[str, list[str]]:
             if line.strip():
                 by_graph.setdefault(line.rsplit(" ", 2)[-2], []).append(line)
     return by_graph
+
+
+@pytest.fixture(scope="module")
+def with_appointments(tmp_path_factory, graphs) -> dict[str, list[str]]:
+    """``graphs`` and an article with personnel decisions (the others have none: appointments.rq)."""
+    folder = tmp_path_factory.mktemp("appointments")
+    summary = export_corpus([APPOINTMENTS], output=folder / "one.nq.gz", jobs=1, progress=False)
+    assert summary.failed == 0
+    found = dict(graphs)
+    for shard in summary.outputs:
+        for line in gzip.decompress(Path(shard).read_bytes()).decode("utf-8").splitlines():
+            if line.strip():
+                found.setdefault(line.rsplit(" ", 2)[-2], []).append(line)
+    return found
 
 
 def nquads(graphs: dict, names) -> str:
@@ -105,9 +120,123 @@ def test_first_query_keeps_rows_then_reads_them(tmp_path, graphs, monkeypatch):
     assert len(people.rows) > 20
 
 
-@pytest.mark.parametrize("share", [1.0, 0.0], ids=["affected-keys", "whole"])
-def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, graphs, monkeypatch, share):
+def in_batches(monkeypatch, size: int = 7) -> None:
+    """Every whole evaluation from now on in batches of ``size`` keys (the test corpus has ~100)."""
+    monkeypatch.setattr(answers, "ONE_QUERY_TRIPLES", 0)
+    monkeypatch.setattr(answers, "BATCH_KEYS", size)
+
+
+def iri(key: str) -> str:
+    return key.strip("<>")
+
+
+def merged(batches) -> dict:
+    rows: dict = {}
+    for batch in batches:
+        assert not rows.keys() & batch.keys(), "a key in two batches"
+        rows.update(batch)
+    return rows
+
+
+@pytest.mark.parametrize("name", KEPT)
+def test_a_whole_evaluation_in_batches_gives_the_rows_of_one_query(tmp_path, with_appointments, monkeypatch, name):
+    """Memory bounded by a batch (kg.store.answers.whole_rows): every key's rows, in the same order,
+    as the keyed form evaluated in one query over the whole store."""
+    plan = answers.shipped_plan(cq_query(name))
+    with open_store(loaded(tmp_path, with_appointments)) as store:
+        columns, one = answers.evaluate(plan, store._store)
+        keys = answers.whole_keys(plan, store._store)
+        size = max(1, len(keys) // 3)
+        in_batches(monkeypatch, size)
+        batched_columns, batches = answers.whole_rows(plan, store._store, len(store._store))
+        batches = list(batches)
+    assert len(one) >= 4 and len(batches) == -(-len(keys) // size) >= 3, "several batches, every key listed"
+    assert [str(k) for k in keys] == sorted(str(k) for k in keys)
+    assert one.keys() <= {str(k) for k in keys}
+    assert batched_columns == columns
+    rows = merged(batches)
+    assert sorted(rows) == sorted(one) and rows == one  # the same rows in the same order within each key
+    spans = [(min(b, key=iri), max(b, key=iri)) for b in batches if b]
+    assert all(last < following for (_, last), (following, _) in zip(spans, spans[1:], strict=False)), "keys in IRI order"
+
+
+def test_kept_rows_made_in_batches_are_those_of_one_query(tmp_path, with_appointments, monkeypatch):
+    """The first query's rows, evaluated in batches, go through a TEMP table into the kept one; while
+    the batches run, the database is not locked (another process may write its own CQ's rows)."""
+    location = loaded(tmp_path, with_appointments)
+    in_batches(monkeypatch, 5)
+    (answers.folder_of(location)).mkdir()
+    answers._open(answers.database_of(location)).close()
+    locked, staged = [], []
+    real_evaluate, real_insert = answers.evaluate, answers._insert
+
+    def evaluate(plan, store, keys=None):
+        other = sqlite3.connect(answers.database_of(location), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once while a writer holds the database
+            other.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            locked.append(plan.name)
+        finally:
+            other.close()
+        return real_evaluate(plan, store, keys)
+
+    monkeypatch.setattr(answers, "evaluate", evaluate)
+    monkeypatch.setattr(answers, "_insert", lambda db, table, *a: staged.append(table) or real_insert(db, table, *a))
+    with open_store(location) as store:
+        assert_kept_equal_fresh(store)
+    assert kept_names(location) == sorted(KEPT)
+    assert not locked and "temp.staged_rows" in staged and not any(t.startswith('"cq_') for t in staged)
+    db = sqlite3.connect(answers.database_of(location))
+    assert db.execute('SELECT COUNT(*) FROM "cq_people"').fetchone()[0] > 20
+    db.close()
+
+
+def test_a_plan_without_an_anchor_or_with_blank_node_keys_is_evaluated_in_one_query(monkeypatch):
+    """No pattern every row has at the key (each is in a UNION branch), or a key that is a blank
+    node: the keys cannot be listed, so the whole keyed form runs once, as before."""
+    import pyoxigraph as ox
+
+    org, name = "http://www.w3.org/ns/org#", ox.NamedNode("http://schema.org/name")
+    store = ox.Store()
+    for i in range(5):
+        tenure, person, role = (ox.NamedNode(f"urn:x:{kind}{i}") for kind in ("t", "p", "r"))
+        store.add(ox.Quad(tenure, ox.NamedNode(org + "member"), person))
+        store.add(ox.Quad(tenure, ox.NamedNode(org + "role"), role))
+        store.add(ox.Quad(person, name, ox.Literal(f"P{i}")))
+        store.add(ox.Quad(role, name, ox.Literal(f"R{i}")))
+    text = PREFIXES + "#@keep-per ?t\nSELECT DISTINCT ?n ?m WHERE { { ?t org:member ?p . ?p schema:name ?n } " \
+        "UNION { ?t org:role ?r . ?r schema:name ?m } } ORDER BY ?n ?m"
+    plan = answers.plan_for(text, "test")
+    assert plan.patterns and plan._analysis[1] is None
+    in_batches(monkeypatch, 2)
+    queries = []
+    real = answers._rows
+    monkeypatch.setattr(answers, "_rows", lambda plan, st: queries.append(st) or real(plan, st))
+    columns, batches = answers.whole_rows(plan, store, len(store))
+    assert answers.whole_keys(plan, store) is None
+    assert queries == [store] and len(batches) == 1 and len(batches[0]) == 5
+
+    people = answers.shipped_plan(cq_query("people"))
+    assert len(list(answers.whole_rows(people, store, len(store))[1])) == 3  # five tenures listed, in batches of two
+    appointments = answers.shipped_plan(cq_query("appointments"))
+    queries.clear()
+    columns, batches = answers.whole_rows(appointments, store, len(store))  # no pg:appointee at all: no row, no query
+    assert list(batches) == [] and store not in queries and columns == answers.evaluate(appointments, store)[0]
+    monkeypatch.setattr(answers, "ONE_QUERY_TRIPLES", len(store) + 1)  # a store below it: one query
+    assert isinstance(answers.whole_rows(people, store, len(store))[1], list)
+    assert not isinstance(answers.whole_rows(people, store, len(store) + 1)[1], list)
+    store.add(ox.Quad(ox.BlankNode("b"), ox.NamedNode(org + "member"), ox.NamedNode("urn:x:p0")))
+    assert answers.whole_keys(people, store) is None
+    assert len(answers.whole_rows(people, store, len(store))[1]) == 1
+
+
+@pytest.mark.parametrize(("share", "batched"), [(1.0, False), (0.0, False), (0.0, True)],
+                         ids=["affected-keys", "whole", "whole-in-batches"])
+def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, graphs, monkeypatch, share, batched):
     monkeypatch.setattr(answers, "FULL_SHARE", share)  # 0: every write evaluates the whole CQ again
+    if batched:
+        in_batches(monkeypatch)
     names = sorted(graphs)
     first, later = names[:20], names[20:]
     location = tmp_path / "store"
@@ -116,14 +245,8 @@ def test_every_kind_of_write_keeps_them_equal_to_a_fresh_evaluation(tmp_path, gr
         for name in KEPT:
             store.query(cq_query(name))  # kept from here on
         whole: list = []
-        real = answers.evaluate
-
-        def recording(plan, st, keys=None):
-            if keys is None:
-                whole.append(plan.name)
-            return real(plan, st, keys)
-
-        monkeypatch.setattr(answers, "evaluate", recording)
+        real = answers.whole_rows
+        monkeypatch.setattr(answers, "whole_rows", lambda plan, st, n: whole.append(plan.name) or real(plan, st, n))
 
         load_graphs(store, [(None, nquads(graphs, later[:5]))])  # new articles
         assert bool(whole) == (share == 0.0), "new articles re-evaluate the keys they reach, not the whole CQ"

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from corpus_support import export_each, generate_articles
 
-from kg.publish.catalogue import Catalogue, SearchIndex, kept_counts_file, kept_search_file
+from kg.publish.catalogue import Catalogue, SearchIndex, kept_search_file
 from kg.publish.server import open_read_only
 from kg.publish.site import Site, expand
 from kg.store import changes, open_store
@@ -74,6 +74,7 @@ def derived(site: Site) -> dict:
 def no_scans(monkeypatch) -> None:
     """Fail where the whole data would be read: every label of a property, every member of a class."""
     monkeypatch.setattr(Catalogue, "_literals_of", lambda self, prop: pytest.fail(f"scanned every {prop}"))
+    monkeypatch.setattr(Catalogue, "_scan_search", lambda self, expand: pytest.fail("scanned every label"))
     real = Catalogue.members
 
     def members(self, classes, known=None):
@@ -140,8 +141,8 @@ def test_a_write_the_store_does_not_follow_breaks_the_chain_and_the_values_are_m
     kg_load(folder, nquads[4])  # a followed write after it: still no chain from ``before``
     assert changes.touched_between(folder, before, changes.store_generation(folder)) is None
     scans = []
-    real = Catalogue._literals_of
-    monkeypatch.setattr(Catalogue, "_literals_of", lambda self, prop: scans.append(prop) or real(self, prop))
+    real = Catalogue._scan_search
+    monkeypatch.setattr(Catalogue, "_scan_search", lambda self, expand: scans.append(1) or real(self, expand))
     assert derived(served(folder, cache)) == derived(served(folder, None))
     assert scans  # made anew
     if write == "update":

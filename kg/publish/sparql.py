@@ -241,7 +241,6 @@ class SparqlService:
         """A shipped CQ's answer from the rows the store keeps (kg.store.answers), or None."""
         from kg.store import answers
         from kg.store import counts as kept_counts
-
         from kg.store.union import needs_union_fallback
 
         plan = answers.shipped_plan(query) if self.keeper is not None else None
@@ -355,7 +354,7 @@ def _binding_json(variables: list[str], row) -> str:
 def _solutions_document(variables: list[str], bindings: list[str]) -> bytes:
     """The same bytes as json.dumps of the whole document, from the rows' JSON texts."""
     head = json.dumps({"vars": variables}, ensure_ascii=False)
-    return f'{{"head": {head}, "results": {{"bindings": [{", ".join(bindings)}]}}}}'.encode("utf-8")
+    return f'{{"head": {head}, "results": {{"bindings": [{", ".join(bindings)}]}}}}'.encode()
 
 
 def _boolean(result: ox.QueryBoolean, accept) -> Answer:

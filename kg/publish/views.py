@@ -6,7 +6,7 @@ A value on a page is a dict: {"text", "href" (site path or external IRI or None)
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -246,7 +246,7 @@ BODY_CLASSES = ("pg:Organization", "org:Organization")
 NO_DATE = "9999-99-99"  # undated rows and events sort after the dated ones
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_query(name: str) -> str:
     """The text of kg/queries/pages/NAME.rq."""
     return (PAGE_QUERIES / f"{name}.rq").read_text(encoding="utf-8")

@@ -23,6 +23,10 @@ The four CQs that return a row per tenure or participation (people, roles, holde
 * Only the affected keys are evaluated again: the keyed form runs on their *neighbourhood*
   (Plan.neighbourhood: the triples reached from the keys along the CQ's patterns) in an
   in-memory store, and their rows replace the old ones in one SQLite transaction.
+* A whole evaluation (the first run, or a write that reaches too many keys) on a big store runs the
+  same way, in batches of keys: every key listed from a pattern each row has at the key (its
+  *anchor*), then a batch at a time on its neighbourhood (whole_rows), so its memory is that of a
+  batch, not of the store; a smaller store, or a CQ whose keys cannot be listed, runs in one query.
 
 The analysis reads the CQ's algebra (rdflib's parser), so a CQ edited or added needs no code; a
 shape it cannot follow (MINUS, EXISTS, a variable predicate, a path other than a sequence or an
@@ -52,6 +56,17 @@ FOLDER = "kg-answers"  # inside the store's folder: RocksDB leaves a subfolder i
 _KEEP_LINE = re.compile(r"(?m)^[ \t]*#@keep-per[ \t]+\?(\w+)[ \t]*$")
 _SELECT = re.compile(r"\bSELECT\b(\s+(?:DISTINCT|REDUCED)\b)?", re.IGNORECASE)
 FULL_SHARE = 0.3  # more affected keys than this share of all: evaluate the keyed form whole
+# A whole evaluation (whole_rows) on a store of ONE_QUERY_TRIPLES union triples or more runs BATCH_KEYS
+# keys at a time on their neighbourhood: its memory is that of a batch, not of the store. In one query
+# the engine's memory grows with the store, not only with the keys (each sub-select is read whole: the
+# appointments CQ with no appointment takes 1.15 GB at 100,000 articles): the timeline CQ's peak is
+# 766 MB at 20,000 articles (8.7 M triples) and 3.08 GB at 100,000 (42.7 M), ~68 MB a million triples;
+# in batches of 10,000 keys 374 MB (610 MB of 30,000). Batches cost ~3x the CPU of one query (28 s
+# against 9.6 s for timeline at 20,000): each triple of a neighbourhood is read through the Python API,
+# decoded (~10 us), where the engine joins encoded terms. So one query stays the way up to ~20 M
+# triples (~45,000 articles), where the timeline CQ takes ~1.5 GB: under 2 GB with the process around it.
+BATCH_KEYS = 10_000
+ONE_QUERY_TRIPLES = 20_000_000
 
 
 class NotKept(Exception):
@@ -519,6 +534,57 @@ def evaluate(plan: Plan, store, keys: list | None = None) -> tuple[list[str], di
     return columns, {k: v for k, v in rows.items() if k in wanted}
 
 
+def _anchor(plan: Plan) -> Pattern | None:
+    """The plan's pattern that every row has at the key (``?m a pg:Meeting``), or None."""
+    try:
+        return plan._analysis[1]
+    except NotKept:
+        return None
+
+
+def whole_keys(plan: Plan, store) -> list | None:
+    """Every node that can be a key of ``plan`` in ``store``, in IRI order (NamedNodes): the ends at
+    the key of its anchor pattern (one every row has at the key, ``?m a pg:Meeting``, ``?tenure
+    org:member ?p``), read from the union's index. None when the plan has no anchor or a key is not
+    an IRI (a blank node: only a whole query keeps its identity)."""
+    import pyoxigraph as ox
+
+    anchor = _anchor(plan)
+    if anchor is None:
+        return None
+    predicate, default = ox.NamedNode(anchor.predicate), ox.DefaultGraph()
+    at_subject = anchor.subject == plan.key
+    found: set[str] = set()
+    for quad in store.quads_for_pattern(anchor.subject_value, predicate, anchor.object_value, default):
+        node = quad.subject if at_subject else quad.object
+        if not isinstance(node, ox.NamedNode):
+            return None
+        found.add(node.value)
+    return [ox.NamedNode(iri) for iri in sorted(found)]
+
+
+def whole_rows(plan: Plan, store, triples: int) -> tuple[list[str], Iterable[dict[str, list]]]:
+    """(columns, the keyed form's rows of every key, in batches of key → encoded rows): what
+    ``evaluate(plan, store)`` gives in one dict. On a store of ``triples`` union triples,
+    ONE_QUERY_TRIPLES or more, BATCH_KEYS keys at a time (in IRI order) on their neighbourhood,
+    so the engine and the rows in memory are those of a batch, not of the store (no key: no row,
+    and no query). Otherwise, or when whole_keys cannot list the keys, one query: a list of one dict."""
+    import pyoxigraph as ox
+
+    batch = BATCH_KEYS
+    keys = whole_keys(plan, store) if triples >= ONE_QUERY_TRIPLES else None
+    if keys is None:
+        columns, rows = evaluate(plan, store)
+        return columns, [rows]
+    columns = _rows(plan, ox.Store())[0]  # the keyed form's variables, from an empty store
+
+    def batches():
+        for start in range(0, len(keys), batch):
+            yield evaluate(plan, store, keys[start:start + batch])[1]
+
+    return columns, batches()
+
+
 def _rows(plan: Plan, store) -> tuple[list[str], dict[str, list]]:
     answer = store.query(plan.keyed)
     names = [v.value for v in answer.variables]
@@ -540,6 +606,11 @@ def token_of(counts) -> str | None:
     if counts is None or counts.others:
         return None
     return f"{counts.seq}-{counts.triples}-{len(counts.graphs)}"
+
+
+def _triples(token: str) -> int:
+    """The union's triples in a store version token_of names."""
+    return int(token.split("-")[1])
 
 
 def folder_of(location) -> Path:
@@ -607,7 +678,7 @@ class Keeper:
         try:
             if db is None:  # nowhere to keep them: ordered as if kept, in memory
                 db = _open(":memory:")
-                _replace(db, plan, token, *evaluate(plan, store))
+                _replace(db, plan, token, *whole_rows(plan, store, _triples(token)))
                 return _ordered(db, plan)
             _make(db, plan, token, store)
             return _ordered(db, plan)
@@ -671,7 +742,8 @@ class Keeper:
                     size = db.execute(_sql("SELECT COUNT(DISTINCT key) FROM {table}", table)).fetchone()[0]
                     keys = plan.candidates(store, keys | affected_keys(plan, store, upkeep.added), _KnownKeys(db, table))
                     if any(isinstance(k, ox.BlankNode) for k in keys) or len(keys) > FULL_SHARE * max(size, 1):
-                        _replace(db, plan, token_after, *evaluate(plan, store))
+                        # batch by batch, inside this transaction
+                        _replace(db, plan, token_after, *whole_rows(plan, store, _triples(token_after)))
                         continue
                     columns, rows = evaluate(plan, store, sorted(keys, key=str))
                     db.executemany(_sql("DELETE FROM {table} WHERE key = ?", table), ((str(k),) for k in keys))
@@ -686,11 +758,30 @@ class Keeper:
 
 def _make(db, plan: Plan, token: str, store) -> None:
     """``plan``'s rows kept in ``db`` for the store version ``token``: evaluated now, in one
-    transaction, unless they are kept for it already."""
-    if _token(db, plan) != token:
-        columns, rows = evaluate(plan, store)
+    transaction, unless they are kept for it already.
+
+    Rows evaluated in batches (whole_rows) go first into a TEMP table, the connection's own: a
+    transaction on the database open for the whole evaluation (minutes at 100,000 articles) would
+    hold its lock, and readers of the other CQs' rows would wait past their timeout once SQLite
+    spills its cache. The kept table is then replaced from it in one short transaction."""
+    if _token(db, plan) == token:
+        return
+    columns, batches = whole_rows(plan, store, _triples(token))
+    if isinstance(batches, list):  # one query: its rows are in memory already
         with _transaction(db):
-            _replace(db, plan, token, columns, rows)
+            _replace(db, plan, token, columns, batches)
+        return
+    staged = "temp.staged_rows"
+    db.execute("DROP TABLE IF EXISTS " + staged)
+    db.execute("CREATE TABLE " + staged + " (key TEXT, seq INTEGER, typed INTEGER"
+               + "".join(", v" + str(i) + " TEXT" for i in range(len(columns))) + ")")
+    try:
+        for rows in batches:
+            _insert(db, staged, len(columns), rows)
+        with _transaction(db):
+            _replace(db, plan, token, columns, (), staged)
+    finally:
+        db.execute("DROP TABLE IF EXISTS " + staged)
 
 
 def _analysis_from(db, plan: Plan) -> None:
@@ -739,13 +830,18 @@ def _token(db, plan: Plan) -> str | None:
     return row[0] if row else None
 
 
-def _replace(db, plan: Plan, token: str, columns: list[str], rows: dict) -> None:
+def _replace(db, plan: Plan, token: str, columns: list[str], batches: Iterable[dict], staged: str | None = None) -> None:
+    """``plan``'s table made anew with ``batches`` (dicts of key → encoded rows) and the rows of the
+    table ``staged``, if any, under the store version ``token`` (inside the caller's transaction)."""
     table = _quoted(plan.name)
     db.execute(_sql("DROP TABLE IF EXISTS {table}", table))
     values = ", ".join("v" + str(i) + " TEXT" for i in range(len(columns)))
     db.execute(_sql("CREATE TABLE {table} (key TEXT, seq INTEGER, typed INTEGER, " + values + ")", table))
+    if staged is not None:
+        db.execute(_sql("INSERT INTO {table} SELECT * FROM " + staged, table))
+    for rows in batches:
+        _insert(db, table, len(columns), rows)
     db.execute(_sql("CREATE INDEX " + _quoted(plan.name + "_key") + " ON {table} (key)", table))
-    _insert(db, table, len(columns), rows)
     db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?)", (plan.name, plan.fingerprint, token, json.dumps(columns)))
 
 

@@ -39,8 +39,10 @@ class Indexes:
         catalogue = self.catalogue
 
         def order() -> list[str]:
+            # a label looked up per member: at 100,000 articles 30 s and 0.45 GB for every index, where
+            # one scan of every label first took 51 s and 1.6 GB (a literal of each of 1.7 M things)
             return catalogue.sorted_members(
-                key, lambda: sorted(unsorted(), key=lambda iri: (fold(self._bulk_label(iri)), iri)), patch)
+                key, lambda: sorted(unsorted(), key=lambda iri: (fold(self.label(iri)), iri)), patch)
 
         def patch(old: list[str], changed: set[str]) -> list[str]:
             """``old`` (sorted for an earlier store version) with the changed things taken out and

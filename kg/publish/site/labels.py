@@ -48,21 +48,3 @@ class Labels:
                     if isinstance(q.object, ox.Literal):
                         out.setdefault(q.object.language or "", set()).add(q.object.value)
         return {k: sorted(v) for k, v in sorted(out.items())}
-
-    def _bulk_label(self, iri: str) -> str:
-        """``label(iri)``, from the Catalogue's one scan per label property when only the data
-        describes ``iri`` (the same choice as _find_label), so sorting N things costs no N lookups."""
-        key = f"{self.language}|{iri}"
-        if key in self._labels:
-            return self._labels[key]
-        if iri in self._terms_subjects:
-            return self.label(iri)
-        found = self.catalogue.literals(tuple(p.value for p in self.label_properties)).get(iri)
-        if not found:
-            return self.label(iri)
-        best = min(rank for rank, _ in found)
-        literals = sorted((lit for rank, lit in found if rank == best), key=lambda v: v.value)
-        chosen = next((v for wanted in (self.language, None, "vi", "en") for v in literals if v.language == wanted),
-                      literals[0])
-        self._labels[key] = chosen.value
-        return chosen.value
