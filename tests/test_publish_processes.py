@@ -50,7 +50,7 @@ def children(pid: int) -> list[int]:
 
 def servers(parent: int) -> list[int]:
     """The server processes among ``parent``'s children (the query workers are theirs, not its)."""
-    return [p for p in children(parent) if "_serve_child" in Path(f"/proc/{p}/cmdline").read_bytes().decode()]
+    return [p for p in children(parent) if "serve_child" in Path(f"/proc/{p}/cmdline").read_bytes().decode()]
 
 
 def alive(pid: int) -> bool:

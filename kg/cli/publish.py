@@ -98,7 +98,7 @@ def serve(location, host, port, base, timeout, max_rows, threads, processes, end
 def _serve_processes(path: str, base: str, *, host: str, port: int, threads: int, processes: int, **options) -> None:
     """kg serve --processes N: the store and --base checked here once, then N server processes."""
     from kg.publish import open_read_only
-    from kg.publish.server import serve_processes
+    from kg.publish.processes import serve_processes
     from kg.publish.site import Site
 
     Site(open_read_only(path), base).check_base()  # one line for a wrong --base, not one per process
