@@ -19,8 +19,9 @@ import sys
 import threading
 import time
 
-from kg.errors import InputError
-from kg.publish.server import WAITRESS_SETTINGS, _listening, create_server, open_read_only
+from kg.errors import InputError, KgError
+from kg.publish.app import make_app
+from kg.publish.server import WAITRESS_SETTINGS, create_server, mark_listening, open_read_only
 
 # a server process's program (a fresh interpreter: nothing of the parent's is copied into it)
 CHILD = "import sys; from kg.publish.processes import serve_child; sys.exit(serve_child(int(sys.argv[1]), sys.argv[2]))"
@@ -35,9 +36,9 @@ def serve_processes(options: dict, processes: int, host: str = "127.0.0.1", port
 
     ``options``: make_app's (location, base, timeout, max_rows, allow_federation) and
     ``sparql_workers``, the query workers of each process. The processes are fresh interpreters
-    (CHILD), not forks: nothing of this one (an open store, a thread) is
-    copied into them. One that exits stops the others (a supervisor restarts the service); each
-    stops by itself when this process is gone.
+    (CHILD), not forks: nothing of this one (an open store, a thread) is copied into them. One that
+    exits stops the others (a supervisor restarts the service); each stops by itself when this
+    process is gone.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
@@ -97,9 +98,6 @@ def _exit(*_) -> None:
 
 def serve_child(fd: int, arguments: str) -> int:
     """One of serve_processes' server processes: the app over the store, on the inherited socket."""
-    from kg.errors import KgError
-    from kg.publish.app import make_app
-
     options = json.loads(arguments)
     parent = options.pop("parent")  # its pid as it started this one: it may be gone before we look
     listener = socket.socket(fileno=fd)
@@ -113,18 +111,20 @@ def serve_child(fd: int, arguments: str) -> int:
 
     signal.signal(signal.SIGTERM, _exit)
     threading.Thread(target=watch_parent, name="kg-parent-watch", daemon=True).start()
-    try:  # the parent checked --base already
-        app = make_app(open_read_only(location), location=location, **options)
+    app = server = None
+    try:  # Ctrl-C or a stop may come at any point, the start-up included: no traceback then
+        app = make_app(open_read_only(location), location=location, **options)  # the parent checked --base
+        server = create_server(app, "", 0, threads, sockets=[listener])
+        mark_listening(app)
+        server.run()
     except KgError as err:
         print(f"kg serve: {err}", file=sys.stderr)
         return 2
-    server = create_server(app, "", 0, threads, sockets=[listener])
-    _listening(app)
-    try:
-        server.run()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        server.close()
-        app.close()
+        if server is not None:
+            server.close()
+        if app is not None:
+            app.close()
     return 0

@@ -53,12 +53,12 @@ def start_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 
     Returns the server; ``server.effective_port`` is the port, ``server.close()`` stops it.
     """
     server = create_server(app, host=host, port=port, threads=threads)
-    _listening(app)
+    mark_listening(app)
     threading.Thread(target=server.run, name="kg-serve", daemon=True).start()
     return server
 
 
-def _listening(app) -> None:
+def mark_listening(app) -> None:
     """Tell the app its port is bound (it then starts its query workers in the background)."""
     event = getattr(app, "listening", None)
     if event is not None:
@@ -71,7 +71,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
         server = create_server(app, host=host, port=port, threads=threads)
     except OSError as err:
         raise InputError(f"cannot listen on {host}:{port}: {err}") from err
-    _listening(app)
+    mark_listening(app)
     announce(f"kg serve: http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
     try:
         server.run()
@@ -84,4 +84,4 @@ def serve(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, anno
             close()  # the query workers go with the server
 
 
-__all__ = ["create_server", "open_read_only", "serve", "start_server"]
+__all__ = ["create_server", "mark_listening", "open_read_only", "serve", "start_server"]
