@@ -5,6 +5,7 @@ sizes, the search index) up to the new one from that, equal to what it would mak
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -206,3 +207,46 @@ def test_a_patched_search_index_is_the_index_built_from_all_rows(seed):
     assert [list(p) for p in patched._postings] == [list(p) for p in built._postings]
     for query in (["lai"], ["xu", "la"], ["ban", "thu"], ["noi"]):
         assert patched.search(query, 5) == built.search(query, 5)
+
+
+def test_a_server_following_a_load_patches_the_index_it_has_in_memory(tmp_path, corpus, monkeypatch):
+    import io
+
+    from kg.publish import make_app
+    from kg.publish.app import STORE_SETTLE_SECONDS
+
+    articles, nquads = corpus
+    folder = tmp_path / "kg-store"
+    monkeypatch.setenv("KG_SERVE_CACHE", str(tmp_path / "cache"))
+    kg_load(folder, *nquads[:6])
+    app = make_app(open_read_only(folder), "https://w3id.org/pgkg/", location=folder, warm=False)
+
+    def search(text: str) -> str:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/search", "QUERY_STRING": "q=" + text.replace(" ", "+"),
+                   "HTTP_ACCEPT": "text/html", "wsgi.errors": io.StringIO(), "wsgi.input": io.BytesIO(b""),
+                   "SCRIPT_NAME": ""}
+        seen = {}
+        body = b"".join(app(environ, lambda status, headers: seen.setdefault("status", status)))
+        assert seen["status"].startswith("200")
+        return body.decode("utf-8")
+
+    try:
+        assert "Khổng Văn Lực" not in search("khong van luc")  # the index is built for this version
+        kg_load(folder, renamed(articles[2], tmp_path / "edited", "Khổng Văn Lực"))
+        with monkeypatch.context() as patched:
+            patched.setattr(Catalogue, "_scan_search", lambda *a: pytest.fail("scanned every label"))
+            patched.setattr(Catalogue, "patched_search", lambda *a: pytest.fail("read the kept file again"))
+            deadline = time.monotonic() + 15
+            while True:  # the folder must be unchanged for a moment before the server reopens it
+                time.sleep(STORE_SETTLE_SECONDS / 2)
+                app._next_check = 0
+                if app.refresh():
+                    break
+                assert time.monotonic() < deadline, "the server did not reopen the store"
+            assert "Khổng Văn Lực" in search("khong van luc")
+            index = app.site.catalogue.search_index(expand)
+        fresh = Catalogue(open_read_only(folder)).build_search(expand)
+        assert (index.entries, index.words, [list(p) for p in index._postings]) == (
+            fresh.entries, fresh.words, [list(p) for p in fresh._postings])
+    finally:
+        app.close()

@@ -275,6 +275,7 @@ class LinkedDataApp:
         site = self.site.with_data(store)
         if generation is not None:
             site.keep_counts(kept_counts_file(self.location), list(generation), location=self.location)
+            site.catalogue.follow(self.site.catalogue)  # what changed since is patched into what it had
         old = self.sparql
         # New workers open the new store; the old ones finish what they run, then go.
         self.sparql = SparqlService(store, location=self.location, **self._sparql_options)
