@@ -183,9 +183,14 @@ def test_touched_between_follows_the_chain_and_nothing_else(tmp_path):
     assert changes.touched_between(folder, versions[0], v1) is None  # a damaged journal links nothing
 
 
+@pytest.mark.parametrize("runs", [0, 64])  # 0: every position renumbered on its own; 64: by runs
 @pytest.mark.parametrize("seed", range(40))
-def test_a_patched_search_index_is_the_index_built_from_all_rows(seed):
+def test_a_patched_search_index_is_the_index_built_from_all_rows(seed, runs, monkeypatch):
     import random
+
+    from kg.publish import catalogue
+
+    monkeypatch.setattr(catalogue, "PATCH_SEGMENTS", runs)
 
     rng = random.Random(seed)
     words = ["lai", "xuan", "lam", "ha", "noi", "ban", "bi\nthu", "tinh", "uy", "hoi", "nghi"]

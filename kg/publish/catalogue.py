@@ -699,12 +699,21 @@ class SearchIndex:
         for t, entry in reversed(list(enumerate(added))):
             folded.insert(at[t], entry[0])
             iris.insert(at[t], entry[1])
+        segments = _segments(len(self._folded), removed, at, renumber)
         lost = {w for p in removed for w in self._folded[p].split()}
         postings: dict[str, array] = {}
         for word, listed in zip(self.words, self._postings):
-            moved = array("I", map(renumber.__getitem__, listed))
-            if word in lost:
-                moved = array("I", (p for p in moved if p != gone))
+            if segments is None:  # many changes: every position looked up
+                moved = array("I", map(renumber.__getitem__, listed))
+                if word in lost:
+                    moved = array("I", (p for p in moved if p != gone))
+            else:  # a few: runs of positions that keep their number are copied, the others shifted
+                moved, a = array("I"), 0
+                for _, hi, shift in segments:  # each run starts where the one before ended
+                    b = bisect.bisect_left(listed, hi, lo=a)
+                    if b > a and shift is not None:
+                        moved.extend(listed[a:b] if shift == 0 else map(shift.__add__, listed[a:b]))
+                    a = b
             if moved:
                 postings[word] = moved
         extra: dict[str, list[int]] = {}
@@ -841,6 +850,29 @@ class SearchIndex:
                 if len(found) == limit:
                     break
         return list(found)
+
+
+PATCH_SEGMENTS = 64  # SearchIndex.patched: beyond this many runs, each position is renumbered on its own
+
+
+def _segments(size: int, removed: list[int], at: list[int], renumber: array) -> list[tuple] | None:
+    """The runs of old positions ``[lo, hi)`` whose new number is the old plus one ``shift`` (None:
+    removed) after ``removed`` (old positions) and the insertions before kept entries ``at``
+    (positions among the entries left), in order and covering every old position; None when
+    there are more than PATCH_SEGMENTS (then a lookup per position costs less than the runs)."""
+    cuts = {0, size}
+    for p in removed:
+        cuts.update((p, p + 1))
+    k = 0
+    for x in at:  # the old position of the entry left at x: x plus the removed ones before it
+        while k < len(removed) and removed[k] <= x + k:
+            k += 1
+        cuts.add(min(x + k, size))
+    bounds = sorted(cuts)
+    if len(bounds) > PATCH_SEGMENTS + 1:
+        return None
+    gone = set(removed)
+    return [(lo, hi, None if lo in gone else renumber[lo] - lo) for lo, hi in zip(bounds, bounds[1:]) if lo < hi]
 
 
 def _lines(body: bytes, start: int, end: int, expected: int) -> list[str]:
