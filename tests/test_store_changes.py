@@ -4,6 +4,7 @@ sizes, the search index) up to the new one from that, equal to what it would mak
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -255,3 +256,23 @@ def test_a_server_following_a_load_patches_the_index_it_has_in_memory(tmp_path, 
             fresh.entries, fresh.words, [list(p) for p in fresh._postings])
     finally:
         app.close()
+
+
+def test_a_journal_edited_by_hand_links_nothing_and_a_bad_subject_is_no_entry(tmp_path, corpus):
+    _, nquads = corpus
+    folder = tmp_path / "kg-store"
+    kg_load(folder, *nquads[:2])
+    before = changes.store_generation(folder)
+    kg_load(folder, nquads[2])
+    now = changes.store_generation(folder)
+    journal = changes.journal_of(folder)
+    doc = json.loads(journal.read_text(encoding="utf-8"))
+    doc["entries"][-1]["subjects"].append(7)  # not a string
+    journal.write_text(json.dumps(doc), encoding="utf-8")
+    assert changes.touched_between(folder, before, now) is None
+    doc["entries"][-1]["subjects"][-1] = "not an IRI at all"
+    journal.write_text(json.dumps(doc), encoding="utf-8")
+    touched = changes.touched_between(folder, before, now)
+    assert "not an IRI at all" in touched
+    catalogue = Catalogue(open_read_only(folder))
+    assert all(iri != "not an IRI at all" for _, iri in catalogue._rows_of(expand, touched))

@@ -495,7 +495,10 @@ class Catalogue:
         fresh = set()
         properties = [ox.NamedNode(expand(p)) for p in SEARCH_PROPERTIES]
         for iri in sorted(things):
-            node = ox.NamedNode(iri)
+            try:
+                node = ox.NamedNode(iri)
+            except (TypeError, ValueError):  # not an IRI (a journal edited by hand): no entry, as no thing
+                continue
             for prop in properties:
                 fresh.update((fold(q.object.value), iri) for q in self.store.quads_for_pattern(node, prop, None, self.graph)
                              if isinstance(q.object, ox.Literal))

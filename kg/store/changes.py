@@ -124,7 +124,12 @@ def _read(path: Path) -> list[dict]:
         return []
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("entries"), list):
         return []
-    return [e for e in doc["entries"] if isinstance(e, dict) and isinstance(e.get("subjects"), list)]
+    entries = doc["entries"]
+    if not all(isinstance(e, dict) and isinstance(e.get("from"), list) and isinstance(e.get("to"), list)
+               and isinstance(e.get("subjects"), list) and all(isinstance(x, str) for x in e["subjects"])
+               for e in entries):
+        return []  # damaged (or edited by hand): it links no version, so everything is made anew
+    return entries
 
 
 def _write(path: Path, entries: list[dict]) -> None:
