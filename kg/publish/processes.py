@@ -49,20 +49,22 @@ def serve_processes(options: dict, processes: int, host: str = "127.0.0.1", port
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     arguments = json.dumps({**options, "threads": threads, "parent": os.getpid()})
     argv = [sys.executable, "-c", CHILD, str(listener.fileno()), arguments]
-    try:
-        children = [subprocess.Popen(argv, pass_fds=(listener.fileno(),), env=env, stdin=subprocess.DEVNULL)
-                    for _ in range(processes)]
-    finally:
-        listener.close()  # the processes hold it now
-    announce(f"kg serve: http://{host}:{bound}/ ({processes} processes; Ctrl-C to stop)")
     stopping = threading.Event()
 
     def stop(*_):
         stopping.set()
 
+    children: list[subprocess.Popen] = []
     previous = signal.signal(signal.SIGTERM, stop)
     status = 0
-    try:
+    try:  # from the first process started: a Ctrl-C at any point stops every one started
+        try:
+            for _ in range(processes):
+                children.append(subprocess.Popen(argv, pass_fds=(listener.fileno(),), env=env,
+                                                 stdin=subprocess.DEVNULL))
+        finally:
+            listener.close()  # the processes hold it now
+        announce(f"kg serve: http://{host}:{bound}/ ({processes} processes; Ctrl-C to stop)")
         while not stopping.is_set():
             ended = [c for c in children if c.poll() is not None]
             if ended:
