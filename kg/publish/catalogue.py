@@ -758,24 +758,26 @@ class SearchIndex:
             return
 
     @staticmethod
-    def kept_version(path: Path):
-        """The store version the file's header names (any, when its format is this one's), or None."""
+    def _header(path: Path) -> dict | None:
+        """The file's JSON header line (any version), or None."""
         try:
             with path.open("rb") as f:
                 header = json.loads(f.readline(4096))
         except (OSError, ValueError):
             return None
-        return header.get("version") if isinstance(header, dict) and header.get("format") == SEARCH_FORMAT else None
+        return header if isinstance(header, dict) else None
+
+    @staticmethod
+    def kept_version(path: Path):
+        """The store version the file's header names (any, when its format is this one's), or None."""
+        header = SearchIndex._header(path)
+        return header.get("version") if header is not None and header.get("format") == SEARCH_FORMAT else None
 
     @staticmethod
     def header(path: Path, version) -> dict | None:
         """The file's header when it describes an index of this format for ``version``, else None."""
-        try:
-            with path.open("rb") as f:
-                header = json.loads(f.readline(4096))
-        except (OSError, ValueError):
-            return None
-        if (not isinstance(header, dict) or header.get("format") != SEARCH_FORMAT or header.get("version") != version
+        header = SearchIndex._header(path)
+        if (header is None or header.get("format") != SEARCH_FORMAT or header.get("version") != version
                 or header.get("byteorder") != sys.byteorder or header.get("itemsize") != array("I").itemsize):
             return None
         return header
