@@ -258,3 +258,115 @@ def test_a_bad_kg_bulk_threads_is_one_clear_error_and_writes_nothing(shard, tmp_
     assert result.exit_code == 2
     assert "KG_BULK_THREADS='many'" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "s").exists() or not any((tmp_path / "s").iterdir())
+
+
+# --- the counts read off the lines (bulk.LineTally) ----------------------------------------------
+
+@pytest.fixture
+def no_count_by_query():
+    """Counting the fresh store by query (or scanning it for things) fails the test, until the
+    test calls what this gives (to recount the store itself)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("counted by query")
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(bulk, "_counts_by_query", refuse)
+    patch.setattr(counts, "things_by_scan", refuse)
+    yield patch.undo
+    patch.undo()
+
+
+def fast_load(location: Path, *texts: str) -> dict:
+    """``texts`` as N-Quads kg wrote (trusted) through the fast path; the counts it kept, less seq."""
+    sources = [bulk.NQuadsSource(f"part{i}.nq", data=text.encode("utf-8")) for i, text in enumerate(texts)]
+    bulk.bulk_into_fresh_store(location, (), fast=sources)
+    return contents(location)[1]
+
+
+def recount(location: Path) -> dict:
+    """What counting the store by query gives (kg stats on a store that keeps nothing)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(location))
+    whole = counts.count_by_query(store).whole()
+    whole.pop("seq")
+    return whole
+
+
+def test_a_vouched_shard_is_counted_from_its_lines_with_the_figures_a_query_gives(shard, tmp_path, no_count_by_query):
+    result = kg("load", "--no-prepare", "--store", str(tmp_path / "s"), str(shard))
+    assert result.exit_code == 0, result.output
+    kept = contents(tmp_path / "s")[1]
+    kept.pop("seq")
+    no_count_by_query()
+    assert kept == recount(tmp_path / "s")
+    assert len(kept["graphs"]) == 12 and kept["things_set"] > 12 and kept["examples_set"]
+    assert all(article.startswith("https://w3id.org/pgkg/id/article/") for _, article in kept["graphs"].values())
+
+
+ART = "https://w3id.org/pgkg/id/article/"
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+
+def article_lines(name: str, *extra: str) -> list[str]:
+    graph = f"<https://w3id.org/pgkg/graph/{name}>"
+    return [f"<{ART}{name}> {TYPE} <http://schema.org/NewsArticle> {graph} .\n",
+            *(f"{line} {graph} .\n" for line in extra)]
+
+
+def test_things_and_articles_are_told_from_a_line_s_subject_not_from_a_literal(tmp_path, no_count_by_query):
+    """A literal may hold text that looks like a label line; only a line's own subject and predicate count
+    (a thing: typed without fragment, or labelled with a literal; the smallest article of a graph)."""
+    fake = f'> {LABEL} \\"not a thing\\" .'
+    lines = article_lines(
+        "a1",
+        f'<{ART}a1> <http://schema.org/text> "x <https://w3id.org/pgkg/id/ghost{fake}"',
+        f"<{ART}a0> {TYPE} <http://schema.org/NewsArticle>",  # a second article, smaller: the graph's one
+        f"<https://w3id.org/pgkg/id/person/p1> {TYPE} <http://xmlns.com/foaf/0.1/Person>",
+        f"<https://w3id.org/pgkg/id/person/p1#m> {TYPE} <http://xmlns.com/foaf/0.1/Person>",  # a fragment, typed
+        f'<https://w3id.org/pgkg/id/org/o1#x> {LABEL} "labelled, with a fragment"',
+        f"<https://w3id.org/pgkg/id/org/o2> {LABEL} <https://w3id.org/pgkg/id/org/o1>",  # not a literal
+        f'<http://example.org/elsewhere> {LABEL} "outside kg\'s IRIs"',
+        f'<https://w3id.org/pgkg/id/bad%20seg/x> {LABEL} "not a page\'s path"',
+    )
+    kept = fast_load(tmp_path / "s", "".join(sorted(lines)))
+    kept.pop("seq")
+    no_count_by_query()
+    assert kept == recount(tmp_path / "s")
+    assert kept["graphs"] == {"https://w3id.org/pgkg/graph/a1": [len(lines), f"{ART}a0"]}
+    assert kept["things_set"] == 4  # a0, a1, p1, o1#x
+
+
+@pytest.mark.parametrize("case", ["a graph in two runs", "an escaped IRI", "a graph without article"])
+def test_what_the_lines_cannot_count_exactly_is_counted_by_query(tmp_path, monkeypatch, case):
+    one, two = article_lines("g1", f'<{ART}g1> {LABEL} "one"'), article_lines("g2", f'<{ART}g2> {LABEL} "two"')
+    if case == "a graph in two runs":  # the same triple twice in its graph: one triple, two lines
+        texts = ("".join(one + two), "".join(one))
+    elif case == "an escaped IRI":
+        texts = ("".join(one + two).replace(f"<{ART}g2> {LABEL}", f"<{ART}g\\u0032> {LABEL}"),)
+    else:
+        texts = ("".join(one + two + ['<https://w3id.org/pgkg/id/x> <http://schema.org/name> "x" '
+                                      '<https://w3id.org/pgkg/graph/none> .\n']),)
+    queried = []
+    real = bulk._counts_by_query
+    monkeypatch.setattr(bulk, "_counts_by_query", lambda store: queried.append(1) or real(store))
+    kept = fast_load(tmp_path / "s", *texts)
+    kept.pop("seq")
+    assert queried == [1]
+    assert kept == recount(tmp_path / "s")
+    if case == "a graph in two runs":
+        assert kept["graphs"]["https://w3id.org/pgkg/graph/g1"][0] == 2
+
+
+def test_a_run_that_goes_on_into_the_next_block_is_one_graph(tmp_path, monkeypatch, no_count_by_query):
+    monkeypatch.setattr(bulk, "_BLOCK", 97)  # blocks end mid-line, mid-graph
+    lines = [line for n in range(6) for line in article_lines(
+        f"r{n}", *(f'<https://w3id.org/pgkg/id/person/p{n}-{k}> {LABEL} "person {k}"' for k in range(9)))]
+    path = _write(tmp_path / "r.nq", "".join(lines))
+    bulk.bulk_into_fresh_store(tmp_path / "s", (), fast=[bulk.NQuadsSource(str(path), path=path, trusted=True)])
+    kept = contents(tmp_path / "s")[1]
+    kept.pop("seq")
+    no_count_by_query()
+    assert kept == recount(tmp_path / "s")
+    assert all(n == 10 for n, _ in kept["graphs"].values()) and kept["things_set"] == 60

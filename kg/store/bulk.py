@@ -102,10 +102,9 @@ def bulk_into_fresh_store(location: Path, units: Iterable[GraphUnit], release=No
         try:
             graphs: dict = {}
             with _loader_threads(bulk_threads()):
-                if fast:
-                    _load_nquads(store, fast)
+                tally = _load_nquads(store, fast) if fast else None
                 store.bulk_extend(_quads(_tallied(units, graphs)))
-            kept = _keep_counts(store, graphs, counted=bool(fast))
+            kept = _keep_counts(store, graphs, counted=bool(fast), tally=tally)
             loaded = None
             if fast:  # what kg load prints: graphs and the quads in them (len: a scan; less the record)
                 quads = (sum(n for n, _ in kept.graphs.values()) if not kept.others
@@ -168,15 +167,21 @@ def _quads(units: Iterable[GraphUnit]):
             yield ox.Quad(t.subject, t.predicate, t.object, default)
 
 
-def _keep_counts(store, graphs: dict, *, counted: bool = False):
+def _keep_counts(store, graphs: dict, *, counted: bool = False, tally: LineTally | None = None):
     """The counts kg stats reads (kg.store.counts) for the complete fresh store: each graph's size and
     article from the stream; distinct triples and entities per class from the union (one scan each).
-    ``counted``: graphs came in that the stream did not see (the N-Quads fast path): all by query."""
+    ``counted``: graphs came in that the stream did not see (the N-Quads fast path): from ``tally``
+    when it counted them all exactly, each with its article, and nothing else came; else by query."""
     from kg.store import counts
 
     if not graphs and not counted:
         return None
-    if counted:
+    tallied = tally.graphs() if tally is not None and tally.exact and not graphs else {}
+    if tallied and all(article for _, article in tallied.values()):
+        union = len(store) - sum(n for n, _ in tallied.values())  # every quad less the named graphs'
+        kept = _union_totals(store, counts.Counts(graphs=tallied), triples=union)
+        kept.things, kept.examples = tally.things(), counts.examples_by_query(store)
+    elif counted:
         kept = _counts_by_query(store)
     elif any(entry is None or not entry[1] for entry in graphs.values()):  # a graph twice, or one without article
         kept = counts.count_by_query(store)
@@ -207,10 +212,12 @@ def _counts_by_query(store):
     return kept
 
 
-def _union_totals(store, kept):
-    """``kept`` with the union's distinct triples and entities per class (one scan each). Only when every
-    named graph holds an article: then the union's typed entities are the articles' (stats_classes)."""
-    kept.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+def _union_totals(store, kept, triples: int | None = None):
+    """``kept`` with the union's distinct triples (``triples``, else one scan) and entities per class
+    (one scan). Only when every named graph holds an article: then the union's typed entities are
+    the articles' (stats_classes)."""
+    kept.triples = (triples if triples is not None
+                    else int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value))
     for row in store.query("SELECT ?class (COUNT(?entity) AS ?entities) WHERE { ?entity a ?class } GROUP BY ?class"):
         kept.classes[row["class"].value] = int(row["entities"].value)
     return kept
@@ -279,10 +286,11 @@ class _Lines:
     source and its line in an error, and to tell an error in a copy (NotFast) from one in the data.
     """
 
-    def __init__(self, sources: Sequence[NQuadsSource]) -> None:
+    def __init__(self, sources: Sequence[NQuadsSource], tally: LineTally | None = None) -> None:
         from kg.store.counts import STATS_GRAPH
 
         self._sources = sources
+        self._tally = tally
         self._stats = f"<{STATS_GRAPH}>".encode()
         self.segments: list[tuple[int, str, int, bool]] = []  # (first stream line, source, its line, copy?)
         self._lines = 0
@@ -317,6 +325,8 @@ class _Lines:
         triples, cut = _GRAPH_TERM.subn(b" .\n", lines)
         if cut != newlines:
             raise NotFast("a line without a graph term")
+        if self._tally is not None:
+            self._tally.add(lines)
         self.segments.append((self._lines + 1, name, first, False))
         self.segments.append((self._lines + newlines + 1, name, first, True))
         self._lines += 2 * newlines
@@ -347,13 +357,15 @@ class _Lines:
         return found
 
 
-def _load_nquads(store, sources: Sequence[NQuadsSource]) -> None:
-    """Every source into its named graphs and the default graph: one bulk load."""
+def _load_nquads(store, sources: Sequence[NQuadsSource]) -> LineTally | None:
+    """Every source into its named graphs and the default graph: one bulk load. The lines' tally
+    when kg wrote every source (else None: what kg wrote is one line per triple of a graph)."""
     import pyoxigraph as ox
 
     from kg.rdfio import _syntax_error
 
-    lines = _Lines(sources)
+    tally = LineTally() if all(s.trusted for s in sources) else None
+    lines = _Lines(sources, tally)
     try:  # lenient: kg wrote these bytes, its IRIs were checked then
         store.bulk_load(input=lines, format=ox.RdfFormat.N_QUADS, lenient=all(s.trusted for s in sources))
     except SyntaxError as err:
@@ -364,6 +376,111 @@ def _load_nquads(store, sources: Sequence[NQuadsSource]) -> None:
             raise NotFast("a line without a graph term") from None
         err.lineno = line
         raise _syntax_error(name, err) from None
+    return tally
+
+
+class LineTally:
+    """What the kept counts need, read off kg-written N-Quads as they stream to the loader, so that
+    the fresh store is not scanned for them (at 5,000 articles the scans after the load cost as much
+    CPU as a sixth of the load itself): each graph's triples and article, and the union's things.
+
+    kg writes a graph's triples once each, a line apiece, the lines of one graph together. So a
+    graph's triple count is its lines, counted a run of lines at a time with ``bytes.count`` (the
+    run is checked to be that graph's lines only). Anything the tally cannot count exactly (a graph
+    in two runs, a backslash escape in a term it reads) makes it give up (``exact`` False), and the
+    store is counted by query as before.
+    """
+
+    _TYPE_IRI = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    _ARTICLE = b"> <" + _TYPE_IRI + b"> <http://schema.org/NewsArticle> <"
+
+    def __init__(self) -> None:
+        from kg.store.counts import RDF_TYPE, THING_LABELS, THING_ROOT
+
+        self.exact = True
+        self._runs: dict[bytes, int] = {}  # graph term → its lines
+        self._articles: dict[bytes, bytes] = {}  # graph term → its smallest schema:NewsArticle subject
+        self._last = b""  # the graph of the last line seen (a run may go on into the next block)
+        self._root = b"<" + THING_ROOT.encode()
+        self._things: set[bytes] = set()  # subjects under THING_ROOT that are typed or labelled, root cut off
+        # a line with a thing's evidence (kg.store.counts._thing_evidence): typed, or labelled with a
+        # literal. "\n(" first: a one-byte literal prefix is what Python's re searches for fastest
+        evidence = rb"(<[^ ]*>) <(" + b"|".join(re.escape(p.encode()) for p in (RDF_TYPE, *THING_LABELS)) + rb")> (.)"
+        self._evidence, self._first_evidence = re.compile(b"\n" + evidence), re.compile(evidence)
+
+    def add(self, lines: bytes) -> None:
+        """Whole lines, each ending in its graph term (the caller checked)."""
+        if not self.exact:
+            return
+        self._count_runs(lines)
+        self._find_articles(lines)
+        self._find_things(lines)
+
+    def _count_runs(self, lines: bytes) -> None:
+        pos, end = 0, len(lines)
+        while pos < end:
+            eol = lines.index(b"\n", pos)
+            term = lines[lines.rindex(b" <", pos, eol) + 1:eol - 2]  # " <g> .\n": no space inside an IRI
+            needle = b" " + term + b" .\n"  # only at a line's end: a literal holds no line break
+            stop = lines.rindex(needle, pos) + len(needle)
+            run = lines.count(b"\n", pos, stop)
+            if b"\\" in term or lines.count(needle, pos, stop) != run:  # an escape, or another graph's lines between
+                self.exact = False
+                return
+            if term == self._last:
+                self._runs[term] += run
+            elif term in self._runs:  # met before, in another run: its lines may repeat a triple
+                self.exact = False
+                return
+            else:
+                self._runs[term] = run
+            self._last, pos = term, stop
+
+    def _subject_before(self, lines: bytes, at: int) -> tuple[int, bytes] | None:
+        """(start, subject term) of the line whose subject ends at ``at`` (its ``>``); None when the
+        match at ``at`` is not right after the line's subject (it is inside a literal)."""
+        start = lines.rfind(b"\n", 0, at) + 1
+        if lines.find(b" ", start) != at + 1:
+            return None
+        return start, lines[start:at + 1]
+
+    def _find_articles(self, lines: bytes) -> None:
+        at = lines.find(self._ARTICLE)
+        while at >= 0:
+            found = self._subject_before(lines, at)
+            if found is not None:
+                graph_start = at + len(self._ARTICLE) - 1
+                graph = lines[graph_start:lines.index(b"\n", graph_start) - 2]
+                subject = found[1]
+                if b"\\" in subject:
+                    self.exact = False
+                    return
+                if graph not in self._articles or subject < self._articles[graph]:
+                    self._articles[graph] = subject  # UTF-8 bytes sort as their characters do
+            at = lines.find(self._ARTICLE, at + 1)
+
+    def _find_things(self, lines: bytes) -> None:
+        root, things = self._root, self._things
+        found = set(self._evidence.findall(lines))  # C speed: a line's subject, predicate, object's first byte
+        first = self._first_evidence.match(lines)
+        if first:
+            found.add(first.groups())
+        for subject, predicate, obj in found:
+            if subject.startswith(root) and (obj == b'"' if predicate != self._TYPE_IRI else b"#" not in subject):
+                if b"\\" in subject:
+                    self.exact = False
+                    return
+                things.add(subject[len(root):-1])
+
+    def graphs(self) -> dict[str, tuple[int, str]]:
+        """Graph IRI → (triples, article IRI or "")."""
+        return {term[1:-1].decode(): (n, self._articles[term][1:-1].decode() if term in self._articles else "")
+                for term, n in self._runs.items()}
+
+    def things(self) -> int:
+        from kg.store.counts import THING_ROOT, is_thing_iri
+
+        return sum(1 for rest in self._things if is_thing_iri(THING_ROOT + rest.decode()))
 
 
 def split_fast(paths: Sequence[str | Path], *, validate: bool = True, graph: str | None = None,

@@ -13,8 +13,10 @@ Beside them, what ``kg serve``'s VoID needs and would otherwise scan for on its 
 load (a minute at 100,000 articles): the number of *things* (distinct subjects under the project's
 IRI space that are typed or labelled, the rule of kg.publish's void:entities: ``is_thing_iri``,
 ``THING_LABELS``) and, per class, the member with the most mentions (gaf:denotedBy) with its count
-(VoID's example resources). A bulk load counts them by scan (``things_by_scan``); a delta load
-updates them from the quads it adds and removes (``extras_change``), exactly, in the same record.
+(VoID's example resources). A bulk load of N-Quads kg wrote reads the things (and each graph's
+size and article) off the lines as they stream to the loader (kg.store.bulk.LineTally); other bulk
+loads count them by scan (``things_by_scan``); a delta load updates them from the quads it adds and
+removes (``extras_change``), exactly, in the same record.
 
 The counts are exact while every graph in the store holds a kg article (what kg load writes).
 A graph without an article (``kg load --graph``) or a SPARQL update (``kg query --update``)
