@@ -13,6 +13,9 @@ Generates N synthetic articles (bench/generate_corpus.py, deterministic), export
                             bulk loader on one thread (kg.store.bulk.bulk_threads); --no-prepare,
                             so the loader alone
   KG_BULK_THREADS=2         the same on two threads, Oxigraph's own choice on this machine
+  kg load --no-prepare (files kg export validated)   the loader alone on the default path: the
+                            shards kg export vouched for, counted off their lines as they stream
+                            by (kg.store.bulk.LineTally), not by query afterwards
   kg load (files kg export validated)   the default: kg export's records vouch for the shards,
                             and the load then keeps the CQs' answers and kg serve's search index
                             for the new store (kg.publish.prepare): what the first query and
@@ -122,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     shards = prepare(args.work, args.n, args.jobs)
     copy = union_copy(args.work, shards)
-    names = ("oxigraph", "oxigraph-layout", "kg-novalidate", "kg-2threads", "kg", "base-novalidate", "base")
+    names = ("oxigraph", "oxigraph-layout", "kg-novalidate", "kg-2threads", "kg-noprepare", "kg", "base-novalidate",
+             "base-noprepare", "base")
     stores = {name: args.work / name for name in names}
     for folder in stores.values():
         shutil.rmtree(folder, ignore_errors=True)
@@ -142,12 +146,17 @@ def main(argv: list[str] | None = None) -> int:
         ("kg load --no-validate --no-prepare, 2 threads", "kg-2threads",  # Oxigraph's default on 2 cores
          [*kg, "load", "--no-validate", "--no-prepare", "--store", str(stores["kg-2threads"]), *files],
          {"KG_BULK_THREADS": "2"}),
+        ("kg load --no-prepare (files kg export validated)", "kg-noprepare",
+         [*kg, "load", "--no-prepare", "--store", str(stores["kg-noprepare"]), *files], None),
         ("kg load (files kg export validated)", "kg", [*kg, "load", "--store", str(stores["kg"]), *files], None),
     ]
     if args.base:
         plan += [
-            ("before: kg load --no-validate", "base-novalidate",
-             [*base_kg, "load", "--no-validate", "--store", str(stores["base-novalidate"]), *files], base_env),
+            ("before: kg load --no-validate --no-prepare", "base-novalidate",
+             [*base_kg, "load", "--no-validate", "--no-prepare", "--store", str(stores["base-novalidate"]), *files],
+             base_env),
+            ("before: kg load --no-prepare (validated)", "base-noprepare",
+             [*base_kg, "load", "--no-prepare", "--store", str(stores["base-noprepare"]), *files], base_env),
             ("before: kg load (files kg export validated)", "base",
              [*base_kg, "load", "--store", str(stores["base"]), *files], base_env),
         ]

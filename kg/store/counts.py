@@ -242,8 +242,11 @@ def examples_by_query(store) -> dict[str, tuple[int, str]]:
     from kg.store.guard import sparql_term
 
     denoted = sparql_term(ox.NamedNode(GAF_DENOTED_BY))
+    # the members' classes as a sub-select of their own: Oxigraph then joins the two by hash, one
+    # scan each, instead of a seek for each member's types (on a freshly bulk-loaded store at
+    # 100,000 articles: 83 s of CPU and 88 s wall against 98 s and 177 s, the same answer)
     query = ("SELECT ?c ?s ?n WHERE { { SELECT ?s (COUNT(?m) AS ?n) WHERE { ?s " + denoted + " ?m "
-             "FILTER(isIRI(?s)) } GROUP BY ?s } ?s a ?c FILTER(isIRI(?c)) }")
+             "FILTER(isIRI(?s)) } GROUP BY ?s } { SELECT ?s ?c WHERE { ?s a ?c FILTER(isIRI(?c)) } } }")
     best: dict[str, tuple[int, str]] = {}
     for row in store.query(query):
         entry = (int(row[2].value), row[1].value)
