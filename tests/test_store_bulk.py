@@ -338,11 +338,14 @@ def test_things_and_articles_are_told_from_a_line_s_subject_not_from_a_literal(t
     assert kept["things_set"] == 4  # a0, a1, p1, o1#x
 
 
-@pytest.mark.parametrize("case", ["a graph in two runs", "an escaped IRI", "a graph without article"])
+@pytest.mark.parametrize("case", ["a graph in two runs", "one graph's file twice", "an escaped IRI",
+                                  "a graph without article"])
 def test_what_the_lines_cannot_count_exactly_is_counted_by_query(tmp_path, monkeypatch, case):
     one, two = article_lines("g1", f'<{ART}g1> {LABEL} "one"'), article_lines("g2", f'<{ART}g2> {LABEL} "two"')
     if case == "a graph in two runs":  # the same triple twice in its graph: one triple, two lines
         texts = ("".join(one + two), "".join(one))
+    elif case == "one graph's file twice":  # the second source goes on with the graph the first ended with
+        texts = ("".join(one), "".join(one))
     elif case == "an escaped IRI":
         texts = ("".join(one + two).replace(f"<{ART}g2> {LABEL}", f"<{ART}g\\u0032> {LABEL}"),)
     else:
@@ -355,7 +358,7 @@ def test_what_the_lines_cannot_count_exactly_is_counted_by_query(tmp_path, monke
     kept.pop("seq")
     assert queried == [1]
     assert kept == recount(tmp_path / "s")
-    if case == "a graph in two runs":
+    if case in ("a graph in two runs", "one graph's file twice"):
         assert kept["graphs"]["https://w3id.org/pgkg/graph/g1"][0] == 2
 
 

@@ -326,7 +326,7 @@ class _Lines:
         if cut != newlines:
             raise NotFast("a line without a graph term")
         if self._tally is not None:
-            self._tally.add(lines)
+            self._tally.add(lines, first_of_source=first == 1)
         self.segments.append((self._lines + 1, name, first, False))
         self.segments.append((self._lines + newlines + 1, name, first, True))
         self._lines += 2 * newlines
@@ -408,10 +408,14 @@ class LineTally:
         evidence = rb"(<[^ ]*>) <(" + b"|".join(re.escape(p.encode()) for p in (RDF_TYPE, *THING_LABELS)) + rb")> (.)"
         self._evidence, self._first_evidence = re.compile(b"\n" + evidence), re.compile(evidence)
 
-    def add(self, lines: bytes) -> None:
-        """Whole lines, each ending in its graph term (the caller checked)."""
+    def add(self, lines: bytes, *, first_of_source: bool = False) -> None:
+        """Whole lines, each ending in its graph term (the caller checked). A run does not go on from
+        one source into the next (kg export writes each graph whole in one shard; the same file given
+        twice holds its triples twice)."""
         if not self.exact:
             return
+        if first_of_source:
+            self._last = b""
         self._count_runs(lines)
         self._find_articles(lines)
         self._find_things(lines)
@@ -436,22 +440,22 @@ class LineTally:
                 self._runs[term] = run
             self._last, pos = term, stop
 
-    def _subject_before(self, lines: bytes, at: int) -> tuple[int, bytes] | None:
-        """(start, subject term) of the line whose subject ends at ``at`` (its ``>``); None when the
-        match at ``at`` is not right after the line's subject (it is inside a literal)."""
+    @staticmethod
+    def _subject_before(lines: bytes, at: int) -> bytes | None:
+        """The subject term of the line whose subject ends at ``at`` (its ``>``); None when the match
+        at ``at`` is not right after the line's subject (it is inside a literal)."""
         start = lines.rfind(b"\n", 0, at) + 1
         if lines.find(b" ", start) != at + 1:
             return None
-        return start, lines[start:at + 1]
+        return lines[start:at + 1]
 
     def _find_articles(self, lines: bytes) -> None:
         at = lines.find(self._ARTICLE)
         while at >= 0:
-            found = self._subject_before(lines, at)
-            if found is not None:
+            subject = self._subject_before(lines, at)
+            if subject is not None:
                 graph_start = at + len(self._ARTICLE) - 1
                 graph = lines[graph_start:lines.index(b"\n", graph_start) - 2]
-                subject = found[1]
                 if b"\\" in subject:
                     self.exact = False
                     return
