@@ -5,10 +5,9 @@ Sentences are ours, written in the genre; names and numbers are invented.
 
 from __future__ import annotations
 
-import time
-
 from extract_helpers import names, run
 from rdflib import Literal, URIRef
+from timing_support import best_cpu_seconds
 
 from kg.extract import appointments
 from kg.map import to_graph
@@ -159,12 +158,7 @@ def _timed(text: str) -> float:
     bodies.find(ctx)
     people.find(ctx)
     documents.find(ctx)
-    best = float("inf")
-    for _ in range(2):
-        t0 = time.process_time()
-        appointments.find(ctx)
-        best = min(best, time.process_time() - t0)
-    return best
+    return best_cpu_seconds(lambda: appointments.find(ctx))
 
 
 def test_linear_time_when_the_input_doubles():

@@ -7,21 +7,15 @@ pattern (nested quantifiers over one long word) fails by orders of magnitude, no
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from extract_helpers import run
+from timing_support import best_cpu_seconds
 
 _FLOOR = 0.02  # seconds: below this, timings are noise
 
 
 def _cost(text: str) -> float:
-    best = float("inf")
-    for _ in range(2):
-        t0 = time.process_time()
-        run(text)
-        best = min(best, time.process_time() - t0)
-    return best
+    return best_cpu_seconds(lambda: run(text))
 
 
 # Each family: size → text. Sizes are chosen so one run stays well under a second.

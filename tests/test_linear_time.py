@@ -8,9 +8,8 @@ Only the stages these modules own are timed; the text is prepared (bodies, peopl
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from timing_support import best_cpu_seconds
 
 from kg.extract import assemblies, bodies, dates, documents, people
 from kg.extract.context import Context
@@ -25,12 +24,7 @@ _SENTENCE = ("Ngày 5/3, đồng chí Nguyễn Văn An, Bí thư Tỉnh ủy Hà
 
 
 def _best(fn, *args) -> float:
-    best = float("inf")
-    for _ in range(2):
-        t0 = time.process_time()
-        fn(*args)
-        best = min(best, time.process_time() - t0)
-    return best
+    return best_cpu_seconds(lambda: fn(*args))
 
 
 def _prepared(text: str) -> Context:
