@@ -364,10 +364,11 @@ def _load_nquads(store, sources: Sequence[NQuadsSource]) -> LineTally | None:
 
     from kg.rdfio import _syntax_error
 
-    tally = LineTally() if all(s.trusted for s in sources) else None
+    trusted = all(s.trusted for s in sources)
+    tally = LineTally() if trusted else None
     lines = _Lines(sources, tally)
     try:  # lenient: kg wrote these bytes, its IRIs were checked then
-        store.bulk_load(input=lines, format=ox.RdfFormat.N_QUADS, lenient=all(s.trusted for s in sources))
+        store.bulk_load(input=lines, format=ox.RdfFormat.N_QUADS, lenient=trusted)
     except SyntaxError as err:
         if err.lineno is None:
             raise _syntax_error(lines.segments[-1][1] if lines.segments else "<N-Quads>", err) from None
@@ -391,12 +392,11 @@ class LineTally:
     store is counted by query as before.
     """
 
-    _TYPE_IRI = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    _ARTICLE = b"> <" + _TYPE_IRI + b"> <http://schema.org/NewsArticle> <"
-
     def __init__(self) -> None:
-        from kg.store.counts import RDF_TYPE, THING_LABELS, THING_ROOT
+        from kg.store.counts import NEWS_ARTICLE, RDF_TYPE, THING_LABELS, THING_ROOT
 
+        self._type = RDF_TYPE.encode()
+        self._article = f"> <{RDF_TYPE}> <{NEWS_ARTICLE}> <".encode()  # a line's subject ends at its ">"
         self.exact = True
         self._runs: dict[bytes, int] = {}  # graph term → its lines
         self._articles: dict[bytes, bytes] = {}  # graph term → its smallest schema:NewsArticle subject
@@ -450,18 +450,18 @@ class LineTally:
         return lines[start:at + 1]
 
     def _find_articles(self, lines: bytes) -> None:
-        at = lines.find(self._ARTICLE)
+        at = lines.find(self._article)
         while at >= 0:
             subject = self._subject_before(lines, at)
             if subject is not None:
-                graph_start = at + len(self._ARTICLE) - 1
+                graph_start = at + len(self._article) - 1
                 graph = lines[graph_start:lines.index(b"\n", graph_start) - 2]
                 if b"\\" in subject:
                     self.exact = False
                     return
                 if graph not in self._articles or subject < self._articles[graph]:
                     self._articles[graph] = subject  # UTF-8 bytes sort as their characters do
-            at = lines.find(self._ARTICLE, at + 1)
+            at = lines.find(self._article, at + 1)
 
     def _find_things(self, lines: bytes) -> None:
         root, things = self._root, self._things
@@ -470,7 +470,7 @@ class LineTally:
         if first:
             found.add(first.groups())
         for subject, predicate, obj in found:
-            if subject.startswith(root) and (obj == b'"' if predicate != self._TYPE_IRI else b"#" not in subject):
+            if subject.startswith(root) and (obj == b'"' if predicate != self._type else b"#" not in subject):
                 if b"\\" in subject:
                     self.exact = False
                     return
